@@ -1,0 +1,141 @@
+/**
+ * The photo engine's public types: profiles, check results, reports.
+ *
+ * This file is the contract between the engine's parts (technical checks, face analysis, encode-to-size,
+ * the worker pool) and its users (the CLI, the roster tools, the server). Change it with care.
+ */
+
+/** Every rule the engine knows, as named in photo-standard.md. 规则编号 */
+export type RuleId =
+  // §2 technical rules (技术规则)
+  | 'format.jpeg'
+  | 'format.baseline'
+  | 'size.pixels'
+  | 'size.bytes'
+  | 'dpi'
+  | 'quality'
+  | 'colour'
+  | 'border'
+  | 'watermark'
+  | 'name'
+  // §3 composition rules (构图规则)
+  | 'face.count'
+  | 'geometry.head-top'
+  | 'geometry.eye-line'
+  | 'geometry.face-width'
+  | 'geometry.centre'
+  | 'pose.roll'
+  | 'pose.yaw'
+  | 'pose.pitch'
+  | 'expression'
+  | 'shoulders'
+  // §4 photographic rules (拍摄规则)
+  | 'background.colour'
+  | 'background.uniform'
+  | 'clothing.contrast'
+  | 'exposure'
+  | 'sharpness'
+  | 'glasses'
+  | 'accessories'
+  | 'retouch';
+
+/** Outcome of one check. `skip` only where a prerequisite check failed (e.g. no face found). */
+export type CheckStatus = 'pass' | 'fail' | 'review' | 'skip';
+
+/** Outcome of a whole photo. `error` when the file could not be processed at all (I/O, unreadable). */
+export type Verdict = 'pass' | 'fail' | 'review' | 'error';
+
+/** A measured value or a limit: a number, a [min, max] range, a string, or null when not measured. */
+export type Measure = number | string | boolean | null | readonly number[] | { readonly [k: string]: number | string | null };
+
+/** The result of one rule on one photo (检查结果). */
+export interface CheckResult {
+  /** Stable rule id, e.g. `size.bytes`. */
+  id: RuleId;
+  status: CheckStatus;
+  /** What was measured, in the unit named by the rule (bytes, px, degrees, ΔE…); null when not measured. */
+  value: Measure;
+  /** The limit from the profile, e.g. [20480, 40960] for size.bytes; null when the rule has no figure. */
+  limit: Measure;
+  /** Chinese explanation for people, with the number and the limit. 中文说明 */
+  message: string;
+  /** Chinese hint on how to fix it (only on fail/review). 修改建议 */
+  hint?: string;
+}
+
+/** Face geometry in the photo's own pixel coordinates (人脸几何). */
+export interface FaceGeometry {
+  box: [number, number, number, number];
+  /** Pupil centres, left then right as seen in the image. */
+  eyes: [[number, number], [number, number]];
+  noseTip: [number, number];
+  /** y of the top of the head (hair included). */
+  headTop: number;
+  /** Face width cheek to cheek, px. */
+  faceWidth: number;
+  pose: { roll: number; yaw: number; pitch: number };
+}
+
+/** Report on one photo (照片检测报告). Also the shape of one `--json` line. */
+export interface PhotoReport {
+  /** The file as the user named it (path, or `archive.zip!/entry.jpg`). */
+  file: string;
+  verdict: Verdict;
+  /** Where `fix` wrote the standardised photo. */
+  output?: string;
+  checks: CheckResult[];
+  /** Present when face analysis ran: null when no face was found. */
+  face?: FaceGeometry | null;
+  /** True when the engine changed the picture's content beyond crop/scale (e.g. background replaced). 已编辑 */
+  edited?: boolean;
+  /** When verdict is `error`: a stable code and a Chinese message. */
+  error?: { code: string; message: string };
+}
+
+/** Which identifier a file name must carry (文件命名规则). */
+export type FileNaming = 'xuehao' | 'idcard' | 'either' | 'none';
+
+/**
+ * A profile (照片规格): the figures one receiving system asks for. Data, never code:
+ * shipped profiles live in `profiles/*.json`; users load their own from JSON or YAML.
+ */
+export interface Profile {
+  id: string;
+  /** Chinese name shown to people. */
+  name: string;
+  description?: string;
+  width: number;
+  height: number;
+  /** Byte window, inclusive; null = any size. */
+  bytes: { min: number; max: number } | null;
+  /** Required dpi in the JFIF header (and EXIF if present); null = any. */
+  dpi: number | null;
+  /** Minimum estimated IJG quality factor. */
+  minQuality: number;
+  /** Accepted file extensions, case-sensitive as listed, e.g. [".jpg", ".JPG"]. */
+  extensions: string[];
+  fileNaming: FileNaming;
+  /** Background reference colour and tolerance (CIELAB ΔE2000); null = not checked. */
+  background: { rgb: [number, number, number]; maxDeltaE: number } | null;
+  /** Composition limits on the width×height frame. */
+  geometry: {
+    /** y range of the head top, px from the top edge. */
+    headTop: [number, number];
+    /** y range of the pupil line, px from the top edge. */
+    eyeLine: [number, number];
+    /** face width range, px. */
+    faceWidth: [number, number];
+    /** nose x may differ from the centre line by at most this fraction of the width. */
+    centreTolerance: number;
+  };
+  pose: { maxRoll: number; maxYaw: number; maxPitch: number };
+}
+
+/** Options of one inspection. */
+export interface InspectOptions {
+  profile: Profile;
+  /** The file name as given (used by the `name` and `format.jpeg` extension rules). */
+  fileName: string;
+  /** Run face and composition analysis (needs the face models). Default true where available. */
+  face?: boolean;
+}
