@@ -139,3 +139,27 @@ export interface InspectOptions {
   /** Run face and composition analysis (needs the face models). Default true where available. */
   face?: boolean;
 }
+
+/** Decoded pixels, sRGB, interleaved, 3 channels (no alpha), top-left origin. */
+export interface RawImage {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 3;
+}
+
+/**
+ * How to cut the standard frame out of a source photo (裁剪方案): rotate the source by `angle` degrees
+ * about its centre (positive = clockwise, to level the pupils), then cut `crop` from the rotated picture
+ * (in rotated-picture pixels; it may not leave the picture), then resize to the profile's width × height.
+ */
+export interface CropPlan {
+  angle: number;
+  crop: { left: number; top: number; width: number; height: number };
+}
+
+/** A refusal with a stable code and a Chinese message, e.g. `NO_ROOM_ABOVE_HEAD`. */
+export interface Refusal {
+  code: string;
+  message: string;
+}
