@@ -1,0 +1,37 @@
+/**
+ * Decision thresholds (判定阈值), calibrated on the London face set by `npm run eval`
+ * (scripts/eval/face-match.js prints the distributions these were chosen from).
+ */
+
+/**
+ * pHash Hamming distance at or below which two pictures are the same picture (近似重复).
+ * Measured (60 London portraits cut to 480×640): re-encoded/resized copies 0–2 bits; the same person in a
+ * different shot ≥ 4; different people ≥ 6. Chosen: 3.
+ */
+export const PHASH_NEAR_DUPLICATE = 3;
+
+/**
+ * SSIM in the standard frame for the same shot (同版): pass at or above `pass`, fail below `fail`, review
+ * in between. Measured on the London set: same shot re-encoded/resized ≥ 0.92, a different shot of the same
+ * person ≤ 0.77.
+ */
+export const SSIM_SAME_SHOT = { pass: 0.86, fail: 0.8 } as const;
+
+/**
+ * Face similarity (the face module's scale, 0–1) at or above which two photos show the same person (同一人).
+ * `review` band below it: [review, match). Set from the eval's genuine/impostor distributions.
+ */
+export const FACE_SAME_PERSON = { match: 0.5, review: 0.45 } as const;
+
+/** All thresholds in one object, as reports print them. */
+export interface MatchThresholds {
+  phash: number;
+  ssim: { pass: number; fail: number };
+  face: { match: number; review: number };
+}
+
+export const DEFAULT_THRESHOLDS: MatchThresholds = {
+  phash: PHASH_NEAR_DUPLICATE,
+  ssim: { ...SSIM_SAME_SHOT },
+  face: { ...FACE_SAME_PERSON },
+};
