@@ -39,6 +39,7 @@ export const REFUSAL_CATALOGUE = {
   PAYMENT_AMOUNT_WRONG: { title: '支付金额不正确', httpStatus: 422 },
   // certificates (毕业证书)
   CERTIFICATE_NOT_ARRIVED: { title: '证书尚未到达学习中心', httpStatus: 409 },
+  CUSTODY_SOURCE_REQUIRED: { title: '须登记证书交来单位或人员', httpStatus: 422 },
   RECIPIENT_INVALID: { title: '领取人信息有误', httpStatus: 422 },
   ID_CHECK_REQUIRED: { title: '未核验领取人身份证件', httpStatus: 422 },
   SIGNATURE_REQUIRED: { title: '领取人未签字', httpStatus: 422 },

@@ -9,3 +9,5 @@ export * from './enrolment.js';
 export * from './student.js';
 export * from './batch.js';
 export * from './application.js';
+export * from './collection.js';
+export * from './certificate.js';
