@@ -1,0 +1,66 @@
+/**
+ * The single-photo engine as the batch layer sees it (单张照片引擎接口). The engine lives in `../index.ts`
+ * (inspect, standardize, profiles) and `../face/` (overlays); this module only names the signatures the batch
+ * layer relies on and loads them, so the batch code states exactly what it needs from the engine.
+ */
+import type { InspectOptions, PhotoReport, Profile } from '../types.js';
+
+/** Options of `standardize` (修正选项). */
+export interface StandardizeOptions {
+  /** Crop around the detected face (`face`) or the picture's centre (`centre`). */
+  align?: 'centre' | 'face';
+  /** Keep the background or replace it with the profile's light blue. */
+  background?: 'keep' | 'blue';
+  /** Run face analysis on the result (composition checks). */
+  face?: boolean;
+}
+
+export interface StandardizeResult {
+  jpeg: Buffer | null;
+  report: PhotoReport;
+  /** How many JPEG encodes encode-to-size needed. */
+  encodes: number;
+}
+
+/** What the batch layer uses from the engine. */
+export interface PhotoEngine {
+  inspect(bytes: Buffer, opts: InspectOptions): Promise<PhotoReport>;
+  standardize(bytes: Buffer, profile: Profile, opts?: StandardizeOptions): Promise<StandardizeResult>;
+}
+
+/** Thrown when the engine's build lacks a function the batch layer needs. */
+export class EngineUnavailableError extends Error {
+  readonly code = 'ENGINE_UNAVAILABLE';
+}
+
+let enginePromise: Promise<PhotoEngine> | null = null;
+
+/** Load the engine once per thread. */
+export function loadEngine(): Promise<PhotoEngine> {
+  enginePromise ??= (async () => {
+    const mod = (await import('../index.js')) as unknown as Partial<PhotoEngine>;
+    if (typeof mod.inspect !== 'function' || typeof mod.standardize !== 'function') {
+      throw new EngineUnavailableError('照片引擎未提供 inspect/standardize（请先构建 @gradpass/photo）');
+    }
+    return { inspect: mod.inspect.bind(mod), standardize: mod.standardize.bind(mod) };
+  })();
+  return enginePromise;
+}
+
+/** Signature of the face module's overlay renderer, when it exports one (叠加图). */
+export type OverlayRenderer = (...args: unknown[]) => Promise<Buffer> | Buffer;
+
+let overlayPromise: Promise<OverlayRenderer | null> | null = null;
+
+/** The face module's `renderOverlay`, or null when this build has none. */
+export function loadOverlayRenderer(): Promise<OverlayRenderer | null> {
+  overlayPromise ??= (async () => {
+    try {
+      const mod = (await import('../face/index.js')) as unknown as { renderOverlay?: OverlayRenderer };
+      return typeof mod.renderOverlay === 'function' ? mod.renderOverlay : null;
+    } catch {
+      return null;
+    }
+  })();
+  return overlayPromise;
+}

@@ -1,0 +1,5 @@
+/** Batch processing (批量处理): inputs, the worker pool, task messages. */
+export * from './sources.js';
+export * from './pool.js';
+export * from './task.js';
+export * from './engine.js';

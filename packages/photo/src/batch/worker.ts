@@ -1,0 +1,97 @@
+/**
+ * Worker thread of the batch pool (批量处理工作线程). Loaded by piscina from the BUILT file
+ * (`dist/batch/worker.js`). One libvips thread per worker (`sharp.concurrency(1)`): parallelism comes from
+ * the pool, one photo per core. The engine, face models and profile are loaded once per worker.
+ */
+import { mkdir, rename, writeFile, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { workerData } from 'node:worker_threads';
+import sharp from 'sharp';
+import type { Profile } from '../types.js';
+import { loadEngine, loadOverlayRenderer } from './engine.js';
+import { errorReport, type PhotoTask, type PhotoTaskResult, type PoolWorkerData } from './task.js';
+
+sharp.concurrency(1);
+sharp.cache(false);
+
+const profile: Profile = (workerData as PoolWorkerData).profile;
+
+/** Write a file atomically (temp name in the same folder, then rename): a re-run never leaves half files. */
+async function writeAtomic(file: string, data: Buffer): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function thumbnailOf(bytes: Buffer): Promise<string | undefined> {
+  try {
+    const jpeg = await sharp(bytes, { limitInputPixels: 50_000_000, failOn: 'none' })
+      .rotate()
+      .resize(120, 160, { fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality: 60 })
+      .toBuffer();
+    return `data:image/jpeg;base64,${jpeg.toString('base64')}`;
+  } catch {
+    return undefined; // not decodable: the report already says why
+  }
+}
+
+/** Process one photo. Never rejects for a bad photo: the engine reports it; anything else → error report. */
+export default async function processPhoto(task: PhotoTask): Promise<PhotoTaskResult> {
+  const started = performance.now();
+  const bytes = Buffer.from(task.bytes);
+  const result: PhotoTaskResult = { report: errorReport(task.name, 'INTERNAL_ERROR', '内部错误'), ms: 0 };
+  try {
+    const engine = await loadEngine();
+    if (task.op === 'check') {
+      result.report = await engine.inspect(bytes, { profile, fileName: task.fileName, face: task.face });
+      if (task.thumbnail) result.thumbnail = await thumbnailOf(bytes);
+      if (task.overlayPath) {
+        const render = await loadOverlayRenderer();
+        if (!render) {
+          result.overlayNote = '叠加图不可用（人脸模块未提供 renderOverlay）OVERLAY_UNAVAILABLE';
+        } else if (!result.report.face) {
+          result.overlayNote = '未检测到人脸，无叠加图';
+        } else {
+          try {
+            const png = await render(bytes, result.report, profile);
+            await writeAtomic(task.overlayPath, png);
+            result.overlay = task.overlayPath;
+          } catch (err) {
+            result.overlayNote = `叠加图生成失败（${err instanceof Error ? err.message : String(err)}）`;
+          }
+        }
+      }
+    } else {
+      // No explicit alignment: face-aligned crop when face analysis is on and the face models load, else centre.
+      const align = task.align ?? (task.face ? 'face' : 'centre');
+      let out;
+      try {
+        out = await engine.standardize(bytes, profile, { align, background: task.background, face: task.face });
+      } catch (err) {
+        if (task.align !== undefined || align !== 'face' || (err as { code?: unknown }).code !== 'FACE_UNAVAILABLE') throw err;
+        out = await engine.standardize(bytes, profile, { align: 'centre', background: task.background, face: false });
+      }
+      result.report = out.report;
+      result.encodes = out.encodes;
+      if (out.jpeg && task.outputPath) {
+        await writeAtomic(task.outputPath, out.jpeg);
+        result.report.output = task.outputPath;
+      }
+      if (task.thumbnail) result.thumbnail = await thumbnailOf(out.jpeg ?? bytes);
+    }
+    result.report.file = task.name;
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    result.report = errorReport(task.name, typeof code === 'string' && /^[A-Z_]+$/.test(code) ? code : 'PROCESSING_FAILED', `处理失败：${err instanceof Error ? err.message : String(err)}`);
+  }
+  result.ms = performance.now() - started;
+  return result;
+}
