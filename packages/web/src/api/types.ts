@@ -1,0 +1,216 @@
+/** Shapes of the gradpass API (see /work/team/API.md). 接口数据结构 */
+import type { CheckResult, FaceGeometry } from '@gradpass/photo/types';
+
+export type { CheckResult, FaceGeometry };
+
+export type Role = 'student' | 'centre_staff' | 'city_reviewer' | 'province_reviewer' | 'national_reviewer' | 'collector' | 'admin';
+export type OrgKind = 'national' | 'province' | 'city' | 'centre' | 'collection';
+
+export interface User {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  orgId: number;
+  orgName: string;
+  studentId: number | null;
+}
+
+export interface Org {
+  id: number;
+  name: string;
+  kind: OrgKind;
+  parentId: number | null;
+}
+
+export type PhotoStatus = 'pending' | 'checking' | 'pass' | 'fail' | 'review' | 'error';
+
+export interface GeometryLimits {
+  width: number;
+  height: number;
+  headTop: [number, number];
+  eyeLine: [number, number];
+  faceWidth: [number, number];
+  centreTolerance: number;
+}
+
+export interface Photo {
+  id: number;
+  studentId: number;
+  source: 'collection' | 'student' | 'centre';
+  fileName: string;
+  bytes: number;
+  sha256: string;
+  status: PhotoStatus;
+  checks: CheckResult[] | null;
+  /** Face geometry from the engine, when the server provides it (for the overlay). */
+  face?: FaceGeometry | null;
+  limits?: GeometryLimits | null;
+  uploadedAt: string;
+  checkedAt: string | null;
+}
+
+export type ApplicationState = 'draft' | 'applied' | 'submitted' | 'city_approved' | 'province_approved' | 'graduated' | 'returned' | 'rejected_final';
+
+export interface ApplicationSummary {
+  id: number;
+  batchId: number;
+  batchName: string;
+  state: ApplicationState;
+}
+
+export interface Student {
+  id: number;
+  xuehao: string;
+  idCard: string;
+  name: string;
+  orgId: number;
+  orgName: string;
+  programme: string;
+  level: '本科' | '专科';
+  enrolTerm: string;
+  validUntil: string;
+  expired: boolean;
+  flags: { chsiPhotoMissing: boolean; identityDoubtful: boolean; continuing: boolean };
+  identityStatus: 'none' | 'pending' | 'approved' | 'rejected';
+  photo: Photo | null;
+  photoLocked: boolean;
+  application: ApplicationSummary | null;
+  hasReference?: boolean;
+}
+
+export interface BatchWindow {
+  id?: number;
+  name: string;
+  opensOn: string;
+  closesOn: string;
+}
+
+export interface Batch {
+  id: number;
+  name: string;
+  orgId: number;
+  deadline: string;
+  windows: BatchWindow[];
+  open: boolean;
+}
+
+export interface Warning {
+  code: string;
+  message: string;
+}
+
+export interface Application {
+  id: number;
+  studentId: number;
+  studentName: string;
+  xuehao: string;
+  orgId: number;
+  orgName: string;
+  batchId: number;
+  batchName: string;
+  state: ApplicationState;
+  degreeRequested: boolean;
+  signedAt: string | null;
+  samePhotoConfirmed: boolean;
+  registrationNumber: string | null;
+  lastReason: string | null;
+  updatedAt: string;
+  warnings: Warning[];
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actorId: number | null;
+  actorName: string | null;
+  orgId: number | null;
+  entity: string;
+  entityId: number | string;
+  action: string;
+  reason: string | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
+
+export type CertificateState = 'arrived' | 'handed_over' | 'confirmed' | 'problem';
+
+export interface Certificate {
+  id: number;
+  studentId: number;
+  studentName: string;
+  xuehao: string;
+  orgId: number;
+  orgName: string;
+  applicationId: number;
+  batchId: number;
+  registrationNumber: string;
+  state: CertificateState;
+  receivedFrom: string;
+  receivedAt: string;
+  handedToKind: 'student' | 'authorised' | null;
+  handedToName: string | null;
+  idChecked: boolean;
+  handedAt: string | null;
+  confirmedAt: string | null;
+  problem: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface Identity {
+  status: Student['identityStatus'];
+  documents: { id: number; fileName: string; bytes: number; uploadedAt: string; uploadedBy: string | number | null }[];
+  decidedAt: string | null;
+  decidedBy: string | number | null;
+  reason: string | null;
+}
+
+export interface ProgressRow {
+  org: Org;
+  counts: Partial<Record<ApplicationState, number>>;
+  total: number;
+}
+
+export interface Progress {
+  org: Org;
+  states: ApplicationState[];
+  rows: ProgressRow[];
+  totals: Partial<Record<ApplicationState, number>> & { total?: number };
+}
+
+export interface RowResult {
+  row?: number;
+  ok: boolean;
+  xuehao?: string;
+  code?: string;
+  message?: string;
+}
+
+export interface RosterImportResult {
+  created: number;
+  updated: number;
+  failed: number;
+  rows: RowResult[];
+}
+
+export interface PhotoImportResult {
+  matched: { file: string; studentId: number; photoId: number }[];
+  unmatched: { file: string; code: string; message: string }[];
+  duplicates: { file: string; code?: string; message?: string }[];
+  locked: { file: string; code?: string; message?: string }[];
+  missing: { studentId: number; xuehao: string; name: string }[];
+}
+
+export interface BulkResult {
+  results: { id: number; ok: boolean; state?: ApplicationState; code?: string; message?: string }[];
+  okCount: number;
+  failCount: number;
+}
+
+export type ApplicationAction = 'apply' | 'submit' | 'approve' | 'return' | 'reject';

@@ -1,0 +1,160 @@
+/**
+ * Review actions on one application (审核操作): the buttons a role may press in the current state, the
+ * reason form for return/reject, the 同版 confirmation for submission. Refusals show the server's message.
+ */
+import { Alert, App, Button, Checkbox, Form, Input, Modal, Space } from 'antd';
+import { useState } from 'react';
+import { api } from '../api/client';
+import { useShowError } from '../api/notify';
+import type { Application, ApplicationAction, ApplicationState, Role } from '../api/types';
+import { useUser } from '../auth/AuthContext';
+import { STATE_LABEL } from '../labels';
+
+/** What a role may do in a state (the server decides; this only chooses which buttons to show). */
+export function actionsFor(role: Role, state: ApplicationState): ApplicationAction[] {
+  const reviewer: Partial<Record<Role, ApplicationState>> = { city_reviewer: 'submitted', province_reviewer: 'city_approved', national_reviewer: 'province_approved' };
+  if (role === 'student') return state === 'draft' ? ['apply'] : [];
+  if (role === 'centre_staff') return state === 'draft' ? ['apply'] : state === 'applied' || state === 'returned' ? ['submit'] : [];
+  if (role === 'admin') {
+    if (state === 'draft') return ['apply'];
+    if (state === 'applied' || state === 'returned') return ['submit'];
+    if (state === 'province_approved') return ['approve', 'return', 'reject'];
+    if (state === 'submitted' || state === 'city_approved') return ['approve', 'return'];
+    return [];
+  }
+  if (reviewer[role] === state) return role === 'national_reviewer' ? ['approve', 'return', 'reject'] : ['approve', 'return'];
+  return [];
+}
+
+export const ACTION_BUTTON: Record<ApplicationAction, string> = {
+  apply: '申请并签字',
+  submit: '提交审核',
+  approve: '审核通过',
+  return: '退回',
+  reject: '终审不通过',
+};
+
+export function approveLabel(state: ApplicationState): string {
+  return state === 'province_approved' ? '终审通过（发放电子注册号）' : state === 'city_approved' ? '复审通过' : '审批通过';
+}
+
+export interface ActionInput {
+  reason?: string;
+  samePhotoConfirmed?: boolean;
+  degreeRequested?: boolean;
+}
+
+/** POST /api/applications/:id/actions */
+export function runAction(id: number, action: ApplicationAction, input: ActionInput = {}): Promise<Application> {
+  return api<Application>(`/applications/${id}/actions`, { body: { action, ...input } });
+}
+
+/** The modal asking for a reason (退回原因) or the submission confirmations; resolves with the input or null. */
+export function ActionModal({
+  action,
+  count,
+  open,
+  onCancel,
+  onOk,
+}: {
+  action: ApplicationAction | null;
+  count: number;
+  open: boolean;
+  onCancel: () => void;
+  onOk: (input: ActionInput) => Promise<void>;
+}) {
+  const [form] = Form.useForm<ActionInput>();
+  const [busy, setBusy] = useState(false);
+  const needsReason = action === 'return' || action === 'reject';
+  const title = action ? `${ACTION_BUTTON[action]}${count > 1 ? `（共 ${count} 份申请）` : ''}` : '';
+  return (
+    <Modal
+      open={open}
+      title={title}
+      okText={count > 1 ? `确认${ACTION_BUTTON[action ?? 'approve']} ${count} 份` : '确认'}
+      cancelText="取消"
+      confirmLoading={busy}
+      destroyOnHidden
+      onCancel={onCancel}
+      okButtonProps={{ danger: needsReason, 'data-testid': 'action-confirm' }}
+      onOk={async () => {
+        const v = await form.validateFields();
+        setBusy(true);
+        try {
+          await onOk(v);
+          form.resetFields();
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      <Form form={form} layout="vertical" preserve={false}>
+        {count > 1 && <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={`此操作将作用于 ${count} 份申请，每份都会记录操作人和时间。`} />}
+        {needsReason && (
+          <Form.Item name="reason" label={action === 'return' ? '退回原因' : '不通过原因'} rules={[{ required: true, whitespace: true, message: '请填写原因，学习中心和学生会看到' }]}>
+            <Input.TextArea rows={3} placeholder="例如：照片眼睛位置偏高，请重新采集" data-testid="action-reason" />
+          </Form.Item>
+        )}
+        {action === 'submit' && (
+          <>
+            <Form.Item
+              name="samePhotoConfirmed"
+              valuePropName="checked"
+              rules={[{ validator: (_, v) => (v ? Promise.resolve() : Promise.reject(new Error('提交前须确认照片与学信网照片同版'))) }]}
+            >
+              <Checkbox data-testid="same-photo-confirm">我已核对：照片与学信网学历照片为同一版本（同版）</Checkbox>
+            </Form.Item>
+            <Form.Item name="degreeRequested" valuePropName="checked">
+              <Checkbox>同时申请学位</Checkbox>
+            </Form.Item>
+            <Alert type="info" showIcon title="提交后照片将被锁定，审核期间任何人不能替换；退回后自动解锁。" />
+          </>
+        )}
+        {action === 'approve' && <p>确认审核通过后，申请将进入下一级审核。</p>}
+        {action === 'apply' && <p>学生确认毕业申请信息无误并签字。</p>}
+      </Form>
+    </Modal>
+  );
+}
+
+/** The action buttons for one application, with its modal. */
+export function ApplicationActions({ app, onDone }: { app: Application; onDone: (a: Application) => void }) {
+  const user = useUser();
+  const { message } = App.useApp();
+  const showError = useShowError();
+  const [action, setAction] = useState<ApplicationAction | null>(null);
+  const actions = actionsFor(user.role, app.state);
+  if (!actions.length) return null;
+  return (
+    <Space wrap>
+      {actions.map((a) => (
+        <Button
+          key={a}
+          type={a === 'approve' || a === 'submit' || a === 'apply' ? 'primary' : 'default'}
+          danger={a === 'return' || a === 'reject'}
+          onClick={() => setAction(a)}
+          data-testid={`action-${a}`}
+        >
+          {a === 'approve' ? approveLabel(app.state) : ACTION_BUTTON[a]}
+        </Button>
+      ))}
+      <ActionModal
+        action={action}
+        count={1}
+        open={action !== null}
+        onCancel={() => setAction(null)}
+        onOk={async (input) => {
+          try {
+            const next = await runAction(app.id, action!, input);
+            setAction(null);
+            message.success(`已${ACTION_BUTTON[action!]}：现为“${STATE_LABEL[next.state]}”`);
+            for (const w of next.warnings ?? []) message.warning(`${w.message}（${w.code}）`);
+            onDone(next);
+          } catch (e) {
+            showError(e, `${ACTION_BUTTON[action!]}未成功`);
+          }
+        }}
+      />
+    </Space>
+  );
+}

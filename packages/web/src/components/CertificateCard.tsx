@@ -1,0 +1,167 @@
+/**
+ * One certificate (毕业证书): custody, hand-over form (centre staff), and the student's confirmation
+ * that it matches 学信网 — or the problem they report.
+ */
+import { App, Button, Checkbox, DatePicker, Descriptions, Form, Input, Modal, Radio, Space, Tag } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useState } from 'react';
+import { api } from '../api/client';
+import { useShowError } from '../api/notify';
+import type { Certificate } from '../api/types';
+import { useUser } from '../auth/AuthContext';
+import { CERT_STATE_COLOR, CERT_STATE_LABEL } from '../labels';
+import { fmtDate, fmtTime } from './common';
+
+export function CertStateTag({ state }: { state: Certificate['state'] }) {
+  return (
+    <Tag color={CERT_STATE_COLOR[state]} data-testid="cert-state" data-state={state}>
+      {CERT_STATE_LABEL[state]}
+    </Tag>
+  );
+}
+
+export function CertificateCard({ cert: c, onChanged }: { cert: Certificate; onChanged: () => void }) {
+  const user = useUser();
+  const [handover, setHandover] = useState(false);
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }}>
+      <Descriptions size="small" column={{ xs: 1, md: 2 }} bordered>
+        <Descriptions.Item label="状态">
+          <CertStateTag state={c.state} />
+        </Descriptions.Item>
+        <Descriptions.Item label="电子注册号">{c.registrationNumber}</Descriptions.Item>
+        <Descriptions.Item label="来源">{c.receivedFrom}</Descriptions.Item>
+        <Descriptions.Item label="到达中心">{fmtDate(c.receivedAt)}</Descriptions.Item>
+        <Descriptions.Item label="领取人">{c.handedToName ? `${c.handedToName}（${c.handedToKind === 'authorised' ? '受托人' : '本人'}）` : '—'}</Descriptions.Item>
+        <Descriptions.Item label="发放时间">{fmtTime(c.handedAt)}</Descriptions.Item>
+        <Descriptions.Item label="核验证件">{c.handedAt ? (c.idChecked ? '已核验' : '未核验') : '—'}</Descriptions.Item>
+        <Descriptions.Item label="学生确认">{c.confirmedAt ? fmtTime(c.confirmedAt) : '—'}</Descriptions.Item>
+        {c.problem && <Descriptions.Item label="反馈问题">{c.problem}</Descriptions.Item>}
+      </Descriptions>
+      <Space wrap>
+        {c.state === 'arrived' && (user.role === 'centre_staff' || user.role === 'admin') && (
+          <Button type="primary" onClick={() => setHandover(true)} data-testid="cert-handover">
+            登记发放
+          </Button>
+        )}
+        {c.state === 'handed_over' && (user.role === 'student' || user.role === 'centre_staff' || user.role === 'admin') && <ConfirmButtons cert={c} onChanged={onChanged} />}
+      </Space>
+      <HandoverModal cert={c} open={handover} onClose={() => setHandover(false)} onDone={onChanged} />
+    </Space>
+  );
+}
+
+export function ConfirmButtons({ cert, onChanged }: { cert: Certificate; onChanged: () => void }) {
+  const user = useUser();
+  const { message, modal } = App.useApp();
+  const showError = useShowError();
+  const [problem, setProblem] = useState(false);
+  const [text, setText] = useState('');
+  const onBehalf = user.role !== 'student';
+  return (
+    <>
+      <Button
+        type="primary"
+        data-testid="cert-confirm"
+        onClick={() =>
+          modal.confirm({
+            title: onBehalf ? '代学生确认证书' : '确认证书信息',
+            content: '证书上的姓名、专业、层次和电子注册号与学信网一致。',
+            okText: '确认无误',
+            cancelText: '取消',
+            onOk: async () => {
+              try {
+                await api<Certificate>(`/certificates/${cert.id}/confirm`, { body: {} });
+                message.success('已确认证书与学信网一致');
+                onChanged();
+              } catch (e) {
+                showError(e, '确认未成功');
+              }
+            },
+          })
+        }
+      >
+        {onBehalf ? '代学生确认' : '证书无误，确认'}
+      </Button>
+      <Button danger onClick={() => setProblem(true)}>
+        证书有问题
+      </Button>
+      <Modal
+        open={problem}
+        title="反馈证书问题"
+        okText="提交"
+        cancelText="取消"
+        onCancel={() => setProblem(false)}
+        okButtonProps={{ disabled: !text.trim() }}
+        onOk={async () => {
+          try {
+            await api<Certificate>(`/certificates/${cert.id}/problem`, { body: { text: text.trim() } });
+            message.success('问题已提交，将逐级上报处理');
+            setProblem(false);
+            onChanged();
+          } catch (e) {
+            showError(e, '提交未成功');
+          }
+        }}
+      >
+        <Input.TextArea rows={3} value={text} onChange={(e) => setText(e.target.value)} placeholder="例如：证书姓名有错字，与学信网不一致" />
+      </Modal>
+    </>
+  );
+}
+
+interface HandoverValues {
+  toKind: 'student' | 'authorised';
+  toName: string;
+  idChecked: boolean;
+  handedAt: Dayjs;
+  note?: string;
+}
+
+export function HandoverModal({ cert, open, onClose, onDone }: { cert: Certificate; open: boolean; onClose: () => void; onDone: () => void }) {
+  const [form] = Form.useForm<HandoverValues>();
+  const { message } = App.useApp();
+  const showError = useShowError();
+  return (
+    <Modal
+      open={open}
+      title={`登记证书发放：${cert.studentName}（${cert.xuehao}）`}
+      okText="登记发放"
+      cancelText="取消"
+      destroyOnHidden
+      onCancel={onClose}
+      okButtonProps={{ 'data-testid': 'handover-ok' }}
+      onOk={async () => {
+        const v = await form.validateFields();
+        try {
+          await api<Certificate>(`/certificates/${cert.id}/handover`, {
+            body: { toKind: v.toKind, toName: v.toName.trim(), idChecked: v.idChecked ?? false, handedAt: v.handedAt.toISOString(), note: v.note || undefined },
+          });
+          message.success('已登记发放');
+          onClose();
+          onDone();
+        } catch (e) {
+          showError(e, '登记发放未成功');
+        }
+      }}
+    >
+      <Form form={form} layout="vertical" preserve={false} initialValues={{ toKind: 'student', toName: cert.studentName, idChecked: true, handedAt: dayjs() }}>
+        <Form.Item name="toKind" label="领取人">
+          <Radio.Group options={[{ value: 'student', label: '学生本人' }, { value: 'authorised', label: '受托人（凭委托书）' }]} />
+        </Form.Item>
+        <Form.Item name="toName" label="领取人姓名" rules={[{ required: true, whitespace: true, message: '请填写领取人姓名' }]}>
+          <Input data-testid="handover-name" />
+        </Form.Item>
+        <Form.Item name="idChecked" valuePropName="checked">
+          <Checkbox>已核验领取人身份证件并签字</Checkbox>
+        </Form.Item>
+        <Form.Item name="handedAt" label="发放日期" rules={[{ required: true, message: '请选择日期' }]}>
+          <DatePicker showTime style={{ width: '100%' }} />
+        </Form.Item>
+        <Form.Item name="note" label="备注">
+          <Input />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}

@@ -1,0 +1,109 @@
+/** Chinese labels for the codes the API uses (状态、角色名称). */
+import type { ApplicationState, CertificateState, OrgKind, PhotoStatus, Role } from './api/types';
+
+export const ROLE_LABEL: Record<Role, string> = {
+  student: '学生',
+  centre_staff: '学习中心老师',
+  city_reviewer: '市级审批',
+  province_reviewer: '省级复审',
+  national_reviewer: '国开终审',
+  collector: '图像采集中心',
+  admin: '管理员',
+};
+
+export const ORG_KIND_LABEL: Record<OrgKind, string> = {
+  national: '国家开放大学',
+  province: '省级开放大学',
+  city: '市级开大',
+  centre: '学习中心',
+  collection: '图像采集中心',
+};
+
+export const STATE_LABEL: Record<ApplicationState, string> = {
+  draft: '草稿',
+  applied: '学生已申请',
+  submitted: '中心已提交',
+  city_approved: '市级已审批',
+  province_approved: '省级已复审',
+  graduated: '已毕业（已注册）',
+  returned: '已退回',
+  rejected_final: '终审不通过',
+};
+
+export const STATE_COLOR: Record<ApplicationState, string> = {
+  draft: 'default',
+  applied: 'cyan',
+  submitted: 'blue',
+  city_approved: 'geekblue',
+  province_approved: 'purple',
+  graduated: 'green',
+  returned: 'orange',
+  rejected_final: 'red',
+};
+
+export const STATE_ORDER: ApplicationState[] = ['draft', 'applied', 'submitted', 'city_approved', 'province_approved', 'graduated', 'returned', 'rejected_final'];
+
+export const PHOTO_STATUS_LABEL: Record<PhotoStatus | 'none', string> = {
+  none: '无照片',
+  pending: '待检测',
+  checking: '检测中',
+  pass: '合格',
+  fail: '不合格',
+  review: '需人工复核',
+  error: '无法读取',
+};
+
+export const PHOTO_STATUS_COLOR: Record<PhotoStatus | 'none', string> = {
+  none: 'default',
+  pending: 'default',
+  checking: 'processing',
+  pass: 'success',
+  fail: 'error',
+  review: 'warning',
+  error: 'error',
+};
+
+export const CERT_STATE_LABEL: Record<CertificateState, string> = {
+  arrived: '已到中心（保管中）',
+  handed_over: '已发放',
+  confirmed: '学生已确认',
+  problem: '学生反馈有误',
+};
+
+export const CERT_STATE_COLOR: Record<CertificateState, string> = {
+  arrived: 'blue',
+  handed_over: 'cyan',
+  confirmed: 'green',
+  problem: 'red',
+};
+
+export const FLAG_LABEL = {
+  chsi_photo_missing: '学信网缺学历照片',
+  identity_doubtful: '学信网身份存疑',
+  continuing: '专科续读',
+} as const;
+
+export const IDENTITY_LABEL = { none: '无需复核', pending: '复核中', approved: '复核通过', rejected: '复核不通过' } as const;
+
+export const SOURCE_LABEL = { collection: '图像采集中心', student: '学生自传', centre: '学习中心' } as const;
+
+export const ACTION_LABEL: Record<string, string> = {
+  create: '创建',
+  apply: '学生申请并签字',
+  submit: '学习中心提交',
+  approve: '审核通过',
+  return: '退回',
+  reject: '终审不通过',
+  graduate: '终审通过，发放电子注册号',
+  photo_upload: '上传照片',
+  upload: '上传',
+  import: '导入',
+};
+
+/** Which application states a reviewer of this role acts on (待我审核). */
+export const ROLE_REVIEW_STATE: Partial<Record<Role, ApplicationState>> = {
+  centre_staff: 'applied',
+  city_reviewer: 'submitted',
+  province_reviewer: 'city_approved',
+  national_reviewer: 'province_approved',
+};

@@ -1,0 +1,46 @@
+/** The menu each role sees (按角色显示菜单). Pure data: one place to read what a role can reach. */
+import {
+  AuditOutlined,
+  CalendarOutlined,
+  CameraOutlined,
+  DashboardOutlined,
+  FileProtectOutlined,
+  IdcardOutlined,
+  SafetyCertificateOutlined,
+  TeamOutlined,
+  UploadOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
+import type { ReactNode } from 'react';
+import type { Role } from '../api/types';
+
+export interface MenuEntry {
+  path: string;
+  label: string;
+  icon: ReactNode;
+  roles: Role[];
+}
+
+const STAFF: Role[] = ['centre_staff', 'city_reviewer', 'province_reviewer', 'national_reviewer', 'admin'];
+const REVIEWERS: Role[] = ['centre_staff', 'city_reviewer', 'province_reviewer', 'national_reviewer', 'admin'];
+
+export const MENU: MenuEntry[] = [
+  { path: '/dashboard', label: '工作台', icon: <DashboardOutlined />, roles: [...STAFF, 'collector'] },
+  { path: '/students', label: '学生与学籍', icon: <TeamOutlined />, roles: [...STAFF, 'collector'] },
+  { path: '/photos', label: '照片检测', icon: <CameraOutlined />, roles: ['centre_staff', 'collector', 'city_reviewer', 'province_reviewer', 'national_reviewer', 'admin'] },
+  { path: '/import', label: '导入名册与照片', icon: <UploadOutlined />, roles: ['centre_staff', 'collector', 'admin'] },
+  { path: '/review', label: '毕业审核', icon: <AuditOutlined />, roles: REVIEWERS },
+  { path: '/identity', label: '身份复核', icon: <IdcardOutlined />, roles: ['centre_staff', 'province_reviewer', 'admin'] },
+  { path: '/batches', label: '毕业批次', icon: <CalendarOutlined />, roles: STAFF },
+  { path: '/certificates', label: '证书发放', icon: <SafetyCertificateOutlined />, roles: ['centre_staff', 'city_reviewer', 'province_reviewer', 'national_reviewer', 'admin'] },
+  { path: '/audit', label: '操作记录', icon: <FileProtectOutlined />, roles: STAFF },
+  { path: '/me', label: '我的毕业申请', icon: <UserOutlined />, roles: ['student'] },
+];
+
+export function menuFor(role: Role): MenuEntry[] {
+  return MENU.filter((m) => m.roles.includes(role));
+}
+
+export function homeFor(role: Role): string {
+  return role === 'student' ? '/me' : '/dashboard';
+}
