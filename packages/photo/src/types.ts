@@ -61,6 +61,8 @@ export interface CheckResult {
   message: string;
   /** Chinese hint on how to fix it (only on fail/review). 修改建议 */
   hint?: string;
+  /** Stable English code of the problem on fail/review/skip, e.g. `JPEG_PROGRESSIVE`, `BYTES_TOO_LARGE`. */
+  code?: string;
 }
 
 /** Face geometry in the photo's own pixel coordinates (人脸几何). */
@@ -88,7 +90,7 @@ export interface PhotoReport {
   face?: FaceGeometry | null;
   /** True when the engine changed the picture's content beyond crop/scale (e.g. background replaced). 已编辑 */
   edited?: boolean;
-  /** When verdict is `error`: a stable code and a Chinese message. */
+  /** When verdict is `error` (unreadable input), or a refused `fix` (verdict `fail`, e.g. SOURCE_TOO_SMALL): a stable code and a Chinese message. */
   error?: { code: string; message: string };
 }
 
@@ -108,6 +110,8 @@ export interface Profile {
   height: number;
   /** Byte window, inclusive; null = any size. */
   bytes: { min: number; max: number } | null;
+  /** Bytes per KB in messages (1024 unless the receiving system says otherwise). */
+  kilobyte?: number;
   /** Required dpi in the JFIF header (and EXIF if present); null = any. */
   dpi: number | null;
   /** Minimum estimated IJG quality factor. */
@@ -129,6 +133,39 @@ export interface Profile {
     centreTolerance: number;
   };
   pose: { maxRoll: number; maxYaw: number; maxPitch: number };
+  /**
+   * Optional limits of the photographic checks (拍摄规则阈值). Missing fields take the defaults in
+   * `DEFAULT_PHOTO_LIMITS` (face/checks.ts), which were calibrated on the London portrait set.
+   */
+  photo?: Partial<PhotoLimits>;
+}
+
+/** Limits of the photographic and expression checks (拍摄规则阈值). */
+export interface PhotoLimits {
+  /** background.uniform: largest 95th-percentile ΔE76 of background pixels from their median. */
+  maxBackgroundSpread: number;
+  /** background.uniform: largest ΔE2000 between halves of the background (gradient, shadow). */
+  maxBackgroundGradient: number;
+  /** clothing.contrast: smallest ΔE2000 between clothing and background. */
+  minClothingDeltaE: number;
+  /** shoulders: largest shoulder-line tilt, degrees. */
+  maxShoulderTilt: number;
+  /** exposure: smallest median face lightness L*. */
+  minFaceLightness: number;
+  /** exposure: smallest 99th-percentile lightness of the whole photo (underexposed photo). */
+  minPhotoHighlight: number;
+  /** exposure: largest share of blown-out (clipped) face pixels. */
+  maxFaceClipped: number;
+  /** exposure: largest left/right cheek lightness difference ΔL* (阴阳脸). */
+  maxHalfLit: number;
+  /** sharpness: smallest normalised high-frequency energy of the eye region. */
+  minSharpness: number;
+  /** expression: smallest eye opening (lid distance / eye width). */
+  minEyeOpening: number;
+  /** expression: largest mouth opening (inner lip gap / mouth width). */
+  maxMouthOpening: number;
+  /** expression: largest share of teeth-like pixels inside the lips. */
+  maxTeeth: number;
 }
 
 /** Options of one inspection. */
@@ -138,6 +175,8 @@ export interface InspectOptions {
   fileName: string;
   /** Run face and composition analysis (needs the face models). Default true where available. */
   face?: boolean;
+  /** Roster look-up for the `name` rule: when given and it returns false, the name fails (不在名册中). */
+  isKnownId?: (id: string) => boolean;
 }
 
 /** Decoded pixels, sRGB, interleaved, 3 channels (no alpha), top-left origin. */

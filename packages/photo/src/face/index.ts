@@ -1,13 +1,21 @@
 /**
- * Face and composition analysis (人脸与构图分析) — CONTRACT ONLY until the face module lands.
- * Every function here must keep its signature; the bodies are replaced by the real implementation.
+ * Face and composition analysis (人脸与构图分析): one analysis pass per photo (detection, mesh, iris,
+ * pose, person segmentation) shared by every §3–4 check; face-aligned crop planning; background
+ * replacement; the guide overlay; face embeddings for identity matching.
  */
+import sharp from 'sharp';
 import type { CheckResult, CropPlan, FaceGeometry, Profile, RawImage, Refusal } from '../types.js';
+import { buildAnalysis, faceWidthOf, findHeadTop, pt, pupils, MESH, FACE_SCORE, type FaceAnalysis } from './analysis.js';
+import { runChecks } from './checks.js';
+import { FaceUnavailableError, loadEngine, runEngine } from './engine.js';
+import { solveCrop, type CropTargets, type Point } from './geometry.js';
 
-/** Thrown while the face models are not available; callers turn it into `review` results. */
-export class FaceUnavailableError extends Error {
-  readonly code = 'FACE_UNAVAILABLE';
-}
+export { FaceUnavailableError } from './engine.js';
+export { renderOverlay, overlaySvg } from './overlay.js';
+export { DEFAULT_PHOTO_LIMITS, HEURISTICS, limitsOf } from './checks.js';
+export { deltaE2000, deltaE2000Rgb, rgbToLab } from './colour.js';
+export { pupilLineAngle, mapThroughPlan, rotatePoint, unrotatePoint, rotatedSize, solveCrop } from './geometry.js';
+export type { CropLandmarks, CropTargets, CropSolution, Point } from './geometry.js';
 
 /** One analysis pass per photo, shared by all composition and photographic checks. */
 export interface FaceInspection {
@@ -15,22 +23,149 @@ export interface FaceInspection {
   checks: CheckResult[];
 }
 
+/** Load the face models now (otherwise they load on first use). Rejects with FaceUnavailableError. */
+export async function warmUpFace(): Promise<void> {
+  await loadEngine();
+}
+
+/** Run the single analysis pass (detection, mesh, iris, pose, segmentation) on one picture. */
+export async function analyseFace(img: RawImage): Promise<FaceAnalysis> {
+  const { faces, mask } = await runEngine(img, { segmentation: true });
+  return buildAnalysis(img, faces, mask);
+}
+
 /** Analyse one photo already in the profile's frame and run every §3–4 check on it. */
-export async function inspectFace(_img: RawImage, _profile: Profile): Promise<FaceInspection> {
-  throw new FaceUnavailableError('人脸分析模块尚未加载');
+export async function inspectFace(img: RawImage, profile: Profile): Promise<FaceInspection> {
+  const analysis = await analyseFace(img);
+  return { face: analysis.geometry, checks: runChecks(analysis, profile) };
+}
+
+/** Largest side analysed for crop planning; bigger sources are analysed on a downscaled copy. */
+const MAX_ANALYSIS_SIDE = 1600;
+
+async function downscaled(img: RawImage): Promise<{ small: RawImage; k: number }> {
+  const side = Math.max(img.width, img.height);
+  if (side <= MAX_ANALYSIS_SIDE) return { small: img, k: 1 };
+  const k = MAX_ANALYSIS_SIDE / side;
+  const w = Math.round(img.width * k), h = Math.round(img.height * k);
+  const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).resize(w, h, { fit: 'fill' }).raw().toBuffer();
+  return { small: { data, width: w, height: h, channels: 3 }, k: w / img.width };
+}
+
+type PlanResult = { ok: true; plan: CropPlan; face: FaceGeometry } | { ok: false; refusal: Refusal };
+
+/**
+ * Plan a face-aligned crop with explicit targets (used by `planFaceCrop`, and by the eval to build
+ * deliberately misplaced variants with `unconstrained: true`).
+ */
+export async function planFaceCropWith(img: RawImage, profile: Profile, targets: CropTargets = {}): Promise<PlanResult> {
+  const { small, k } = await downscaled(img);
+  const { faces, mask } = await runEngine(small, { segmentation: true });
+  const counted = faces.filter((f) => f.score >= FACE_SCORE && f.mesh.length >= 478);
+  if (counted.length === 0) return { ok: false, refusal: { code: 'NO_FACE', message: '未检测到人脸，无法自动裁剪' } };
+  if (counted.length > 1) return { ok: false, refusal: { code: 'MULTIPLE_FACES', message: `检测到 ${counted.length} 张人脸，无法确定裁剪对象，请使用只有本人的照片` } };
+  const f = counted[0];
+  const head = findHeadTop(small, mask, f);
+  const [l, r] = pupils(f);
+  const nose = pt(f, MESH.noseTip);
+  const s = (p: Point): Point => [p[0] / k, p[1] / k];
+  const analysis = buildAnalysis(small, counted, mask);
+  const g = analysis.geometry!;
+  const face: FaceGeometry = {
+    box: [g.box[0] / k, g.box[1] / k, g.box[2] / k, g.box[3] / k],
+    eyes: [s(l), s(r)],
+    noseTip: s(nose),
+    headTop: head.y / k,
+    faceWidth: faceWidthOf(f) / k,
+    pose: g.pose,
+  };
+  if (head.touchesTop) return { ok: false, refusal: { code: 'HEAD_CUT_OFF', message: '原图头顶已被裁切，无法得到完整的头顶，请使用头顶上方留有空间的原图' } };
+  // The head-top point: on the head outline above the midpoint of the pupils.
+  const headPoint: Point = [(face.eyes[0][0] + face.eyes[1][0]) / 2, face.headTop];
+  const sol = solveCrop({ width: img.width, height: img.height, eyes: face.eyes, noseTip: face.noseTip, headTop: headPoint, faceWidth: face.faceWidth }, profile, targets);
+  if (!sol.ok) return sol;
+  return { ok: true, plan: sol.plan, face };
 }
 
 /** Plan a face-aligned crop of a larger source photo for the profile, or refuse with the reason. */
-export async function planFaceCrop(_img: RawImage, _profile: Profile): Promise<{ ok: true; plan: CropPlan; face: FaceGeometry } | { ok: false; refusal: Refusal }> {
-  throw new FaceUnavailableError('人脸分析模块尚未加载');
+export async function planFaceCrop(img: RawImage, profile: Profile): Promise<PlanResult> {
+  return planFaceCropWith(img, profile);
 }
 
-/** Replace the background with the given colour using person segmentation (背景替换). */
-export async function replaceBackground(_img: RawImage, _rgb: [number, number, number]): Promise<RawImage> {
-  throw new FaceUnavailableError('人脸分析模块尚未加载');
+/**
+ * Render a crop plan (执行裁剪方案) with the convention of `standardize.applyCropPlan`: rotate about the
+ * centre on a canvas of the source's size, cut `crop`, resize to width × height (Lanczos). Used by the
+ * eval and tests; throws RangeError when the crop leaves the canvas.
+ */
+export async function applyCropPlan(img: RawImage, plan: CropPlan, width: number, height: number): Promise<RawImage> {
+  const raw = { width: img.width, height: img.height, channels: 3 as const };
+  let src: Buffer = img.data;
+  if (Math.abs(plan.angle) > 1e-3) {
+    const out = await sharp(img.data, { raw }).rotate(plan.angle, { background: { r: 255, g: 255, b: 255 } }).raw().toBuffer({ resolveWithObject: true });
+    const left = Math.round((out.info.width - img.width) / 2), top = Math.round((out.info.height - img.height) / 2);
+    src = await sharp(out.data, { raw: { width: out.info.width, height: out.info.height, channels: 3 } }).extract({ left, top, width: img.width, height: img.height }).raw().toBuffer();
+  }
+  const c = { left: Math.round(plan.crop.left), top: Math.round(plan.crop.top), width: Math.round(plan.crop.width), height: Math.round(plan.crop.height) };
+  if (c.left < 0 || c.top < 0 || c.width < 1 || c.height < 1 || c.left + c.width > img.width || c.top + c.height > img.height) throw new RangeError('裁剪区域超出原图范围');
+  const data = await sharp(src, { raw }).extract(c).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
+  return { data, width, height, channels: 3 };
+}
+
+/**
+ * Replace the background with the given colour using person segmentation (背景替换): the mask is
+ * feathered (blurred, slightly tightened) and the person composited onto the colour.
+ */
+export async function replaceBackground(img: RawImage, rgb: [number, number, number]): Promise<RawImage> {
+  const { mask } = await runEngine(img, { segmentation: true, noFaces: true });
+  if (!mask) throw new FaceUnavailableError('人像分割失败，无法替换背景');
+  const sigma = Math.max(0.8, Math.min(img.width, img.height) / 400);
+  const soft = await sharp(Buffer.from(mask.alpha), { raw: { width: mask.width, height: mask.height, channels: 1 } }).blur(sigma).raw().toBuffer();
+  const out = Buffer.alloc(img.width * img.height * 3);
+  const d = img.data;
+  for (let i = 0, n = img.width * img.height; i < n; i++) {
+    // Tighten the soft edge a little so the old background does not halo around the hair.
+    const a = Math.max(0, Math.min(1, (soft[i] / 255 - 0.2) / 0.65));
+    const p = i * 3;
+    out[p] = Math.round(d[p] * a + rgb[0] * (1 - a));
+    out[p + 1] = Math.round(d[p + 1] * a + rgb[1] * (1 - a));
+    out[p + 2] = Math.round(d[p + 2] * a + rgb[2] * (1 - a));
+  }
+  return { data: out, width: img.width, height: img.height, channels: 3 };
 }
 
 /** A face embedding for identity comparison (人脸特征), or null when no single face is found. */
-export async function faceEmbedding(_img: RawImage): Promise<Float32Array | null> {
-  throw new FaceUnavailableError('人脸分析模块尚未加载');
+export async function faceEmbedding(img: RawImage): Promise<Float32Array | null> {
+  const { small } = await downscaled(img);
+  const { faces } = await runEngine(small, { embedding: true });
+  const counted = faces.filter((f) => f.score >= FACE_SCORE);
+  if (counted.length !== 1 || !counted[0].embedding) return null;
+  return Float32Array.from(counted[0].embedding);
 }
+
+/**
+ * Similarity of two face embeddings (人脸相似度), Human's measure: Euclidean distance (order 2,
+ * multiplier 25) mapped to 0..1 over [0.2, 0.8] — 1 = identical; about ≥ 0.5 is usually the same person.
+ */
+export function faceSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length || a.length === 0) return 0;
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
+  const distance = 25 * sum;
+  if (distance === 0) return 1;
+  const s = (1 - Math.sqrt(distance) / 100 - 0.2) / (0.8 - 0.2);
+  return Math.max(0, Math.min(1, s));
+}
+
+/** Cosine similarity of two embeddings (-1..1), an alternative for calibration. */
+export function faceCosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length || a.length === 0) return 0;
+  let ab = 0, aa = 0, bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
+  return aa && bb ? ab / Math.sqrt(aa * bb) : 0;
+}
+
+export type { FaceAnalysis } from './analysis.js';

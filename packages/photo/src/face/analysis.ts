@@ -1,0 +1,188 @@
+/**
+ * One analysis pass per photo (单次分析，OFIQ 模式): detection, mesh landmarks, iris (pupil centres),
+ * head pose and person segmentation are computed once here and shared by every check.
+ */
+import type { FaceGeometry, RawImage } from '../types.js';
+import { rgbToLab, type Lab } from './colour.js';
+import type { DetectedFace, PersonMask } from './engine.js';
+import { pupilLineAngle, type Point } from './geometry.js';
+
+/** MediaPipe face-mesh indices used by the checks. */
+export const MESH = {
+  noseTip: 1,
+  chin: 152,
+  foreheadTop: 10,
+  cheekEdgeLeft: 234, // face contour, left as seen
+  cheekEdgeRight: 454,
+  cheekLeft: 205, // cheek centres (left / right as seen)
+  cheekRight: 425,
+  forehead: 151,
+  irisA: 468,
+  irisB: 473,
+  // eye lids: the eye left as seen (subject's right) and right as seen
+  eyeL: { upper: 159, lower: 145, outer: 33, inner: 133 },
+  eyeR: { upper: 386, lower: 374, outer: 263, inner: 362 },
+  lipInnerTop: 13,
+  lipInnerBottom: 14,
+  mouthLeft: 61,
+  mouthRight: 291,
+  lipsUpperInner: [78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308],
+  lipsLowerInner: [78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308],
+  noseBottom: 2,
+} as const;
+
+/** Minimum detector score for a face to count. */
+export const FACE_SCORE = 0.5;
+
+export interface FaceAnalysis {
+  img: RawImage;
+  /** Faces that count (score ≥ FACE_SCORE), largest first. */
+  faces: DetectedFace[];
+  face: DetectedFace | null;
+  mask: PersonMask | null;
+  geometry: FaceGeometry | null;
+  /** Inter-pupil distance, px. */
+  ipd: number;
+  /** Head-top measurement details. */
+  headTop: { y: number; method: 'mask+colour' | 'mask' | 'colour' | 'none'; touchesTop: boolean };
+  /** Background pixel indices (person excluded with a safety margin), on a 2-px grid. */
+  background: Uint32Array;
+  /** Memoised helpers. */
+  cache: Map<string, unknown>;
+}
+
+export function pt(face: DetectedFace, i: number): Point {
+  const p = face.mesh[i];
+  return [p[0], p[1]];
+}
+
+export function dist(a: Point, b: Point): number {
+  return Math.hypot(a[0] - b[0], a[1] - b[1]);
+}
+
+/** Pupil centres, left then right as seen. */
+export function pupils(face: DetectedFace): [Point, Point] {
+  const a = pt(face, MESH.irisA), b = pt(face, MESH.irisB);
+  return a[0] <= b[0] ? [a, b] : [b, a];
+}
+
+/** Cheek-to-cheek width along the pupil line (rotation-invariant). */
+export function faceWidthOf(face: DetectedFace): number {
+  const [l, r] = pupils(face);
+  const ux = r[0] - l[0], uy = r[1] - l[1];
+  const n = Math.hypot(ux, uy) || 1;
+  const a = pt(face, MESH.cheekEdgeLeft), b = pt(face, MESH.cheekEdgeRight);
+  return Math.abs(((b[0] - a[0]) * ux + (b[1] - a[1]) * uy) / n);
+}
+
+function labAt(img: RawImage, x: number, y: number): Lab {
+  const p = (y * img.width + x) * 3;
+  return rgbToLab(img.data[p], img.data[p + 1], img.data[p + 2]);
+}
+
+/**
+ * Top of the hair (头顶): the person mask's top edge above the face, refined to the first rows that
+ * differ in colour from the background just above. Not the mesh forehead (hair is above it).
+ */
+export function findHeadTop(img: RawImage, mask: PersonMask | null, face: DetectedFace): FaceAnalysis['headTop'] {
+  const nose = pt(face, MESH.noseTip);
+  const fw = faceWidthOf(face);
+  const [l, r] = pupils(face);
+  const eyeY = Math.round((l[1] + r[1]) / 2);
+  const x0 = Math.max(0, Math.round(nose[0] - 0.3 * fw)), x1 = Math.min(img.width - 1, Math.round(nose[0] + 0.3 * fw));
+  const forehead = Math.max(0, Math.round(pt(face, MESH.foreheadTop)[1]));
+  if (x1 <= x0) return { y: forehead, method: 'none', touchesTop: forehead <= 0 };
+  let maskTop = -1;
+  if (mask) {
+    const tops: number[] = [];
+    for (let x = x0; x <= x1; x++) {
+      let top = -1;
+      for (let y = 0; y < eyeY; y++) {
+        const i = y * mask.width + x;
+        if (mask.alpha[i] >= 128 && (y + 2 >= mask.height || mask.alpha[i + 2 * mask.width] >= 128)) { top = y; break; }
+      }
+      if (top >= 0) tops.push(top);
+    }
+    if (tops.length > (x1 - x0) * 0.3) {
+      tops.sort((a, b) => a - b);
+      maskTop = tops[Math.floor(tops.length * 0.1)];
+    }
+  }
+  const start = maskTop >= 0 ? maskTop : forehead;
+  // Background colour just above the head: pixels of the rows above `start` outside the person.
+  const bgRows = Math.max(0, start - 6);
+  let refined = -1;
+  if (bgRows >= 4) {
+    const samples: Lab[] = [];
+    for (let y = 0; y < bgRows; y += 2) {
+      for (let x = x0; x <= x1; x += 3) {
+        if (!mask || mask.alpha[y * mask.width + x] < 60) samples.push(labAt(img, x, y));
+      }
+    }
+    if (samples.length >= 20) {
+      const med = (k: 0 | 1 | 2) => samples.map((s) => s[k]).sort((a, b) => a - b)[samples.length >> 1];
+      const bg: Lab = [med(0), med(1), med(2)];
+      const lo = Math.max(0, start - 15), hi = Math.min(eyeY, start + 12);
+      const cols = x1 - x0 + 1;
+      for (let y = lo; y <= hi && refined < 0; y++) {
+        let diff = 0;
+        for (let x = x0; x <= x1; x++) {
+          const c = labAt(img, x, y);
+          if (Math.hypot(c[0] - bg[0], c[1] - bg[1], c[2] - bg[2]) > 12) diff++;
+        }
+        if (diff >= cols * 0.12) refined = y;
+      }
+    }
+  }
+  const y = refined >= 0 ? refined : start;
+  const method = maskTop >= 0 ? (refined >= 0 ? 'mask+colour' : 'mask') : refined >= 0 ? 'colour' : 'none';
+  return { y, method, touchesTop: y <= 0 || maskTop === 0 };
+}
+
+/** Background pixels: outside the person mask by a margin, sampled on a 2-px grid. */
+function backgroundPixels(img: RawImage, mask: PersonMask | null, face: DetectedFace | null): Uint32Array {
+  const out: number[] = [];
+  const W = img.width, H = img.height;
+  const m = 8;
+  for (let y = 0; y < H; y += 2) {
+    for (let x = 0; x < W; x += 2) {
+      let bg: boolean;
+      if (mask) {
+        const a = mask.alpha;
+        bg = a[y * W + x] < 25 && a[y * W + Math.max(0, x - m)] < 25 && a[y * W + Math.min(W - 1, x + m)] < 25 && a[Math.max(0, y - m) * W + x] < 25 && a[Math.min(H - 1, y + m) * W + x] < 25;
+      } else if (face) {
+        // Without a mask: only the top corners beside the head.
+        const fw = faceWidthOf(face);
+        const nose = pt(face, MESH.noseTip);
+        bg = y < pt(face, MESH.noseTip)[1] && Math.abs(x - nose[0]) > fw * 0.9;
+      } else bg = false;
+      if (bg) out.push(y * W + x);
+    }
+  }
+  return Uint32Array.from(out);
+}
+
+/** Build the shared analysis of one photo from the engine's output. */
+export function buildAnalysis(img: RawImage, detected: DetectedFace[], mask: PersonMask | null): FaceAnalysis {
+  const area = (f: DetectedFace) => f.box[2] * f.box[3];
+  const faces = detected.filter((f) => f.score >= FACE_SCORE && f.mesh.length >= 478).sort((a, b) => area(b) - area(a));
+  const face = faces[0] ?? null;
+  let geometry: FaceGeometry | null = null;
+  let ipd = 0;
+  let headTop: FaceAnalysis['headTop'] = { y: 0, method: 'none', touchesTop: false };
+  if (face) {
+    const [l, r] = pupils(face);
+    ipd = dist(l, r);
+    headTop = findHeadTop(img, mask, face);
+    const deg = 180 / Math.PI;
+    geometry = {
+      box: [face.box[0], face.box[1], face.box[2], face.box[3]],
+      eyes: [l, r],
+      noseTip: pt(face, MESH.noseTip),
+      headTop: headTop.y,
+      faceWidth: faceWidthOf(face),
+      pose: { roll: pupilLineAngle(l, r), yaw: face.angle.yaw * deg, pitch: face.angle.pitch * deg },
+    };
+  }
+  return { img, faces, face, mask, geometry, ipd, headTop, background: backgroundPixels(img, mask, face), cache: new Map() };
+}

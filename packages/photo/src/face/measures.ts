@@ -1,0 +1,324 @@
+/**
+ * Pixel measures on the shared analysis (像素测量): each is a native value computed once and memoised,
+ * used by the checks (OFIQ style: measure → value; the check maps it against the profile's limit).
+ */
+import { deltaE2000, lightness, medianRgb, rgbToLab, type Lab } from './colour.js';
+import { MESH, dist, faceWidthOf, pt, pupils, type FaceAnalysis } from './analysis.js';
+import type { Point } from './geometry.js';
+
+function memo<T>(a: FaceAnalysis, key: string, f: () => T): T {
+  if (!a.cache.has(key)) a.cache.set(key, f());
+  return a.cache.get(key) as T;
+}
+
+/** Pixel indices of a square patch centred on (cx, cy) with half-size r (clamped to the picture). */
+export function patch(a: FaceAnalysis, cx: number, cy: number, r: number, step = 1): number[] {
+  const { width: W, height: H } = a.img;
+  const out: number[] = [];
+  const x0 = Math.max(0, Math.round(cx - r)), x1 = Math.min(W - 1, Math.round(cx + r));
+  const y0 = Math.max(0, Math.round(cy - r)), y1 = Math.min(H - 1, Math.round(cy + r));
+  for (let y = y0; y <= y1; y += step) for (let x = x0; x <= x1; x += step) out.push(y * W + x);
+  return out;
+}
+
+function grey(a: FaceAnalysis, x: number, y: number): number {
+  const { width: W, height: H, data } = a.img;
+  const xi = Math.max(0, Math.min(W - 2, Math.floor(x))), yi = Math.max(0, Math.min(H - 2, Math.floor(y)));
+  const fx = Math.max(0, Math.min(1, x - xi)), fy = Math.max(0, Math.min(1, y - yi));
+  const g = (px: number, py: number) => {
+    const p = (py * W + px) * 3;
+    return 0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2];
+  };
+  return (g(xi, yi) * (1 - fx) + g(xi + 1, yi) * fx) * (1 - fy) + (g(xi, yi + 1) * (1 - fx) + g(xi + 1, yi + 1) * fx) * fy;
+}
+
+/**
+ * Resample a face-aligned patch into a canonical grid where the inter-pupil distance is `ipdPx` pixels.
+ * (u, v) in IPD units relative to `origin`, along and across the pupil line.
+ */
+function canonicalPatch(a: FaceAnalysis, origin: Point, u0: number, v0: number, u1: number, v1: number, ipdPx = 96): { w: number; h: number; g: Float32Array } {
+  const face = a.face!;
+  const [l, r] = pupils(face);
+  const ipd = dist(l, r) || 1;
+  const ex: Point = [(r[0] - l[0]) / ipd, (r[1] - l[1]) / ipd];
+  const ey: Point = [-ex[1], ex[0]];
+  const w = Math.max(4, Math.round((u1 - u0) * ipdPx)), h = Math.max(4, Math.round((v1 - v0) * ipdPx));
+  const g = new Float32Array(w * h);
+  for (let j = 0; j < h; j++) {
+    for (let i = 0; i < w; i++) {
+      const u = (u0 + i / ipdPx) * ipd, v = (v0 + j / ipdPx) * ipd;
+      g[j * w + i] = grey(a, origin[0] + u * ex[0] + v * ey[0], origin[1] + u * ex[1] + v * ey[1]);
+    }
+  }
+  return { w, h, g };
+}
+
+/** Ratio of Laplacian energy to the patch's variance: high-frequency share, contrast-independent. */
+function highFrequency(p: { w: number; h: number; g: Float32Array }): number {
+  const { w, h, g } = p;
+  let s = 0, s2 = 0, n = 0, lap2 = 0, m = 0;
+  for (let j = 1; j < h - 1; j++) {
+    for (let i = 1; i < w - 1; i++) {
+      const c = g[j * w + i];
+      const lap = 4 * c - g[j * w + i - 1] - g[j * w + i + 1] - g[(j - 1) * w + i] - g[(j + 1) * w + i];
+      lap2 += lap * lap;
+      m++;
+      s += c;
+      s2 += c * c;
+      n++;
+    }
+  }
+  const variance = s2 / n - (s / n) ** 2;
+  return lap2 / m / (variance + 4);
+}
+
+/** sharpness: high-frequency share of the eye region at a canonical scale (IPD = 96 px). */
+export function eyeSharpness(a: FaceAnalysis): number {
+  return memo(a, 'sharpness', () => {
+    const [l] = pupils(a.face!);
+    return highFrequency(canonicalPatch(a, l, -0.5, -0.3, 1.5, 0.3));
+  });
+}
+
+/** retouch: skin texture (high-frequency share) of both cheeks at canonical scale. */
+export function skinTexture(a: FaceAnalysis): number {
+  return memo(a, 'skin', () => {
+    const f = a.face!;
+    const vals = [pt(f, MESH.cheekLeft), pt(f, MESH.cheekRight)].map((c) => highFrequency(canonicalPatch(a, c, -0.12, -0.12, 0.12, 0.12, 192)));
+    return (vals[0] + vals[1]) / 2;
+  });
+}
+
+function medianOf(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((x, y) => x - y);
+  return s[s.length >> 1];
+}
+
+function lightnessOf(a: FaceAnalysis, idx: number[]): number[] {
+  const d = a.img.data;
+  return idx.map((i) => lightness(d[i * 3], d[i * 3 + 1], d[i * 3 + 2]));
+}
+
+/** exposure: face lightness, cheek balance, clipping and the whole photo's highlights. */
+export function exposureMeasures(a: FaceAnalysis): { faceL: number; leftL: number; rightL: number; halfLit: number; clipped: number; highlight: number } {
+  return memo(a, 'exposure', () => {
+    const f = a.face!;
+    const r = Math.max(2, a.ipd * 0.12);
+    const cl = pt(f, MESH.cheekLeft), cr = pt(f, MESH.cheekRight), fh = pt(f, MESH.forehead);
+    const left = patch(a, cl[0], cl[1], r), right = patch(a, cr[0], cr[1], r), fore = patch(a, fh[0], fh[1], r);
+    const leftL = medianOf(lightnessOf(a, left)), rightL = medianOf(lightnessOf(a, right));
+    const all = [...left, ...right, ...fore];
+    const faceL = medianOf(lightnessOf(a, all));
+    const d = a.img.data;
+    let clipped = 0;
+    for (const i of all) if (d[i * 3] >= 250 && d[i * 3 + 1] >= 250 && d[i * 3 + 2] >= 250) clipped++;
+    // 99th percentile of the whole photo's lightness on a sparse grid.
+    const hist = new Uint32Array(101);
+    let n = 0;
+    for (let p = 0; p < a.img.width * a.img.height; p += 7) {
+      hist[Math.max(0, Math.min(100, Math.round(lightness(d[p * 3], d[p * 3 + 1], d[p * 3 + 2]))))]++;
+      n++;
+    }
+    let acc = 0, highlight = 100;
+    for (let v = 100; v >= 0; v--) {
+      acc += hist[v];
+      if (acc >= n * 0.01) { highlight = v; break; }
+    }
+    return { faceL, leftL, rightL, halfLit: Math.abs(leftL - rightL), clipped: all.length ? clipped / all.length : 0, highlight };
+  });
+}
+
+/** Median background colour and spread (background.colour, background.uniform). */
+export function backgroundMeasures(a: FaceAnalysis): { share: number; rgb: [number, number, number] | null; spread: number; gradient: number } {
+  return memo(a, 'background', () => {
+    const bg = a.background;
+    const share = (bg.length * 4) / (a.img.width * a.img.height);
+    const rgb = medianRgb(a.img.data, bg);
+    if (!rgb) return { share, rgb: null, spread: NaN, gradient: NaN };
+    const ref = rgbToLab(rgb[0], rgb[1], rgb[2]);
+    const d = a.img.data;
+    const dists: number[] = [];
+    const step = Math.max(1, Math.floor(bg.length / 6000));
+    for (let k = 0; k < bg.length; k += step) {
+      const p = bg[k] * 3;
+      const c = rgbToLab(d[p], d[p + 1], d[p + 2]);
+      dists.push(Math.hypot(c[0] - ref[0], c[1] - ref[1], c[2] - ref[2]));
+    }
+    dists.sort((x, y) => x - y);
+    const spread = dists[Math.floor(dists.length * 0.95)] ?? 0;
+    // Gradient / shadow: compare halves (left/right, top/bottom) of the background.
+    const W = a.img.width, H = a.img.height;
+    const halves: number[][] = [[], [], [], []];
+    for (let k = 0; k < bg.length; k++) {
+      const i = bg[k];
+      const x = i % W, y = Math.floor(i / W);
+      halves[x < W / 2 ? 0 : 1].push(i);
+      halves[y < H / 2 ? 2 : 3].push(i);
+    }
+    let gradient = 0;
+    const lab = (h: number[]) => {
+      const m = medianRgb(d, h);
+      return m ? rgbToLab(m[0], m[1], m[2]) : null;
+    };
+    for (const [p, q] of [[0, 1], [2, 3]] as const) {
+      if (halves[p].length < 200 || halves[q].length < 200) continue;
+      const lp = lab(halves[p]), lq = lab(halves[q]);
+      if (lp && lq) gradient = Math.max(gradient, deltaE2000(lp, lq));
+    }
+    return { share, rgb, spread, gradient };
+  });
+}
+
+/** clothing.contrast: median colour of the clothing below the chin (person mask). */
+export function clothingColour(a: FaceAnalysis): { rgb: [number, number, number] | null; pixels: number } {
+  return memo(a, 'clothing', () => {
+    const f = a.face!;
+    if (!a.mask) return { rgb: null, pixels: 0 };
+    const fw = faceWidthOf(f);
+    const chin = pt(f, MESH.chin), nose = pt(f, MESH.noseTip);
+    const { width: W, height: H } = a.img;
+    const idx: number[] = [];
+    const y0 = Math.round(chin[1] + 0.45 * fw);
+    for (let y = Math.max(0, y0); y < H; y += 2) {
+      for (let x = Math.max(0, Math.round(nose[0] - 0.9 * fw)); x <= Math.min(W - 1, Math.round(nose[0] + 0.9 * fw)); x += 2) {
+        if (a.mask.alpha[y * W + x] >= 200) idx.push(y * W + x);
+      }
+    }
+    return { rgb: medianRgb(a.img.data, idx), pixels: idx.length * 4 };
+  });
+}
+
+/** expression: eye opening, mouth opening, teeth share and smile curvature. */
+export function expressionMeasures(a: FaceAnalysis): { eyeOpening: number; mouthOpening: number; teeth: number; smile: number } {
+  return memo(a, 'expression', () => {
+    const f = a.face!;
+    const eye = (e: { upper: number; lower: number; outer: number; inner: number }) => dist(pt(f, e.upper), pt(f, e.lower)) / (dist(pt(f, e.outer), pt(f, e.inner)) || 1);
+    const eyeOpening = Math.min(eye(MESH.eyeL), eye(MESH.eyeR));
+    const ml = pt(f, MESH.mouthLeft), mr = pt(f, MESH.mouthRight);
+    const mouthW = dist(ml, mr) || 1;
+    const top = pt(f, MESH.lipInnerTop), bottom = pt(f, MESH.lipInnerBottom);
+    const mouthOpening = dist(top, bottom) / mouthW;
+    const centreY = (top[1] + bottom[1]) / 2;
+    const smile = (centreY - (ml[1] + mr[1]) / 2) / mouthW;
+    // Teeth: bright, low-saturation pixels inside the inner lip outline, compared with the face skin.
+    const poly: Point[] = [...MESH.lipsUpperInner.map((i) => pt(f, i)), ...[...MESH.lipsLowerInner].reverse().map((i) => pt(f, i))];
+    const xs = poly.map((p) => p[0]), ys = poly.map((p) => p[1]);
+    const W = a.img.width, d = a.img.data;
+    const skinL = exposureMeasures(a).faceL;
+    let inside = 0, teeth = 0;
+    for (let y = Math.max(0, Math.floor(Math.min(...ys))); y <= Math.min(a.img.height - 1, Math.ceil(Math.max(...ys))); y++) {
+      for (let x = Math.max(0, Math.floor(Math.min(...xs))); x <= Math.min(W - 1, Math.ceil(Math.max(...xs))); x++) {
+        if (!pointInPolygon([x + 0.5, y + 0.5], poly)) continue;
+        inside++;
+        const p = (y * W + x) * 3;
+        const lab: Lab = rgbToLab(d[p], d[p + 1], d[p + 2]);
+        const chroma = Math.hypot(lab[1], lab[2]);
+        if (lab[0] > Math.max(55, skinL + 5) && chroma < 22) teeth++;
+      }
+    }
+    // Share of the mouth's full area (mouth width × 0.25 mouth width) so a thin closed slit counts little.
+    const teethShare = teeth / Math.max(inside, mouthW * mouthW * 0.25);
+    return { eyeOpening, mouthOpening, teeth: teethShare, smile };
+  });
+}
+
+export function pointInPolygon(p: Point, poly: Point[]): boolean {
+  let c = false;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const [xi, yi] = poly[i], [xj, yj] = poly[j];
+    if (yi > p[1] !== yj > p[1] && p[0] < ((xj - xi) * (p[1] - yi)) / (yj - yi) + xi) c = !c;
+  }
+  return c;
+}
+
+/** shoulders: tilt of the shoulder line from the person mask; ears: skin-like share beside the cheeks. */
+export function shoulderMeasures(a: FaceAnalysis): { tilt: number | null; earsSkin: [number, number] } {
+  return memo(a, 'shoulders', () => {
+    const f = a.face!;
+    const fw = faceWidthOf(f);
+    const chin = pt(f, MESH.chin), nose = pt(f, MESH.noseTip);
+    const { width: W, height: H } = a.img;
+    let tilt: number | null = null;
+    if (a.mask) {
+      const topAt = (x: number) => {
+        const xi = Math.round(x);
+        if (xi < 0 || xi >= W) return null;
+        for (let y = Math.max(0, Math.round(chin[1])); y < H; y++) if (a.mask!.alpha[y * W + xi] >= 128) return y;
+        return null;
+      };
+      const pairs: number[] = [];
+      for (const k of [0.75, 0.85, 0.95]) {
+        const yl = topAt(nose[0] - k * fw), yr = topAt(nose[0] + k * fw);
+        if (yl !== null && yr !== null && yl > chin[1] && yr > chin[1]) pairs.push((Math.atan2(yr - yl, 2 * k * fw) * 180) / Math.PI);
+      }
+      if (pairs.length >= 2) tilt = medianOf(pairs);
+    }
+    // Ears: just outside the face contour between eye and nose-bottom height.
+    const skin = rgbMedianLab(a, [...patch(a, pt(f, MESH.cheekLeft)[0], pt(f, MESH.cheekLeft)[1], a.ipd * 0.1), ...patch(a, pt(f, MESH.cheekRight)[0], pt(f, MESH.cheekRight)[1], a.ipd * 0.1)]);
+    const [l, r] = pupils(f);
+    const eyeY = (l[1] + r[1]) / 2, noseY = pt(f, MESH.noseBottom)[1];
+    const share = (edge: Point, dir: number) => {
+      if (!skin) return 0;
+      let s = 0, n = 0;
+      for (let y = Math.round(eyeY); y <= Math.round(noseY); y += 2) {
+        for (let k = 0.03; k <= 0.12; k += 0.015) {
+          const x = Math.round(edge[0] + dir * k * fw);
+          if (x < 0 || x >= W || y < 0 || y >= H) { n++; continue; }
+          const p = (y * W + x) * 3, d = a.img.data;
+          const c = rgbToLab(d[p], d[p + 1], d[p + 2]);
+          if (deltaE2000(c, skin) < 12) s++;
+          n++;
+        }
+      }
+      return n ? s / n : 0;
+    };
+    const earsSkin: [number, number] = [share(pt(f, MESH.cheekEdgeLeft), -1), share(pt(f, MESH.cheekEdgeRight), 1)];
+    return { tilt, earsSkin };
+  });
+}
+
+function rgbMedianLab(a: FaceAnalysis, idx: number[]): Lab | null {
+  const m = medianRgb(a.img.data, idx);
+  return m ? rgbToLab(m[0], m[1], m[2]) : null;
+}
+
+/** glasses: edge energy across the nose bridge and under the eyes (frames), and eye-region glare. */
+export function glassesMeasures(a: FaceAnalysis): { bridge: number; rims: number; glare: number } {
+  return memo(a, 'glasses', () => {
+    const f = a.face!;
+    const [l] = pupils(f);
+    const edgeEnergy = (p: { w: number; h: number; g: Float32Array }) => {
+      // Mean vertical gradient (horizontal edges: frame bars) relative to mean brightness.
+      let s = 0, n = 0, mean = 0;
+      for (let j = 1; j < p.h - 1; j++) for (let i = 0; i < p.w; i++) {
+        s += Math.abs(p.g[(j + 1) * p.w + i] - p.g[(j - 1) * p.w + i]);
+        mean += p.g[j * p.w + i];
+        n++;
+      }
+      return n ? s / n / (mean / n + 10) : 0;
+    };
+    // Bridge: between the eyes, from slightly above to slightly below the pupil line.
+    const bridge = edgeEnergy(canonicalPatch(a, l, 0.38, -0.2, 0.62, 0.1, 64));
+    // Under each eye: where the lower rim of a frame runs.
+    const rims = (edgeEnergy(canonicalPatch(a, l, -0.3, 0.3, 0.3, 0.5, 64)) + edgeEnergy(canonicalPatch(a, l, 0.7, 0.3, 1.3, 0.5, 64))) / 2;
+    // Glare: clipped pixels in the eye boxes outside the iris.
+    const d = a.img.data, W = a.img.width;
+    let clipped = 0, n = 0;
+    for (const e of pupils(f)) {
+      for (const i of patch(a, e[0], e[1], a.ipd * 0.3)) {
+        const x = i % W, y = Math.floor(i / W);
+        if (Math.hypot(x - e[0], y - e[1]) < a.ipd * 0.12) continue;
+        n++;
+        if (d[i * 3] >= 250 && d[i * 3 + 1] >= 250 && d[i * 3 + 2] >= 250) clipped++;
+      }
+    }
+    return { bridge, rims, glare: n ? clipped / n : 0 };
+  });
+}
+
+/** accessories: head height above the eyes relative to the IPD (tall headwear or hair piled up). */
+export function headHeight(a: FaceAnalysis): number {
+  const [l, r] = pupils(a.face!);
+  return ((l[1] + r[1]) / 2 - a.headTop.y) / (a.ipd || 1);
+}
