@@ -38,8 +38,8 @@ export interface PictureHashes {
 export async function pictureHashes(bytes: Buffer): Promise<PictureHashes> {
   const base = sharp(bytes, { failOn: 'none' }).rotate().greyscale();
   const [p, d] = await Promise.all([
-    base.clone().resize(DCT_N, DCT_N, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer(),
-    base.clone().resize(9, 8, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer(),
+    base.clone().resize(DCT_N, DCT_N, { fit: 'fill', kernel: 'cubic', fastShrinkOnLoad: false }).raw().toBuffer(),
+    base.clone().resize(9, 8, { fit: 'fill', kernel: 'cubic', fastShrinkOnLoad: false }).raw().toBuffer(),
   ]);
   return { phash: phashFromGrey(p), dhash: dhashFromGrey(d) };
 }
@@ -134,7 +134,7 @@ export async function toStandardFrame(bytes: Buffer, eyes?: EyePair | null): Pro
     const data = await sharp(bytes, { failOn: 'none' })
       .rotate()
       .greyscale()
-      .resize(FRAME.width, FRAME.height, { fit: 'cover', position: 'centre' })
+      .resize(FRAME.width, FRAME.height, { fit: 'cover', position: 'centre', fastShrinkOnLoad: false })
       .raw()
       .toBuffer();
     return { data, width: FRAME.width, height: FRAME.height };

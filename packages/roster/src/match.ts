@@ -278,13 +278,10 @@ export async function matchPhotos(roster: Pick<Roster, 'students'>, photos: Iter
       const a = matched[i];
       const b = matched[j];
       if (a.student === b.student) continue;
-      // A pair is reported once, under the strongest finding: same file > near-identical > same face.
+      // The very same file is reported once, as such; a near-identical picture is also compared by face.
       if (a.photo.sha256 === b.photo.sha256) continue;
       const d = hammingDistance(a.photo.phash, b.photo.phash);
-      if (d <= thresholds.phash) {
-        nearDuplicates.push({ a: { student: a.student, photo: a.photo }, b: { student: b.student, photo: b.photo }, distance: d });
-        continue;
-      }
+      if (d <= thresholds.phash) nearDuplicates.push({ a: { student: a.student, photo: a.photo }, b: { student: b.student, photo: b.photo }, distance: d });
       const ea = embeddings.get(a);
       const eb = embeddings.get(b);
       if (matcher && ea && eb) {

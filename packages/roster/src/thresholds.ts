@@ -5,10 +5,11 @@
 
 /**
  * pHash Hamming distance at or below which two pictures are the same picture (近似重复).
- * Measured (60 London portraits cut to 480×640): re-encoded/resized copies 0–2 bits; the same person in a
- * different shot ≥ 4; different people ≥ 6. Chosen: 3.
+ * Measured (60 London portraits cut to 480×640; thumbnails decoded without JPEG shrink-on-load):
+ * re-encoded/resized/PNG copies 0–4 bits; different people ≥ 6 (7,080 pairs); the same person in a different
+ * shot ≥ 4 (1 of 60 at 4, the rest ≥ 6 — telling shots apart is SSIM's job). Chosen: 4.
  */
-export const PHASH_NEAR_DUPLICATE = 3;
+export const PHASH_NEAR_DUPLICATE = 4;
 
 /**
  * SSIM in the standard frame for the same shot (同版): pass at or above `pass`, fail below `fail`, review
