@@ -1,2 +1,20 @@
 export * from './types.js';
 export * from './rules.js';
+export { ProfileError, PROFILES_DIR, listProfileIds, listProfiles, loadProfile, parseProfile, validateProfile } from './profiles.js';
+export { parseJpeg, exifDpi, jfifDpi, ZIGZAG } from './jpeg/parse.js';
+export type { JpegStructure, JpegFrame, JpegComponent, JpegProcess, JfifInfo, ExifInfo, JpegSegment } from './jpeg/parse.js';
+export { sniffFormat, FORMAT_NAMES } from './jpeg/sniff.js';
+export type { SniffedFormat } from './jpeg/sniff.js';
+export { estimateQuality, ijgTable, STD_LUMINANCE, STD_CHROMINANCE } from './jpeg/quality.js';
+export type { QualityEstimate } from './jpeg/quality.js';
+export { withJfifDensity } from './jpeg/jfif.js';
+export { inspect, verdictOf, MAX_INPUT_PIXELS, FACE_RULE_IDS } from './inspect.js';
+export { encodeToSize, encodeJpeg, DEFAULT_QUALITY } from './encode.js';
+export type { EncodeResult, Subsampling } from './encode.js';
+export { standardize, centreCrop } from './standardize.js';
+export type { StandardizeOptions, StandardizeResult } from './standardize.js';
+// The face module (owned separately): everything it exports.
+export * from './face/index.js';
+export type { CheckContext } from './checks/context.js';
+export { stemOf } from './checks/name.js';
+export { extensionOf } from './checks/format-jpeg.js';

@@ -1,0 +1,144 @@
+/**
+ * Inspect one photo (照片检测): every technical rule, then face and composition analysis.
+ * Never throws on bad input; the report says what is wrong, per file, in Chinese with stable codes.
+ *
+ * Pipeline: sniff the format → parse the JPEG headers (no decode) → header checks → decode ONCE with
+ * sharp (sRGB, 3 channels; reduced with shrink-on-load only when the picture is far larger than the
+ * profile frame) → colour, border and watermark share those pixels → face analysis on the same pixels.
+ */
+import sharp from 'sharp';
+import { checkBorder } from './checks/border.js';
+import { checkColour } from './checks/colour.js';
+import { type CheckContext, skipped } from './checks/context.js';
+import { checkDpi } from './checks/dpi.js';
+import { checkFormatBaseline } from './checks/format-baseline.js';
+import { checkFormatJpeg } from './checks/format-jpeg.js';
+import { checkName } from './checks/name.js';
+import { checkQuality } from './checks/quality.js';
+import { checkSizeBytes } from './checks/size-bytes.js';
+import { checkSizePixels } from './checks/size-pixels.js';
+import { checkWatermark } from './checks/watermark.js';
+import { inspectFace } from './face/index.js';
+import { parseJpeg } from './jpeg/parse.js';
+import { FORMAT_NAMES, sniffFormat } from './jpeg/sniff.js';
+import { RULE_IDS, RULES } from './rules.js';
+import type { CheckResult, InspectOptions, PhotoReport, Profile, RawImage, RuleId, Verdict } from './types.js';
+
+/** Pictures above this many pixels are not decoded (decompression-bomb guard). 解码像素上限 */
+export const MAX_INPUT_PIXELS = 100_000_000;
+
+/** The §3–4 rules answered by the face module. */
+export const FACE_RULE_IDS: RuleId[] = RULE_IDS.filter((id) => RULES[id].group !== 'technical');
+
+/** fail if any fail, else review if any review, else pass (skip counts as neither). */
+export function verdictOf(checks: CheckResult[]): Verdict {
+  if (checks.some((c) => c.status === 'fail')) return 'fail';
+  if (checks.some((c) => c.status === 'review')) return 'review';
+  return 'pass';
+}
+
+function errMessage(err: unknown): string {
+  const m = err instanceof Error ? err.message : String(err);
+  return m.split('\n')[0].slice(0, 200);
+}
+
+/** Decode to sRGB 3-channel pixels, shrunk on load when far larger than the frame. */
+async function decodePixels(bytes: Buffer, width: number, height: number, profile: Profile): Promise<{ img: RawImage; scale: number }> {
+  let pipeline = sharp(bytes, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS, sequentialRead: true });
+  if (width * height > 4 * profile.width * profile.height) {
+    const scale = Math.sqrt((profile.width * profile.height) / (width * height));
+    pipeline = pipeline.resize(Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale)), { kernel: 'nearest', fastShrinkOnLoad: true, fit: 'fill' });
+  }
+  const { data, info } = await pipeline.toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new Error(`decoded ${info.channels} channels`);
+  return { img: { data, width: info.width, height: info.height, channels: 3 }, scale: info.width / width };
+}
+
+const NOT_AN_IMAGE = new Set(['empty', 'text', 'pdf', 'zip', 'unknown']);
+
+/** Inspect one photo against a profile. Never throws. */
+export async function inspect(bytes: Buffer, opts: InspectOptions): Promise<PhotoReport> {
+  const report: PhotoReport = { file: opts.fileName, verdict: 'pass', checks: [] };
+  try {
+    return await inspectInner(bytes, opts, report);
+  } catch (err) {
+    report.verdict = 'error';
+    report.error = { code: 'INSPECT_FAILED', message: `检测时出错：${errMessage(err)}` };
+    return report;
+  }
+}
+
+async function inspectInner(bytes: Buffer, opts: InspectOptions, report: PhotoReport): Promise<PhotoReport> {
+  const { profile } = opts;
+  const format = sniffFormat(bytes);
+  const jpeg = format === 'jpeg' ? parseJpeg(bytes) : null;
+  const ctx: CheckContext = { bytes, fileName: opts.fileName, profile, isKnownId: opts.isKnownId, format, jpeg, pixels: null, pixelScale: 1 };
+  const byId = new Map<RuleId, CheckResult>();
+  const put = (c: CheckResult) => byId.set(c.id, c);
+
+  put(checkFormatJpeg(ctx));
+  put(checkFormatBaseline(ctx));
+  put(checkSizePixels(ctx));
+  put(checkSizeBytes(ctx));
+  put(checkDpi(ctx));
+  put(checkQuality(ctx));
+  put(checkName(ctx));
+
+  // Decode once for the pixel checks (and the face module).
+  const frame = jpeg?.frame ?? null;
+  if (format !== 'jpeg') {
+    ctx.noPixelsReason = `文件不是 JPEG（${FORMAT_NAMES[format]}）`;
+  } else if (!frame || jpeg?.truncated) {
+    ctx.noPixelsReason = jpeg?.truncated ? 'JPEG 文件不完整（被截断）' : 'JPEG 文件损坏';
+  } else if (frame.width * frame.height > MAX_INPUT_PIXELS || frame.width === 0 || frame.height === 0) {
+    ctx.noPixelsReason = `图像 ${frame.width}×${frame.height}（${(frame.width * frame.height / 1e6).toFixed(0)} 百万像素）超过解码上限 ${MAX_INPUT_PIXELS / 1e6} 百万像素，未解码（防止解压炸弹）`;
+  } else {
+    try {
+      const { img, scale } = await decodePixels(bytes, frame.width, frame.height, profile);
+      ctx.pixels = img;
+      ctx.pixelScale = scale;
+    } catch (err) {
+      ctx.noPixelsReason = 'JPEG 数据损坏，无法解码';
+      put({
+        id: 'format.jpeg', status: 'fail', value: 'undecodable', limit: 'jpeg',
+        message: `JPEG 数据损坏，无法解码（${errMessage(err)}）`, hint: '文件可能在传输中损坏，请重新获取原图', code: 'JPEG_UNDECODABLE',
+      });
+    }
+  }
+  put(checkColour(ctx));
+  put(checkBorder(ctx));
+  put(checkWatermark(ctx));
+
+  if (opts.face !== false) {
+    const img = ctx.pixels;
+    if (!img || ctx.pixelScale !== 1 || img.width !== profile.width || img.height !== profile.height) {
+      const why = !img ? (ctx.noPixelsReason ?? '图像无法解码') : `像素尺寸 ${frame?.width}×${frame?.height} 不是 ${profile.width}×${profile.height}，构图位置无法按规格衡量`;
+      for (const id of FACE_RULE_IDS) put(skipped(id, why));
+    } else {
+      try {
+        const fi = await inspectFace(img, profile);
+        report.face = fi.face;
+        for (const c of fi.checks) put(c);
+        for (const id of FACE_RULE_IDS) {
+          if (!byId.has(id)) put({ id, status: 'review', value: null, limit: null, message: '人脸分析未给出此项结果，请人工查看', code: 'FACE_NO_RESULT' });
+        }
+      } catch (err) {
+        const code = (err as { code?: unknown }).code === 'FACE_UNAVAILABLE' ? 'FACE_UNAVAILABLE' : 'FACE_FAILED';
+        for (const id of FACE_RULE_IDS) {
+          put({ id, status: 'review', value: null, limit: null, message: `人脸分析不可用：${errMessage(err)}；${RULES[id].zh}需人工查看`, hint: '请人工对照照片标准查看此项', code });
+        }
+      }
+    }
+  }
+
+  report.checks = RULE_IDS.filter((id) => byId.has(id)).map((id) => byId.get(id)!);
+  if (NOT_AN_IMAGE.has(format)) {
+    report.verdict = 'error';
+    report.error = format === 'empty'
+      ? { code: 'EMPTY_FILE', message: '空文件（0 字节），不是照片' }
+      : { code: 'NOT_AN_IMAGE', message: `文件内容是${FORMAT_NAMES[format]}，不是照片` };
+    return report;
+  }
+  report.verdict = verdictOf(report.checks);
+  return report;
+}

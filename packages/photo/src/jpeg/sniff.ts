@@ -1,0 +1,56 @@
+/**
+ * What a file really is, judged by its content (文件真实格式), not by its extension.
+ */
+
+export type SniffedFormat = 'jpeg' | 'png' | 'webp' | 'heic' | 'avif' | 'gif' | 'bmp' | 'tiff' | 'pdf' | 'zip' | 'text' | 'empty' | 'unknown';
+
+/** Chinese names for messages. */
+export const FORMAT_NAMES: Record<SniffedFormat, string> = {
+  jpeg: 'JPEG 图片',
+  png: 'PNG 图片',
+  webp: 'WebP 图片',
+  heic: 'HEIC/HEIF 图片（苹果手机照片）',
+  avif: 'AVIF 图片',
+  gif: 'GIF 图片',
+  bmp: 'BMP 图片',
+  tiff: 'TIFF 图片',
+  pdf: 'PDF 文档',
+  zip: 'ZIP 压缩包（或 Office 文档）',
+  text: '文本文件',
+  empty: '空文件',
+  unknown: '无法识别的数据',
+};
+
+function ascii(b: Buffer, off: number, s: string): boolean {
+  if (b.length < off + s.length) return false;
+  for (let i = 0; i < s.length; i++) if (b[off + i] !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Identify the format from magic bytes. */
+export function sniffFormat(b: Buffer): SniffedFormat {
+  if (b.length === 0) return 'empty';
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
+  if (ascii(b, 0, '\x89PNG\r\n\x1a\n')) return 'png';
+  if (ascii(b, 0, 'RIFF') && ascii(b, 8, 'WEBP')) return 'webp';
+  if (ascii(b, 4, 'ftyp')) {
+    const brand = b.subarray(8, 12).toString('latin1');
+    if (brand === 'avif' || brand === 'avis') return 'avif';
+    if (['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1'].includes(brand)) return 'heic';
+  }
+  if (ascii(b, 0, 'GIF87a') || ascii(b, 0, 'GIF89a')) return 'gif';
+  if (ascii(b, 0, 'BM') && b.length > 14) return 'bmp';
+  if (ascii(b, 0, 'II*\0') || ascii(b, 0, 'MM\0*')) return 'tiff';
+  if (ascii(b, 0, '%PDF')) return 'pdf';
+  if (ascii(b, 0, 'PK\x03\x04')) return 'zip';
+  // Text: the first 512 bytes are printable ASCII/UTF-8 (no NUL, few control characters).
+  const n = Math.min(b.length, 512);
+  let bad = 0;
+  for (let i = 0; i < n; i++) {
+    const c = b[i];
+    if (c === 0) return 'unknown';
+    if (c < 0x20 && c !== 9 && c !== 10 && c !== 13 && c !== 12) bad++;
+  }
+  if (bad === 0 && Buffer.from(b.subarray(0, n).toString('utf8'), 'utf8').length >= n - 3) return 'text';
+  return 'unknown';
+}
