@@ -1,0 +1,47 @@
+import path from 'node:path';
+
+/** Server configuration (配置). Every field has a default so `buildApp({})` works in tests. */
+export interface AppConfig {
+  /** Directory for the SQLite file and photos. Default ./data (env DATA_DIR). */
+  dataDir: string;
+  /** SQLite file path; ':memory:' for an in-memory database. Default <dataDir>/gradpass.sqlite. */
+  sqliteFile?: string;
+  /** PostgreSQL connection string; when set, PostgreSQL is used instead of SQLite (env DATABASE_URL). */
+  databaseUrl?: string;
+  /** Redis URL; when set, photo checks run on BullMQ (env REDIS_URL). */
+  redisUrl?: string;
+  /** Photo checks: which profile, and whether face analysis runs. */
+  photoChecks: { profile: string; face: boolean };
+  /** Bounded concurrency of the in-process photo check queue. */
+  jobConcurrency: number;
+  /** Set cookies with Secure (behind https). */
+  secureCookies: boolean;
+  /** Login attempts allowed per minute per IP+username. */
+  loginRateLimit: number;
+  /** Directory of the built web UI; served at / when it exists. */
+  webDist?: string;
+  /** Fastify logger on/off. */
+  logger: boolean;
+  /** 5-digit school code used in 电子注册号 (default 国开 51161). */
+  schoolCode: string;
+  /** Clock, for tests. */
+  now: () => Date;
+}
+
+export function resolveConfig(partial: Partial<AppConfig> = {}): AppConfig {
+  const dataDir = partial.dataDir ?? process.env.DATA_DIR ?? path.resolve('data');
+  return {
+    dataDir,
+    sqliteFile: partial.sqliteFile,
+    databaseUrl: partial.databaseUrl ?? undefined,
+    redisUrl: partial.redisUrl ?? undefined,
+    photoChecks: partial.photoChecks ?? { profile: 'chsi-graduation', face: true },
+    jobConcurrency: partial.jobConcurrency ?? 2,
+    secureCookies: partial.secureCookies ?? false,
+    loginRateLimit: partial.loginRateLimit ?? 10,
+    webDist: partial.webDist,
+    logger: partial.logger ?? false,
+    schoolCode: partial.schoolCode ?? '51161',
+    now: partial.now ?? (() => new Date()),
+  };
+}

@@ -1,0 +1,142 @@
+import { type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
+
+export type DialectKind = 'sqlite' | 'postgres';
+
+/** Migrations in code (迁移). The one dialect difference is the auto-increment key, branched here. */
+export function migrationProvider(kind: DialectKind): MigrationProvider {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const withId = <T extends string>(t: CreateTableBuilder<T, never>): CreateTableBuilder<T, any> =>
+    kind === 'postgres'
+      ? t.addColumn('id', 'serial', (c) => c.primaryKey())
+      : t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+  const migrations: Record<string, Migration> = {
+    '001_init': {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await withId(db.schema.createTable('orgs'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('parent_id', 'integer', (c) => c.references('orgs.id'))
+          .addColumn('path', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await withId(db.schema.createTable('students'))
+          .addColumn('xuehao', 'text', (c) => c.notNull().unique())
+          .addColumn('id_card', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('org_id', 'integer', (c) => c.notNull().references('orgs.id'))
+          .addColumn('programme', 'text', (c) => c.notNull())
+          .addColumn('level', 'text', (c) => c.notNull())
+          .addColumn('enrol_term', 'text', (c) => c.notNull())
+          .addColumn('chsi_photo_missing', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('identity_doubtful', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('continuing', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('identity_status', 'text', (c) => c.notNull().defaultTo('none'))
+          .addColumn('identity_decided_by', 'integer')
+          .addColumn('identity_decided_at', 'text')
+          .addColumn('identity_reason', 'text')
+          .addColumn('photo_id', 'integer')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('students_id_card').on('students').column('id_card').execute();
+        await db.schema.createIndex('students_org').on('students').column('org_id').execute();
+        await withId(db.schema.createTable('users'))
+          .addColumn('username', 'text', (c) => c.notNull().unique())
+          .addColumn('password_hash', 'text', (c) => c.notNull())
+          .addColumn('display_name', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('org_id', 'integer', (c) => c.notNull().references('orgs.id'))
+          .addColumn('student_id', 'integer', (c) => c.references('students.id'))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createTable('sessions')
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id'))
+          .addColumn('csrf_token', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await withId(db.schema.createTable('photos'))
+          .addColumn('student_id', 'integer', (c) => c.notNull().references('students.id'))
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('file_name', 'text', (c) => c.notNull())
+          .addColumn('storage_path', 'text', (c) => c.notNull())
+          .addColumn('bytes', 'integer', (c) => c.notNull())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('checks_json', 'text')
+          .addColumn('uploaded_by', 'integer')
+          .addColumn('uploaded_at', 'text', (c) => c.notNull())
+          .addColumn('checked_at', 'text')
+          .execute();
+        await db.schema.createIndex('photos_student').on('photos').column('student_id').execute();
+        await withId(db.schema.createTable('identity_documents'))
+          .addColumn('student_id', 'integer', (c) => c.notNull().references('students.id'))
+          .addColumn('file_name', 'text', (c) => c.notNull())
+          .addColumn('storage_path', 'text', (c) => c.notNull())
+          .addColumn('bytes', 'integer', (c) => c.notNull())
+          .addColumn('uploaded_by', 'integer', (c) => c.notNull())
+          .addColumn('uploaded_at', 'text', (c) => c.notNull())
+          .execute();
+        await withId(db.schema.createTable('batches'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('org_id', 'integer', (c) => c.notNull().references('orgs.id'))
+          .addColumn('first_start', 'text', (c) => c.notNull())
+          .addColumn('first_end', 'text', (c) => c.notNull())
+          .addColumn('second_start', 'text')
+          .addColumn('second_end', 'text', (c) => c.notNull())
+          .addColumn('deadline', 'text', (c) => c.notNull())
+          .addColumn('collection_deadline', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await withId(db.schema.createTable('applications'))
+          .addColumn('student_id', 'integer', (c) => c.notNull().references('students.id'))
+          .addColumn('batch_id', 'integer', (c) => c.notNull().references('batches.id'))
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('degree_requested', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('signed_at', 'text')
+          .addColumn('same_version_confirmed_at', 'text')
+          .addColumn('photo_id', 'integer')
+          .addColumn('returned_by', 'text')
+          .addColumn('submission_count', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('registration_number', 'text')
+          .addColumn('last_reason', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addUniqueConstraint('applications_student_batch', ['student_id', 'batch_id'])
+          .execute();
+        await db.schema.createIndex('applications_registration_number').unique().on('applications').column('registration_number').execute();
+        await withId(db.schema.createTable('certificates'))
+          .addColumn('application_id', 'integer', (c) => c.notNull().unique().references('applications.id'))
+          .addColumn('student_id', 'integer', (c) => c.notNull().references('students.id'))
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('received_from', 'text')
+          .addColumn('arrived_at', 'text')
+          .addColumn('handed_at', 'text')
+          .addColumn('handover_json', 'text')
+          .addColumn('confirmed_at', 'text')
+          .addColumn('problem_json', 'text')
+          .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await withId(db.schema.createTable('audit_log'))
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('actor_id', 'integer')
+          .addColumn('actor_name', 'text', (c) => c.notNull())
+          .addColumn('org_id', 'integer')
+          .addColumn('entity', 'text', (c) => c.notNull())
+          .addColumn('entity_id', 'integer', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text')
+          .addColumn('before_json', 'text')
+          .addColumn('after_json', 'text')
+          .execute();
+        await db.schema.createIndex('audit_entity').on('audit_log').columns(['entity', 'entity_id']).execute();
+      },
+    },
+  };
+  return { getMigrations: async () => migrations };
+}

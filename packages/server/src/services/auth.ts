@@ -1,0 +1,107 @@
+import crypto from 'node:crypto';
+import { hash, verify, Algorithm } from '@node-rs/argon2';
+import { ROLES, roleFitsLevel, type OrgLevel, type Role } from '@gradpass/core';
+import { AppError, invalid } from '../errors.js';
+import type { Repos, UserRow } from '../repositories/index.js';
+import type { Actor } from './context.js';
+import { OrgTree, requireRole } from './context.js';
+import { audit } from './audit.js';
+
+const SESSION_DAYS = 7;
+export const hashToken = (t: string) => crypto.createHash('sha256').update(t).digest('hex');
+
+export function hashPassword(pw: string): Promise<string> {
+  return hash(pw, { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+}
+
+export interface UserDto { id: number; username: string; displayName: string; role: Role; orgId: number; orgName: string; studentId: number | null }
+
+export function userDto(u: UserRow, tree: OrgTree): UserDto {
+  return { id: u.id, username: u.username, displayName: u.display_name, role: u.role as Role, orgId: u.org_id, orgName: tree.get(u.org_id)?.name ?? '', studentId: u.student_id };
+}
+
+export function actorFromUser(u: UserRow, tree: OrgTree): Actor {
+  const org = tree.get(u.org_id);
+  if (!org) throw new AppError(500, 'ORG_MISSING', '用户所属机构不存在');
+  return {
+    id: u.id, username: u.username, displayName: u.display_name, role: u.role as Role, orgId: u.org_id, orgName: org.name, orgPath: org.path,
+    studentId: u.student_id,
+    core: { userId: String(u.id), role: u.role as Role, orgPath: org.path, studentId: u.student_id == null ? null : String(u.student_id), name: u.display_name },
+  };
+}
+
+/** 登录、会话与用户管理 */
+export class AuthService {
+  constructor(private readonly repos: Repos, private readonly now: () => Date) {}
+
+  async login(username: string, password: string): Promise<{ token: string; csrfToken: string; user: UserDto }> {
+    const u = await this.repos.users.byUsername(username.trim());
+    // Verify against a dummy hash when the user is unknown so timing does not reveal which usernames exist.
+    const ok = u ? await verify(u.password_hash, password) : (await verify(await dummyHash(), password), false);
+    if (!u || !ok) throw new AppError(401, 'BAD_CREDENTIALS', '用户名或密码错误');
+    const token = crypto.randomBytes(32).toString('base64url');
+    const csrfToken = crypto.randomBytes(24).toString('base64url');
+    const now = this.now();
+    await this.repos.users.insertSession({
+      token_hash: hashToken(token), user_id: u.id, csrf_token: csrfToken,
+      created_at: now.toISOString(), expires_at: new Date(now.getTime() + SESSION_DAYS * 86400_000).toISOString(),
+    });
+    const tree = await OrgTree.load(this.repos);
+    return { token, csrfToken, user: userDto(u, tree) };
+  }
+
+  /** The session behind a cookie token, or null when missing/expired. */
+  async session(token: string): Promise<{ user: UserRow; csrfToken: string; tokenHash: string } | null> {
+    const th = hashToken(token);
+    const s = await this.repos.users.session(th);
+    if (!s || s.expires_at < this.now().toISOString()) return null;
+    const user = await this.repos.users.byId(s.user_id);
+    return user ? { user, csrfToken: s.csrf_token, tokenHash: th } : null;
+  }
+
+  logout(tokenHash: string): Promise<void> {
+    return this.repos.users.deleteSession(tokenHash);
+  }
+
+  async changePassword(actor: Actor, oldPassword: string, newPassword: string): Promise<void> {
+    const u = await this.repos.users.byId(actor.id);
+    if (!u || !(await verify(u.password_hash, oldPassword))) throw new AppError(401, 'BAD_CREDENTIALS', '原密码错误');
+    if (newPassword.length < 8) throw invalid('新密码至少 8 位', 'PASSWORD_WEAK');
+    await this.repos.users.setPassword(u.id, await hashPassword(newPassword));
+    await audit(this.repos, this.now(), actor, { orgId: u.org_id, entity: 'user', entityId: u.id, action: 'change_password' });
+  }
+
+  async listUsers(actor: Actor, orgId?: number): Promise<UserDto[]> {
+    requireRole(actor, ['admin'], '管理用户');
+    const tree = await OrgTree.load(this.repos);
+    return (await this.repos.users.list(tree.filterIds(actor, orgId))).map((u) => userDto(u, tree));
+  }
+
+  async createUser(actor: Actor | null, input: { username: string; password: string; displayName: string; role: Role; orgId: number; studentId?: number | null }): Promise<UserDto> {
+    const tree = await OrgTree.load(this.repos);
+    if (actor) {
+      requireRole(actor, ['admin'], '创建用户');
+      tree.assertInScope(actor, input.orgId);
+    }
+    const org = tree.get(input.orgId);
+    if (!org) throw invalid('机构不存在', 'ORG_NOT_FOUND');
+    if (!ROLES.includes(input.role)) throw invalid(`角色“${input.role}”不存在`, 'ROLE_INVALID');
+    if (!roleFitsLevel(input.role, org.kind as OrgLevel)) throw invalid(`角色“${input.role}”不能属于${org.name}这一层级的机构`, 'ROLE_LEVEL_MISMATCH');
+    if (input.password.length < 8) throw invalid('密码至少 8 位', 'PASSWORD_WEAK');
+    if (await this.repos.users.byUsername(input.username)) throw new AppError(409, 'USERNAME_TAKEN', `用户名“${input.username}”已被使用`);
+    if (input.role === 'student') {
+      const st = input.studentId ? await this.repos.students.byId(input.studentId) : undefined;
+      if (!st || st.org_id !== input.orgId) throw invalid('学生账号须关联本学习中心的一名学生', 'STUDENT_REQUIRED');
+    }
+    const u = await this.repos.users.insert({
+      username: input.username, password_hash: await hashPassword(input.password), display_name: input.displayName, role: input.role,
+      org_id: input.orgId, student_id: input.role === 'student' ? input.studentId ?? null : null, created_at: this.now().toISOString(),
+    });
+    await audit(this.repos, this.now(), actor, { orgId: u.org_id, entity: 'user', entityId: u.id, action: 'create', after: { username: u.username, role: u.role, orgId: u.org_id } });
+    return userDto(u, tree);
+  }
+}
+
+// A hash of a random string, used only to equalise timing for unknown users.
+let dummy: Promise<string> | null = null;
+const dummyHash = () => (dummy ??= hashPassword(crypto.randomBytes(16).toString('hex')));

@@ -1,0 +1,186 @@
+import path from 'node:path';
+import yauzl from 'yauzl';
+import type { InspectOptions, PhotoReport, Profile } from '@gradpass/photo';
+import { AppError, notFound } from '../errors.js';
+import type { Repos, StudentRow } from '../repositories/index.js';
+import type { FileStore } from '../storage.js';
+import type { EventBus } from '../events.js';
+import type { JobQueue } from '../jobs/queue.js';
+import { OrgTree, requirePermission, requireRole, requireStaff, type Actor } from './context.js';
+import { audit } from './audit.js';
+import { photoDto, type PhotoDto } from './photo-dto.js';
+import { assertPhotoReplaceable } from './domain.js';
+import type { StudentService } from './students.js';
+
+export type PhotoSource = 'collection' | 'student' | 'centre';
+export const PHOTO_SOURCES: PhotoSource[] = ['collection', 'student', 'centre'];
+
+interface Engine {
+  inspect(bytes: Buffer, opts: InspectOptions): Promise<PhotoReport>;
+  loadProfile(id: string): Profile;
+}
+let enginePromise: Promise<Engine | null> | null = null;
+/** The photo engine's inspect + loadProfile, or null while @gradpass/photo's build lacks them. */
+function loadEngine(): Promise<Engine | null> {
+  enginePromise ??= import('@gradpass/photo').then((m) => {
+    const mod = m as unknown as Partial<Engine>;
+    return typeof mod.inspect === 'function' && typeof mod.loadProfile === 'function'
+      ? { inspect: mod.inspect.bind(mod), loadProfile: mod.loadProfile.bind(mod) } : null;
+  });
+  return enginePromise;
+}
+
+/** Reads every entry of a zip into memory (names + bytes); directories skipped. */
+function readZip(bytes: Buffer): Promise<Array<{ name: string; bytes: Buffer }>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(bytes, { lazyEntries: true, decodeStrings: true }, (err, zip) => {
+      if (err || !zip) return reject(new AppError(422, 'ZIP_UNREADABLE', `压缩包无法读取：${err?.message ?? ''}`));
+      const out: Array<{ name: string; bytes: Buffer }> = [];
+      zip.on('entry', (entry: yauzl.Entry) => {
+        if (/\/$/.test(entry.fileName)) return zip.readEntry();
+        zip.openReadStream(entry, (e, stream) => {
+          if (e || !stream) return reject(e);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => { out.push({ name: entry.fileName, bytes: Buffer.concat(chunks) }); zip.readEntry(); });
+          stream.on('error', reject);
+        });
+      });
+      zip.on('end', () => resolve(out));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
+
+/** 毕业电子照片：上传、批量导入、后台检测、读取 */
+export class PhotoService {
+  queue!: JobQueue;
+  constructor(
+    private readonly repos: Repos,
+    private readonly files: FileStore,
+    private readonly students: StudentService,
+    private readonly events: EventBus,
+    private readonly checks: { profile: string; face: boolean },
+    private readonly now: () => Date,
+  ) {}
+
+  private async storeFor(actor: Actor, student: StudentRow, centrePath: string, fileName: string, bytes: Buffer, source: PhotoSource): Promise<PhotoDto> {
+    requirePermission(actor, 'replace_photo', centrePath, student.id);
+    await assertPhotoReplaceable(this.repos, student);
+    if (!PHOTO_SOURCES.includes(source)) throw new AppError(400, 'VALIDATION', `照片来源“${source}”无效：应为 collection（采集中心）、student（学生自备）或 centre（学习中心）`);
+    const { storagePath, sha256 } = await this.files.put('photos', bytes, path.extname(fileName).toLowerCase() || '.jpg');
+    const at = this.now().toISOString();
+    const photo = await this.repos.photos.insert({
+      student_id: student.id, source, file_name: fileName, storage_path: storagePath, bytes: bytes.length, sha256, status: 'pending',
+      checks_json: null, uploaded_by: actor.id, uploaded_at: at, checked_at: null,
+    });
+    await this.repos.students.update(student.id, { photo_id: photo.id, updated_at: at });
+    await audit(this.repos, this.now(), actor, { orgId: student.org_id, entity: 'student', entityId: student.id, action: 'photo_upload', before: { photoId: student.photo_id }, after: { photoId: photo.id, source, fileName, sha256 } });
+    await this.queue.enqueue(photo.id);
+    return photoDto(photo);
+  }
+
+  async upload(actor: Actor, studentId: number, fileName: string, bytes: Buffer, source: PhotoSource): Promise<PhotoDto> {
+    const { student, centrePath } = await this.students.visible(actor, studentId);
+    return this.storeFor(actor, student, centrePath, fileName, bytes, source);
+  }
+
+  /** Bulk import: a zip of <学号>.jpg / <身份证号>.jpg (or one such .jpg) for the students of a centre. */
+  async importArchive(actor: Actor, orgId: number, fileName: string, bytes: Buffer, source: PhotoSource) {
+    requireRole(actor, ['centre_staff'], '导入照片');
+    const tree = await OrgTree.load(this.repos);
+    tree.assertInScope(actor, orgId);
+    const orgIds = tree.subtreeIds(orgId);
+    const entries = /\.zip$/i.test(fileName) ? await readZip(bytes) : [{ name: fileName, bytes }];
+    const matched: Array<{ file: string; studentId: number; photoId: number }> = [];
+    const unmatched: Array<{ file: string; code: string; message: string }> = [];
+    const duplicates: Array<{ file: string; studentId: number; message: string }> = [];
+    const locked: Array<{ file: string; studentId: number; message: string }> = [];
+    const seen = new Map<number, string>();
+    for (const e of entries) {
+      const base = path.posix.basename(e.name);
+      if (base.startsWith('.') || e.name.startsWith('__MACOSX/')) continue;
+      if (!/\.(jpe?g)$/i.test(base)) { unmatched.push({ file: e.name, code: 'NOT_JPEG', message: `${e.name}：不是 JPEG 照片文件，已跳过` }); continue; }
+      const stem = base.replace(/\.[^.]+$/, '').trim();
+      const found = await this.students.matchIdentifier(stem, orgIds);
+      if (found.length !== 1) {
+        unmatched.push({ file: e.name, code: found.length ? 'AMBIGUOUS' : 'NO_STUDENT', message: found.length ? `${e.name}：对应多名学生，请改用学号命名` : `${e.name}：文件名“${stem}”不是本单位学生的学号或身份证号` });
+        continue;
+      }
+      const s = found[0];
+      if (seen.has(s.id)) { duplicates.push({ file: e.name, studentId: s.id, message: `${e.name}：与 ${seen.get(s.id)} 是同一学生（${s.name}）的照片，已跳过` }); continue; }
+      seen.set(s.id, e.name);
+      try {
+        const p = await this.storeFor(actor, s, tree.get(s.org_id)?.path ?? '', e.name, e.bytes, source);
+        matched.push({ file: e.name, studentId: s.id, photoId: p.id });
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'PHOTO_LOCKED') locked.push({ file: e.name, studentId: s.id, message: `${e.name}：${err.message}` });
+        else if (err instanceof AppError) unmatched.push({ file: e.name, code: err.code, message: `${e.name}：${err.message}` });
+        else throw err;
+      }
+    }
+    const all = await this.repos.students.listAll({ orgIds, photoStatus: 'none' });
+    const missing = all.map((s) => ({ studentId: s.id, xuehao: s.xuehao, name: s.name }));
+    return { matched, unmatched, duplicates, locked, missing };
+  }
+
+  /** The background job (照片检测): runs the engine's inspect and stores verdict + checks. */
+  async check(photoId: number): Promise<void> {
+    const photo = await this.repos.photos.byId(photoId);
+    if (!photo || (photo.status !== 'pending' && photo.status !== 'checking')) return;
+    await this.repos.photos.update(photoId, { status: 'checking' });
+    let report: PhotoReport;
+    const engine = await loadEngine();
+    if (!engine) {
+      report = { file: photo.file_name, verdict: 'review', checks: [], error: { code: 'ENGINE_UNAVAILABLE', message: '照片检测引擎尚不可用（@gradpass/photo 未提供 inspect），请人工核对照片' } };
+    } else {
+      try {
+        const bytes = await this.files.read(photo.storage_path);
+        report = await engine.inspect(bytes, { profile: engine.loadProfile(this.checks.profile), fileName: photo.file_name, face: this.checks.face });
+      } catch (e) {
+        report = { file: photo.file_name, verdict: 'error', checks: [], error: { code: 'CHECK_FAILED', message: `照片检测失败：${(e as Error).message}` } };
+      }
+    }
+    const after = await this.repos.photos.update(photoId, { status: report.verdict, checks_json: JSON.stringify(report), checked_at: this.now().toISOString() });
+    const student = await this.repos.students.byId(after.student_id);
+    const tree = await OrgTree.load(this.repos);
+    await audit(this.repos, this.now(), null, { orgId: student?.org_id ?? null, entity: 'photo', entityId: photoId, action: 'checked', after: { verdict: report.verdict } });
+    this.events.publish({ type: 'photo', orgPath: tree.get(student?.org_id ?? 0)?.path ?? '/', data: { id: photoId, studentId: after.student_id, status: after.status } });
+  }
+
+  async requeueUnfinished(): Promise<void> {
+    for (const p of await this.repos.photos.unfinished()) {
+      await this.repos.photos.update(p.id, { status: 'pending' });
+      await this.queue.enqueue(p.id);
+    }
+  }
+
+  async get(actor: Actor, photoId: number): Promise<PhotoDto> {
+    const p = await this.repos.photos.byId(photoId);
+    if (!p) throw notFound('照片');
+    await this.students.visible(actor, p.student_id);
+    return photoDto(p);
+  }
+
+  async history(actor: Actor, studentId: number): Promise<PhotoDto[]> {
+    await this.students.visible(actor, studentId);
+    requireStaff(actor);
+    return (await this.repos.photos.forStudent(studentId)).map(photoDto);
+  }
+
+  async file(actor: Actor, photoId: number): Promise<Buffer> {
+    const p = await this.repos.photos.byId(photoId);
+    if (!p) throw notFound('照片');
+    await this.students.visible(actor, p.student_id);
+    return this.files.read(p.storage_path);
+  }
+
+  async currentFile(actor: Actor, studentId: number): Promise<Buffer> {
+    const { student } = await this.students.visible(actor, studentId);
+    if (student.photo_id == null) throw new AppError(404, 'NO_PHOTO', '该学生尚无毕业电子照片');
+    const p = await this.repos.photos.byId(student.photo_id);
+    if (!p) throw new AppError(404, 'NO_PHOTO', '该学生尚无毕业电子照片');
+    return this.files.read(p.storage_path);
+  }
+}
