@@ -23,7 +23,7 @@ type FaceModule = {
   faceEmbedding?: (img: RawImage) => Promise<Float32Array | null>;
   faceSimilarity?: (a: ArrayLike<number>, b: ArrayLike<number>) => number | Promise<number>;
   embeddingSimilarity?: (a: ArrayLike<number>, b: ArrayLike<number>) => number | Promise<number>;
-  locateEyes?: (img: RawImage) => Promise<[[number, number], [number, number]] | null>;
+  analyseFace?: (img: RawImage) => Promise<{ geometry: { eyes: [[number, number], [number, number]] } | null }>;
 };
 type EngineModule = { descriptorSimilarity?: (a: ArrayLike<number>, b: ArrayLike<number>) => Promise<number> };
 
@@ -51,7 +51,8 @@ export function loadFaceMatcher(): Promise<FaceMatcher> {
       embed: (img) => embed(img),
       similarity: async (a, b) => sim(a, b),
     };
-    if (typeof face.locateEyes === 'function') matcher.eyes = face.locateEyes;
+    const analyse = face.analyseFace;
+    if (typeof analyse === 'function') matcher.eyes = async (img) => (await analyse(img)).geometry?.eyes ?? null;
     return matcher;
   })();
   matcherPromise.catch(() => {
