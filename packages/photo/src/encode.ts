@@ -9,6 +9,7 @@
  * is refused with the nearest size.
  */
 import sharp, { type Sharp } from 'sharp';
+import { kb } from './checks/context.js';
 import { withJfifDensity } from './jpeg/jfif.js';
 import type { Profile, RawImage, Refusal } from './types.js';
 
@@ -74,7 +75,6 @@ export async function encodeJpeg(img: RawImage, quality: number, subsampling: Su
   return withJfifDensity(jpeg, dpi);
 }
 
-const kb = (n: number, profile: Profile) => `${(n / (profile.kilobyte ?? 1024)).toFixed(1)} KB`;
 
 /**
  * Encode `img` into the profile's byte window. `img` is a 3-channel sRGB RawImage or a sharp pipeline
@@ -100,7 +100,7 @@ export async function encodeToSize(img: RawImage | Sharp, profile: Profile): Pro
   };
 
   /** Search one subsampling mode. Returns the hit, or which side the whole range lies on. */
-  const search = async (sub: Subsampling, firstQ: number): Promise<{ hit: { jpeg: Buffer; quality: number } } | { tooBigAtMin: boolean; tooSmallAtMax: boolean }> => {
+  const search = async (sub: Subsampling, firstQ: number): Promise<{ hit: { jpeg: Buffer; quality: number } } | { miss: 'too-big' | 'too-small' | 'gap' }> => {
     const points = new Map<number, number>();
     const enc = async (q: number) => {
       const jpeg = await encodeJpeg(raw, q, sub, dpi);
@@ -121,9 +121,9 @@ export async function encodeToSize(img: RawImage | Sharp, profile: Profile): Pro
         if (ps < min && (!lo || pq > lo[0])) lo = [pq, ps];
         if (ps > max && (!hi || pq < hi[0])) hi = [pq, ps];
       }
-      if (hi && hi[0] <= qMin) return { tooBigAtMin: true, tooSmallAtMax: false };
-      if (lo && lo[0] >= 100) return { tooBigAtMin: false, tooSmallAtMax: true };
-      if (lo && hi && hi[0] - lo[0] <= 1) return { tooBigAtMin: false, tooSmallAtMax: false };
+      if (hi && hi[0] <= qMin) return { miss: 'too-big' };
+      if (lo && lo[0] >= 100) return { miss: 'too-small' };
+      if (lo && hi && hi[0] - lo[0] <= 1) return { miss: 'gap' };
       let next: number;
       if (lo && hi) {
         // Secant in (q, ln size) between the bracket ends, aiming at the middle of the window.
@@ -136,25 +136,25 @@ export async function encodeToSize(img: RawImage | Sharp, profile: Profile): Pro
         if (next === pq) next = lo ? pq + 1 : pq - 1;
         next = Math.min(100, Math.max(qMin, next));
         if (points.has(next)) next = lo ? Math.min(100, pq + 1) : Math.max(qMin, pq - 1);
-        if (points.has(next)) return { tooBigAtMin: !!hi, tooSmallAtMax: !!lo };
+        if (points.has(next)) return { miss: hi ? 'too-big' : 'too-small' };
       }
       q = next;
     }
-    return { tooBigAtMin: false, tooSmallAtMax: false };
+    return { miss: 'gap' };
   };
 
   const first = await search('4:2:0', FIRST_GUESS);
   if ('hit' in first) return { ok: true, jpeg: first.hit.jpeg, quality: first.hit.quality, encodes, subsampling: '4:2:0' };
-  if (first.tooSmallAtMax) {
+  if (first.miss === 'too-small') {
     // 4:2:0 at quality 100 is still too small: full-resolution chroma holds more detail (and bytes).
     const second = await search('4:4:4', 100);
     if ('hit' in second) return { ok: true, jpeg: second.hit.jpeg, quality: second.hit.quality, encodes, subsampling: '4:4:4' };
   }
-  const why = first.tooBigAtMin
+  const why = first.miss === 'too-big'
     ? `以最低允许质量 ${qMin} 压缩仍有 ${kb(nearest.bytes, profile)}，超过上限 ${kb(max, profile)}（照片细节过多，如背景杂乱或噪点多）`
-    : nearest.bytes < min
+    : first.miss === 'too-small'
       ? `以最高质量 100 压缩也只有 ${kb(nearest.bytes, profile)}，低于下限 ${kb(min, profile)}（照片过于平滑或内容太少；不会用无效数据填充）`
-      : `无法压缩到 ${kb(min, profile)}–${kb(max, profile)} 之间，最接近的是 ${kb(nearest.bytes, profile)}`;
+      : `相邻两档质量的大小跨过了 ${kb(min, profile)}–${kb(max, profile)}（窗口太窄），最接近的是 ${kb(nearest.bytes, profile)}`;
   return {
     ok: false,
     refusal: { code: 'SIZE_WINDOW_UNREACHABLE', message: `无法压缩到规定大小：${why}` },

@@ -124,7 +124,18 @@ export function validateProfile(input: unknown, source = ''): Profile {
     maxPitch: num('pose.maxPitch', o.pose.maxPitch, 0, 90),
   };
 
+  let photo: Profile['photo'];
+  if (o.photo !== undefined && o.photo !== null) {
+    if (!isObj(o.photo)) invalid(source, 'photo', '应为对象（拍摄规则阈值，各字段为数）');
+    photo = {};
+    for (const [k, v] of Object.entries(o.photo)) {
+      if (typeof v !== 'number' || !Number.isFinite(v)) invalid(source, `photo.${k}`, '应为数');
+      (photo as Record<string, number>)[k] = v;
+    }
+  }
+
   const profile: Profile = { id, name, width, height, bytes, dpi, minQuality, extensions, fileNaming, background, geometry, pose };
+  if (photo !== undefined) profile.photo = photo;
   if (description !== undefined) profile.description = description;
   if (kilobyte !== undefined) profile.kilobyte = kilobyte;
   return profile;

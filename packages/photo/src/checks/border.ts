@@ -86,20 +86,24 @@ export function findBands(img: RawImage, scale: number): Band[] {
     const span = edge === 'top' || edge === 'bottom' ? img.height : img.width;
     const maxDepth = Math.max(1, Math.floor(span * 0.12));
     let n = readLine(img, edge, 0, lines[0]);
-    let best: Band | null = null;
+    let best: (Band & { k: number }) | null = null;
     for (let k = 1; k <= maxDepth && k + 1 < span; k++) {
       // lines[0] = line k−1 (band side); read k and k+1 (inside).
       if (!isUniform(lines[0], n, hist)) break;
       n = readLine(img, edge, k, lines[1]);
       readLine(img, edge, k + 1, lines[2]);
       const step = stepFraction(lines[0], lines[1], lines[2], n);
-      if (step >= STEP_REVIEW && (!best || step > best.step)) best = { edge, width: Math.round(k / scale), step };
-      if (step >= STEP_FAIL) break;
+      if (step >= STEP_REVIEW) {
+        // A step seen through line k+1 shows again one line further when the edge is really there: keep the later one.
+        if (!best || step > best.step + 0.02 || (k === best.k + 1 && step >= best.step - 0.02)) best = { edge, width: Math.round(k / scale), step, k };
+      } else if (best) {
+        break; // the band ended
+      }
       const t = lines[0];
       lines[0] = lines[1];
       lines[1] = t;
     }
-    if (best) bands.push(best);
+    if (best) bands.push({ edge: best.edge, width: best.width, step: best.step });
   }
   return bands;
 }
