@@ -6,7 +6,10 @@
  * (outer 17 % of the width, from 7 % to 45 % of the height). They are cut into tiles of about 32×32 px;
  * in each tile the luminance gradient |dx|+|dy| is thresholded (> 40) and we count, per row, how many
  * separate edge runs it crosses. Text and patterns give many short runs per row (strokes); a plain
- * background gives none, and the outline of hair or a shoulder entering the tile gives at most one or two.
+ * background gives none. Pixels of the person are left out first: everything that differs from the
+ * background colour (the median of the top strip) and is connected to the side the head, hair or
+ * shoulders come in from — so hair reaching into a strip is not taken for text, while text floating on
+ * the background is measured.
  * The face and body area is NOT measured (a watermark across the face is left to the reviewer).
  * Suspicious tiles give `review` with their place; nothing is failed on this measure alone.
  */
@@ -14,6 +17,8 @@ import { type CheckContext, result, skipped } from './context.js';
 import type { CheckResult, RawImage } from '../types.js';
 
 const GRAD = 40;
+/** A pixel further than this (any channel) from the background colour is foreground. */
+const FG_DIFF = 30;
 /** Mean edge runs per row in a tile above which the tile looks like text or a pattern. */
 const RUNS_PER_ROW = 1.6;
 /** Minimum share of edge pixels in such a tile. */
@@ -25,6 +30,8 @@ interface Region {
   x1: number;
   y0: number;
   y1: number;
+  /** Sides through which the person (hair, head, shoulders) may enter the region. */
+  attach: ('left' | 'right' | 'bottom')[];
 }
 
 export interface WatermarkTile {
@@ -45,21 +52,90 @@ function luma(img: RawImage): Uint8Array {
   return out;
 }
 
+/** Median colour of a box (the background reference). */
+function medianColour(img: RawImage, x0: number, x1: number, y0: number, y1: number): [number, number, number] {
+  const hist = [new Uint32Array(256), new Uint32Array(256), new Uint32Array(256)];
+  let n = 0;
+  for (let y = y0; y < y1; y += 2) {
+    for (let x = x0; x < x1; x += 2) {
+      const i = (y * img.width + x) * 3;
+      hist[0][img.data[i]]++;
+      hist[1][img.data[i + 1]]++;
+      hist[2][img.data[i + 2]]++;
+      n++;
+    }
+  }
+  return hist.map((h) => {
+    let acc = 0;
+    for (let v = 0; v < 256; v++) {
+      acc += h[v];
+      if (acc * 2 >= n) return v;
+    }
+    return 255;
+  }) as [number, number, number];
+}
+
+/**
+ * Mark the pixels of a region that belong to the person: everything that differs from the background
+ * (colour or edge) and is connected to a side the person enters from. Returns a region-local mask.
+ */
+function personMask(img: RawImage, y: Uint8Array, r: Region, bg: [number, number, number]): Uint8Array {
+  const w = img.width;
+  const rw = r.x1 - r.x0;
+  const rh = r.y1 - r.y0;
+  const fg = new Uint8Array(rw * rh);
+  const d = img.data;
+  for (let yy = 0; yy < rh; yy++) {
+    for (let xx = 0; xx < rw; xx++) {
+      const gi = (r.y0 + yy) * w + r.x0 + xx;
+      const i = gi * 3;
+      const diff = Math.max(Math.abs(d[i] - bg[0]), Math.abs(d[i + 1] - bg[1]), Math.abs(d[i + 2] - bg[2]));
+      const g = Math.abs(y[gi + 1] - y[gi]) + Math.abs(y[gi + w] - y[gi]);
+      if (diff > FG_DIFF || g > GRAD) fg[yy * rw + xx] = 1;
+    }
+  }
+  const person = new Uint8Array(rw * rh);
+  const stack: number[] = [];
+  const seed = (k: number) => {
+    if (fg[k] && !person[k]) {
+      person[k] = 1;
+      stack.push(k);
+    }
+  };
+  for (const side of r.attach) {
+    if (side === 'bottom') for (let xx = 0; xx < rw; xx++) seed((rh - 1) * rw + xx);
+    else for (let yy = 0; yy < rh; yy++) seed(yy * rw + (side === 'left' ? 0 : rw - 1));
+  }
+  while (stack.length) {
+    const k = stack.pop()!;
+    const xx = k % rw;
+    if (xx > 0) seed(k - 1);
+    if (xx < rw - 1) seed(k + 1);
+    if (k >= rw) seed(k - rw);
+    if (k + rw < rw * rh) seed(k + rw);
+  }
+  return person;
+}
+
 /** Scan the plain-background regions; return every tile and the suspicious ones. */
-export function scanBackgroundTiles(img: RawImage, scale: number): { tiles: number; suspicious: WatermarkTile[]; busy: number } {
+export function scanBackgroundTiles(img: RawImage, scale: number): { tiles: number; suspicious: WatermarkTile[] } {
   const { width: w, height: h } = img;
   const y = luma(img);
   const m = Math.max(1, Math.round(w * 0.02));
+  const top = Math.round(h * 0.07);
   const regions: Region[] = [
-    { name: '顶部', x0: m, x1: w - m, y0: m, y1: Math.round(h * 0.07) },
-    { name: '左上侧', x0: m, x1: Math.round(w * 0.17), y0: Math.round(h * 0.07), y1: Math.round(h * 0.45) },
-    { name: '右上侧', x0: Math.round(w * 0.83), x1: w - m, y0: Math.round(h * 0.07), y1: Math.round(h * 0.45) },
+    { name: '顶部', x0: m, x1: w - m, y0: m, y1: top, attach: ['bottom'] },
+    { name: '左上侧', x0: m, x1: Math.round(w * 0.17), y0: top, y1: Math.round(h * 0.45), attach: ['right', 'bottom'] },
+    { name: '右上侧', x0: Math.round(w * 0.83), x1: w - m, y0: top, y1: Math.round(h * 0.45), attach: ['left', 'bottom'] },
   ];
+  const bg = medianColour(img, m, w - m, m, top);
   const t = Math.max(8, Math.round(32 * scale));
   const suspicious: WatermarkTile[] = [];
   let tiles = 0;
-  let busy = 0;
   for (const r of regions) {
+    if (r.x1 - r.x0 < 4 || r.y1 - r.y0 < 4) continue;
+    const person = personMask(img, y, r, bg);
+    const rw = r.x1 - r.x0;
     for (let ty = r.y0; ty + t / 2 <= r.y1; ty += t) {
       for (let tx = r.x0; tx + t / 2 <= r.x1; tx += t) {
         const xe = Math.min(tx + t, r.x1, w - 1);
@@ -71,10 +147,11 @@ export function scanBackgroundTiles(img: RawImage, scale: number): { tiles: numb
         for (let yy = ty; yy < ye; yy++) {
           let prev = false;
           const row = yy * w;
+          const prow = (yy - r.y0) * rw - r.x0;
           for (let xx = tx; xx < xe; xx++) {
             const i = row + xx;
             const g = Math.abs(y[i + 1] - y[i]) + Math.abs(y[i + w] - y[i]);
-            const e = g > GRAD;
+            const e = g > GRAD && !person[prow + xx];
             if (e) {
               edges++;
               if (!prev) runs++;
@@ -88,21 +165,20 @@ export function scanBackgroundTiles(img: RawImage, scale: number): { tiles: numb
         tiles++;
         const runsPerRow = runs / rows;
         const edgeShare = edges / px;
-        if (edgeShare > 0.25) busy++;
         if (runsPerRow >= RUNS_PER_ROW && edgeShare >= MIN_EDGE_SHARE) {
           suspicious.push({ region: r.name, x: Math.round(tx / scale), y: Math.round(ty / scale), size: Math.round(t / scale), runsPerRow: Math.round(runsPerRow * 100) / 100, edgeShare: Math.round(edgeShare * 1000) / 1000 });
         }
       }
     }
   }
-  return { tiles, suspicious, busy };
+  return { tiles, suspicious };
 }
 
 export function checkWatermark(ctx: CheckContext): CheckResult {
   const img = ctx.pixels;
   if (!img) return skipped('watermark', ctx.noPixelsReason ?? '图像无法解码');
   const { tiles, suspicious } = scanBackgroundTiles(img, ctx.pixelScale);
-  const measured = `检查了顶部和两侧上方背景区域的 ${tiles} 个小块的文字状高频纹理；人像区域未检查`;
+  const measured = `检查了顶部和两侧上方背景区域 ${tiles} 个小块中不与人像相连的文字状高频纹理；人像区域及与头发相连处未检查`;
   if (suspicious.length) {
     const byRegion = new Map<string, WatermarkTile[]>();
     for (const s of suspicious) byRegion.set(s.region, [...(byRegion.get(s.region) ?? []), s]);
