@@ -41,7 +41,7 @@ export class AuthService {
     if (!u || !ok) throw new AppError(401, 'BAD_CREDENTIALS', '用户名或密码错误');
     const token = crypto.randomBytes(32).toString('base64url');
     const csrfToken = crypto.randomBytes(24).toString('base64url');
-    const now = this.now();
+    const now = new Date(); // sessions live on the wall clock, not the (test-settable) domain clock
     await this.repos.users.insertSession({
       token_hash: hashToken(token), user_id: u.id, csrf_token: csrfToken,
       created_at: now.toISOString(), expires_at: new Date(now.getTime() + SESSION_DAYS * 86400_000).toISOString(),
@@ -54,7 +54,7 @@ export class AuthService {
   async session(token: string): Promise<{ user: UserRow; csrfToken: string; tokenHash: string } | null> {
     const th = hashToken(token);
     const s = await this.repos.users.session(th);
-    if (!s || s.expires_at < this.now().toISOString()) return null;
+    if (!s || s.expires_at < new Date().toISOString()) return null;
     const user = await this.repos.users.byId(s.user_id);
     return user ? { user, csrfToken: s.csrf_token, tokenHash: th } : null;
   }
