@@ -5,7 +5,8 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import { RULES, type PhotoReport, type Profile } from '@gradpass/photo';
+import type { PhotoReport, Profile } from '@gradpass/photo';
+import { RULES } from '@gradpass/photo/rules';
 import { iterateSources, loadOverlayRenderer, PhotoPool, processBatch, safeSegments, type BatchResult, type PhotoTask, type PhotoTaskResult, type SourceFile } from '@gradpass/photo/batch/index';
 import { createReportWriter, type ReportWriter } from './report/index.js';
 import { BatchTally } from './summary.js';
@@ -61,8 +62,11 @@ export function humanLine(res: BatchResult): string {
   if (r.verdict === 'error') return `${head}：${r.error?.message ?? '无法处理'} ${r.error?.code ?? 'ERROR'}`;
   const bad = r.checks.filter((c) => c.status === 'fail' || c.status === 'review');
   const out = r.output ? ` → ${r.output}` : '';
-  if (bad.length === 0) return `${head}${out}`;
-  const details = bad.map((c) => `${c.status === 'review' ? '需复核 ' : ''}${RULES[c.id]?.zh ?? c.id}（${c.id}）：${c.message}`).join('；');
+  const problems = bad.map((c) => `${c.status === 'review' ? '需复核 ' : ''}${ruleName(c.id)}：${c.message}`);
+  // A refusal (e.g. fix could not make the photo) comes first.
+  if (r.error) problems.unshift(`${r.error.message} ${r.error.code}`);
+  if (problems.length === 0) return `${head}${out}`;
+  const details = problems.join('；');
   return `${head}${out}\n    ${details}`;
 }
 
@@ -172,4 +176,10 @@ export async function runPhotos(o: PhotoRunOptions): Promise<number> {
   if (o.json) process.stderr.write(text);
   else process.stdout.write(text);
   return tally.exitCode();
+}
+
+/** `文件大小（size.bytes）`; the id only once when the Chinese name already carries it. */
+function ruleName(id: keyof typeof RULES): string {
+  const zh = RULES[id]?.zh ?? id;
+  return zh.includes(id) ? zh : `${zh}（${id}）`;
 }

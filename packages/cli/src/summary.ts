@@ -1,5 +1,6 @@
 /** The end-of-run summary (汇总): totals per verdict, then counts per rule, worst rule first. */
-import { RULES, type PhotoReport, type RuleId, type Verdict } from '@gradpass/photo';
+import type { PhotoReport, RuleId, Verdict } from '@gradpass/photo';
+import { RULES } from '@gradpass/photo/rules';
 import { formatTable, VERDICT_ZH } from './text.js';
 
 export class BatchTally {

@@ -5,10 +5,17 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Profile } from '@gradpass/photo';
 import { loadProfile } from '@gradpass/photo/profiles';
-import { DEFAULT_MAX_BYTES } from '@gradpass/photo/batch/index';
-import { runPhotos } from '../batch-run.js';
 import { reportFormat } from '../report/index.js';
 import { UsageError } from '../usage.js';
+
+/** Same as the batch layer's default (50 MiB); kept here so `--help` loads nothing heavy. */
+const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
+
+/** The batch runner (worker pool, engine) is loaded only when a command runs. */
+async function runPhotos(...args: Parameters<typeof import('../batch-run.js').runPhotos>): Promise<number> {
+  const { runPhotos: run } = await import('../batch-run.js');
+  return run(...args);
+}
 
 interface CommonFlags {
   profile: string;

@@ -9,7 +9,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { RULES, type CheckResult, type Verdict } from '@gradpass/photo';
+import type { CheckResult, Verdict } from '@gradpass/photo';
+import { RULES } from '@gradpass/photo/rules';
 import { STATUS_ZH, VERDICT_ZH } from '../text.js';
 import type { ReportRow, ReportWriter } from './row.js';
 

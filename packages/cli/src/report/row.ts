@@ -1,5 +1,6 @@
 /** One photo as a report row (报告行): the facts every report format shows. */
-import { RULES, type CheckResult, type PhotoReport } from '@gradpass/photo';
+import type { CheckResult, PhotoReport } from '@gradpass/photo';
+import { RULES } from '@gradpass/photo/rules';
 import { VERDICT_ZH } from '../text.js';
 
 export interface ReportRow {

@@ -13,6 +13,8 @@ export interface StandardizeOptions {
   background?: 'keep' | 'blue';
   /** Run face analysis on the result (composition checks). */
   face?: boolean;
+  /** The input's file name (the output is inspected as `<stem>.jpg`). */
+  fileName?: string;
 }
 
 export interface StandardizeResult {

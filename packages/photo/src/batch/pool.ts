@@ -142,7 +142,8 @@ export async function* processBatch(source: AsyncIterable<SourceItem>, pool: Pho
   let exhausted = false;
   try {
     while (true) {
-      while (!exhausted && inFlight < maxInFlight) {
+      // Outstanding = running + finished but not yet handed back; bounded so memory stays flat.
+      while (!exhausted && inFlight + finished.length < maxInFlight) {
         const next = await iterator.next();
         if (next.done) {
           exhausted = true;
@@ -164,6 +165,8 @@ export async function* processBatch(source: AsyncIterable<SourceItem>, pool: Pho
       }
       while (finished.length > 0) yield finished.shift() as BatchResult;
       if (exhausted && inFlight === 0) return;
+      // Nothing running yet slots free (everything was handed back): go and pull more.
+      if (inFlight === 0 || finished.length > 0) continue;
       await new Promise<void>((resolve) => {
         wake = resolve;
       });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import type { Profile } from '../types.js';
-import { loadEngine, loadOverlayRenderer } from './engine.js';
+import { loadEngine, loadOverlayRenderer, type StandardizeResult } from './engine.js';
 import { errorReport, type PhotoTask, type PhotoTaskResult, type PoolWorkerData } from './task.js';
 
 sharp.concurrency(1);
@@ -72,18 +72,25 @@ export default async function processPhoto(task: PhotoTask): Promise<PhotoTaskRe
     } else {
       // No explicit alignment: face-aligned crop when face analysis is on and the face models load, else centre.
       const align = task.align ?? (task.face ? 'face' : 'centre');
-      let out;
+      const opts = { align, background: task.background, face: task.face, fileName: task.fileName };
+      let out: StandardizeResult | null;
       try {
-        out = await engine.standardize(bytes, profile, { align, background: task.background, face: task.face });
+        out = await engine.standardize(bytes, profile, opts);
       } catch (err) {
         if (task.align !== undefined || align !== 'face' || (err as { code?: unknown }).code !== 'FACE_UNAVAILABLE') throw err;
-        out = await engine.standardize(bytes, profile, { align: 'centre', background: task.background, face: false });
+        out = null;
+      }
+      if (out === null || (task.align === undefined && align === 'face' && out.report.error?.code === 'FACE_UNAVAILABLE')) {
+        out = await engine.standardize(bytes, profile, { ...opts, align: 'centre' });
       }
       result.report = out.report;
       result.encodes = out.encodes;
       if (out.jpeg && task.outputPath) {
         await writeAtomic(task.outputPath, out.jpeg);
         result.report.output = task.outputPath;
+      } else if (task.outputPath) {
+        // Refused this time: remove what an earlier run wrote there, so --out never holds a stale photo.
+        await unlink(task.outputPath).catch(() => undefined);
       }
       if (task.thumbnail) result.thumbnail = await thumbnailOf(out.jpeg ?? bytes);
     }
