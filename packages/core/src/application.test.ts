@@ -296,6 +296,18 @@ describe('ENROLMENT_EXPIRED blocks everything', () => {
   });
 });
 
+describe('ENROLMENT_EXPIRING warning', () => {
+  it('warns at every step before the final review when the enrolment ends before the batch deadline', () => {
+    const lateBatch = { ...BATCH, secondWindow: { start: '2026-01-20', end: '2026-06-30' }, deadline: '2026-06-30' };
+    const old = student({ enrolmentTerm: '2018春' });
+    const r = run(app(), TO_GRADUATED.slice(0, 4), { student: old, batch: lateBatch });
+    expect(r.warnings.map((w) => w.code)).toEqual(['ENROLMENT_EXPIRING', 'ENROLMENT_EXPIRING', 'ENROLMENT_EXPIRING', 'ENROLMENT_EXPIRING']);
+    expect(r.warnings[0].message).toContain('2026-04-30');
+    // inside the usual batch (deadline 2026-03-31) a 2018春 student gets no such warning
+    expect(run(app(), TO_GRADUATED.slice(0, 4), { student: old }).warnings).toEqual([]);
+  });
+});
+
 describe('学信网 flags', () => {
   it('CHSI_PHOTO_MISSING warns at every earlier step and blocks the national final review', () => {
     const flagged = student({ chsiPhotoMissing: true });

@@ -28,6 +28,7 @@ import {
   type Student,
 } from './student.js';
 import { chinaDate } from './time.js';
+import { enrolmentValidUntil, expiresBefore } from './enrolment.js';
 
 /** Status of an application (申请状态). */
 export type ApplicationStatus =
@@ -348,6 +349,14 @@ export function decide(app: GraduationApplication, action: ApplicationAction, ct
   if (!frozen.ok) return frozen;
 
   const warnings: DomainWarning[] = [];
+  if (action.type !== 'national_approve' && action.type !== 'national_reject' && expiresBefore(student.enrolmentTerm, batch.deadline)) {
+    warnings.push(
+      warning(
+        'ENROLMENT_EXPIRING',
+        `${student.name}（${student.xuehao}）学籍有效期至 ${enrolmentValidUntil(student.enrolmentTerm)}，早于本批次截止日 ${batch.deadline}：须在学籍到期前完成国开终审，否则无法毕业`,
+      ),
+    );
+  }
   let next: GraduationApplication = { ...app };
   let nextStudent: Student = student;
   let reason: string | null = null;

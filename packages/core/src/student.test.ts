@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkEnrolmentValid,
+  checkStudentUpdate,
   decideIdentityReview,
   firstBatchPriorities,
   isIdentityResolved,
@@ -96,5 +97,20 @@ describe('first-batch priorities', () => {
     expect(p[0].reasons[0].message).toContain('2026-04-30');
     expect(p[1].reasons.map((r) => r.code)).toEqual(['CONTINUING_TO_BACHELOR']);
     expect(firstBatchPriorities(list, china('2025-12-01')).map((x) => x.student.id)).toEqual(['a']);
+  });
+});
+
+describe('checkStudentUpdate', () => {
+  it('REGISTRATION_NUMBER_IMMUTABLE: a graduated student never goes back and keeps their number', () => {
+    const g = student({ status: 'graduated', registrationNumber: '5116120261000001' });
+    expectRefusal(checkStudentUpdate(g, { ...g, status: 'enrolled' }), 'REGISTRATION_NUMBER_IMMUTABLE');
+    expectRefusal(checkStudentUpdate(g, { ...g, registrationNumber: null }), 'REGISTRATION_NUMBER_IMMUTABLE');
+    expectRefusal(checkStudentUpdate(g, { ...g, registrationNumber: '5116120261000002' }), 'REGISTRATION_NUMBER_IMMUTABLE');
+    expectOk(checkStudentUpdate(g, { ...g, programme: '法学' }));
+  });
+
+  it('graduation only comes from the final review', () => {
+    expectRefusal(checkStudentUpdate(student(), student({ status: 'graduated', registrationNumber: '5116120261000001' })), 'INVALID_TRANSITION');
+    expectOk(checkStudentUpdate(student(), student({ status: 'expired' })));
   });
 });

@@ -114,6 +114,24 @@ export function checkEnrolmentValid(student: Student, at: Date): Result<true> {
   return ok(true);
 }
 
+/**
+ * Guard for any change to a student record (e.g. a roster re-import or an admin edit): once graduated, the
+ * status can never go back and the 电子注册号 can never change or be voided (seed 000 §三.6).
+ */
+export function checkStudentUpdate(before: Student, after: Student): Result<Student> {
+  if (before.status === 'graduated' && (after.status !== 'graduated' || (after.registrationNumber ?? null) !== (before.registrationNumber ?? null))) {
+    return refuse(
+      'REGISTRATION_NUMBER_IMMUTABLE',
+      `${before.name}（${before.xuehao}）已毕业，电子注册号 ${before.registrationNumber ?? ''} 一旦生成不允许作废，也不能恢复学籍或更改注册号`,
+      { registrationNumber: before.registrationNumber ?? null },
+    );
+  }
+  if (before.status !== 'graduated' && after.status === 'graduated') {
+    return refuse('INVALID_TRANSITION', `学生只能通过国开终审成为“已毕业”，不能直接修改学籍状态`);
+  }
+  return ok(after);
+}
+
 /** Actions of identity re-verification. */
 export type IdentityReviewAction =
   | { type: 'identity_collect_documents' }
