@@ -165,8 +165,8 @@ describe('reminders', () => {
   it('students check 学信网 within 20 working days of receiving the paper copies', () => {
     let o = run(order(), TO_SHIPPED, china('2025-09-05')).order;
     expect(chsiCheckReminder(o, china('2025-09-10'))).toBeNull();
-    expectRefusal(decideCollection(o, { type: 'collection_record_receipt', receivedOn: '2025-09-20' }, ctx('student', { at: china('2025-09-10') })), 'CONTEXT_MISMATCH');
-    expectRefusal(decideCollection(o, { type: 'collection_record_receipt', receivedOn: '2025-09-01' }, ctx('student', { at: china('2025-09-10') })), 'CONTEXT_MISMATCH');
+    expectRefusal(decideCollection(o, { type: 'collection_record_receipt', receivedOn: '2025-09-20' }, ctx('student', { at: china('2025-09-10') })), 'DATE_INVALID');
+    expectRefusal(decideCollection(o, { type: 'collection_record_receipt', receivedOn: '2025-09-01' }, ctx('student', { at: china('2025-09-10') })), 'DATE_INVALID');
     o = expectOk(decideCollection(o, { type: 'collection_record_receipt', receivedOn: '2025-09-08' }, ctx('student', { at: china('2025-09-10') }))).order;
     expect(o.status).toBe('shipped');
     expect(chsiCheckDueDate(o)).toBe('2025-10-06');

@@ -259,10 +259,10 @@ export function decideCollection(order: CollectionOrder, action: CollectionActio
     }
     case 'collection_record_receipt': {
       if (!isIsoDate(action.receivedOn) || compareDates(action.receivedOn, chinaDate(at)) > 0) {
-        return refuse('CONTEXT_MISMATCH', `收件日期“${action.receivedOn}”不对：应为不晚于今天的 YYYY-MM-DD 日期`);
+        return refuse('DATE_INVALID', `收件日期“${action.receivedOn}”不对：应为不晚于今天的 YYYY-MM-DD 日期`);
       }
       if (order.shippedAt && compareDates(action.receivedOn, chinaDate(new Date(order.shippedAt))) < 0) {
-        return refuse('CONTEXT_MISMATCH', `收件日期 ${action.receivedOn} 早于发货日期 ${chinaDate(new Date(order.shippedAt))}`);
+        return refuse('DATE_INVALID', `收件日期 ${action.receivedOn} 早于发货日期 ${chinaDate(new Date(order.shippedAt))}`);
       }
       next.paperReceivedOn = action.receivedOn;
       break;

@@ -32,6 +32,7 @@ export const REFUSAL_CATALOGUE = {
   OUT_OF_SCOPE: { title: '不在本机构管辖范围内', httpStatus: 403 },
   ORG_PATH_INVALID: { title: '机构路径格式有误', httpStatus: 422 },
   CONTEXT_MISMATCH: { title: '数据不一致', httpStatus: 400 },
+  DATE_INVALID: { title: '日期有误', httpStatus: 422 },
   // photo collection orders (图像采集订单)
   COLLECTION_CODE_MISSING: { title: '缺少图像采集码', httpStatus: 422 },
   FEATURE_CODE_INVALID: { title: '特征码错误', httpStatus: 422 },
