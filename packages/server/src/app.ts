@@ -101,8 +101,8 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
   // Session + CSRF on every /api route (except the public ones).
   const PUBLIC = new Set(['/api/health', '/api/auth/login']);
   app.addHook('preHandler', async (req: FastifyRequest) => {
-    const url = req.routeOptions.url ?? req.url;
-    if (!url.startsWith('/api/') || PUBLIC.has(url)) return;
+    const url = req.routeOptions.url;
+    if (!url || !url.startsWith('/api/') || PUBLIC.has(url)) return;
     const token = req.cookies[SESSION_COOKIE];
     const s = token ? await services.auth.session(token) : null;
     if (!s) throw new AppError(401, 'UNAUTHENTICATED', '请先登录');

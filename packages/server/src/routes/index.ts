@@ -264,6 +264,8 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   }, async (req) => s.applications.progress(actorOf(req), req.query as { batchId?: number; orgId?: number }));
 
   // live updates (SSE)
+  const streams = new Set<() => void>();
+  app.addHook('onClose', async () => { for (const stop of [...streams]) stop(); });
   app.get('/api/events', { schema: { tags: tag('毕业申请'), summary: '实时更新（Server-Sent Events）：application / photo / certificate', response: { 200: { type: 'string', description: 'text/event-stream' }, ...errors } } }, (req, reply) => {
     const actor = actorOf(req);
     reply.hijack();
@@ -276,9 +278,9 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
       res.write(`event: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
     });
     const beat = setInterval(() => res.write(': ping\n\n'), 25_000);
-    const stop = () => { clearInterval(beat); unsubscribe(); };
+    const stop = () => { clearInterval(beat); unsubscribe(); streams.delete(stop); if (!res.writableEnded) res.end(); };
+    streams.add(stop);
     req.raw.on('close', stop);
-    app.addHook('onClose', async () => { stop(); res.end(); });
   });
 
   // ---------- certificates ----------

@@ -40,9 +40,10 @@ export class CertificateService {
   async ensureFor(applicationId: number, studentId: number): Promise<void> {
     if (await this.repos.certificates.byApplication(applicationId)) return;
     const at = this.now().toISOString();
+    const c = newCertificate({ id: '0', studentId: String(studentId), batchId: '0', centrePath: '/' });
     await this.repos.certificates.insert({
-      application_id: applicationId, student_id: studentId, state: 'pending', received_from: null, arrived_at: null, handed_at: null, handover_json: null,
-      confirmed_at: null, problem_json: null, version: 0, created_at: at, updated_at: at,
+      application_id: applicationId, student_id: studentId, state: c.status, received_from: c.receivedFrom, arrived_at: c.arrivedAt, handed_at: null, handover_json: null,
+      confirmed_at: c.confirmedAt, problem_json: null, version: c.version, created_at: at, updated_at: at,
     });
   }
 
