@@ -1,8 +1,9 @@
 /**
  * `border`: no frame or border lines, no empty bands at the edges. 边框／留白
  *
- * Measured on each edge: the first k lines parallel to the edge (k = 1 … 12 % of the picture) are each
- * uniform along the edge (≥ 85 % of their pixels within ±24 of the line's median colour), and the band they
+ * Measured on each edge (every second pixel along it): the first k lines parallel to the edge (k = 1 … 12 %
+ * of the picture) are each uniform along the edge (≥ 85 % of their pixels within ±24 of the line's median
+ * colour), and the band they
  * form ends in a step: along ≥ 60 % of the edge the colour changes by more than 32 (any channel) between
  * line k−1 and the lines k, k+1 beyond it. A photo that runs out to its edges has no such straight step
  * parallel to an edge; a frame, a drawn line, or padding bars (letterboxing, "留白") do.
@@ -46,13 +47,15 @@ function readLine(img: RawImage, edge: Edge, depth: number, out: Uint8Array): nu
   return h;
 }
 
+/** Median of one channel over every 4th pixel of the line. */
 function median(line: Uint8Array, n: number, c: number, hist: Uint32Array): number {
   hist.fill(0);
-  for (let i = 0; i < n; i++) hist[line[i * 3 + c]]++;
+  let m = 0;
+  for (let i = 0; i < n; i += 4, m++) hist[line[i * 3 + c]]++;
   let acc = 0;
   for (let v = 0; v < 256; v++) {
     acc += hist[v];
-    if (acc * 2 >= n) return v;
+    if (acc * 2 >= m) return v;
   }
   return 255;
 }
@@ -60,20 +63,22 @@ function median(line: Uint8Array, n: number, c: number, hist: Uint32Array): numb
 function isUniform(line: Uint8Array, n: number, hist: Uint32Array): boolean {
   const m0 = median(line, n, 0, hist), m1 = median(line, n, 1, hist), m2 = median(line, n, 2, hist);
   let ok = 0;
-  for (let i = 0, o = 0; i < n; i++, o += 3) {
+  let m = 0;
+  for (let i = 0, o = 0; i < n; i += 2, o += 6, m++) {
     if (Math.abs(line[o] - m0) <= UNIFORM_TOL && Math.abs(line[o + 1] - m1) <= UNIFORM_TOL && Math.abs(line[o + 2] - m2) <= UNIFORM_TOL) ok++;
   }
-  return ok >= n * UNIFORM_FRAC;
+  return ok >= m * UNIFORM_FRAC;
 }
 
 function stepFraction(a: Uint8Array, b: Uint8Array, c: Uint8Array | null, n: number): number {
   let steps = 0;
-  for (let i = 0, o = 0; i < n; i++, o += 3) {
+  let m = 0;
+  for (let i = 0, o = 0; i < n; i += 2, o += 6, m++) {
     let d = Math.max(Math.abs(a[o] - b[o]), Math.abs(a[o + 1] - b[o + 1]), Math.abs(a[o + 2] - b[o + 2]));
     if (c) d = Math.max(d, Math.abs(a[o] - c[o]), Math.abs(a[o + 1] - c[o + 1]), Math.abs(a[o + 2] - c[o + 2]));
     if (d > STEP) steps++;
   }
-  return steps / n;
+  return steps / m;
 }
 
 /** Find the strongest band at each edge. */

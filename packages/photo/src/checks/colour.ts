@@ -1,7 +1,7 @@
 /**
  * `colour`: a colour photo, not greyscale or near-greyscale. 彩色照片
  *
- * Measured: per-pixel chroma C = max(R,G,B) − min(R,G,B) (0–255) on every second pixel in both directions;
+ * Measured: per-pixel chroma C = max(R,G,B) − min(R,G,B) (0–255) on every third pixel in both directions;
  * the 95th percentile of C over the picture. A greyscale picture stays near 0 (JPEG chroma noise only);
  * a standard photo has a light-blue background (C ≈ 155) and skin (C ≈ 40–90). A single-channel JPEG fails.
  */
@@ -17,9 +17,9 @@ export function chromaPercentile(data: Buffer, width: number, height: number, p 
   const hist = new Uint32Array(256);
   let n = 0;
   let sum = 0;
-  for (let y = 0; y < height; y += 2) {
+  for (let y = 0; y < height; y += 3) {
     let i = y * width * 3;
-    for (let x = 0; x < width; x += 2, i += 6) {
+    for (let x = 0; x < width; x += 3, i += 9) {
       const r = data[i], g = data[i + 1], b = data[i + 2];
       const mx = r > g ? (r > b ? r : b) : g > b ? g : b;
       const mn = r < g ? (r < b ? r : b) : g < b ? g : b;

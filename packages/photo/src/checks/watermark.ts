@@ -44,11 +44,16 @@ export interface WatermarkTile {
   edgeShare: number;
 }
 
-function luma(img: RawImage): Uint8Array {
-  const n = img.width * img.height;
-  const out = new Uint8Array(n);
-  const d = img.data;
-  for (let i = 0, j = 0; i < n; i++, j += 3) out[i] = (d[j] * 77 + d[j + 1] * 150 + d[j + 2] * 29) >> 8;
+/** Luminance inside the regions (and one pixel beyond, for the gradient); elsewhere left 0. */
+function luma(img: RawImage, regions: Region[]): Uint8Array {
+  const { width: w, height: h, data: d } = img;
+  const out = new Uint8Array(w * h);
+  for (const r of regions) {
+    const x1 = Math.min(w, r.x1 + 1);
+    for (let y = r.y0; y < Math.min(h, r.y1 + 1); y++) {
+      for (let i = y * w + r.x0, j = i * 3, e = y * w + x1; i < e; i++, j += 3) out[i] = (d[j] * 77 + d[j + 1] * 150 + d[j + 2] * 29) >> 8;
+    }
+  }
   return out;
 }
 
@@ -76,51 +81,58 @@ function medianColour(img: RawImage, x0: number, x1: number, y0: number, y1: num
 }
 
 /**
- * Mark the pixels of a region that belong to the person: everything that differs from the background
- * (colour or edge) and is connected to a side the person enters from. Returns a region-local mask.
+ * For one region: `edge` marks pixels whose luminance gradient |dx|+|dy| exceeds GRAD; `person` marks
+ * everything that differs from the background (colour or edge) and is connected to a side the person
+ * enters from. Both are region-local (index (y − y0)·rw + (x − x0)).
  */
-function personMask(img: RawImage, y: Uint8Array, r: Region, bg: [number, number, number]): Uint8Array {
+function regionMasks(img: RawImage, y: Uint8Array, r: Region, bg: [number, number, number]): { edge: Uint8Array; person: Uint8Array } {
   const w = img.width;
   const rw = r.x1 - r.x0;
   const rh = r.y1 - r.y0;
+  const edge = new Uint8Array(rw * rh);
   const fg = new Uint8Array(rw * rh);
   const d = img.data;
-  for (let yy = 0; yy < rh; yy++) {
-    for (let xx = 0; xx < rw; xx++) {
-      const gi = (r.y0 + yy) * w + r.x0 + xx;
-      const i = gi * 3;
-      const diff = Math.max(Math.abs(d[i] - bg[0]), Math.abs(d[i + 1] - bg[1]), Math.abs(d[i + 2] - bg[2]));
+  for (let yy = 0, k = 0; yy < rh; yy++) {
+    let gi = (r.y0 + yy) * w + r.x0;
+    for (let xx = 0; xx < rw; xx++, k++, gi++) {
       const g = Math.abs(y[gi + 1] - y[gi]) + Math.abs(y[gi + w] - y[gi]);
-      if (diff > FG_DIFF || g > GRAD) fg[yy * rw + xx] = 1;
+      if (g > GRAD) {
+        edge[k] = 1;
+        fg[k] = 1;
+        continue;
+      }
+      const i = gi * 3;
+      if (Math.abs(d[i] - bg[0]) > FG_DIFF || Math.abs(d[i + 1] - bg[1]) > FG_DIFF || Math.abs(d[i + 2] - bg[2]) > FG_DIFF) fg[k] = 1;
     }
   }
   const person = new Uint8Array(rw * rh);
-  const stack: number[] = [];
+  const stack = new Int32Array(rw * rh);
+  let sp = 0;
   const seed = (k: number) => {
     if (fg[k] && !person[k]) {
       person[k] = 1;
-      stack.push(k);
+      stack[sp++] = k;
     }
   };
   for (const side of r.attach) {
     if (side === 'bottom') for (let xx = 0; xx < rw; xx++) seed((rh - 1) * rw + xx);
     else for (let yy = 0; yy < rh; yy++) seed(yy * rw + (side === 'left' ? 0 : rw - 1));
   }
-  while (stack.length) {
-    const k = stack.pop()!;
+  const n = rw * rh;
+  while (sp > 0) {
+    const k = stack[--sp];
     const xx = k % rw;
     if (xx > 0) seed(k - 1);
     if (xx < rw - 1) seed(k + 1);
     if (k >= rw) seed(k - rw);
-    if (k + rw < rw * rh) seed(k + rw);
+    if (k + rw < n) seed(k + rw);
   }
-  return person;
+  return { edge, person };
 }
 
 /** Scan the plain-background regions; return every tile and the suspicious ones. */
 export function scanBackgroundTiles(img: RawImage, scale: number): { tiles: number; suspicious: WatermarkTile[] } {
   const { width: w, height: h } = img;
-  const y = luma(img);
   const m = Math.max(1, Math.round(w * 0.02));
   const top = Math.round(h * 0.07);
   const regions: Region[] = [
@@ -128,13 +140,14 @@ export function scanBackgroundTiles(img: RawImage, scale: number): { tiles: numb
     { name: '左上侧', x0: m, x1: Math.round(w * 0.17), y0: top, y1: Math.round(h * 0.45), attach: ['right', 'bottom'] },
     { name: '右上侧', x0: Math.round(w * 0.83), x1: w - m, y0: top, y1: Math.round(h * 0.45), attach: ['left', 'bottom'] },
   ];
+  const y = luma(img, regions);
   const bg = medianColour(img, m, w - m, m, top);
   const t = Math.max(8, Math.round(32 * scale));
   const suspicious: WatermarkTile[] = [];
   let tiles = 0;
   for (const r of regions) {
     if (r.x1 - r.x0 < 4 || r.y1 - r.y0 < 4) continue;
-    const person = personMask(img, y, r, bg);
+    const { edge, person } = regionMasks(img, y, r, bg);
     const rw = r.x1 - r.x0;
     for (let ty = r.y0; ty + t / 2 <= r.y1; ty += t) {
       for (let tx = r.x0; tx + t / 2 <= r.x1; tx += t) {
@@ -146,12 +159,9 @@ export function scanBackgroundTiles(img: RawImage, scale: number): { tiles: numb
         let px = 0;
         for (let yy = ty; yy < ye; yy++) {
           let prev = false;
-          const row = yy * w;
           const prow = (yy - r.y0) * rw - r.x0;
           for (let xx = tx; xx < xe; xx++) {
-            const i = row + xx;
-            const g = Math.abs(y[i + 1] - y[i]) + Math.abs(y[i + w] - y[i]);
-            const e = g > GRAD && !person[prow + xx];
+            const e = edge[prow + xx] === 1 && person[prow + xx] === 0;
             if (e) {
               edges++;
               if (!prev) runs++;
