@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   PERMISSIONS,
   ROLES,
+  actionsForRole,
   ancestorPaths,
   authorise,
   canActOn,
@@ -68,6 +69,13 @@ describe('permissions', () => {
     expect(permissionFor('national_approve').roles).toEqual(['national_reviewer']);
     expect(permissionFor('identity_approve').roles).toEqual(['province_reviewer']);
     expect(permissionFor('certificate_confirm').roles).toEqual(['student']);
+    expect(permissionFor('city_approve').levels).toEqual(['city']);
+    expect(permissionFor('province_approve').levels).toEqual(['province']);
+    expect(permissionFor('national_approve').levels).toEqual(['national']);
+    expect(permissionFor('apply').levels).toEqual(['centre']);
+    expect(permissionFor('configure_batch').levels).toEqual(['province']);
+    expect(actionsForRole('national_reviewer')).toEqual(['national_approve', 'national_reject']);
+    expect(actionsForRole('collector')).toEqual(expect.arrayContaining(['collection_first_review_pass', 'collection_reject', 'collection_ship']));
     const reviews: DomainAction[] = ['submit', 'city_approve', 'city_return', 'province_approve', 'province_return', 'national_approve', 'national_reject'];
     for (const a of reviews) expect(permissionFor(a).roles).not.toContain('admin');
   });

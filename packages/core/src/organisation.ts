@@ -170,9 +170,16 @@ export interface Permission {
   action: DomainAction;
   label: string;
   roles: readonly Role[];
+  /** The org levels at which the action is performed (the levels of those roles; admin acts at its own node). */
+  levels: readonly OrgLevel[];
 }
 
-const P = (action: DomainAction, label: string, roles: Role[]): Permission => ({ action, label, roles });
+const P = (action: DomainAction, label: string, roles: Role[]): Permission => ({
+  action,
+  label,
+  roles,
+  levels: [...new Set(roles.filter((r): r is Exclude<Role, 'admin'> => r !== 'admin').map((r) => ROLE_LEVEL[r]))],
+});
 
 /**
  * The permission table (权限表). Application steps follow seed 000 §三.2: the student applies (the centre may
@@ -208,9 +215,14 @@ export const PERMISSIONS: Readonly<Record<DomainAction, Permission>> = {
   certificate_report_problem: P('certificate_report_problem', '反馈证书问题', ['student', 'centre_staff']),
 };
 
-/** Which roles may perform an action. */
+/** Which roles may perform an action, at which levels. */
 export function permissionFor(action: DomainAction): Permission {
   return PERMISSIONS[action];
+}
+
+/** Every action a role may perform (for menus). */
+export function actionsForRole(role: Role): DomainAction[] {
+  return (Object.keys(PERMISSIONS) as DomainAction[]).filter((a) => PERMISSIONS[a].roles.includes(role));
 }
 
 /**
