@@ -11,7 +11,9 @@
  * shoulders come in from — so hair reaching into a strip is not taken for text, while text floating on
  * the background is measured.
  * The face and body area is NOT measured (a watermark across the face is left to the reviewer).
- * Suspicious tiles give `review` with their place; nothing is failed on this measure alone.
+ * Suspicious tiles give `review` with their place; nothing is failed on this measure alone. When less than
+ * 40 % of the regions is plain background (cluttered background, a face far too large), nothing meaningful
+ * could be measured and the result is `review`, never a silent pass.
  */
 import { type CheckContext, result, skipped } from './context.js';
 import type { CheckResult, RawImage } from '../types.js';
@@ -23,6 +25,8 @@ const FG_DIFF = 30;
 const RUNS_PER_ROW = 1.6;
 /** Minimum share of edge pixels in such a tile. */
 const MIN_EDGE_SHARE = 0.03;
+/** Below this share of plain background in the regions, nothing meaningful was measured → review. */
+const MIN_PLAIN_SHARE = 0.4;
 
 interface Region {
   name: string;
@@ -85,7 +89,7 @@ function medianColour(img: RawImage, x0: number, x1: number, y0: number, y1: num
  * everything that differs from the background (colour or edge) and is connected to a side the person
  * enters from. Both are region-local (index (y − y0)·rw + (x − x0)).
  */
-function regionMasks(img: RawImage, y: Uint8Array, r: Region, bg: [number, number, number]): { edge: Uint8Array; person: Uint8Array } {
+function regionMasks(img: RawImage, y: Uint8Array, r: Region, bg: [number, number, number]): { edge: Uint8Array; person: Uint8Array; plain: number } {
   const w = img.width;
   const rw = r.x1 - r.x0;
   const rh = r.y1 - r.y0;
@@ -105,6 +109,8 @@ function regionMasks(img: RawImage, y: Uint8Array, r: Region, bg: [number, numbe
       if (Math.abs(d[i] - bg[0]) > FG_DIFF || Math.abs(d[i + 1] - bg[1]) > FG_DIFF || Math.abs(d[i + 2] - bg[2]) > FG_DIFF) fg[k] = 1;
     }
   }
+  let plain = 0;
+  for (let k = 0; k < fg.length; k++) if (!fg[k]) plain++;
   const person = new Uint8Array(rw * rh);
   const stack = new Int32Array(rw * rh);
   let sp = 0;
@@ -127,11 +133,11 @@ function regionMasks(img: RawImage, y: Uint8Array, r: Region, bg: [number, numbe
     if (k >= rw) seed(k - rw);
     if (k + rw < n) seed(k + rw);
   }
-  return { edge, person };
+  return { edge, person, plain };
 }
 
 /** Scan the plain-background regions; return every tile and the suspicious ones. */
-export function scanBackgroundTiles(img: RawImage, scale: number): { tiles: number; suspicious: WatermarkTile[] } {
+export function scanBackgroundTiles(img: RawImage, scale: number): { tiles: number; suspicious: WatermarkTile[]; plainShare: number } {
   const { width: w, height: h } = img;
   const m = Math.max(1, Math.round(w * 0.02));
   const top = Math.round(h * 0.07);
@@ -145,9 +151,14 @@ export function scanBackgroundTiles(img: RawImage, scale: number): { tiles: numb
   const t = Math.max(8, Math.round(32 * scale));
   const suspicious: WatermarkTile[] = [];
   let tiles = 0;
+  let plain = 0;
+  let total = 0;
   for (const r of regions) {
     if (r.x1 - r.x0 < 4 || r.y1 - r.y0 < 4) continue;
-    const { edge, person } = regionMasks(img, y, r, bg);
+    const masks = regionMasks(img, y, r, bg);
+    const { edge, person } = masks;
+    plain += masks.plain;
+    total += (r.x1 - r.x0) * (r.y1 - r.y0);
     const rw = r.x1 - r.x0;
     for (let ty = r.y0; ty + t / 2 <= r.y1; ty += t) {
       for (let tx = r.x0; tx + t / 2 <= r.x1; tx += t) {
@@ -181,13 +192,13 @@ export function scanBackgroundTiles(img: RawImage, scale: number): { tiles: numb
       }
     }
   }
-  return { tiles, suspicious };
+  return { tiles, suspicious, plainShare: total ? plain / total : 0 };
 }
 
 export function checkWatermark(ctx: CheckContext): CheckResult {
   const img = ctx.pixels;
   if (!img) return skipped('watermark', ctx.noPixelsReason ?? '图像无法解码');
-  const { tiles, suspicious } = scanBackgroundTiles(img, ctx.pixelScale);
+  const { tiles, suspicious, plainShare } = scanBackgroundTiles(img, ctx.pixelScale);
   const measured = `检查了顶部和两侧上方背景区域 ${tiles} 个小块中不与人像相连的文字状高频纹理；人像区域及与头发相连处未检查`;
   if (suspicious.length) {
     const byRegion = new Map<string, WatermarkTile[]>();
@@ -199,5 +210,9 @@ export function checkWatermark(ctx: CheckContext): CheckResult {
     }).join('、');
     return result('watermark', 'review', { tiles, suspicious: suspicious.length }, 0, `疑似水印、文字或图案：${where} 有 ${suspicious.length} 个小块呈文字状纹理（${measured}）`, `请人工查看${where}是否有水印或文字；若有，请用无水印的原图重新制作`, 'WATERMARK_SUSPECT');
   }
-  return result('watermark', 'pass', { tiles, suspicious: 0 }, 0, `未发现水印或文字（${measured}）`);
+  const plainPct = Math.round(plainShare * 100);
+  if (plainShare < MIN_PLAIN_SHARE) {
+    return result('watermark', 'review', { tiles, suspicious: 0, plainShare: plainPct }, 0, `无法判断有无水印：顶部和两侧上方应为纯色背景的区域只有 ${plainPct}% 是纯色（要求至少 ${Math.round(MIN_PLAIN_SHARE * 100)}%），背景杂乱或人像过大`, '请人工查看照片有无水印、文字或图案，并检查背景是否为纯色', 'WATERMARK_UNMEASURED');
+  }
+  return result('watermark', 'pass', { tiles, suspicious: 0, plainShare: plainPct }, 0, `未发现水印或文字（${measured}；纯色背景占 ${plainPct}%）`);
 }
