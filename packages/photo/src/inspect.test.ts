@@ -281,6 +281,16 @@ describe('watermark', () => {
   });
 });
 
+describe('watermark, cannot measure', () => {
+  test('a cluttered background is not passed: review WATERMARK_UNMEASURED with the measured share', async () => {
+    const busy = await syntheticPortrait({ noise: 160, seed: 11 });
+    const r = await run(await toWindow(busy, 20480, 409600));
+    const c = check(r, 'watermark');
+    expect(c).toMatchObject({ status: 'review', code: 'WATERMARK_UNMEASURED' });
+    expect(c.message).toMatch(/只有 \d+% 是纯色/);
+  });
+});
+
 describe('name', () => {
   test('学号 profile: 13 digits pass, 12 digits fail', async () => {
     expect(check(await run(good, '1837001200001.jpg'), 'name').status).toBe('pass');
