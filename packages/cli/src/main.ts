@@ -3,10 +3,11 @@
  * 0 all photos pass, 1 some photo fails / needs review / could not be processed, 2 misuse.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Help } from 'commander';
+import { Command, CommanderError, Help, type Option } from 'commander';
 import { registerPhotoCommands } from './commands/photos.js';
 import { registerRosterCommands } from './commands/roster/index.js';
 import { registerProfileCommands } from './commands/profiles.js';
+import { displayWidth } from './text.js';
 import { UsageError } from './usage.js';
 
 const TITLES: Record<string, string> = { 'Usage:': '用法：', 'Options:': '选项：', 'Commands:': '命令：', 'Arguments:': '参数：', 'Global Options:': '全局选项：' };
@@ -15,13 +16,14 @@ const TITLES: Record<string, string> = { 'Usage:': '用法：', 'Options:': '选
 function chineseHelp(cmd: Command): void {
   cmd.configureHelp({
     styleTitle: (title: string) => TITLES[title] ?? title,
-    formatHelp: (c: Command, helper: Help) =>
-      Help.prototype.formatHelp
-        .call(helper, c, helper)
-        .replace(/\(default: ([^)]*)\)/g, '（默认：$1）')
-        .replace(/\(choices: ([^)]*)\)/g, '（可选：$1）'),
+    // Column widths by terminal columns, so Chinese terms line up.
+    displayWidth: (s: string) => displayWidth(s.replace(/\x1b\[\d*(?:;\d+)*m/g, '')),
+    // Defaults are stated in our own (Chinese) descriptions; choices are listed in Chinese.
+    optionDescription: (o: Option) => `${o.description}${o.argChoices ? `（可选：${o.argChoices.join('、')}）` : ''}`,
+    subcommandTerm: (c: Command) => Help.prototype.subcommandTerm.call(new Help(), c).replace('[options]', '[选项]'),
   });
   cmd.helpOption('-h, --help', '显示帮助');
+  cmd.usage(cmd.usage().replace('[options]', '[选项]').replace('[command]', '[命令]'));
 }
 
 /** Commander's English error messages, in Chinese with a stable code. */
@@ -61,10 +63,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .showSuggestionAfterError(false)
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
-  chineseHelp(program);
   registerPhotoCommands(program, setExitCode);
   registerProfileCommands(program);
   registerRosterCommands(program);
+  chineseHelp(program);
   for (const cmd of program.commands) {
     chineseHelp(cmd);
     cmd.exitOverride().configureOutput({ outputError: () => undefined });
@@ -84,6 +86,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
 /** Entry of the `gradpass` command. Returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // `gradpass check … --json | head`: a closed pipe ends the command quietly.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 1);
+    throw err;
+  });
   let exitCode = 0;
   const program = buildProgram((code) => {
     exitCode = code;

@@ -49,8 +49,12 @@ export function loadEngine(): Promise<PhotoEngine> {
   return enginePromise;
 }
 
-/** Signature of the face module's overlay renderer, when it exports one (叠加图). */
-export type OverlayRenderer = (...args: unknown[]) => Promise<Buffer> | Buffer;
+/**
+ * The face module's overlay renderer, when it exports one (叠加图): draws the profile's guide lines (head-top
+ * band, eye line, face-width baselines, centre line) and the measured face geometry over the photo, as PNG.
+ * Called as `renderOverlay(photoBytes, reportOfThatPhoto, profile)` for photos whose report has a face.
+ */
+export type OverlayRenderer = (photo: Buffer, report: PhotoReport, profile: Profile) => Promise<Buffer> | Buffer;
 
 let overlayPromise: Promise<OverlayRenderer | null> | null = null;
 
