@@ -83,6 +83,13 @@ describe('standardize (fix), centre alignment', () => {
     expect(cut.jpeg).toBeNull();
     expect(cut.report.verdict).toBe('error');
     expect(cut.report.error?.code).toBe('UNDECODABLE');
+    const bomb = Buffer.from(good);
+    const sof = bomb.indexOf(Buffer.from([0xff, 0xc0]));
+    bomb.writeUInt16BE(30000, sof + 5);
+    bomb.writeUInt16BE(30000, sof + 7);
+    const big = await standardize(bomb, chsi, { face: false });
+    expect(big.report.error?.code).toBe('IMAGE_TOO_LARGE');
+    expect(big.report.error?.message).toContain('30000×30000');
   });
 
   test('a window the photo cannot reach is refused with the encode-to-size reason', async () => {
