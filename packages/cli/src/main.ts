@@ -3,6 +3,7 @@
  * 0 all photos pass, 1 some photo fails / needs review / could not be processed, 2 misuse.
  */
 import { readFileSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
 import { Command, CommanderError, Help, type Option } from 'commander';
 import { registerPhotoCommands } from './commands/photos.js';
 import { registerRosterCommands } from './commands/roster/index.js';
@@ -17,7 +18,7 @@ function chineseHelp(cmd: Command): void {
   cmd.configureHelp({
     styleTitle: (title: string) => TITLES[title] ?? title,
     // Column widths by terminal columns, so Chinese terms line up.
-    displayWidth: (s: string) => displayWidth(s.replace(/\x1b\[\d*(?:;\d+)*m/g, '')),
+    displayWidth: (s: string) => displayWidth(stripVTControlCharacters(s)),
     // Defaults are stated in our own (Chinese) descriptions; choices are listed in Chinese.
     optionDescription: (o: Option) => `${o.description}${o.argChoices ? `（可选：${o.argChoices.join('、')}）` : ''}`,
     subcommandTerm: (c: Command) => Help.prototype.subcommandTerm.call(new Help(), c).replace('[options]', '[选项]'),
