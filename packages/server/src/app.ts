@@ -57,7 +57,7 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
   const certificates = new CertificateService(repos, events, now);
   const services: Services = {
     auth: new AuthService(repos, now), orgs: new OrgService(repos, now), students, photos, batches: new BatchService(repos, now),
-    applications: new ApplicationService(repos, students, events, certificates, { schoolCode: config.schoolCode }, now),
+    applications: new ApplicationService(repos, students, events, certificates, photos, { schoolCode: config.schoolCode }, now),
     certificates, audit: new AuditService(repos),
   };
   const app = Fastify({ logger: config.logger, bodyLimit: 5 * 1024 * 1024, trustProxy: true, ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } } });

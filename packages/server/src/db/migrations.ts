@@ -137,6 +137,21 @@ export function migrationProvider(kind: DialectKind): MigrationProvider {
         await db.schema.createIndex('audit_entity').on('audit_log').columns(['entity', 'entity_id']).execute();
       },
     },
+    '002_photo_failed_rules': {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        // ',rule.a,rule.b,' — the rules that failed or need review, for filtering lists by rule.
+        await db.schema.alterTable('photos').addColumn('failed_rules', 'text').execute();
+        await db.schema.createTable('reference_photos')
+          .addColumn('student_id', 'integer', (c) => c.primaryKey().references('students.id'))
+          .addColumn('file_name', 'text', (c) => c.notNull())
+          .addColumn('storage_path', 'text', (c) => c.notNull())
+          .addColumn('bytes', 'integer', (c) => c.notNull())
+          .addColumn('uploaded_by', 'integer', (c) => c.notNull())
+          .addColumn('uploaded_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
   return { getMigrations: async () => migrations };
 }

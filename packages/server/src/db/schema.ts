@@ -17,11 +17,12 @@ export interface StudentTable {
 }
 export interface PhotoTable {
   id: Generated<number>; student_id: number; source: string; file_name: string; storage_path: string; bytes: number; sha256: string;
-  status: string; checks_json: string | null; uploaded_by: number | null; uploaded_at: string; checked_at: string | null;
+  status: string; checks_json: string | null; failed_rules: string | null; uploaded_by: number | null; uploaded_at: string; checked_at: string | null;
 }
 export interface IdentityDocumentTable {
   id: Generated<number>; student_id: number; file_name: string; storage_path: string; bytes: number; uploaded_by: number; uploaded_at: string;
 }
+export interface ReferencePhotoTable { student_id: number; file_name: string; storage_path: string; bytes: number; uploaded_by: number; uploaded_at: string }
 export interface BatchTable {
   id: Generated<number>; name: string; org_id: number; first_start: string; first_end: string; second_start: string | null; second_end: string;
   deadline: string; collection_deadline: string | null; created_at: string;
@@ -41,7 +42,7 @@ export interface AuditTable {
   action: string; reason: string | null; before_json: string | null; after_json: string | null;
 }
 export interface Database {
-  orgs: OrgTable; users: UserTable; sessions: SessionTable; students: StudentTable; photos: PhotoTable;
+  orgs: OrgTable; users: UserTable; sessions: SessionTable; students: StudentTable; photos: PhotoTable; reference_photos: ReferencePhotoTable;
   identity_documents: IdentityDocumentTable; batches: BatchTable;
   applications: ApplicationTable; certificates: CertificateTable; audit_log: AuditTable;
 }

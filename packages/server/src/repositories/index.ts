@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable, type Insertable, type Updateable } from 'kysely';
 import type {
   Database, OrgTable, UserTable, StudentTable, PhotoTable, BatchTable, ApplicationTable,
-  CertificateTable, AuditTable, IdentityDocumentTable, SessionTable,
+  CertificateTable, AuditTable, IdentityDocumentTable, SessionTable, ReferencePhotoTable,
 } from '../db/schema.js';
 
 export type OrgRow = Selectable<OrgTable>;
@@ -49,6 +49,9 @@ export interface StudentFilter {
   q?: string;
   flag?: 'chsi_photo_missing' | 'identity_doubtful' | 'continuing';
   photoStatus?: string;
+  /** A rule id the current photo failed (or must be reviewed on). */
+  failedRule?: string;
+  hasReference?: boolean;
   state?: string;
   batchId?: number;
   enrolTerms?: string[];
@@ -76,6 +79,7 @@ export class StudentRepository {
     if (f.flag) q = q.where(`students.${f.flag}`, '=', 1);
     if (f.photoStatus === 'none') q = q.where('students.photo_id', 'is', null);
     else if (f.photoStatus) q = q.where('photos.status', '=', f.photoStatus);
+    if (f.failedRule) q = q.where('photos.failed_rules', 'like', `%,${f.failedRule.replace(/[%_,]/g, '')},%`);
     if (f.enrolTerms) q = f.enrolTerms.length ? q.where('students.enrol_term', 'in', f.enrolTerms) : q.where(sql<boolean>`1 = 0`);
     if (f.state || f.batchId) {
       q = q.where((e) => e.exists(
@@ -109,6 +113,14 @@ export class PhotoRepository {
   forStudent(studentId: number) { return this.db.selectFrom('photos').selectAll().where('student_id', '=', studentId).orderBy('id', 'desc').execute(); }
   insert(row: Insertable<PhotoTable>) { return this.db.insertInto('photos').values(row).returningAll().executeTakeFirstOrThrow(); }
   update(id: number, patch: Updateable<PhotoTable>) { return this.db.updateTable('photos').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow(); }
+  reference(studentId: number) { return this.db.selectFrom('reference_photos').selectAll().where('student_id', '=', studentId).executeTakeFirst(); }
+  referencesFor(studentIds: number[]) {
+    return studentIds.length ? this.db.selectFrom('reference_photos').select('student_id').where('student_id', 'in', studentIds).execute() : Promise.resolve([]);
+  }
+  async putReference(row: Insertable<ReferencePhotoTable>) {
+    await this.db.deleteFrom('reference_photos').where('student_id', '=', row.student_id).execute();
+    await this.db.insertInto('reference_photos').values(row).execute();
+  }
   unfinished() { return this.db.selectFrom('photos').select('id').where('status', 'in', ['pending', 'checking']).execute(); }
 }
 
@@ -189,7 +201,7 @@ export class ApplicationRepository {
   }
 }
 
-export interface CertificateFilter { orgIds: number[]; batchId?: number; state?: string; studentId?: number }
+export interface CertificateFilter { orgIds: number[]; batchId?: number; state?: string; studentId?: number; q?: string }
 export type CertificateJoined = CertificateRow & { student_name: string; xuehao: string; org_id: number; batch_id: number; registration_number: string | null };
 
 /** 毕业证书 */
@@ -204,6 +216,10 @@ export class CertificateRepository {
       if (f.batchId) q = q.where('applications.batch_id', '=', f.batchId);
       if (f.state) q = q.where('certificates.state', '=', f.state);
       if (f.studentId) q = q.where('certificates.student_id', '=', f.studentId);
+      if (f.q) {
+        const like = `%${f.q.trim()}%`;
+        q = q.where((e) => e.or([e('students.name', 'like', like), e('students.xuehao', 'like', like), e('applications.registration_number', 'like', like)]));
+      }
     }
     return q;
   }

@@ -55,13 +55,14 @@ const studentQuery = {
   properties: {
     ...pageQuery, q: str, orgId: int, state: { type: 'string', enum: APPLICATION_STATES }, flag: { type: 'string', enum: ['chsi_photo_missing', 'identity_doubtful', 'continuing'] },
     photoStatus: { type: 'string', enum: ['none', 'pending', 'checking', 'pass', 'fail', 'review', 'error'] }, batchId: int,
+    failedRule: { type: 'string', description: '照片未通过（fail/review）的规则，如 geometry.eye-line' },
   },
 } as const;
-type StudentQuery = { page: number; pageSize: number; q?: string; orgId?: number; state?: string; flag?: 'chsi_photo_missing' | 'identity_doubtful' | 'continuing'; photoStatus?: string; batchId?: number };
+type StudentQuery = { page: number; pageSize: number; q?: string; orgId?: number; state?: string; flag?: 'chsi_photo_missing' | 'identity_doubtful' | 'continuing'; photoStatus?: string; failedRule?: string; batchId?: number };
 const applicationQuery = { type: 'object', properties: { ...pageQuery, q: str, orgId: int, state: { type: 'string', enum: APPLICATION_STATES }, batchId: int } } as const;
 type ApplicationQuery = { page: number; pageSize: number; q?: string; orgId?: number; state?: string; batchId?: number };
-const certificateQuery = { type: 'object', properties: { ...pageQuery, orgId: int, state: { type: 'string', enum: Object.keys(CERTIFICATE_STATUS_LABELS) }, batchId: int, studentId: int } } as const;
-type CertificateQuery = { page: number; pageSize: number; orgId?: number; state?: string; batchId?: number; studentId?: number };
+const certificateQuery = { type: 'object', properties: { ...pageQuery, q: str, orgId: int, state: { type: 'string', enum: Object.keys(CERTIFICATE_STATUS_LABELS) }, batchId: int, studentId: int } } as const;
+type CertificateQuery = { page: number; pageSize: number; q?: string; orgId?: number; state?: string; batchId?: number; studentId?: number };
 
 const STUDENT_COLUMNS: Column<StudentDto>[] = [
   { header: '学号', width: 16, value: (s) => s.xuehao }, { header: '姓名', value: (s) => s.name }, { header: '身份证号', width: 22, value: (s) => s.idCard },
@@ -211,6 +212,21 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   });
   app.get('/api/students/:id/photos', { schema: { tags: tag('照片'), summary: '照片历史', params: idParams, response: { 200: items(photoSchema), ...errors } } },
     async (req) => ({ items: await s.photos.history(actorOf(req), (req.params as { id: number }).id) }));
+  app.post('/api/students/:id/reference-photo', {
+    schema: { tags: tag('照片'), summary: '导入学信网参考照片（用于同版比对）', params: idParams, ...multipartBody({}), response: { 200: obj({ studentId: int, fileName: str, bytes: int }), ...errors } },
+  }, async (req) => { const f = requireFile((await readMultipart(req)).file); return s.photos.uploadReference(actorOf(req), (req.params as { id: number }).id, f.name, f.bytes); });
+  app.get('/api/students/:id/reference-photo', { schema: { tags: tag('照片'), summary: '学信网参考照片（JPEG）', params: idParams, response: { 200: binary, ...errors } } }, async (req, reply) => {
+    const bytes = await s.photos.referenceFile(actorOf(req), (req.params as { id: number }).id);
+    return reply.header('content-type', 'image/jpeg').header('cache-control', 'private, no-store').send(bytes);
+  });
+  const checkRow = obj({ id: str, status: str, code: str, value: { type: ['number', 'null'] }, message: str });
+  app.get('/api/students/:id/reference-compare', { schema: { tags: tag('照片'), summary: '与学信网参考照片比对（同一人、同版）', params: idParams, response: { 200: obj({ status: str, face: checkRow, sameShot: checkRow }), ...errors } } },
+    async (req) => s.photos.compareReferenceFor(actorOf(req), (req.params as { id: number }).id));
+  app.get('/api/photo-profile', { schema: { tags: tag('照片'), summary: '当前照片规格（尺寸、几何范围等）', response: { 200: { type: 'object', additionalProperties: true }, ...errors } } }, async () => {
+    const p = await s.photos.profile();
+    if (!p) throw new AppError(503, 'ENGINE_UNAVAILABLE', '照片检测引擎不可用');
+    return p;
+  });
   app.get('/api/photos/:id', { schema: { tags: tag('照片'), summary: '照片与检测结果', params: idParams, response: { 200: photoSchema, ...errors } } },
     async (req) => s.photos.get(actorOf(req), (req.params as { id: number }).id));
   app.get('/api/photos/:id/file', { schema: { tags: tag('照片'), summary: '照片文件（JPEG）', params: idParams, response: { 200: binary, ...errors } } }, async (req, reply) => {

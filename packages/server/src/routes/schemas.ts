@@ -7,7 +7,7 @@ export const errorSchema = {
   required: ['code', 'message'],
 } as const;
 
-export const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema, 429: errorSchema } as const;
+export const errors = { 400: errorSchema, 413: errorSchema, 503: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema, 429: errorSchema } as const;
 
 const obj = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: true, properties, required });
 const str = { type: 'string' } as const;
@@ -28,7 +28,7 @@ export const photoSchema = obj({
 export const studentSchema = obj({
   id: int, xuehao: str, idCard: str, name: str, orgId: int, orgName: str, programme: str, level: str, enrolTerm: str, validUntil: strN, expired: bool,
   flags: obj({ chsiPhotoMissing: bool, identityDoubtful: bool, continuing: bool }), identityStatus: str,
-  photo: { anyOf: [{ type: 'null' }, photoSchema] }, photoLocked: bool,
+  photo: { anyOf: [{ type: 'null' }, photoSchema] }, photoLocked: bool, hasReference: bool,
   application: { anyOf: [{ type: 'null' }, obj({ id: int, batchId: int, state: str })] },
 });
 export const warningSchema = obj({ code: str, message: str });

@@ -3,7 +3,7 @@ import {
   type ApplicationAction, type ApplicationActionType, type ApplicationStatus, type DomainWarning, type PhotoState,
 } from '@gradpass/core';
 import { AppError, invalid, notFound, outOfScope } from '../errors.js';
-import type { ApplicationFilter, ApplicationJoined, Repos } from '../repositories/index.js';
+import type { ApplicationFilter, ApplicationJoined, Repos, StudentRow } from '../repositories/index.js';
 import type { EventBus } from '../events.js';
 import { OrgTree, requireStaff, unwrapResult, refusalError, type Actor } from './context.js';
 import { audit } from './audit.js';
@@ -50,6 +50,7 @@ export class ApplicationService {
     private readonly students: StudentService,
     private readonly events: EventBus,
     private readonly certificates: { ensureFor(applicationId: number, studentId: number): Promise<void> },
+    private readonly photos: { compareReference(student: StudentRow): Promise<{ sameShot: { status: string } } | null> },
     private readonly opts: { schoolCode: string },
     private readonly now: () => Date,
   ) {}
@@ -129,6 +130,11 @@ export class ApplicationService {
         sameVersionConfirmed: !!body.samePhotoConfirmed,
         referenceMatch: null,
       };
+      // 同版 help: compare with the imported 学信网 reference photo, if any (core turns 'different' into a warning).
+      if (p && p.status === 'pass') {
+        const cmp = await this.photos.compareReference(student);
+        if (cmp) photo.referenceMatch = cmp.sameShot.status === 'pass' ? 'same' : cmp.sameShot.status === 'fail' ? 'different' : 'unknown';
+      }
     }
     const coreApp = toCoreApplication(app, centrePath);
     const coreBatch = toCoreBatch(batch);

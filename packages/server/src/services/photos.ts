@@ -1,6 +1,7 @@
 import path from 'node:path';
 import yauzl from 'yauzl';
 import type { InspectOptions, PhotoReport, Profile } from '@gradpass/photo';
+import { compareWithReference, type ReferenceComparison } from '@gradpass/roster';
 import { AppError, notFound } from '../errors.js';
 import type { Repos, StudentRow } from '../repositories/index.js';
 import type { FileStore } from '../storage.js';
@@ -73,7 +74,7 @@ export class PhotoService {
     const at = this.now().toISOString();
     const photo = await this.repos.photos.insert({
       student_id: student.id, source, file_name: fileName, storage_path: storagePath, bytes: bytes.length, sha256, status: 'pending',
-      checks_json: null, uploaded_by: actor.id, uploaded_at: at, checked_at: null,
+      checks_json: null, failed_rules: null, uploaded_by: actor.id, uploaded_at: at, checked_at: null,
     });
     await this.repos.students.update(student.id, { photo_id: photo.id, updated_at: at });
     await audit(this.repos, this.now(), actor, { orgId: student.org_id, entity: 'student', entityId: student.id, action: 'photo_upload', before: { photoId: student.photo_id }, after: { photoId: photo.id, source, fileName, sha256 } });
@@ -142,11 +143,60 @@ export class PhotoService {
         report = { file: photo.file_name, verdict: 'error', checks: [], error: { code: 'CHECK_FAILED', message: `照片检测失败：${(e as Error).message}` } };
       }
     }
-    const after = await this.repos.photos.update(photoId, { status: report.verdict, checks_json: JSON.stringify(report), checked_at: this.now().toISOString() });
+    const failed = report.checks.filter((c) => c.status === 'fail' || c.status === 'review').map((c) => c.id);
+    const after = await this.repos.photos.update(photoId, {
+      status: report.verdict, checks_json: JSON.stringify(report), failed_rules: failed.length ? `,${failed.join(',')},` : null, checked_at: this.now().toISOString(),
+    });
     const student = await this.repos.students.byId(after.student_id);
     const tree = await OrgTree.load(this.repos);
     await audit(this.repos, this.now(), null, { orgId: student?.org_id ?? null, entity: 'photo', entityId: photoId, action: 'checked', after: { verdict: report.verdict } });
     this.events.publish({ type: 'photo', orgPath: tree.get(student?.org_id ?? 0)?.path ?? '/', data: { id: photoId, studentId: after.student_id, status: after.status } });
+  }
+
+  /** The active photo profile's figures (for the web's guide overlay). */
+  async profile(): Promise<Profile | null> {
+    const engine = await loadEngine();
+    return engine ? engine.loadProfile(this.checks.profile) : null;
+  }
+
+  /** Stores the 学信网 reference photo of a student (参考照片), used for the 同版 comparison before submission. */
+  async uploadReference(actor: Actor, studentId: number, fileName: string, bytes: Buffer) {
+    const { student } = await this.students.visible(actor, studentId);
+    requireRole(actor, ['centre_staff'], '导入学信网参考照片');
+    const { storagePath } = await this.files.put('photos', bytes, path.extname(fileName).toLowerCase() || '.jpg');
+    await this.repos.photos.putReference({ student_id: student.id, file_name: fileName, storage_path: storagePath, bytes: bytes.length, uploaded_by: actor.id, uploaded_at: this.now().toISOString() });
+    await audit(this.repos, this.now(), actor, { orgId: student.org_id, entity: 'student', entityId: student.id, action: 'reference_photo_upload', after: { fileName, bytes: bytes.length } });
+    return { studentId: student.id, fileName, bytes: bytes.length };
+  }
+
+  async referenceFile(actor: Actor, studentId: number): Promise<Buffer> {
+    await this.students.visible(actor, studentId);
+    const r = await this.repos.photos.reference(studentId);
+    if (!r) throw new AppError(404, 'NO_REFERENCE', '该学生尚未导入学信网参考照片');
+    return this.files.read(r.storage_path);
+  }
+
+  /** Compares the current photo with the reference (@gradpass/roster): same person, same shot (同版). Null without both. */
+  async compareReference(student: StudentRow): Promise<ReferenceComparison | null> {
+    const ref = await this.repos.photos.reference(student.id);
+    const photo = student.photo_id != null ? await this.repos.photos.byId(student.photo_id) : undefined;
+    if (!ref || !photo) return null;
+    const name = `${student.xuehao}.jpg`;
+    const [r] = await compareWithReference(
+      { students: [{ row: 1, xuehao: student.xuehao, idCard: student.id_card, name: student.name }] },
+      [{ name: photo.file_name, fileName: name, bytes: await this.files.read(photo.storage_path) }],
+      [{ name: ref.file_name, fileName: name, bytes: await this.files.read(ref.storage_path) }],
+      { face: this.checks.face },
+    );
+    return r ?? null;
+  }
+
+  async compareReferenceFor(actor: Actor, studentId: number) {
+    const { student } = await this.students.visible(actor, studentId);
+    requireStaff(actor);
+    const r = await this.compareReference(student);
+    if (!r) throw new AppError(404, 'NO_REFERENCE', '须同时有毕业照片和学信网参考照片才能比对');
+    return { status: r.status, face: r.face, sameShot: r.sameShot };
   }
 
   async requeueUnfinished(): Promise<void> {

@@ -1,5 +1,5 @@
 import {
-  decideIdentityReview, enrolmentValidUntil, isEnrolmentValid, listExpired, listExpiringBefore, parseEducationLevel, parseEnrolmentTerm,
+  decideIdentityReview, checkStudentUpdate, enrolmentValidUntil, isEnrolmentValid, listExpired, listExpiringBefore, parseEducationLevel, parseEnrolmentTerm,
   EDUCATION_LEVEL_LABELS, addDays, chinaDate, type IdentityReviewState, type Student as CoreStudent, type IdentityReviewAction,
 } from '@gradpass/core';
 import { parseIdCard, parseXuehao, identify } from '@gradpass/ids';
@@ -17,7 +17,7 @@ export interface StudentDto {
   validUntil: string | null; expired: boolean;
   flags: { chsiPhotoMissing: boolean; identityDoubtful: boolean; continuing: boolean };
   identityStatus: IdentityReviewState;
-  photo: PhotoDto | null; photoLocked: boolean;
+  photo: PhotoDto | null; photoLocked: boolean; hasReference: boolean;
   application: { id: number; batchId: number; state: string } | null;
 }
 
@@ -46,6 +46,7 @@ export class StudentService {
     tree ??= await OrgTree.load(this.repos);
     const photos = new Map((await this.repos.photos.byIds(rows.map((r) => r.photo_id).filter((x): x is number => x != null))).map((p) => [p.id, p]));
     const apps = await this.repos.applications.forStudent(rows.map((r) => r.id));
+    const refs = new Set((await this.repos.photos.referencesFor(rows.map((r) => r.id))).map((r) => r.student_id));
     const latest = new Map<number, ApplicationRow>();
     for (const a of apps) latest.set(a.student_id, a);
     const now = this.now();
@@ -57,7 +58,7 @@ export class StudentService {
         level: s.level, enrolTerm: s.enrol_term, ...validity(s.enrol_term, now),
         flags: { chsiPhotoMissing: !!s.chsi_photo_missing, identityDoubtful: !!s.identity_doubtful, continuing: !!s.continuing },
         identityStatus: s.identity_status as IdentityReviewState,
-        photo: photo ? photoDto(photo) : null,
+        photo: photo ? photoDto(photo) : null, hasReference: refs.has(s.id),
         photoLocked: apps.some((a) => a.student_id === s.id && isPhotoLocked({ status: a.state as ApplicationStatus })),
         application: app ? { id: app.id, batchId: app.batch_id, state: app.state } : null,
       };
@@ -153,9 +154,16 @@ export class StudentService {
     };
     this.checkFields({ xuehao: student.xuehao, idCard: student.id_card, name: next.name, level: next.level, enrolTerm: next.enrol_term });
     next.level = EDUCATION_LEVEL_LABELS[parseEducationLevel(next.level) ?? 'bachelor'];
+    await this.guardUpdate(student, { ...student, ...next });
     const row = await this.repos.students.update(id, { ...next, updated_at: this.now().toISOString() });
     await audit(this.repos, this.now(), actor, { orgId: row.org_id, entity: 'student', entityId: id, action: 'update', before: student, after: row });
     return (await this.toDtos([row], tree))[0];
+  }
+
+  /** core's checkStudentUpdate: a graduated record keeps its status and 电子注册号. */
+  private async guardUpdate(before: StudentRow, after: StudentRow): Promise<void> {
+    const apps = await this.repos.applications.forStudent([before.id]);
+    unwrapResult(checkStudentUpdate(toCoreStudent(before, '/', apps), toCoreStudent(after, '/', apps)));
   }
 
   /** Roster import (名册导入) via @gradpass/roster: per-row results; good rows load, bad rows are reported. */
@@ -196,9 +204,9 @@ export class StudentService {
           rows.push({ row: s.row, ok: false, xuehao: s.xuehao, code: 'OTHER_CENTRE', message: `第 ${s.row} 行：学号 ${s.xuehao} 已属于其他学习中心，未导入` });
           continue;
         }
-        const after = await this.repos.students.update(existing.id, {
-          id_card: s.idCard, name: s.name, programme: s.programme ?? existing.programme, level: s.level, enrol_term: s.enrolmentTerm, updated_at: this.now().toISOString(),
-        });
+        const patch = { id_card: s.idCard, name: s.name, programme: s.programme ?? existing.programme, level: s.level, enrol_term: s.enrolmentTerm };
+        await this.guardUpdate(existing, { ...existing, ...patch });
+        const after = await this.repos.students.update(existing.id, { ...patch, updated_at: this.now().toISOString() });
         await audit(this.repos, this.now(), actor, { orgId, entity: 'student', entityId: existing.id, action: 'import_update', before: existing, after });
         updated++;
         rows.push({ row: s.row, ok: true, xuehao: s.xuehao, message: `第 ${s.row} 行：已更新 ${s.name}${extra ? `（提示：${extra}）` : ''}` });
