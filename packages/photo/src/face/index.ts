@@ -119,7 +119,9 @@ export async function replaceBackground(img: RawImage, rgb: [number, number, num
   const { mask } = await runEngine(img, { segmentation: true, noFaces: true });
   if (!mask) throw new FaceUnavailableError('人像分割失败，无法替换背景');
   const sigma = Math.max(0.8, Math.min(img.width, img.height) / 400);
-  const soft = await sharp(Buffer.from(mask.alpha), { raw: { width: mask.width, height: mask.height, channels: 1 } }).blur(sigma).raw().toBuffer();
+  const blurred = await sharp(Buffer.from(mask.alpha), { raw: { width: mask.width, height: mask.height, channels: 1 } }).blur(sigma).raw().toBuffer({ resolveWithObject: true });
+  const ch = blurred.info.channels;
+  const soft = ch === 1 ? blurred.data : Uint8Array.from({ length: mask.width * mask.height }, (_, i) => blurred.data[i * ch]);
   const out = Buffer.alloc(img.width * img.height * 3);
   const d = img.data;
   for (let i = 0, n = img.width * img.height; i < n; i++) {

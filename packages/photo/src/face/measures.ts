@@ -116,7 +116,7 @@ export function exposureMeasures(a: FaceAnalysis): { faceL: number; leftL: numbe
     // 99th percentile of the whole photo's lightness on a sparse grid.
     const hist = new Uint32Array(101);
     let n = 0;
-    for (let p = 0; p < a.img.width * a.img.height; p += 7) {
+    for (let p = 0; p < a.img.width * a.img.height; p += 23) {
       hist[Math.max(0, Math.min(100, Math.round(lightness(d[p * 3], d[p * 3 + 1], d[p * 3 + 2]))))]++;
       n++;
     }
@@ -132,14 +132,17 @@ export function exposureMeasures(a: FaceAnalysis): { faceL: number; leftL: numbe
 /** Median background colour and spread (background.colour, background.uniform). */
 export function backgroundMeasures(a: FaceAnalysis): { share: number; rgb: [number, number, number] | null; spread: number; gradient: number } {
   return memo(a, 'background', () => {
-    const bg = a.background;
-    const share = (bg.length * 4) / (a.img.width * a.img.height);
+    const all = a.background;
+    const share = (all.length * 4) / (a.img.width * a.img.height);
+    // A regular subsample is plenty for medians and percentiles.
+    const stride = Math.max(1, Math.floor(all.length / 5000));
+    const bg = stride === 1 ? all : all.filter((_, k) => k % stride === 0);
     const rgb = medianRgb(a.img.data, bg);
     if (!rgb) return { share, rgb: null, spread: NaN, gradient: NaN };
     const ref = rgbToLab(rgb[0], rgb[1], rgb[2]);
     const d = a.img.data;
     const dists: number[] = [];
-    const step = Math.max(1, Math.floor(bg.length / 6000));
+    const step = Math.max(1, Math.floor(bg.length / 3000));
     for (let k = 0; k < bg.length; k += step) {
       const p = bg[k] * 3;
       const c = rgbToLab(d[p], d[p + 1], d[p + 2]);
@@ -214,7 +217,7 @@ export function expressionMeasures(a: FaceAnalysis): { eyeOpening: number; mouth
         const p = (y * W + x) * 3;
         const lab: Lab = rgbToLab(d[p], d[p + 1], d[p + 2]);
         const chroma = Math.hypot(lab[1], lab[2]);
-        if (lab[0] > Math.max(55, skinL + 5) && chroma < 22) teeth++;
+        if (lab[1] < 10 && lab[0] > Math.max(45, skinL - 8) && chroma < 32) teeth++;
       }
     }
     // Share of the mouth's full area (mouth width × 0.25 mouth width) so a thin closed slit counts little.
@@ -262,12 +265,12 @@ export function shoulderMeasures(a: FaceAnalysis): { tilt: number | null; earsSk
       if (!skin) return 0;
       let s = 0, n = 0;
       for (let y = Math.round(eyeY); y <= Math.round(noseY); y += 2) {
-        for (let k = 0.03; k <= 0.12; k += 0.015) {
+        for (let k = 0.0; k <= 0.15; k += 0.015) {
           const x = Math.round(edge[0] + dir * k * fw);
           if (x < 0 || x >= W || y < 0 || y >= H) { n++; continue; }
           const p = (y * W + x) * 3, d = a.img.data;
           const c = rgbToLab(d[p], d[p + 1], d[p + 2]);
-          if (deltaE2000(c, skin) < 12) s++;
+          if (deltaE2000(c, skin) < 18) s++;
           n++;
         }
       }
