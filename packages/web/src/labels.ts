@@ -1,6 +1,8 @@
 /** Chinese labels for the codes the API uses (状态、角色名称). */
 import type { ApplicationState, CertificateState, OrgKind, PhotoStatus, Role } from './api/types';
 
+export const WINDOW_LABEL: Record<string, string> = { first: '第一次审核窗口', second: '第二次审核窗口' };
+
 export const ROLE_LABEL: Record<Role, string> = {
   student: '学生',
   centre_staff: '学习中心老师',
@@ -64,17 +66,19 @@ export const PHOTO_STATUS_COLOR: Record<PhotoStatus | 'none', string> = {
 };
 
 export const CERT_STATE_LABEL: Record<CertificateState, string> = {
-  arrived: '已到中心（保管中）',
-  handed_over: '已发放',
+  pending: '未到达',
+  arrived: '已到达，待发放',
+  handed_over: '已发放，待学生确认',
   confirmed: '学生已确认',
-  problem: '学生反馈有误',
+  problem_reported: '学生反馈有问题',
 };
 
 export const CERT_STATE_COLOR: Record<CertificateState, string> = {
+  pending: 'default',
   arrived: 'blue',
   handed_over: 'cyan',
   confirmed: 'green',
-  problem: 'red',
+  problem_reported: 'red',
 };
 
 export const FLAG_LABEL = {
@@ -83,7 +87,13 @@ export const FLAG_LABEL = {
   continuing: '专科续读',
 } as const;
 
-export const IDENTITY_LABEL = { none: '无需复核', pending: '复核中', approved: '复核通过', rejected: '复核不通过' } as const;
+export const IDENTITY_LABEL: Record<string, string> = {
+  none: '未开始',
+  documents_collected: '已收集材料',
+  submitted: '已提交省级复核',
+  approved: '复核通过',
+  rejected: '复核不通过',
+};
 
 export const SOURCE_LABEL = { collection: '图像采集中心', student: '学生自传', centre: '学习中心' } as const;
 

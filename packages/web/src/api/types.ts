@@ -55,7 +55,7 @@ export type ApplicationState = 'draft' | 'applied' | 'submitted' | 'city_approve
 export interface ApplicationSummary {
   id: number;
   batchId: number;
-  batchName: string;
+  batchName?: string;
   state: ApplicationState;
 }
 
@@ -72,27 +72,36 @@ export interface Student {
   validUntil: string;
   expired: boolean;
   flags: { chsiPhotoMissing: boolean; identityDoubtful: boolean; continuing: boolean };
-  identityStatus: 'none' | 'pending' | 'approved' | 'rejected';
+  identityStatus: IdentityStatus;
   photo: Photo | null;
   photoLocked: boolean;
   application: ApplicationSummary | null;
   hasReference?: boolean;
 }
 
+/** 身份复核 state (core IdentityReviewState). */
+export type IdentityStatus = 'none' | 'documents_collected' | 'submitted' | 'approved' | 'rejected';
+
+/** An audit window: dates inclusive. The second window's start may be unknown until exam results are out. */
 export interface BatchWindow {
-  id?: number;
-  name: string;
-  opensOn: string;
-  closesOn: string;
+  start: string | null;
+  end: string;
 }
 
 export interface Batch {
   id: number;
   name: string;
   orgId: number;
+  orgName?: string;
+  firstWindow: { start: string; end: string };
+  secondWindow: BatchWindow;
   deadline: string;
-  windows: BatchWindow[];
+  collectionDeadline: string | null;
   open: boolean;
+  /** Which window is open today ('first' / 'second'), null when none. */
+  openWindow?: string | null;
+  daysLeftInWindow?: number | null;
+  daysUntilDeadline?: number;
 }
 
 export interface Warning {
@@ -110,6 +119,11 @@ export interface Application {
   batchId: number;
   batchName: string;
   state: ApplicationState;
+  stateLabel?: string;
+  /** Actions the current user may take now (from the server). */
+  actions?: ApplicationAction[];
+  returnedBy?: string | null;
+  submissionCount?: number;
   degreeRequested: boolean;
   signedAt: string | null;
   samePhotoConfirmed: boolean;
@@ -133,8 +147,19 @@ export interface AuditEntry {
   after: Record<string, unknown> | null;
 }
 
-export type CertificateState = 'arrived' | 'handed_over' | 'confirmed' | 'problem';
+export type CertificateState = 'pending' | 'arrived' | 'handed_over' | 'confirmed' | 'problem_reported';
 
+export interface Handover {
+  recipient: 'student' | 'authorised_person';
+  name: string;
+  idCard?: string;
+  at?: string;
+  idChecked?: boolean;
+  signed?: boolean;
+  authorisationNote?: string | null;
+}
+
+/** A certificate; the server's field names vary a little (receivedAt/arrivedAt, handover object or flat). */
 export interface Certificate {
   id: number;
   studentId: number;
@@ -144,16 +169,19 @@ export interface Certificate {
   orgName: string;
   applicationId: number;
   batchId: number;
-  registrationNumber: string;
+  registrationNumber: string | null;
   state: CertificateState;
-  receivedFrom: string;
-  receivedAt: string;
-  handedToKind: 'student' | 'authorised' | null;
-  handedToName: string | null;
-  idChecked: boolean;
+  stateLabel?: string;
+  receivedFrom: string | null;
+  receivedAt?: string | null;
+  arrivedAt?: string | null;
+  handover?: Handover | null;
+  handedToKind?: string | null;
+  handedToName?: string | null;
+  idChecked?: boolean;
   handedAt: string | null;
   confirmedAt: string | null;
-  problem: string | null;
+  problem: string | { description: string; reportedAt?: string } | null;
 }
 
 export interface Page<T> {
@@ -164,7 +192,8 @@ export interface Page<T> {
 }
 
 export interface Identity {
-  status: Student['identityStatus'];
+  status: IdentityStatus;
+  identityDoubtful?: boolean;
   documents: { id: number; fileName: string; bytes: number; uploadedAt: string; uploadedBy: string | number | null }[];
   decidedAt: string | null;
   decidedBy: string | number | null;
@@ -180,8 +209,16 @@ export interface ProgressRow {
 export interface Progress {
   org: Org;
   states: ApplicationState[];
+  stateLabels?: Record<string, string>;
   rows: ProgressRow[];
-  totals: Partial<Record<ApplicationState, number>> & { total?: number };
+  totals: { counts: Partial<Record<ApplicationState, number>>; total: number };
+}
+
+export interface CertificatePendingRow {
+  org: Org | null;
+  centrePath?: string;
+  total: number;
+  notHandedOver: number;
 }
 
 export interface RowResult {
@@ -202,7 +239,7 @@ export interface RosterImportResult {
 export interface PhotoImportResult {
   matched: { file: string; studentId: number; photoId: number }[];
   unmatched: { file: string; code: string; message: string }[];
-  duplicates: { file: string; code?: string; message?: string }[];
+  duplicates: { file: string; studentId?: number; code?: string; message?: string }[];
   locked: { file: string; code?: string; message?: string }[];
   missing: { studentId: number; xuehao: string; name: string }[];
 }

@@ -10,6 +10,28 @@ import type { Application, ApplicationAction, ApplicationState, Role } from '../
 import { useUser } from '../auth/AuthContext';
 import { STATE_LABEL } from '../labels';
 
+/** The generic action for one of the server's level-specific names (city_approve → approve…). */
+export function genericAction(a: string): ApplicationAction | null {
+  if (a === 'apply' || a === 'submit' || a === 'approve' || a === 'return' || a === 'reject') return a;
+  if (a.endsWith('_approve')) return 'approve';
+  if (a.endsWith('_return')) return 'return';
+  if (a.endsWith('_reject')) return 'reject';
+  return null;
+}
+
+/** The actions to offer on an application: the server's list when it sends one, else by role and state. */
+export function offeredActions(role: Role, app: Pick<Application, 'state' | 'actions'>): ApplicationAction[] {
+  if (app.actions) {
+    const out: ApplicationAction[] = [];
+    for (const a of app.actions) {
+      const g = genericAction(a);
+      if (g && !out.includes(g)) out.push(g);
+    }
+    return out;
+  }
+  return actionsFor(role, app.state);
+}
+
 /** What a role may do in a state (the server decides; this only chooses which buttons to show). */
 export function actionsFor(role: Role, state: ApplicationState): ApplicationAction[] {
   const reviewer: Partial<Record<Role, ApplicationState>> = { city_reviewer: 'submitted', province_reviewer: 'city_approved', national_reviewer: 'province_approved' };
@@ -123,7 +145,7 @@ export function ApplicationActions({ app, onDone }: { app: Application; onDone: 
   const { message } = App.useApp();
   const showError = useShowError();
   const [action, setAction] = useState<ApplicationAction | null>(null);
-  const actions = actionsFor(user.role, app.state);
+  const actions = offeredActions(user.role, app);
   if (!actions.length) return null;
   return (
     <Space wrap>

@@ -4,6 +4,14 @@ import { useEffect } from 'react';
 import { useBatches } from '../api/hooks';
 import type { Batch } from '../api/types';
 
+/** The batch's windows as a list, named in Chinese. */
+export function batchWindows(b: Batch): { name: string; start: string | null; end: string }[] {
+  return [
+    { name: '第一次审核窗口', start: b.firstWindow.start, end: b.firstWindow.end },
+    { name: '第二次审核窗口', start: b.secondWindow.start, end: b.secondWindow.end },
+  ];
+}
+
 export function pickCurrentBatch(items: Batch[]): Batch | undefined {
   return items.find((b) => b.open) ?? [...items].sort((a, b) => b.deadline.localeCompare(a.deadline))[0];
 }

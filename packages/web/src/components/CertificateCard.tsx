@@ -2,8 +2,7 @@
  * One certificate (毕业证书): custody, hand-over form (centre staff), and the student's confirmation
  * that it matches 学信网 — or the problem they report.
  */
-import { App, Button, Checkbox, DatePicker, Descriptions, Form, Input, Modal, Radio, Space, Tag } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import { App, Button, Checkbox, Descriptions, Form, Input, Modal, Radio, Space, Tag } from 'antd';
 import { useState } from 'react';
 import { api } from '../api/client';
 import { useShowError } from '../api/notify';
@@ -11,6 +10,19 @@ import type { Certificate } from '../api/types';
 import { useUser } from '../auth/AuthContext';
 import { CERT_STATE_COLOR, CERT_STATE_LABEL } from '../labels';
 import { fmtDate, fmtTime } from './common';
+
+/** One reading of a certificate whatever the server's field names (flat or with a `handover` object). */
+export function certView(c: Certificate) {
+  const problem = typeof c.problem === 'string' ? c.problem : (c.problem?.description ?? null);
+  return {
+    receivedAt: c.receivedAt ?? c.arrivedAt ?? null,
+    handedToName: c.handedToName ?? c.handover?.name ?? null,
+    authorised: (c.handedToKind ?? c.handover?.recipient) === 'authorised_person' || c.handedToKind === 'authorised',
+    idChecked: c.idChecked ?? c.handover?.idChecked ?? false,
+    handedAt: c.handedAt ?? c.handover?.at ?? null,
+    problem,
+  };
+}
 
 export function CertStateTag({ state }: { state: Certificate['state'] }) {
   return (
@@ -23,20 +35,21 @@ export function CertStateTag({ state }: { state: Certificate['state'] }) {
 export function CertificateCard({ cert: c, onChanged }: { cert: Certificate; onChanged: () => void }) {
   const user = useUser();
   const [handover, setHandover] = useState(false);
+  const v = certView(c);
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
       <Descriptions size="small" column={{ xs: 1, md: 2 }} bordered>
         <Descriptions.Item label="状态">
           <CertStateTag state={c.state} />
         </Descriptions.Item>
-        <Descriptions.Item label="电子注册号">{c.registrationNumber}</Descriptions.Item>
-        <Descriptions.Item label="来源">{c.receivedFrom}</Descriptions.Item>
-        <Descriptions.Item label="到达中心">{fmtDate(c.receivedAt)}</Descriptions.Item>
-        <Descriptions.Item label="领取人">{c.handedToName ? `${c.handedToName}（${c.handedToKind === 'authorised' ? '受托人' : '本人'}）` : '—'}</Descriptions.Item>
-        <Descriptions.Item label="发放时间">{fmtTime(c.handedAt)}</Descriptions.Item>
-        <Descriptions.Item label="核验证件">{c.handedAt ? (c.idChecked ? '已核验' : '未核验') : '—'}</Descriptions.Item>
+        <Descriptions.Item label="电子注册号">{c.registrationNumber ?? '—'}</Descriptions.Item>
+        <Descriptions.Item label="交来单位">{c.receivedFrom ?? '—'}</Descriptions.Item>
+        <Descriptions.Item label="到达中心">{fmtDate(v.receivedAt)}</Descriptions.Item>
+        <Descriptions.Item label="领取人">{v.handedToName ? `${v.handedToName}（${v.authorised ? '受托人' : '本人'}）` : '—'}</Descriptions.Item>
+        <Descriptions.Item label="发放时间">{fmtTime(v.handedAt)}</Descriptions.Item>
+        <Descriptions.Item label="核验证件">{v.handedAt ? (v.idChecked ? '已核验' : '未核验') : '—'}</Descriptions.Item>
         <Descriptions.Item label="学生确认">{c.confirmedAt ? fmtTime(c.confirmedAt) : '—'}</Descriptions.Item>
-        {c.problem && <Descriptions.Item label="反馈问题">{c.problem}</Descriptions.Item>}
+        {v.problem && <Descriptions.Item label="反馈问题">{v.problem}</Descriptions.Item>}
       </Descriptions>
       <Space wrap>
         {c.state === 'arrived' && (user.role === 'centre_staff' || user.role === 'admin') && (
@@ -111,15 +124,17 @@ export function ConfirmButtons({ cert, onChanged }: { cert: Certificate; onChang
 }
 
 interface HandoverValues {
-  toKind: 'student' | 'authorised';
-  toName: string;
+  recipient: 'student' | 'authorised_person';
+  name: string;
+  idCard: string;
   idChecked: boolean;
-  handedAt: Dayjs;
-  note?: string;
+  signed: boolean;
+  authorisationNote?: string;
 }
 
 export function HandoverModal({ cert, open, onClose, onDone }: { cert: Certificate; open: boolean; onClose: () => void; onDone: () => void }) {
   const [form] = Form.useForm<HandoverValues>();
+  const recipient = Form.useWatch('recipient', form);
   const { message } = App.useApp();
   const showError = useShowError();
   return (
@@ -135,7 +150,7 @@ export function HandoverModal({ cert, open, onClose, onDone }: { cert: Certifica
         const v = await form.validateFields();
         try {
           await api<Certificate>(`/certificates/${cert.id}/handover`, {
-            body: { toKind: v.toKind, toName: v.toName.trim(), idChecked: v.idChecked ?? false, handedAt: v.handedAt.toISOString(), note: v.note || undefined },
+            body: { recipient: v.recipient, name: v.name.trim(), idCard: v.idCard.trim().toUpperCase(), idChecked: !!v.idChecked, signed: !!v.signed, authorisationNote: v.authorisationNote?.trim() || undefined },
           });
           message.success('已登记发放');
           onClose();
@@ -145,21 +160,26 @@ export function HandoverModal({ cert, open, onClose, onDone }: { cert: Certifica
         }
       }}
     >
-      <Form form={form} layout="vertical" preserve={false} initialValues={{ toKind: 'student', toName: cert.studentName, idChecked: true, handedAt: dayjs() }}>
-        <Form.Item name="toKind" label="领取人">
-          <Radio.Group options={[{ value: 'student', label: '学生本人' }, { value: 'authorised', label: '受托人（凭委托书）' }]} />
+      <Form form={form} layout="vertical" preserve={false} initialValues={{ recipient: 'student', name: cert.studentName, idChecked: true, signed: true }}>
+        <Form.Item name="recipient" label="领取人">
+          <Radio.Group options={[{ value: 'student', label: '学生本人' }, { value: 'authorised_person', label: '受托人（凭委托书）' }]} />
         </Form.Item>
-        <Form.Item name="toName" label="领取人姓名" rules={[{ required: true, whitespace: true, message: '请填写领取人姓名' }]}>
+        <Form.Item name="name" label="领取人姓名" rules={[{ required: true, whitespace: true, message: '请填写领取人姓名' }]}>
           <Input data-testid="handover-name" />
         </Form.Item>
+        <Form.Item name="idCard" label="领取人身份证号" rules={[{ required: true, whitespace: true, message: '请填写领取人身份证号' }]}>
+          <Input data-testid="handover-idcard" maxLength={18} />
+        </Form.Item>
+        {recipient === 'authorised_person' && (
+          <Form.Item name="authorisationNote" label="委托说明" rules={[{ required: true, message: '受托领取须说明委托书情况' }]}>
+            <Input placeholder="例如：持学生签字的委托书及双方身份证复印件" />
+          </Form.Item>
+        )}
         <Form.Item name="idChecked" valuePropName="checked">
-          <Checkbox>已核验领取人身份证件并签字</Checkbox>
+          <Checkbox>已核验领取人身份证件</Checkbox>
         </Form.Item>
-        <Form.Item name="handedAt" label="发放日期" rules={[{ required: true, message: '请选择日期' }]}>
-          <DatePicker showTime style={{ width: '100%' }} />
-        </Form.Item>
-        <Form.Item name="note" label="备注">
-          <Input />
+        <Form.Item name="signed" valuePropName="checked">
+          <Checkbox>领取人已签字</Checkbox>
         </Form.Item>
       </Form>
     </Modal>

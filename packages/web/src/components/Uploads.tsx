@@ -5,10 +5,10 @@
 import { InboxOutlined } from '@ant-design/icons';
 import { Alert, Progress, Select, Space, Table, Tabs, Tag, Typography, Upload } from 'antd';
 import { useState } from 'react';
-import { api, ApiError, uploadWithProgress } from '../api/client';
+import { uploadWithProgress } from '../api/client';
 import { useOrgs } from '../api/hooks';
 import { useShowError } from '../api/notify';
-import type { Page, Photo, PhotoImportResult, RosterImportResult, Student } from '../api/types';
+import type { PhotoImportResult, RosterImportResult } from '../api/types';
 import { useUser } from '../auth/AuthContext';
 import { SOURCE_LABEL } from '../labels';
 
@@ -41,38 +41,23 @@ export function PhotoUpload({ onDone }: { onDone?: () => void }) {
   const user = useUser();
   const { defaultId } = useCentreChoice();
   const [orgId, setOrgId] = useState<number | undefined>(undefined);
-  const [source, setSource] = useState<PhotoSource>(user.role === 'collector' ? 'collection' : 'collection');
+  const [source, setSource] = useState<PhotoSource>('collection');
   const [percent, setPercent] = useState<number | null>(null);
   const [result, setResult] = useState<PhotoImportResult | null>(null);
-  const [single, setSingle] = useState<{ file: string; student: Student; photo: Photo } | null>(null);
   const showError = useShowError();
   const centre = orgId ?? defaultId;
 
   async function uploadOne(file: File) {
     setResult(null);
-    setSingle(null);
     setPercent(0);
     try {
-      if (/\.zip$/i.test(file.name)) {
-        const form = new FormData();
-        form.append('orgId', String(centre));
-        form.append('source', source);
-        form.append('file', file, file.name);
-        const r = await uploadWithProgress<PhotoImportResult>('/photos/import', form, setPercent);
-        setResult(r);
-      } else {
-        // one photo: find the student named by the file (学号 or 身份证号), then upload to them
-        const id = file.name.replace(/\.[^.]+$/, '').trim();
-        const found = await api<Page<Student>>('/students', { query: { q: id, pageSize: 5 } });
-        const exact = found.items.filter((s) => s.xuehao === id || s.idCard.toUpperCase() === id.toUpperCase());
-        if (exact.length !== 1) throw new ApiError(404, 'NO_MATCHING_STUDENT', `文件名“${file.name}”不是本范围内学生的学号或身份证号，无法匹配学生`);
-        const student = exact[0]!;
-        const form = new FormData();
-        form.append('source', source);
-        form.append('file', file, file.name);
-        const photo = await uploadWithProgress<Photo>(`/students/${student.id}/photo`, form, setPercent);
-        setSingle({ file: file.name, student, photo });
-      }
+      // one .jpg named by 学号/身份证号, or a .zip of them: the server matches each file to a student
+      const form = new FormData();
+      form.append('orgId', String(centre));
+      form.append('source', source);
+      form.append('file', file, file.name);
+      const r = await uploadWithProgress<PhotoImportResult>('/photos/import', form, setPercent);
+      setResult(r);
       onDone?.();
     } catch (e) {
       setPercent(null);
@@ -115,14 +100,6 @@ export function PhotoUpload({ onDone }: { onDone?: () => void }) {
         <p className="ant-upload-hint">一张照片（以学号或身份证号命名的 .jpg），或多张照片的 .zip 压缩包</p>
       </Upload.Dragger>
       {percent !== null && <Progress percent={percent} status={percent < 100 ? 'active' : 'success'} data-testid="upload-progress" />}
-      {single && (
-        <Alert
-          type="success"
-          showIcon
-          data-testid="photo-upload-result"
-          title={`已上传 ${single.file} → ${single.student.name}（${single.student.xuehao}），正在检测`}
-        />
-      )}
       {result && <PhotoImportReport result={result} />}
     </Space>
   );

@@ -1,6 +1,6 @@
 /** Graduation batches (毕业批次): the list, and the windows form for the province. */
-import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
-import { App, Button, Card, DatePicker, Form, Input, Modal, Space, Table, Tag, Typography } from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
+import { App, Button, DatePicker, Form, Input, Modal, Space, Table, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { api } from '../api/client';
@@ -8,12 +8,17 @@ import { useBatches } from '../api/hooks';
 import { useShowError } from '../api/notify';
 import type { Batch } from '../api/types';
 import { useUser } from '../auth/AuthContext';
+import { batchWindows } from '../components/BatchSelect';
 import { DaysLeftTag, fmtDate } from '../components/common';
+import { WINDOW_LABEL } from '../labels';
 
 interface BatchForm {
   name: string;
+  first: [Dayjs, Dayjs];
+  secondStart?: Dayjs | null;
+  secondEnd: Dayjs;
   deadline: Dayjs;
-  windows: { name: string; range: [Dayjs, Dayjs] }[];
+  collectionDeadline?: Dayjs | null;
 }
 
 const D = 'YYYY-MM-DD';
@@ -42,23 +47,40 @@ export function BatchesPage() {
         dataSource={batches.data?.items ?? []}
         pagination={false}
         data-testid="batches-table"
+        scroll={{ x: 900 }}
         columns={[
           { title: '批次', dataIndex: 'name' },
-          { title: '状态', dataIndex: 'open', render: (o: boolean) => (o ? <Tag color="green">窗口开放中</Tag> : <Tag>不在窗口内</Tag>) },
+          { title: '设置单位', dataIndex: 'orgName' },
+          {
+            title: '状态',
+            render: (_, b) => (b.open ? <Tag color="green">{WINDOW_LABEL[b.openWindow ?? ''] ?? '窗口'}开放中</Tag> : <Tag>不在提交窗口内</Tag>),
+          },
           {
             title: '审核窗口',
             render: (_, b) => (
               <Space orientation="vertical" size={0}>
-                {b.windows.map((w) => (
-                  <span key={`${w.name}${w.opensOn}`}>
-                    {w.name}：{fmtDate(w.opensOn)} 至 {fmtDate(w.closesOn)}
+                {batchWindows(b).map((w) => (
+                  <span key={w.name}>
+                    {w.name}：{w.start ? fmtDate(w.start) : '成绩发布后'} 至 {fmtDate(w.end)}
                   </span>
                 ))}
               </Space>
             ),
           },
           { title: '最终截止', dataIndex: 'deadline', render: (d: string) => <Space>{fmtDate(d)}<DaysLeftTag date={d} /></Space> },
-          ...(canEdit ? [{ title: '操作', render: (_: unknown, b: Batch) => <Button size="small" onClick={() => setEditing(b)} data-testid={`batch-edit-${b.id}`}>修改窗口</Button> }] : []),
+          { title: '图像采集截止', dataIndex: 'collectionDeadline', render: (d: string | null) => (d ? fmtDate(d) : '—') },
+          ...(canEdit
+            ? [
+                {
+                  title: '操作',
+                  render: (_: unknown, b: Batch) => (
+                    <Button size="small" onClick={() => setEditing(b)} data-testid={`batch-edit-${b.id}`}>
+                      修改时间
+                    </Button>
+                  ),
+                },
+              ]
+            : []),
         ]}
       />
       {editing && <BatchModal batch={editing === 'new' ? null : editing} onClose={() => setEditing(null)} onSaved={batches.reload} />}
@@ -70,9 +92,16 @@ function BatchModal({ batch, onClose, onSaved }: { batch: Batch | null; onClose:
   const [form] = Form.useForm<BatchForm>();
   const { message } = App.useApp();
   const showError = useShowError();
-  const initial: Partial<BatchForm> = batch
-    ? { name: batch.name, deadline: dayjs(batch.deadline), windows: batch.windows.map((w) => ({ name: w.name, range: [dayjs(w.opensOn), dayjs(w.closesOn)] as [Dayjs, Dayjs] })) }
-    : { windows: [{ name: '第一次审核窗口', range: undefined as unknown as [Dayjs, Dayjs] }] };
+  const initial: Partial<BatchForm> | undefined = batch
+    ? {
+        name: batch.name,
+        first: [dayjs(batch.firstWindow.start), dayjs(batch.firstWindow.end)],
+        secondStart: batch.secondWindow.start ? dayjs(batch.secondWindow.start) : null,
+        secondEnd: dayjs(batch.secondWindow.end),
+        deadline: dayjs(batch.deadline),
+        collectionDeadline: batch.collectionDeadline ? dayjs(batch.collectionDeadline) : null,
+      }
+    : undefined;
   return (
     <Modal
       open
@@ -80,14 +109,16 @@ function BatchModal({ batch, onClose, onSaved }: { batch: Batch | null; onClose:
       okText="保存"
       cancelText="取消"
       onCancel={onClose}
-      width={640}
+      width={600}
       okButtonProps={{ 'data-testid': 'batch-save' }}
       onOk={async () => {
         const v = await form.validateFields();
         const body = {
           name: v.name.trim(),
+          firstWindow: { start: v.first[0].format(D), end: v.first[1].format(D) },
+          secondWindow: { start: v.secondStart ? v.secondStart.format(D) : null, end: v.secondEnd.format(D) },
           deadline: v.deadline.format(D),
-          windows: v.windows.map((w) => ({ name: w.name.trim(), opensOn: w.range[0].format(D), closesOn: w.range[1].format(D) })),
+          collectionDeadline: v.collectionDeadline ? v.collectionDeadline.format(D) : null,
         };
         try {
           if (batch) await api<Batch>(`/batches/${batch.id}`, { method: 'PATCH', body });
@@ -104,41 +135,38 @@ function BatchModal({ batch, onClose, onSaved }: { batch: Batch | null; onClose:
         <Form.Item name="name" label="批次名称" rules={[{ required: true, whitespace: true, message: '请填写批次名称，例如 2026年1月毕业' }]}>
           <Input placeholder="2026年1月毕业" data-testid="batch-name" />
         </Form.Item>
-        <Form.List name="windows">
-          {(fields, { add, remove }) => (
-            <Card size="small" title="审核窗口（窗口外不能提交）" extra={<Button size="small" icon={<PlusOutlined />} onClick={() => add({ name: '第二次审核窗口' })}>添加窗口</Button>}>
-              {fields.map((f) => (
-                <Space key={f.key} align="baseline" wrap>
-                  <Form.Item name={[f.name, 'name']} rules={[{ required: true, message: '窗口名称' }]}>
-                    <Input placeholder="窗口名称" style={{ width: 160 }} />
-                  </Form.Item>
-                  <Form.Item name={[f.name, 'range']} rules={[{ required: true, message: '请选择起止日期' }]}>
-                    <DatePicker.RangePicker />
-                  </Form.Item>
-                  {fields.length > 1 && <MinusCircleOutlined onClick={() => remove(f.name)} />}
-                </Space>
-              ))}
-            </Card>
-          )}
-        </Form.List>
-        <Form.Item
-          name="deadline"
-          label="最终截止日期（此后本批次不再变动）"
-          style={{ marginTop: 12 }}
-          dependencies={['windows']}
-          rules={[
-            { required: true, message: '请选择最终截止日期' },
-            ({ getFieldValue }) => ({
-              validator(_, d: Dayjs | undefined) {
-                const ws = (getFieldValue('windows') ?? []) as BatchForm['windows'];
-                const last = ws.map((w) => w?.range?.[1]).filter(Boolean).sort((a, b) => b!.valueOf() - a!.valueOf())[0];
-                return !d || !last || !d.isBefore(last, 'day') ? Promise.resolve() : Promise.reject(new Error('截止日期不能早于最后一个窗口的关闭日期'));
-              },
-            }),
-          ]}
-        >
-          <DatePicker style={{ width: '100%' }} />
+        <Form.Item name="first" label="第一次审核窗口（起止日期，含当天）" rules={[{ required: true, message: '请选择第一次审核窗口' }]}>
+          <DatePicker.RangePicker style={{ width: '100%' }} />
         </Form.Item>
+        <Space wrap>
+          <Form.Item name="secondStart" label="第二次窗口开放（成绩发布日，可暂不填）">
+            <DatePicker />
+          </Form.Item>
+          <Form.Item name="secondEnd" label="第二次窗口关闭" rules={[{ required: true, message: '请选择' }]}>
+            <DatePicker />
+          </Form.Item>
+        </Space>
+        <Space wrap>
+          <Form.Item
+            name="deadline"
+            label="最终截止日期（此后本批次不再变动）"
+            dependencies={['secondEnd']}
+            rules={[
+              { required: true, message: '请选择最终截止日期' },
+              ({ getFieldValue }) => ({
+                validator(_, d: Dayjs | undefined) {
+                  const end = getFieldValue('secondEnd') as Dayjs | undefined;
+                  return !d || !end || !d.isBefore(end, 'day') ? Promise.resolve() : Promise.reject(new Error('截止日期不能早于第二次窗口关闭日期'));
+                },
+              }),
+            ]}
+          >
+            <DatePicker />
+          </Form.Item>
+          <Form.Item name="collectionDeadline" label="图像采集截止（可选）">
+            <DatePicker />
+          </Form.Item>
+        </Space>
       </Form>
     </Modal>
   );

@@ -2,17 +2,16 @@
  * Certificates (证书发放): arrival of certificates at the centre (custody), hand-over, confirmation, the
  * "not yet handed over" report per centre, XLSX exports.
  */
-import { App, Button, Card, DatePicker, Form, Input, Modal, Select, Space, Table, Tabs, Typography } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import { App, Button, Card, Form, Input, Modal, Select, Space, Table, Tabs, Typography } from 'antd';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../api/client';
 import { useApi } from '../api/hooks';
 import { useShowError } from '../api/notify';
-import type { Application, Certificate, Page } from '../api/types';
+import type { Application, Certificate, CertificatePendingRow, Page } from '../api/types';
 import { useUser } from '../auth/AuthContext';
 import { BatchSelect } from '../components/BatchSelect';
-import { CertStateTag, ConfirmButtons, HandoverModal } from '../components/CertificateCard';
+import { CertStateTag, ConfirmButtons, HandoverModal, certView } from '../components/CertificateCard';
 import { ExportButton, fmtDate, fmtTime } from '../components/common';
 import { CERT_STATE_LABEL } from '../labels';
 
@@ -22,7 +21,7 @@ export function CertificatesPage() {
   const [state, setState] = useState<Certificate['state'] | undefined>(undefined);
   const [page, setPage] = useState({ current: 1, pageSize: 50 });
   const certs = useApi<Page<Certificate>>(batchId ? '/certificates' : null, { query: { batchId, state, page: page.current, pageSize: page.pageSize } });
-  const pending = useApi<{ rows: { org: { id: number; name: string }; notHandedOver: number; total: number }[] }>(batchId ? '/certificates/pending' : null, { query: { batchId } });
+  const pending = useApi<{ rows: CertificatePendingRow[] }>(batchId ? '/certificates/pending' : null, { query: { batchId } });
   const [handover, setHandover] = useState<Certificate | null>(null);
   const [arrive, setArrive] = useState(false);
   const isCentre = user.role === 'centre_staff' || user.role === 'admin';
@@ -68,9 +67,9 @@ export function CertificatesPage() {
                   { title: '学习中心', dataIndex: 'orgName' },
                   { title: '电子注册号', dataIndex: 'registrationNumber' },
                   { title: '状态', dataIndex: 'state', render: (s: Certificate['state']) => <CertStateTag state={s} /> },
-                  { title: '到达', render: (_, c) => `${fmtDate(c.receivedAt)} · ${c.receivedFrom}` },
-                  { title: '发放', render: (_, c) => (c.handedAt ? `${fmtTime(c.handedAt)} · ${c.handedToName ?? ''}` : '—') },
-                  { title: '问题', dataIndex: 'problem', render: (p: string | null) => p ?? '' },
+                  { title: '到达', render: (_, c) => (certView(c).receivedAt ? `${fmtDate(certView(c).receivedAt)} · ${c.receivedFrom ?? ''}` : '—') },
+                  { title: '发放', render: (_, c) => (certView(c).handedAt ? `${fmtTime(certView(c).handedAt)} · ${certView(c).handedToName ?? ''}` : '—') },
+                  { title: '问题', render: (_, c) => certView(c).problem ?? '' },
                   {
                     title: '操作',
                     width: 230,
@@ -95,11 +94,11 @@ export function CertificatesPage() {
             children: (
               <Table
                 size="small"
-                rowKey={(r) => r.org.id}
+                rowKey={(r) => r.org?.id ?? r.centrePath ?? ''}
                 dataSource={pending.data?.rows ?? []}
                 pagination={false}
                 columns={[
-                  { title: '学习中心', render: (_, r) => r.org.name },
+                  { title: '学习中心', render: (_, r) => r.org?.name ?? r.centrePath },
                   { title: '未发放', dataIndex: 'notHandedOver', align: 'right' },
                   { title: '合计', dataIndex: 'total', align: 'right' },
                 ]}
@@ -116,7 +115,7 @@ export function CertificatesPage() {
 
 function ArriveModal({ batchId, onClose, onDone }: { batchId: number; onClose: () => void; onDone: () => void }) {
   const graduated = useApi<Page<Application>>('/applications', { query: { batchId, state: 'graduated', pageSize: 200 } });
-  const [form] = Form.useForm<{ applicationIds: number[]; receivedFrom: string; receivedAt: Dayjs }>();
+  const [form] = Form.useForm<{ applicationIds: number[]; receivedFrom: string }>();
   const { message, modal } = App.useApp();
   const showError = useShowError();
   return (
@@ -132,7 +131,7 @@ function ArriveModal({ batchId, onClose, onDone }: { batchId: number; onClose: (
         const v = await form.validateFields();
         try {
           const r = await api<{ results: { applicationId: number; ok: boolean; code?: string; message?: string }[] }>('/certificates/arrive', {
-            body: { applicationIds: v.applicationIds, receivedFrom: v.receivedFrom.trim(), receivedAt: v.receivedAt.format('YYYY-MM-DD') },
+            body: { applicationIds: v.applicationIds, receivedFrom: v.receivedFrom.trim() },
           });
           const bad = r.results.filter((x) => !x.ok);
           if (bad.length) {
@@ -156,7 +155,7 @@ function ArriveModal({ batchId, onClose, onDone }: { batchId: number; onClose: (
         }
       }}
     >
-      <Form form={form} layout="vertical" initialValues={{ receivedFrom: '省级开放大学', receivedAt: dayjs() }}>
+      <Form form={form} layout="vertical" initialValues={{ receivedFrom: '省级开放大学' }}>
         <Form.Item name="applicationIds" label="已毕业的学生（已发电子注册号）" rules={[{ required: true, message: '请选择学生' }]}>
           <Select
             mode="multiple"
@@ -169,9 +168,6 @@ function ArriveModal({ batchId, onClose, onDone }: { batchId: number; onClose: (
         </Form.Item>
         <Form.Item name="receivedFrom" label="从何处接收" rules={[{ required: true, whitespace: true, message: '请填写' }]}>
           <Input />
-        </Form.Item>
-        <Form.Item name="receivedAt" label="到达日期" rules={[{ required: true, message: '请选择日期' }]}>
-          <DatePicker style={{ width: '100%' }} />
         </Form.Item>
       </Form>
     </Modal>

@@ -4,12 +4,13 @@
  * yet handed over. Refreshes on server events.
  */
 import { Alert, Card, Col, Empty, List, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
+import dayjs from 'dayjs';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { useApi, useBatches, useServerEvents } from '../api/hooks';
-import type { ApplicationState, Batch, Page, Progress, Student } from '../api/types';
+import type { ApplicationState, Batch, CertificatePendingRow, Page, Progress, Student } from '../api/types';
 import { useUser } from '../auth/AuthContext';
-import { BatchSelect } from '../components/BatchSelect';
+import { BatchSelect, batchWindows } from '../components/BatchSelect';
 import { DaysLeftTag, fmtDate } from '../components/common';
 import { ROLE_LABEL, ROLE_REVIEW_STATE, STATE_COLOR, STATE_LABEL, STATE_ORDER } from '../labels';
 
@@ -30,14 +31,14 @@ export function DashboardPage() {
   const failing = useCount({ photoStatus: 'fail', batchId });
   const review = useCount({ photoStatus: 'review', batchId });
   const noPhoto = useCount({ photoStatus: 'none', batchId });
-  const certs = useApi<{ rows: { org: { id: number; name: string }; notHandedOver: number; total: number }[] }>(batchId ? '/certificates/pending' : null, { query: { batchId } });
+  const certs = useApi<{ rows: CertificatePendingRow[] }>(batchId ? '/certificates/pending' : null, { query: { batchId } });
   useServerEvents(['application', 'progress', 'photo'], () => {
     progress.reload();
     failing.reload();
     review.reload();
   });
 
-  const totals = progress.data?.totals ?? {};
+  const totals: Partial<Record<ApplicationState, number>> = progress.data?.totals?.counts ?? {};
   const states = (progress.data?.states?.length ? progress.data.states : STATE_ORDER) as ApplicationState[];
   const myState = ROLE_REVIEW_STATE[user.role];
   const notHanded = (certs.data?.rows ?? []).reduce((n, r) => n + r.notHandedOver, 0);
@@ -139,9 +140,10 @@ function Todo({ to, label, n }: { to: string; label: string; n: number | undefin
 }
 
 function Deadlines({ batch }: { batch: Batch }) {
-  const today = new Date().toISOString().slice(0, 10);
-  const current = batch.windows.find((w) => w.opensOn <= today && today <= w.closesOn);
-  const next = batch.windows.find((w) => w.opensOn > today);
+  const windows = batchWindows(batch);
+  const today = dayjs().format('YYYY-MM-DD');
+  const current = windows.find((w) => w.start && w.start <= today && today <= w.end);
+  const next = windows.find((w) => !w.start || w.start > today);
   return (
     <Alert
       type={batch.open ? 'info' : 'warning'}
@@ -150,24 +152,27 @@ function Deadlines({ batch }: { batch: Batch }) {
       title={
         <Space wrap>
           <b>{batch.name}</b>
-          {batch.windows.map((w) => (
-            <span key={`${w.name}${w.opensOn}`}>
-              {w.name}：{fmtDate(w.opensOn)} 至 {fmtDate(w.closesOn)}
+          {windows.map((w) => (
+            <span key={w.name}>
+              {w.name}：{w.start ? fmtDate(w.start) : '成绩发布后开放'} 至 {fmtDate(w.end)}
             </span>
           ))}
           <span>最终截止：{fmtDate(batch.deadline)}</span>
           <DaysLeftTag date={batch.deadline} />
+          {batch.collectionDeadline && (
+            <span>
+              图像采集截止：{fmtDate(batch.collectionDeadline)} <DaysLeftTag date={batch.collectionDeadline} />
+            </span>
+          )}
         </Space>
       }
       description={
         current ? (
           <span>
-            当前窗口“{current.name}”开放中，距关闭 <DaysLeftTag date={current.closesOn} />
+            当前“{current.name}”开放中，距关闭 <DaysLeftTag date={current.end} />
           </span>
         ) : next ? (
-          <span>
-            当前不在提交窗口内；下一个窗口“{next.name}”于 {fmtDate(next.opensOn)} 开放
-          </span>
+          <span>当前不在提交窗口内；{next.start ? `“${next.name}”于 ${fmtDate(next.start)} 开放` : `“${next.name}”在成绩发布后开放`}</span>
         ) : (
           <span>本批次所有提交窗口已关闭</span>
         )

@@ -27,7 +27,7 @@ export function IdentityPage() {
           { title: '姓名', dataIndex: 'name' },
           { title: '身份证号', dataIndex: 'idCard' },
           { title: '学习中心', dataIndex: 'orgName' },
-          { title: '复核状态', dataIndex: 'identityStatus', render: (s: Student['identityStatus']) => <Tag color={s === 'pending' ? 'blue' : s === 'approved' ? 'green' : s === 'rejected' ? 'red' : 'orange'}>{s === 'none' ? '待收集材料' : IDENTITY_LABEL[s]}</Tag> },
+          { title: '复核状态', dataIndex: 'identityStatus', render: (s: Student['identityStatus']) => <Tag color={s === 'submitted' ? 'blue' : s === 'approved' ? 'green' : s === 'rejected' ? 'red' : 'orange'}>{s === 'none' ? '待收集材料' : IDENTITY_LABEL[s]}</Tag> },
         ]}
       />
     </Space>

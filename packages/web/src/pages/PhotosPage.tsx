@@ -29,7 +29,8 @@ export function PhotosPage() {
   const failedRule = params.get('rule') ?? undefined;
   const [page, setPage] = useState({ current: 1, pageSize: 24 });
   const [open, setOpen] = useState<number | null>(null);
-  const list = useApi<Page<Student>>('/students', { query: { photoStatus: status ?? PHOTO_ANY, failedRule, page: page.current, pageSize: page.pageSize } });
+  // The server has no failed-rule filter (yet): with a rule chosen, read a wide page and filter here.
+  const list = useApi<Page<Student>>('/students', { query: { photoStatus: status ?? PHOTO_ANY, page: failedRule ? 1 : page.current, pageSize: failedRule ? 200 : page.pageSize } });
   useServerEvents(['photo'], list.reload);
   const set = (k: string, v: string | undefined) => {
     const next = new URLSearchParams(params);
@@ -38,7 +39,7 @@ export function PhotosPage() {
     setParams(next);
     setPage((p) => ({ ...p, current: 1 }));
   };
-  const students = (list.data?.items ?? []).filter((s) => s.photo);
+  const students = (list.data?.items ?? []).filter((s) => s.photo && (!failedRule || s.photo.checks?.some((c) => c.id === failedRule && (c.status === 'fail' || c.status === 'review'))));
   const canUpload = ['centre_staff', 'collector', 'admin'].includes(user.role);
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }} data-testid="photos-page">
@@ -74,7 +75,11 @@ export function PhotosPage() {
           )}
         </Spin>
         <div style={{ marginTop: 12, textAlign: 'right' }}>
-          <Pagination size="small" current={page.current} pageSize={page.pageSize} total={list.data?.total ?? 0} showTotal={(t) => `共 ${t} 张`} onChange={(current, pageSize) => setPage({ current, pageSize })} />
+          {failedRule ? (
+            <Typography.Text type="secondary">“{ruleName(failedRule)}”未通过：{students.length} 张</Typography.Text>
+          ) : (
+            <Pagination size="small" current={page.current} pageSize={page.pageSize} total={list.data?.total ?? 0} showTotal={(t) => `共 ${t} 人`} onChange={(current, pageSize) => setPage({ current, pageSize })} />
+          )}
         </div>
       </Card>
       <Modal open={open !== null} onCancel={() => setOpen(null)} footer={null} width={1000} destroyOnHidden title="照片详情">

@@ -159,7 +159,7 @@ function IdentityCard({ student, onChanged }: { student: Student; onChanged: () 
     <Card size="small" title="身份复核（学信网身份存疑）" data-testid="identity-card">
       <Space orientation="vertical" style={{ width: '100%' }}>
         <Space>
-          状态：<Tag color={d?.status === 'approved' ? 'green' : d?.status === 'rejected' ? 'red' : 'orange'}>{IDENTITY_LABEL[d?.status ?? student.identityStatus]}</Tag>
+          状态：<Tag color={d?.status === 'approved' ? 'green' : d?.status === 'rejected' ? 'red' : d?.status === 'submitted' ? 'blue' : 'orange'}>{IDENTITY_LABEL[d?.status ?? student.identityStatus]}</Tag>
           {d?.decidedAt && <Typography.Text type="secondary">决定于 {fmtTime(d.decidedAt)}</Typography.Text>}
           {d?.reason && <span>原因：{d.reason}</span>}
         </Space>
@@ -183,7 +183,7 @@ function IdentityCard({ student, onChanged }: { student: Student; onChanged: () 
               form.append('file', file, file.name);
               uploadWithProgress(`/students/${student.id}/identity/documents`, form, () => undefined)
                 .then(() => {
-                  message.success('材料已上传，等待省级决定');
+                  message.success('材料已上传；材料齐全后请提交省级复核');
                   identity.reload();
                   onChanged();
                 })
@@ -194,7 +194,24 @@ function IdentityCard({ student, onChanged }: { student: Student; onChanged: () 
             <Button>上传证明材料（身份证、户籍证明等）</Button>
           </Upload>
         )}
-        {(user.role === 'province_reviewer' || user.role === 'admin') && (
+        {user.role === 'centre_staff' && (d?.status === 'documents_collected' || d?.status === 'rejected') && (
+          <Button
+            type="primary"
+            onClick={async () => {
+              try {
+                await api(`/students/${student.id}/identity/submit`, { body: {} });
+                message.success('已提交省级开放大学复核');
+                identity.reload();
+                onChanged();
+              } catch (e) {
+                showError(e, '提交复核未成功');
+              }
+            }}
+          >
+            提交省级复核
+          </Button>
+        )}
+        {(user.role === 'province_reviewer' || user.role === 'admin') && d?.status === 'submitted' && (
           <Form
             layout="inline"
             onFinish={async (v: { approve: boolean; reason?: string }) => {

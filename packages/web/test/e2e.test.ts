@@ -1,0 +1,220 @@
+/**
+ * Browser end-to-end test of the web app on the real server (毕业审核全流程):
+ * a centre imports a roster and a zip of photos, fixes a failing photo, submits; city, province and
+ * national reviewers approve; the 电子注册号 is shown; the certificate is handed over and the student
+ * confirms it on a phone. Refusals from the server appear in Chinese with their code.
+ *
+ * Needs: `npx tsc -b` (server dist) and Debian's /usr/bin/chromium. Builds packages/web/dist when missing
+ * or stale. Skips (with a message) only when Chromium is absent.
+ * The server runs with face analysis off here, so the photos drawn with sharp are judged on the technical
+ * rules only; test/overlay.test.ts covers a real portrait with face analysis.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { HAVE_CHROMIUM, day, drawPhoto, ensureWebBuilt, idCard, launchBrowser, loginAs, screenshotPath, startServer, zip, type TestServer } from './support';
+
+const PASSWORD = 'Passw0rd!2026';
+const A = { xuehao: '2237001200001', idCard: idCard('19900101', 11), name: '张伟' };
+const B = { xuehao: '2237001200002', idCard: idCard('19910202', 22), name: '李娜' };
+const C = { xuehao: '2237001200003', idCard: idCard('19920303', 33), name: '王芳' };
+
+describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let studentA = 0;
+  let studentB = 0;
+  let centreId = 0;
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    server = await startServer({ face: false });
+    const s = server.app.ctx.services;
+    const nat = await s.orgs.create(null, { name: '国家开放大学', kind: 'national', parentId: null });
+    const prov = await s.orgs.create(null, { name: '山东开放大学', kind: 'province', parentId: nat.id });
+    const city = await s.orgs.create(null, { name: '济南市开放大学', kind: 'city', parentId: prov.id });
+    const centre = await s.orgs.create(null, { name: '历下学习中心', kind: 'centre', parentId: city.id });
+    centreId = centre.id;
+    await s.auth.createUser(null, { username: 'centre1', password: PASSWORD, displayName: '刘老师', role: 'centre_staff', orgId: centre.id });
+    await s.auth.createUser(null, { username: 'city1', password: PASSWORD, displayName: '陈审批', role: 'city_reviewer', orgId: city.id });
+    await s.auth.createUser(null, { username: 'prov1', password: PASSWORD, displayName: '赵复审', role: 'province_reviewer', orgId: prov.id });
+    await s.auth.createUser(null, { username: 'nat1', password: PASSWORD, displayName: '孙终审', role: 'national_reviewer', orgId: nat.id });
+    // the open batch (first window open today) and one whose first window has closed and whose second is not open yet
+    await s.batches.create(null, { name: '2026年1月毕业', firstWindow: { start: day(-5), end: day(10) }, secondWindow: { start: day(20), end: day(40) }, deadline: day(45) }, prov.id);
+    await s.batches.create(null, { name: '2025年12月补办', firstWindow: { start: day(-40), end: day(-20) }, secondWindow: { start: day(30), end: day(50) }, deadline: day(60) }, prov.id);
+    browser = await launchBrowser();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('centre imports, fixes a photo and submits; three levels approve; certificate handed over and confirmed', async () => {
+    const url = server.url;
+
+    // ---- the centre: roster, then a zip of photos (one of them failing) ----
+    const centre = await loginAs(browser, url, 'centre1', PASSWORD);
+    let page = centre.page;
+    await expect.poll(() => page.getByTestId('user-role').textContent()).toBe('学习中心老师');
+    await page.goto('/import');
+    const csv = ['学号,身份证号,姓名,专业,层次,入学学期', ...[A, B, C].map((s) => `${s.xuehao},${s.idCard},${s.name},行政管理,本科,2022春`)].join('\n');
+    await page.locator('[data-testid=roster-card] input[type=file]').setInputFiles({ name: '历下学习中心名册.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+    await page.getByTestId('roster-import-result').getByText('新增 3').waitFor();
+
+    const photos = await zip({
+      [`${A.xuehao}.jpg`]: await drawPhoto(1, { width: 600, height: 800 }), // wrong pixel size: fails size.pixels
+      [`${B.xuehao}.jpg`]: await drawPhoto(2),
+      [`${C.xuehao}.jpg`]: await drawPhoto(3),
+    });
+    await page.locator('[data-testid=photo-import-card] input[type=file]').setInputFiles({ name: '照片.zip', mimeType: 'application/zip', buffer: photos });
+    await page.getByTestId('photo-import-result').getByText('已匹配 3').waitFor();
+    await expect(page.locator('[data-testid=photo-import-card] [role=progressbar]').getAttribute('aria-valuenow')).resolves.toBe('100');
+
+    studentA = (await server.app.ctx.repos.students.byXuehao(A.xuehao))!.id;
+    studentB = (await server.app.ctx.repos.students.byXuehao(B.xuehao))!.id;
+    await server.app.ctx.services.auth.createUser(null, { username: 'stu1', password: PASSWORD, displayName: A.name, role: 'student', orgId: centreId, studentId: studentA });
+
+    // ---- the photo review grid: badges once the checks have run ----
+    await page.goto('/photos');
+    await waitForSettledPhotos(page, 3);
+    await expect(page.locator('[data-testid=photo-thumb][data-status=fail]').count()).resolves.toBe(1);
+    await expect(page.locator('[data-testid=photo-thumb][data-status=pass]').count()).resolves.toBe(2);
+    await page.locator(`[data-testid=photo-thumb][data-xuehao="${A.xuehao}"]`).hover();
+    await page.screenshot({ path: screenshotPath('photo-review.png') });
+
+    // ---- the student applies and signs, on a phone ----
+    const phone = await loginAs(browser, url, 'stu1', PASSWORD, { width: 390, height: 844 });
+    await phone.page.getByTestId('my-page').waitFor();
+    await phone.page.getByRole('button', { name: /申请 2026年1月毕业/ }).click();
+    await phone.page.getByTestId('action-apply').click();
+    await phone.page.getByTestId('action-confirm').click();
+    await phone.page.locator('[data-testid=state-tag][data-state=applied]').first().waitFor();
+
+    // ---- the centre tries to submit with the failing photo: refused, in Chinese ----
+    await page.goto(`/students/${studentA}`);
+    await page.getByTestId('action-submit').click();
+    await page.getByTestId('same-photo-confirm').check();
+    await page.getByTestId('action-confirm').click();
+    const refusal = page.getByTestId('error-message').last();
+    await refusal.waitFor();
+    const refusalText = (await refusal.textContent()) ?? '';
+    expect(refusalText).toMatch(/[\u4e00-\u9fa5]/);
+    expect(refusalText).toMatch(/（[A-Z_]+）/);
+    await page.keyboard.press('Escape');
+    await page.locator('.ant-modal').waitFor({ state: 'hidden' });
+
+    // ---- fix: upload a good photo on the student page, wait for the check, submit ----
+    await page.locator('[data-testid=photo-card] input[type=file]').setInputFiles({ name: `${A.xuehao}.jpg`, mimeType: 'image/jpeg', buffer: await drawPhoto(4) });
+    await waitForStudentPhoto(page, 'pass');
+    await page.getByTestId('action-submit').click();
+    await page.getByTestId('same-photo-confirm').check();
+    await page.getByTestId('action-confirm').click();
+    await page.locator('[data-testid=application-card] [data-testid=state-tag][data-state=submitted]').waitFor();
+    await page.getByTestId('photo-locked').waitFor();
+    await page.screenshot({ path: screenshotPath('student-page.png'), fullPage: true });
+
+    // ---- city, province, national: bulk approve with confirmation ----
+    for (const [user, next] of [
+      ['city1', 'city_approved'],
+      ['prov1', 'province_approved'],
+      ['nat1', 'graduated'],
+    ] as const) {
+      const r = await loginAs(browser, url, user, PASSWORD);
+      await r.page.goto('/review');
+      const row = r.page.locator('[data-testid=applications-table] tbody tr', { hasText: A.xuehao });
+      await row.waitFor();
+      await row.locator('input[type=checkbox]').check();
+      await r.page.getByTestId('bulk-approve').click();
+      await r.page.getByTestId('action-confirm').click();
+      await r.page.getByTestId('bulk-outcomes').getByText('成功 1').waitFor();
+      if (user === 'prov1') {
+        await r.page.goto('/dashboard');
+        await r.page.getByTestId('dashboard').waitFor();
+        await r.page.locator('[data-testid=dashboard] .ant-table-row', { hasText: '济南市开放大学' }).waitFor();
+        await r.page.screenshot({ path: screenshotPath('dashboard.png') });
+      }
+      await r.ctx.close();
+      void next;
+    }
+
+    // ---- the 电子注册号 is shown ----
+    await page.goto(`/students/${studentA}`);
+    const reg = page.getByTestId('registration-number');
+    await reg.waitFor();
+    expect(((await reg.textContent()) ?? '').trim()).toMatch(/^\d{10,}$/);
+    await page.locator('[data-testid=application-card] [data-testid=state-tag][data-state=graduated]').waitFor();
+    await page.getByTestId('timeline').getByText('陈审批').first().waitFor();
+
+    // ---- certificate: arrival, hand-over ----
+    await page.goto('/certificates');
+    await page.getByTestId('cert-arrive').click();
+    await page.getByTestId('arrive-select').click();
+    await page.locator('.ant-select-item-option', { hasText: A.xuehao }).click();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('arrive-ok').click();
+    const certRow = page.locator('[data-testid=certificates-table] tbody tr', { hasText: A.xuehao });
+    await certRow.locator('[data-testid=cert-state][data-state=arrived]').waitFor();
+    await certRow.getByTestId('cert-handover').click();
+    await page.getByTestId('handover-idcard').fill(A.idCard);
+    await page.getByTestId('handover-ok').click();
+    await certRow.locator('[data-testid=cert-state][data-state=handed_over]').waitFor();
+
+    // ---- the student confirms the certificate on the phone ----
+    await phone.page.reload();
+    await phone.page.getByRole('tab', { name: '我的证书' }).click();
+    await phone.page.getByTestId('cert-confirm').click();
+    await phone.page.getByRole('button', { name: '确认无误' }).click();
+    await phone.page.locator('[data-testid=cert-state][data-state=confirmed]').waitFor();
+    await phone.page.getByRole('tab', { name: '我的申请' }).click();
+    await phone.page.getByTestId('registration-number').waitFor();
+    await phone.page.screenshot({ path: screenshotPath('student-phone.png'), fullPage: true });
+    await phone.ctx.close();
+
+    // ---- a refusal: submitting in a batch whose window is closed ----
+    await page.goto(`/students/${studentB}`);
+    await page.getByTestId('application-card').locator('.ant-select').click();
+    await page.locator('.ant-select-item-option', { hasText: '2025年12月补办' }).click();
+    await page.getByTestId('create-application').click();
+    const afterCreate = await Promise.race([
+      page.getByTestId('action-apply').waitFor().then(() => 'created' as const),
+      page.getByTestId('error-message').last().waitFor().then(() => 'refused' as const),
+    ]);
+    if (afterCreate === 'created') {
+      await page.getByTestId('action-apply').click();
+      await page.getByTestId('action-confirm').click();
+      await page.getByTestId('action-submit').click();
+      await page.getByTestId('same-photo-confirm').check();
+      await page.getByTestId('action-confirm').click();
+    }
+    const closed = page.getByTestId('error-message').last();
+    await closed.waitFor();
+    const closedText = (await closed.textContent()) ?? '';
+    expect(closedText).toMatch(/[\u4e00-\u9fa5]/);
+    expect(closedText).toMatch(/WINDOW_CLOSED|BATCH_CLOSED|BATCH_FROZEN/);
+    await centre.ctx.close();
+  }, 240_000);
+});
+
+/** Reload the grid until `n` photos show and none is still waiting for its check. */
+async function waitForSettledPhotos(page: Page, n: number): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    const thumbs = page.locator('[data-testid=photo-thumb]');
+    const count = await thumbs.count();
+    const waiting = await page.locator('[data-testid=photo-thumb][data-status=pending], [data-testid=photo-thumb][data-status=checking]').count();
+    if (count >= n && waiting === 0) return;
+    await page.waitForTimeout(500);
+    if (i % 4 === 3) await page.reload();
+  }
+  throw new Error('photos were not checked in time');
+}
+
+/** Wait until the student page shows the photo with `status`. */
+async function waitForStudentPhoto(page: Page, status: string): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    const s = await page.locator('[data-testid=photo-card] [data-testid=photo-status]').getAttribute('data-status').catch(() => null);
+    if (s === status) return;
+    await page.waitForTimeout(500);
+    if (i % 4 === 3) await page.reload();
+  }
+  throw new Error(`photo did not reach ${status}`);
+}
