@@ -82,9 +82,13 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
+function ruleZh(id: string): string {
+  return (RULES as Record<string, { zh: string } | undefined>)[id as RuleId]?.zh ?? id;
+}
+
 function ruleName(id: string): string {
-  const r = (RULES as Record<string, { zh: string } | undefined>)[id as RuleId];
-  return r ? `${r.zh}（${id}）` : id;
+  const zh = ruleZh(id);
+  return zh === id ? id : `${zh}（${id}）`;
 }
 
 /**
@@ -165,7 +169,7 @@ export async function exportPhotos(roster: Pick<Roster, 'students'>, match: Matc
     }
     if (report.verdict === 'fail' || (report.verdict === 'review' && !opts.includeReview)) {
       row.status = report.verdict === 'fail' ? 'failed' : 'review';
-      row.message = notPassed.map((c) => `${ruleName(c.id)}：${c.message}`).join('；');
+      row.message = notPassed.map((c) => `${ruleZh(c.id)}：${c.message}`).join('；');
       continue;
     }
     const name = `${id}.jpg`;
@@ -177,7 +181,7 @@ export async function exportPhotos(roster: Pick<Roster, 'students'>, match: Matc
     usedNames.add(name.toUpperCase());
     files.push({ name, bytes });
     row.exportedAs = name;
-    row.message = report.verdict === 'review' ? `已导出（有待复核项：${notPassed.map((c) => ruleName(c.id)).join('、')}）` : '合格，已导出';
+    row.message = report.verdict === 'review' ? `已导出（有待复核项：${notPassed.map((c) => ruleZh(c.id)).join('、')}）` : '合格，已导出';
   }
 
   // Write to temporary names, then rename into place.

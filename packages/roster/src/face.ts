@@ -33,7 +33,7 @@ let matcherPromise: Promise<FaceMatcher> | null = null;
 export function loadFaceMatcher(): Promise<FaceMatcher> {
   matcherPromise ??= (async () => {
     let face: FaceModule;
-    let engine: EngineModule = {};
+    let engine: EngineModule;
     try {
       face = (await import('@gradpass/photo/face/index')) as FaceModule;
     } catch (e) {

@@ -116,6 +116,17 @@ export async function decodeRaw(bytes: Buffer): Promise<RawImage> {
   return { data, width: info.width, height: info.height, channels: 3 };
 }
 
+/** Map eye positions from a picture's own pixels to the standard frame `toStandardFrame` cuts (cover + centre). */
+export function eyesInFrame(eyes: EyePair, width: number, height: number): EyePair {
+  const k = Math.max(FRAME.width / width, FRAME.height / height);
+  const ox = (width * k - FRAME.width) / 2;
+  const oy = (height * k - FRAME.height) / 2;
+  return [
+    [eyes[0][0] * k - ox, eyes[0][1] * k - oy],
+    [eyes[1][0] * k - ox, eyes[1][1] * k - oy],
+  ];
+}
+
 /** Grey version of a raw RGB image (Rec. 601 luma). */
 export function toGrey(img: RawImage): GreyImage {
   const n = img.width * img.height;
@@ -243,4 +254,168 @@ export function ssim(a: GreyImage, b: GreyImage, win = 8): number {
     }
   }
   return total / count;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Registration (对齐): find the scale and shift that best lay one standard frame over another
+
+/** A similarity transform from frame `a` pixels to frame `b` pixels: b = scale·R(angle)·a + (tx, ty). */
+export interface FrameTransform {
+  scale: number;
+  /** Radians. */
+  angle: number;
+  tx: number;
+  ty: number;
+}
+
+export const IDENTITY: FrameTransform = { scale: 1, angle: 0, tx: 0, ty: 0 };
+
+/** Sample `src` through a transform: out(x, y) = src(T(x, y)), bilinear, edges clamped. Output has `src`'s size. */
+export function warpGrey(src: GreyImage, t: FrameTransform): GreyImage {
+  const W = src.width;
+  const H = src.height;
+  const out = new Uint8Array(W * H);
+  const a = t.scale * Math.cos(t.angle);
+  const b = t.scale * Math.sin(t.angle);
+  const s = src.data;
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const fx = a * x - b * y + t.tx;
+      const fy = b * x + a * y + t.ty;
+      const cx = Math.min(Math.max(Math.floor(fx), 0), W - 2);
+      const cy = Math.min(Math.max(Math.floor(fy), 0), H - 2);
+      const ax = Math.min(Math.max(fx - cx, 0), 1);
+      const ay = Math.min(Math.max(fy - cy, 0), 1);
+      const i = cy * W + cx;
+      out[y * W + x] = Math.round((s[i] * (1 - ax) + s[i + 1] * ax) * (1 - ay) + (s[i + W] * (1 - ax) + s[i + W + 1] * ax) * ay);
+    }
+  }
+  return { data: out, width: W, height: H };
+}
+
+/** Box-downscale a grey picture by an integer factor. */
+export function shrinkGrey(img: GreyImage, k: number): GreyImage {
+  const W = Math.floor(img.width / k);
+  const H = Math.floor(img.height / k);
+  const out = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      let sum = 0;
+      for (let dy = 0; dy < k; dy++) for (let dx = 0; dx < k; dx++) sum += img.data[(y * k + dy) * img.width + x * k + dx];
+      out[y * W + x] = Math.round(sum / (k * k));
+    }
+  }
+  return { data: out, width: W, height: H };
+}
+
+/** Normalised cross-correlation of `a` with `b` seen through transform `t` (−1..1), on the central 80 %. */
+function ncc(a: GreyImage, b: GreyImage, t: FrameTransform): number {
+  const W = a.width;
+  const H = a.height;
+  const ca = t.scale * Math.cos(t.angle);
+  const sb = t.scale * Math.sin(t.angle);
+  const x0 = Math.floor(W * 0.1);
+  const x1 = Math.ceil(W * 0.9);
+  const y0 = Math.floor(H * 0.1);
+  const y1 = Math.ceil(H * 0.9);
+  let sa = 0;
+  let sbv = 0;
+  let saa = 0;
+  let sbb = 0;
+  let sab = 0;
+  let n = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const fx = ca * x - sb * y + t.tx;
+      const fy = sb * x + ca * y + t.ty;
+      const ix = Math.round(fx);
+      const iy = Math.round(fy);
+      if (ix < 0 || iy < 0 || ix >= W || iy >= H) continue;
+      const va = a.data[y * W + x];
+      const vb = b.data[iy * W + ix];
+      sa += va;
+      sbv += vb;
+      saa += va * va;
+      sbb += vb * vb;
+      sab += va * vb;
+      n++;
+    }
+  }
+  if (n < (x1 - x0) * (y1 - y0) * 0.6) return -1;
+  const cov = sab / n - (sa / n) * (sbv / n);
+  const va = saa / n - (sa / n) ** 2;
+  const vb = sbb / n - (sbv / n) ** 2;
+  return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : -1;
+}
+
+/**
+ * Register frame `b` onto frame `a` (both standard frames of equal size) near a seed transform (e.g. from
+ * the eyes): a search over scale (±4 %), rotation (±1°) and shift (±3 px on a 4×-reduced picture), then a
+ * finer one on a 2×-reduced picture, maximising normalised cross-correlation. Full-size pixels in and out.
+ */
+export function registerFrames(a: GreyImage, b: GreyImage, seed: FrameTransform = IDENTITY): FrameTransform {
+  const search = (fa: GreyImage, fb: GreyImage, start: FrameTransform, scales: number[], angles: number[], r: number) => {
+    let best = { t: start, score: -2 };
+    const cx = fa.width / 2;
+    const cy = fa.height / 2;
+    for (const dAng of angles) {
+      for (const ds of scales) {
+        const scale = start.scale * (1 + ds);
+        const angle = start.angle + (dAng * Math.PI) / 180;
+        // Scale and turn about the frame centre's image under `start`, so the search stays centred.
+        const c0 = start.scale * Math.cos(start.angle);
+        const s0 = start.scale * Math.sin(start.angle);
+        const c1 = scale * Math.cos(angle);
+        const s1 = scale * Math.sin(angle);
+        const baseTx = start.tx + (c0 - c1) * cx - (s0 - s1) * cy;
+        const baseTy = start.ty + (s0 - s1) * cx + (c0 - c1) * cy;
+        for (let dy = -r; dy <= r; dy++) {
+          for (let dx = -r; dx <= r; dx++) {
+            const t = { scale, angle, tx: baseTx + dx, ty: baseTy + dy };
+            const score = ncc(fa, fb, t);
+            if (score > best.score) best = { t, score };
+          }
+        }
+      }
+    }
+    return best.t;
+  };
+  const a4 = shrinkGrey(a, 4);
+  const b4 = shrinkGrey(b, 4);
+  const coarse = search(a4, b4, { ...seed, tx: seed.tx / 4, ty: seed.ty / 4 }, [-0.04, -0.02, 0, 0.02, 0.04], [-1, 0, 1], 3);
+  const a2 = shrinkGrey(a, 2);
+  const b2 = shrinkGrey(b, 2);
+  const fine = search(a2, b2, { ...coarse, tx: coarse.tx * 2, ty: coarse.ty * 2 }, [-0.01, 0, 0.01], [-0.5, 0, 0.5], 1);
+  return { ...fine, tx: fine.tx * 2, ty: fine.ty * 2 };
+}
+
+/** The transform that carries frame `a`'s eyes onto frame `b`'s eyes (both in standard-frame pixels). */
+export function transformFromEyes(ea: EyePair, eb: EyePair): FrameTransform {
+  const [[ax1, ay1], [ax2, ay2]] = ea;
+  const [[bx1, by1], [bx2, by2]] = eb;
+  const da = Math.hypot(ax2 - ax1, ay2 - ay1);
+  const db = Math.hypot(bx2 - bx1, by2 - by1);
+  const scale = db / da;
+  const angle = Math.atan2(by2 - by1, bx2 - bx1) - Math.atan2(ay2 - ay1, ax2 - ax1);
+  const c = scale * Math.cos(angle);
+  const s = scale * Math.sin(angle);
+  return { scale, angle, tx: bx1 - (c * ax1 - s * ay1), ty: by1 - (s * ax1 + c * ay1) };
+}
+
+/** True when a transform is within eye-detection jitter of the identity (the two frames are cut alike). */
+export function isNearIdentity(t: FrameTransform, width: number = FRAME.width): boolean {
+  return Math.abs(t.scale - 1) < 0.03 && Math.abs(t.angle) < (1 * Math.PI) / 180 && Math.hypot(t.tx, t.ty) < 0.03 * width;
+}
+
+/**
+ * Same-shot similarity (同版相似度) of two standard frames: SSIM as they are when they are cut alike (no eyes
+ * known, or the eyes agree within detection jitter) — `resize`; otherwise `b` is registered onto `a`
+ * starting from the eyes and SSIM is taken after registration — `registered` (a re-cut of the same shot).
+ */
+export function sameShotScore(a: GreyImage, b: GreyImage, eyes?: { a: EyePair; b: EyePair } | null): { ssim: number; mode: 'resize' | 'registered'; transform: FrameTransform } {
+  if (!eyes) return { ssim: ssim(a, b), mode: 'resize', transform: IDENTITY };
+  const seed = transformFromEyes(eyes.a, eyes.b);
+  if (isNearIdentity(seed, a.width)) return { ssim: ssim(a, b), mode: 'resize', transform: IDENTITY };
+  const t = registerFrames(a, b, seed);
+  return { ssim: ssim(a, warpGrey(b, t)), mode: 'registered', transform: t };
 }

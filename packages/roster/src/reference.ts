@@ -2,7 +2,7 @@
  * Comparison with reference photos (与学信网/入学照片比对): per student, is it the same person (同一人,
  * face embeddings) and the same shot (同版, SSIM in the standard frame)?
  */
-import { decodeRaw, ssim, toGrey, alignByEyes, toStandardFrame, type EyePair, type GreyImage } from './imaging.js';
+import { decodeRaw, eyesInFrame, sameShotScore, toStandardFrame, type EyePair, type GreyImage } from './imaging.js';
 import { loadFaceMatcher, type FaceMatcher } from './face.js';
 import { matchPhotos, readPhoto, studentRef, type MatchResult, type PhotoFacts, type PhotoInput, type StudentCheck, type StudentLine } from './match.js';
 import type { Roster, Student } from './roster.js';
@@ -36,10 +36,10 @@ function statusOf(...c: StudentCheck[]): 'pass' | 'fail' | 'review' {
   return 'pass';
 }
 
-/** Grey standard-frame picture and (when the face module finds one face) its embedding. */
+/** Grey standard-frame picture, the eyes in it, and (when the face module finds one face) the embedding. */
 interface Prepared {
   frame: GreyImage;
-  aligned: 'eyes' | 'resize';
+  eyes: EyePair | null;
   embedding: Float32Array | null;
   faceError?: { code: string; message: string };
 }
@@ -53,13 +53,13 @@ async function prepare(bytes: Buffer, matcher: FaceMatcher | null): Promise<Prep
     try {
       embedding = await matcher.embed(img);
       if (!embedding) faceError = { code: 'NO_FACE', message: '未检测到唯一的人脸' };
-      if (matcher.eyes) eyes = await matcher.eyes(img);
+      const e = matcher.eyes ? await matcher.eyes(img) : null;
+      if (e) eyes = eyesInFrame(e, img.width, img.height);
     } catch (e) {
       faceError = { code: (e as { code?: string }).code ?? 'FACE_FAILED', message: `人脸分析失败：${(e as Error).message}` };
     }
-    if (eyes) return { frame: alignByEyes(toGrey(img), eyes), aligned: 'eyes', embedding, faceError };
   }
-  return { frame: await toStandardFrame(bytes), aligned: 'resize', embedding, faceError };
+  return { frame: await toStandardFrame(bytes), eyes, embedding, faceError };
 }
 
 /**
@@ -138,15 +138,15 @@ export async function compareWithReference(
       else face = { id: 'reference.face', status: 'fail', code: 'FACE_MISMATCH', value: v, message: `与参考照片不是同一人（人脸相似度 ${v}，阈值 ${t.face.match}）` };
     }
     // 同版
-    const both = a.aligned === 'eyes' && b.aligned === 'eyes' ? 'eyes' : 'resize';
-    const fa = both === 'eyes' ? a.frame : a.aligned === 'eyes' ? await toStandardFrame(await readPhoto(photo.input)) : a.frame;
-    const fb = both === 'eyes' ? b.frame : b.aligned === 'eyes' ? await toStandardFrame(await readPhoto(reference.input)) : b.frame;
-    const v = Number(ssim(fa, fb).toFixed(3));
-    const how = both === 'eyes' ? '按双眼对齐' : '缩放到 480×640';
+    const score = sameShotScore(a.frame, b.frame, a.eyes && b.eyes ? { a: a.eyes, b: b.eyes } : null);
+    const v = Number(score.ssim.toFixed(3));
+    const registered = score.mode === 'registered';
+    const pass = registered ? t.ssim.passRegistered : t.ssim.pass;
+    const how = registered ? '取景不同，已按双眼对齐并配准' : '同样取景，缩放到 480×640';
     let sameShot: StudentCheck;
-    if (v >= t.ssim.pass) sameShot = { id: 'reference.same-shot', status: 'pass', value: v, message: `与参考照片同版（结构相似度 ${v}，${how}，阈值 ${t.ssim.pass}）${extra}` };
-    else if (v < t.ssim.fail) sameShot = { id: 'reference.same-shot', status: 'fail', code: 'NOT_SAME_SHOT', value: v, message: `与参考照片不是同一版照片（结构相似度 ${v}，${how}，阈值 ${t.ssim.pass}）；须使用与学信网一致的照片${extra}` };
-    else sameShot = { id: 'reference.same-shot', status: 'review', code: 'SAME_SHOT_UNCERTAIN', value: v, message: `无法确定是否与参考照片同版（结构相似度 ${v}，${how}，介于 ${t.ssim.fail} 与 ${t.ssim.pass} 之间），请人工核对${extra}` };
+    if (v >= pass) sameShot = { id: 'reference.same-shot', status: 'pass', value: v, message: `与参考照片同版（结构相似度 ${v}，${how}，阈值 ${pass}）${extra}` };
+    else if (v < t.ssim.fail) sameShot = { id: 'reference.same-shot', status: 'fail', code: 'NOT_SAME_SHOT', value: v, message: `与参考照片不是同一版照片（结构相似度 ${v}，${how}，低于 ${t.ssim.fail}）；须使用与学信网一致的照片${extra}` };
+    else sameShot = { id: 'reference.same-shot', status: 'review', code: 'SAME_SHOT_UNCERTAIN', value: v, message: `无法确定是否与参考照片同版（结构相似度 ${v}，${how}，介于 ${t.ssim.fail} 与 ${pass} 之间），请人工核对${extra}` };
     out.push({ student, photo, reference, face, sameShot, status: statusOf(face, sameShot) });
   }
   return out;
