@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { mapThroughPlan, pupilLineAngle, rotatePoint, solveCrop, unrotatePoint, type CropLandmarks } from './geometry.js';
+
+const profile = {
+  width: 480,
+  height: 640,
+  geometry: { headTop: [50, 110] as [number, number], eyeLine: [200, 300] as [number, number], faceWidth: [180, 300] as [number, number], centreTolerance: 0.05 },
+};
+
+/** A synthetic head in a W×H source: pupils `ipd` apart at `eyeY`, tilted by `roll` degrees about the eye midpoint. */
+function head(W: number, H: number, cx: number, eyeY: number, faceWidth: number, roll = 0): CropLandmarks {
+  const t = (roll * Math.PI) / 180;
+  const rot = (dx: number, dy: number): [number, number] => [cx + dx * Math.cos(t) - dy * Math.sin(t), eyeY + dx * Math.sin(t) + dy * Math.cos(t)];
+  const ipd = faceWidth * 0.45;
+  return { width: W, height: H, eyes: [rot(-ipd / 2, 0), rot(ipd / 2, 0)], noseTip: rot(0, faceWidth * 0.3), headTop: rot(0, -faceWidth * 0.75), faceWidth };
+}
+
+describe('pupilLineAngle', () => {
+  it('is 0 for level pupils, positive when the right pupil is lower (clockwise)', () => {
+    expect(pupilLineAngle([100, 200], [200, 200])).toBe(0);
+    expect(pupilLineAngle([100, 200], [200, 300])).toBeCloseTo(45, 9);
+    expect(pupilLineAngle([100, 200], [200, 100])).toBeCloseTo(-45, 9);
+    expect(pupilLineAngle([0, 0], [100, Math.tan((8 * Math.PI) / 180) * 100])).toBeCloseTo(8, 9);
+  });
+});
+
+describe('rotation about the picture centre', () => {
+  it('unrotatePoint inverts rotatePoint', () => {
+    fc.assert(fc.property(fc.double({ min: -30, max: 30, noNaN: true }), fc.double({ min: 0, max: 1000, noNaN: true }), fc.double({ min: 0, max: 800, noNaN: true }), (a, x, y) => {
+      const r = rotatePoint([x, y], 1000, 800, a);
+      const b = unrotatePoint(r, 1000, 800, a);
+      return Math.abs(b[0] - x) < 1e-6 && Math.abs(b[1] - y) < 1e-6;
+    }));
+  });
+  it('keeps the centre fixed and turns clockwise for positive angles (y down)', () => {
+    expect(rotatePoint([500, 400], 1000, 800, 17)).toEqual([500, 400]);
+    const p = rotatePoint([600, 400], 1000, 800, 90);
+    expect(p[0]).toBeCloseTo(500, 9);
+    expect(p[1]).toBeCloseTo(500, 9); // right of centre → below centre
+  });
+});
+
+describe('solveCrop (face-aligned crop plan)', () => {
+  it('puts pupils on the eye band, the nose on the centre line and width/head top in range', () => {
+    const lm = head(2000, 2600, 1000, 1000, 500);
+    const sol = solveCrop(lm, profile);
+    expect(sol.ok).toBe(true);
+    if (!sol.ok) return;
+    const out = { width: 480, height: 640 };
+    const [l, r] = lm.eyes.map((e) => mapThroughPlan(e, sol.plan, lm, out));
+    const eyeY = (l[1] + r[1]) / 2;
+    expect(eyeY).toBeGreaterThanOrEqual(210);
+    expect(eyeY).toBeLessThanOrEqual(290);
+    expect(Math.abs(l[1] - r[1])).toBeLessThan(1e-6);
+    const nose = mapThroughPlan(lm.noseTip, sol.plan, lm, out);
+    expect(Math.abs(nose[0] - 240)).toBeLessThanOrEqual(0.05 * 480 * 0.5 + 1e-6);
+    const fw = lm.faceWidth * (480 / sol.plan.crop.width);
+    expect(fw).toBeGreaterThanOrEqual(192);
+    expect(fw).toBeLessThanOrEqual(288);
+    const top = mapThroughPlan(lm.headTop, sol.plan, lm, out);
+    expect(top[1]).toBeGreaterThanOrEqual(56);
+    expect(top[1]).toBeLessThanOrEqual(104);
+    expect(sol.plan.crop.width / sol.plan.crop.height).toBeCloseTo(480 / 640, 9);
+  });
+
+  it('levels a tilted head: the plan angle cancels the pupil-line roll', () => {
+    const lm = head(2000, 2600, 1000, 1000, 500, 7);
+    const sol = solveCrop(lm, profile);
+    expect(sol.ok).toBe(true);
+    if (!sol.ok) return;
+    expect(sol.plan.angle).toBeCloseTo(-7, 6);
+    const [l, r] = lm.eyes.map((e) => mapThroughPlan(e, sol.plan, lm, { width: 480, height: 640 }));
+    expect(Math.abs(pupilLineAngle(l, r))).toBeLessThan(1e-6);
+  });
+
+  it('never leaves the source: every crop corner maps back inside the picture', () => {
+    fc.assert(fc.property(fc.double({ min: -6, max: 6, noNaN: true }), fc.double({ min: 700, max: 1300, noNaN: true }), fc.double({ min: 350, max: 600, noNaN: true }), (roll, cx, fw) => {
+      const lm = head(2000, 2600, cx, 1000, fw, roll);
+      const sol = solveCrop(lm, profile);
+      if (!sol.ok) return true;
+      const c = sol.plan.crop;
+      for (const p of [[c.left, c.top], [c.left + c.width, c.top], [c.left, c.top + c.height], [c.left + c.width, c.top + c.height]] as [number, number][]) {
+        const s = unrotatePoint(p, lm.width, lm.height, sol.plan.angle);
+        if (s[0] < -0.51 || s[1] < -0.51 || s[0] > lm.width + 0.51 || s[1] > lm.height + 0.51) return false;
+      }
+      return true;
+    }), { numRuns: 200 });
+  });
+
+  it('refuses when there is no room above the head', () => {
+    const lm = head(2000, 2600, 1000, 420, 500); // head top at y = 45: crop would start above the picture
+    const sol = solveCrop(lm, profile);
+    expect(sol.ok).toBe(false);
+    if (!sol.ok) expect(sol.refusal.code).toBe('NO_ROOM_ABOVE_HEAD');
+  });
+
+  it('refuses a head cut off at the top edge', () => {
+    const lm = head(2000, 2600, 1000, 300, 500);
+    lm.headTop = [1000, 0];
+    const sol = solveCrop(lm, profile);
+    expect(sol.ok).toBe(false);
+    if (!sol.ok) expect(sol.refusal.code).toBe('HEAD_CUT_OFF');
+  });
+
+  it('refuses a face too large for the source (too close to the camera)', () => {
+    const lm = head(1000, 1200, 500, 600, 700);
+    const sol = solveCrop(lm, profile);
+    expect(sol.ok).toBe(false);
+    if (!sol.ok) {
+      expect(sol.refusal.code).toBe('FACE_TOO_LARGE');
+      expect(sol.refusal.message).toMatch(/人脸过大/);
+    }
+  });
+
+  it('refuses to enlarge a small face (never invents pixels)', () => {
+    const lm = head(600, 800, 300, 300, 120);
+    const sol = solveCrop(lm, profile);
+    expect(sol.ok).toBe(false);
+    if (!sol.ok) expect(sol.refusal.code).toBe('FACE_TOO_SMALL');
+  });
+});
