@@ -150,6 +150,6 @@ export async function demoIds(app: FastifyInstance) {
   const batches = await app.ctx.repos.batches.all();
   return {
     centreA: org('济南市开放大学历下学习中心'), centreB: org('济南市开放大学章丘学习中心'), city: org('济南市开放大学'), province: org('山东开放大学'),
-    student, realBatch: batches.find((b) => b.name === '2026年1月毕业')!.id,
+    student, realBatch: batches.find((b) => b.name === '2026年1月毕业')!.id, demoBatch: batches.find((b) => b.name.endsWith('（演示）'))!.id,
   };
 }

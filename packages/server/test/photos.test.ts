@@ -3,6 +3,7 @@
  * comparison at submission (a different shot gives the PHOTO_REFERENCE_MISMATCH warning), the active profile.
  */
 import sharp from 'sharp';
+import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BACKENDS, Client, Clock, badJpeg, checksDone, compliantJpeg, demoIds, makeApp, type TestApp } from './helpers.js';
 
@@ -31,6 +32,15 @@ describe.each(BACKENDS)('photos on %s', (backend) => {
     expect(hist.map((p: { status: string }) => p.status)).toEqual(['pass', 'fail']);
     const xlsx = await centre.get('/api/reports/students.xlsx?photoStatus=pass');
     expect(xlsx.headers['content-type']).toMatch(/spreadsheetml/);
+    // export: only compliant photos, named by 身份证号 on request, plus the report
+    const zip = await centre.get('/api/photos/export.zip?naming=idcard');
+    expect(zip.headers['content-type']).toBe('application/zip');
+    const names = await new Promise<string[]>((resolve, reject) => yauzl.fromBuffer(zip.rawPayload, { lazyEntries: false }, (e, z) => {
+      if (e || !z) return reject(e);
+      const out: string[] = [];
+      z.on('entry', (x: yauzl.Entry) => out.push(x.fileName)).on('end', () => resolve(out));
+    }));
+    expect(names.sort()).toEqual([`${s.id_card}.jpg`, '导出报告.xlsx']);
     // not a JPEG in the zip-or-jpg import: reported, nothing lost
     const r = (await centre.upload('/api/photos/import', 'notes.txt', Buffer.from('hello'), { orgId: String(ids.centreA) })).json();
     expect(r.unmatched[0].code).toBe('NOT_JPEG');

@@ -150,8 +150,10 @@ describe.each(BACKENDS)('refusals on %s', (backend) => {
   });
 
   test("another centre's student: OUT_OF_SCOPE on every route; wrong role: NOT_PERMITTED", async () => {
-    const s = ids.student('陈静'); // centre B
-    const theirs = (await other.get(`/api/applications?q=${encodeURIComponent('陈静')}`)).json().items[0];
+    const s = ids.student('刘洋'); // centre B
+    const created = await other.post('/api/applications', { studentId: s.id, batchId: ids.demoBatch });
+    expect(created.statusCode, created.body).toBe(200);
+    const theirs = created.json();
     for (const r of [
       await centre.get(`/api/students/${s.id}`),
       await centre.patch(`/api/students/${s.id}`, { name: '改名' }),
@@ -159,7 +161,7 @@ describe.each(BACKENDS)('refusals on %s', (backend) => {
       await centre.get(`/api/students/${s.id}/photo`),
       await centre.get(`/api/applications/${theirs.id}`),
       await centre.post(`/api/applications/${theirs.id}/actions`, { action: 'apply' }),
-      await centre.post('/api/applications', { studentId: s.id, batchId: ids.realBatch }),
+      await centre.post('/api/applications', { studentId: s.id, batchId: ids.demoBatch }),
       await centre.get(`/api/students?orgId=${ids.centreB}`),
       await centre.get(`/api/audit?orgId=${ids.centreB}`),
     ]) {
@@ -168,7 +170,7 @@ describe.each(BACKENDS)('refusals on %s', (backend) => {
       expect(r.json().message).toMatch(/管辖范围/);
     }
     // lists never show it
-    expect((await centre.get('/api/students?pageSize=200')).json().items.map((x: { name: string }) => x.name)).not.toContain('陈静');
+    expect((await centre.get('/api/students?pageSize=200')).json().items.map((x: { name: string }) => x.name)).not.toContain('刘洋');
     // the student user sees only self
     const lina = ids.student('李娜');
     const student = await Client.login(t.app, lina.xuehao);
@@ -178,8 +180,8 @@ describe.each(BACKENDS)('refusals on %s', (backend) => {
     // unknown id: 404
     expect((await centre.get('/api/students/999999')).json().code).toBe('NOT_FOUND');
     // wrong role
-    const mine = (await centre.get(`/api/applications?q=${encodeURIComponent('张伟')}`)).json().items[0];
-    const r = await city.post(`/api/applications/${mine.id}/actions`, { action: 'submit', samePhotoConfirmed: true });
+    const mine = (await centre.post('/api/applications', { studentId: ids.student('张伟').id, batchId: ids.demoBatch })).json();
+    const r = await city.post(`/api/applications/${mine.id}/actions`, { action: 'apply' });
     expect(r.statusCode).toBe(403);
     expect(r.json().code).toBe('NOT_PERMITTED');
     const nb = await centre.post('/api/batches', { name: 'x', firstWindow: { start: '2026-01-01', end: '2026-01-10' }, secondWindow: { start: null, end: '2026-03-01' }, deadline: '2026-03-01' });

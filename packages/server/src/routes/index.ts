@@ -227,6 +227,12 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
     if (!p) throw new AppError(503, 'ENGINE_UNAVAILABLE', '照片检测引擎不可用');
     return p;
   });
+  app.get('/api/photos/export.zip', {
+    schema: { tags: tag('照片'), summary: '导出合格照片（zip，按学号或身份证号命名，附导出报告）', querystring: { type: 'object', properties: { orgId: int, batchId: int, naming: { type: 'string', enum: ['xuehao', 'idcard'], default: 'xuehao' } } }, response: { 200: binary, ...errors } },
+  }, async (req, reply) => {
+    const buf = await s.photos.exportZip(actorOf(req), req.query as { orgId?: number; naming: 'xuehao' | 'idcard'; batchId?: number });
+    return reply.header('content-type', 'application/zip').header('content-disposition', `attachment; filename="photos.zip"; filename*=UTF-8''${encodeURIComponent('毕业照片')}.zip`).send(buf);
+  });
   app.get('/api/photos/:id', { schema: { tags: tag('照片'), summary: '照片与检测结果', params: idParams, response: { 200: photoSchema, ...errors } } },
     async (req) => s.photos.get(actorOf(req), (req.params as { id: number }).id));
   app.get('/api/photos/:id/file', { schema: { tags: tag('照片'), summary: '照片文件（JPEG）', params: idParams, response: { 200: binary, ...errors } } }, async (req, reply) => {

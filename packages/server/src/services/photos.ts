@@ -1,5 +1,7 @@
 import path from 'node:path';
 import yauzl from 'yauzl';
+import yazl from 'yazl';
+import { toXlsx } from './reports.js';
 import type { InspectOptions, PhotoReport, Profile } from '@gradpass/photo';
 import { compareWithReference, type ReferenceComparison } from '@gradpass/roster';
 import { AppError, notFound } from '../errors.js';
@@ -197,6 +199,39 @@ export class PhotoService {
     const r = await this.compareReference(student);
     if (!r) throw new AppError(404, 'NO_REFERENCE', '须同时有毕业照片和学信网参考照片才能比对');
     return { status: r.status, face: r.face, sameShot: r.sameShot };
+  }
+
+  /**
+   * Export (照片导出): a zip of the compliant current photos of the students in scope, named as the target system
+   * needs (<学号>.jpg or <身份证号>.jpg), plus 导出报告.xlsx listing every student and why a photo was left out.
+   */
+  async exportZip(actor: Actor, q: { orgId?: number; naming: 'xuehao' | 'idcard'; batchId?: number }): Promise<Buffer> {
+    requireStaff(actor);
+    const tree = await OrgTree.load(this.repos);
+    const students = await this.repos.students.listAll({ orgIds: tree.filterIds(actor, q.orgId), batchId: q.batchId });
+    const photos = new Map((await this.repos.photos.byIds(students.map((x) => x.photo_id).filter((x): x is number => x != null))).map((p) => [p.id, p]));
+    const zip = new yazl.ZipFile();
+    const lines: Array<{ xuehao: string; idCard: string; name: string; centre: string; file: string; result: string }> = [];
+    const labels: Record<string, string> = { pending: '待检测', checking: '检测中', fail: '不合格', review: '待人工复核', error: '无法读取' };
+    for (const st of students) {
+      const p = st.photo_id != null ? photos.get(st.photo_id) : undefined;
+      const file = `${q.naming === 'idcard' ? st.id_card : st.xuehao}.jpg`;
+      const base = { xuehao: st.xuehao, idCard: st.id_card, name: st.name, centre: tree.get(st.org_id)?.name ?? '' };
+      if (!p) { lines.push({ ...base, file: '', result: '未导出：没有照片' }); continue; }
+      if (p.status !== 'pass') { lines.push({ ...base, file: '', result: `未导出：照片${labels[p.status] ?? p.status}` }); continue; }
+      zip.addBuffer(await this.files.read(p.storage_path), file);
+      lines.push({ ...base, file, result: '已导出' });
+    }
+    const report = await toXlsx('导出报告', [
+      { header: '学号', width: 16, value: (l) => l.xuehao }, { header: '身份证号', width: 22, value: (l) => l.idCard }, { header: '姓名', value: (l) => l.name },
+      { header: '学习中心', width: 24, value: (l) => l.centre }, { header: '文件名', width: 24, value: (l) => l.file }, { header: '结果', width: 24, value: (l) => l.result },
+    ], lines);
+    zip.addBuffer(report, '导出报告.xlsx');
+    zip.end();
+    const chunks: Buffer[] = [];
+    return new Promise((resolve, reject) => {
+      zip.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+    });
   }
 
   async requeueUnfinished(): Promise<void> {
