@@ -52,6 +52,9 @@ describe.each(BACKENDS)('platform on %s', (backend) => {
     expect(session).toMatch(/HttpOnly/i);
     expect(session).toMatch(/SameSite=Lax/i);
     expect(setCookie.find((c) => c.startsWith('gp_csrf='))).not.toMatch(/HttpOnly/i);
+    expect(session).not.toMatch(/Secure/);
+    const viaHttps = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'lixia', password: 'test-password-1' }, headers: { 'x-forwarded-proto': 'https' } });
+    expect(([] as string[]).concat(viaHttps.headers['set-cookie'] as string[]).find((c) => c.startsWith('gp_session='))).toMatch(/Secure/);
     const csrf = ok.json().csrfToken as string;
     const cookie = setCookie.map((c) => c.split(';')[0]).join('; ');
     const noCsrf = await t.app.inject({ method: 'PATCH', url: '/api/students/1', payload: { programme: 'x' }, headers: { cookie } });

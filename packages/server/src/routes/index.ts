@@ -98,8 +98,9 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   // ---------- health & auth ----------
   app.get('/api/health', { schema: { tags: tag('系统'), summary: '健康检查', response: { 200: obj({ ok: bool, db: str, queue: str }) } } }, async () => ({ ok: true, db: app.ctx.db.kind, queue: app.ctx.queue.kind }));
 
-  const setCookies = (reply: FastifyReply, token: string, csrf: string) => {
-    const secure = cfg.secureCookies;
+  const setCookies = (req: FastifyRequest, reply: FastifyReply, token: string, csrf: string) => {
+    // Secure when configured, or when the request came over https (directly or via a proxy's X-Forwarded-Proto).
+    const secure = cfg.secureCookies || req.protocol === 'https';
     reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: 7 * 86400 });
     reply.setCookie(CSRF_COOKIE, csrf, { httpOnly: false, sameSite: 'lax', secure, path: '/', maxAge: 7 * 86400 });
   };
@@ -113,7 +114,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   }, async (req, reply) => {
     const b = req.body as { username: string; password: string };
     const r = await s.auth.login(b.username, b.password);
-    setCookies(reply, r.token, r.csrfToken);
+    setCookies(req, reply, r.token, r.csrfToken);
     return { user: r.user, csrfToken: r.csrfToken };
   });
   app.post('/api/auth/logout', { schema: { tags: tag('登录'), summary: '退出登录', response: { 200: okSchema, ...errors } } }, async (req, reply) => {
