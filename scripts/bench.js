@@ -176,7 +176,9 @@ async function runOurs(op, dir, outDir, opts) {
     let encoded = 0;
     const verdicts = { pass: 0, fail: 0, review: 0, error: 0 };
     const errors = new Map();
-    for await (const r of batch.processBatch(firstItems(dir, opts.limit ?? Infinity), pool, (item) => ({ op, name: item.name, fileName: item.fileName, bytes: new ArrayBuffer(0), face: opts.face, align: opts.align, outputPath: outDir ? path.join(outDir, item.fileName) : undefined }))) {
+    // As the CLI does: technical checks go 4 photos per worker message.
+    const chunk = op === 'check' && !opts.face ? 4 : 1;
+    for await (const r of batch.processBatch(firstItems(dir, opts.limit ?? Infinity), pool, (item) => ({ op, name: item.name, fileName: item.fileName, bytes: new ArrayBuffer(0), face: opts.face, align: opts.align, outputPath: outDir ? path.join(outDir, item.fileName) : undefined }), { chunk })) {
       n++;
       verdicts[r.report.verdict]++;
       if (r.report.verdict === 'error') errors.set(r.report.error?.code, (errors.get(r.report.error?.code) ?? 0) + 1);

@@ -8,7 +8,7 @@ import cliProgress from 'cli-progress';
 import type { PhotoReport, Profile } from '@gradpass/photo';
 import { RULES } from '@gradpass/photo/rules';
 import { iterateSources, loadOverlayRenderer, PhotoPool, processBatch, safeSegments, type BatchResult, type PhotoTask, type PhotoTaskResult, type SourceFile } from '@gradpass/photo/batch/index';
-import { createReportWriter, type ReportWriter } from './report/index.js';
+import type { ReportWriter } from './report/index.js';
 import { BatchTally } from './summary.js';
 import { VERDICT_ZH } from './text.js';
 
@@ -81,7 +81,11 @@ export async function runPhotos(o: PhotoRunOptions): Promise<number> {
   const started = performance.now();
   const tally = new BatchTally();
   const reports: ReportWriter[] = [];
-  if (o.report) reports.push(createReportWriter(o.report, `${o.op === 'fix' ? '照片修正报告' : '照片检测报告'}（${o.profile.name}）`));
+  if (o.report) {
+    // Loaded only when asked for (exceljs is large).
+    const { createReportWriter } = await import('./report/index.js');
+    reports.push(createReportWriter(o.report, `${o.op === 'fix' ? '照片修正报告' : '照片检测报告'}（${o.profile.name}）`));
+  }
   const wantThumbs = reports.some((w) => /\.html?$/i.test(w.path));
   const outDir = o.out ? path.resolve(o.out) : undefined;
   let overlayDir = o.overlays ? path.resolve(o.overlays) : undefined;
@@ -147,6 +151,8 @@ export async function runPhotos(o: PhotoRunOptions): Promise<number> {
   const pool = new PhotoPool({ profile: o.profile, jobs: o.jobs });
   try {
     const results = processBatch(guardedSources(), pool, makeTask, {
+      // Technical checks of a photo take milliseconds: send a few per worker message.
+      chunk: o.op === 'check' && !o.face ? 4 : 1,
       onProgress: ({ done, discovered }) => {
         if (!bar) return;
         const secs = (performance.now() - started) / 1000;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Profile } from '@gradpass/photo';
 import { loadProfile } from '@gradpass/photo/profiles';
-import { reportFormat } from '../report/index.js';
+import { reportFormat } from '../report/format.js';
 import { UsageError } from '../usage.js';
 
 /** Same as the batch layer's default (50 MiB); kept here so `--help` loads nothing heavy. */

@@ -1,23 +1,13 @@
 /** Report formats by file extension (报告格式). */
-import path from 'node:path';
 import { CsvReportWriter } from './csv.js';
+import { reportFormat } from './format.js';
 import { HtmlReportWriter } from './html.js';
 import type { ReportWriter } from './row.js';
 import { XlsxReportWriter } from './xlsx.js';
 
 export type { ReportRow, ReportWriter } from './row.js';
 export { CsvReportWriter, HtmlReportWriter, XlsxReportWriter };
-
-export type ReportFormat = 'csv' | 'xlsx' | 'html';
-
-/** The format named by a report file's extension, or null when unsupported. */
-export function reportFormat(file: string): ReportFormat | null {
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.csv') return 'csv';
-  if (ext === '.xlsx') return 'xlsx';
-  if (ext === '.html' || ext === '.htm') return 'html';
-  return null;
-}
+export { reportFormat, type ReportFormat } from './format.js';
 
 export function createReportWriter(file: string, title?: string): ReportWriter {
   switch (reportFormat(file)) {

@@ -45,9 +45,9 @@ afterAll(async () => {
 });
 
 describe('PhotoPool + processBatch', () => {
-  it('returns one report per item, bad files included, with the display name as file', async () => {
+  it.each([1, 4])('returns one report per item, bad files included, with the display name as file (chunk %i)', async (chunk) => {
     const progress: number[] = [];
-    const results = await all(processBatch(iterateSources([dir, path.join(dir, 'missing.jpg')]), pool, checkTask, { onProgress: (p) => progress.push(p.done) }));
+    const results = await all(processBatch(iterateSources([dir, path.join(dir, 'missing.jpg')]), pool, checkTask, { chunk, onProgress: (p) => progress.push(p.done) }));
     expect(results).toHaveLength(9);
     const byName = new Map(results.map((r) => [path.basename(r.report.file), r.report]));
     expect(byName.get('missing.jpg')).toMatchObject({ verdict: 'error', error: { code: 'NOT_FOUND' } });
@@ -60,10 +60,10 @@ describe('PhotoPool + processBatch', () => {
     expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
-  it('turns a worker failure (here: a timeout that terminates the worker) into an error report and goes on', async () => {
+  it.each([1, 3])('turns a worker failure (here: a timeout that terminates the worker) into an error report per photo and goes on (chunk %i)', async (chunk) => {
     const slowPool = new PhotoPool({ profile, jobs: 1, taskTimeoutMs: 1 });
     try {
-      const results = await all(processBatch(iterateSources([dir]), slowPool, checkTask));
+      const results = await all(processBatch(iterateSources([dir]), slowPool, checkTask, { chunk }));
       expect(results).toHaveLength(8);
       for (const r of results) expect(r.report).toMatchObject({ verdict: 'error', error: { code: 'TIMEOUT' } });
     } finally {

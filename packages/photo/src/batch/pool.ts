@@ -10,7 +10,7 @@ import { Piscina } from 'piscina';
 import type { Profile } from '../types.js';
 import type { SourceFile, SourceItem } from './sources.js';
 import { SourceError } from './sources.js';
-import { errorReport, type PhotoTask, type PhotoTaskResult, type PoolWorkerData } from './task.js';
+import { errorReport, type PhotoTask, type PhotoTaskBatch, type PhotoTaskResult, type PoolWorkerData } from './task.js';
 
 export interface PoolOptions {
   profile: Profile;
@@ -32,14 +32,14 @@ export function workerFile(): string {
 /** A pool of photo workers. Close it when done. */
 export class PhotoPool {
   readonly jobs: number;
-  private readonly piscina: Piscina<PhotoTask, PhotoTaskResult>;
+  private readonly piscina: Piscina<PhotoTask | PhotoTaskBatch, PhotoTaskResult | PhotoTaskResult[]>;
   private readonly timeoutMs: number;
 
   constructor(opts: PoolOptions) {
     this.jobs = Math.max(1, Math.floor(opts.jobs ?? os.availableParallelism()));
     this.timeoutMs = opts.taskTimeoutMs ?? 180_000;
     const workerData: PoolWorkerData = { profile: opts.profile };
-    this.piscina = new Piscina<PhotoTask, PhotoTaskResult>({
+    this.piscina = new Piscina<PhotoTask | PhotoTaskBatch, PhotoTaskResult | PhotoTaskResult[]>({
       filename: workerFile(),
       minThreads: this.jobs,
       maxThreads: this.jobs,
@@ -55,7 +55,12 @@ export class PhotoPool {
    * (crash, timeout); `processBatch` turns that into an error report.
    */
   run(task: PhotoTask): Promise<PhotoTaskResult> {
-    return this.piscina.run(task, { transferList: [task.bytes], signal: AbortSignal.timeout(this.timeoutMs) });
+    return this.piscina.run(task, { transferList: [task.bytes], signal: AbortSignal.timeout(this.timeoutMs) }) as Promise<PhotoTaskResult>;
+  }
+
+  /** Run several tasks in one message (bytes copied, so the caller keeps them). Rejects if the worker fails. */
+  runMany(tasks: PhotoTask[]): Promise<PhotoTaskResult[]> {
+    return this.piscina.run({ batch: tasks }, { signal: AbortSignal.timeout(this.timeoutMs * tasks.length) }) as unknown as Promise<PhotoTaskResult[]>;
   }
 
   close(): Promise<void> {
@@ -75,6 +80,12 @@ export function toTransferable(buf: Buffer): ArrayBuffer {
   return ab;
 }
 
+function toArrayBufferCopy(buf: Buffer): ArrayBuffer {
+  const ab = new ArrayBuffer(buf.byteLength);
+  new Uint8Array(ab).set(buf);
+  return ab;
+}
+
 /** One finished photo. */
 export interface BatchResult extends PhotoTaskResult {
   item: SourceItem;
@@ -87,7 +98,9 @@ export interface BatchProgress {
 }
 
 export interface BatchOptions {
-  /** Photos in flight at once (read + queued + running). Default 4 × jobs. */
+  /** Photos per worker message (small, fast photos: 4–16; default 1). */
+  chunk?: number;
+  /** Photos in flight at once (read + queued + running). Default max(4 × jobs, 2 × jobs × chunk). */
   maxInFlight?: number;
   onProgress?: (p: BatchProgress) => void;
 }
@@ -109,26 +122,34 @@ function describeWorkerFailure(err: unknown): { code: string; message: string } 
 /**
  * Process a stream of inputs on the pool; yields one result per input item in completion order.
  * Never throws for a bad photo, unreadable file or crashed worker: each becomes an `error` report.
+ *
+ * With `chunk` > 1, small photos travel to the workers several per message (fewer thread hand-offs, which
+ * dominate when one photo takes a few milliseconds). A partial chunk is sent at once while a worker is free,
+ * so nothing waits for a chunk to fill. When a chunk fails as a whole (a worker crash), its photos are run
+ * again one by one, so only the photo that crashes gets the error.
  */
 export async function* processBatch(source: AsyncIterable<SourceItem>, pool: PhotoPool, makeTask: TaskFactory, opts: BatchOptions = {}): AsyncGenerator<BatchResult> {
-  const maxInFlight = Math.max(1, opts.maxInFlight ?? pool.jobs * 4);
+  const chunkSize = Math.max(1, Math.floor(opts.chunk ?? 1));
+  const maxInFlight = Math.max(1, opts.maxInFlight ?? Math.max(pool.jobs * 4, pool.jobs * chunkSize * 2));
   const finished: BatchResult[] = [];
   let inFlight = 0;
   let done = 0;
   let discovered = 0;
   let wake: (() => void) | null = null;
+  let pending: { item: SourceFile; task: PhotoTask; bytes: Buffer }[] = [];
+  let chunksOut = 0;
 
-  const handle = async (item: SourceItem): Promise<BatchResult> => {
-    if (item.kind === 'error') return { item, report: errorReport(item.name, item.error.code, item.error.message), ms: 0 };
-    let bytes: Buffer;
-    try {
-      bytes = await item.read();
-    } catch (err) {
-      const info = err instanceof SourceError ? err : { code: 'READ_FAILED', message: `读取失败（${err instanceof Error ? err.message : String(err)}）` };
-      return { item, report: errorReport(item.name, info.code, info.message), ms: 0 };
-    }
-    const task = makeTask(item, bytes);
-    if (!('op' in task)) return { item, ...task };
+  const deliver = (r: BatchResult): void => {
+    finished.push(r);
+    inFlight--;
+    done++;
+    opts.onProgress?.({ done, discovered });
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+
+  const runOne = async (item: SourceFile, task: PhotoTask, bytes: Buffer): Promise<BatchResult> => {
     try {
       const result = await pool.run({ ...task, bytes: toTransferable(bytes) });
       return { item, ...result };
@@ -138,11 +159,58 @@ export async function* processBatch(source: AsyncIterable<SourceItem>, pool: Pho
     }
   };
 
+  const runChunk = async (chunk: { item: SourceFile; task: PhotoTask; bytes: Buffer }[]): Promise<void> => {
+    chunksOut++;
+    try {
+      if (chunk.length === 1) {
+        deliver(await runOne(chunk[0].item, chunk[0].task, chunk[0].bytes));
+        return;
+      }
+      let results: PhotoTaskResult[] | null = null;
+      try {
+        // Copied, not transferred: the bytes stay valid for the one-by-one retry below.
+        results = await pool.runMany(chunk.map((c) => ({ ...c.task, bytes: toArrayBufferCopy(c.bytes) })));
+      } catch {
+        results = null;
+      }
+      if (results) {
+        results.forEach((r, i) => deliver({ item: chunk[i].item, ...r }));
+      } else {
+        for (const c of chunk) deliver(await runOne(c.item, c.task, c.bytes));
+      }
+    } finally {
+      chunksOut--;
+      // A worker came free: send what has gathered.
+      if (pending.length > 0 && chunksOut < pool.jobs) flush();
+    }
+  };
+
+  const flush = (): void => {
+    const chunk = pending;
+    pending = [];
+    void runChunk(chunk);
+  };
+
+  const handle = async (item: SourceItem): Promise<void> => {
+    if (item.kind === 'error') return deliver({ item, report: errorReport(item.name, item.error.code, item.error.message), ms: 0 });
+    let bytes: Buffer;
+    try {
+      bytes = await item.read();
+    } catch (err) {
+      const info = err instanceof SourceError ? err : { code: 'READ_FAILED', message: `读取失败（${err instanceof Error ? err.message : String(err)}）` };
+      return deliver({ item, report: errorReport(item.name, info.code, info.message), ms: 0 });
+    }
+    const task = makeTask(item, bytes);
+    if (!('op' in task)) return deliver({ item, ...task });
+    pending.push({ item, task, bytes });
+    if (pending.length >= chunkSize || chunksOut < pool.jobs) flush();
+  };
+
   const iterator = source[Symbol.asyncIterator]();
   let exhausted = false;
   try {
     while (true) {
-      // Outstanding = running + finished but not yet handed back; bounded so memory stays flat.
+      // Outstanding = reading + queued + running + finished but not yet handed back; bounded so memory stays flat.
       while (!exhausted && inFlight + finished.length < maxInFlight) {
         const next = await iterator.next();
         if (next.done) {
@@ -151,15 +219,7 @@ export async function* processBatch(source: AsyncIterable<SourceItem>, pool: Pho
         }
         discovered++;
         inFlight++;
-        void handle(next.value).then((r) => {
-          finished.push(r);
-          inFlight--;
-          done++;
-          opts.onProgress?.({ done, discovered });
-          const w = wake;
-          wake = null;
-          w?.();
-        });
+        void handle(next.value);
         // Hand back finished results promptly even while still filling.
         while (finished.length > 0) yield finished.shift() as BatchResult;
       }

@@ -26,6 +26,11 @@ export interface PhotoTask {
   overlayPath?: string;
 }
 
+/** Several photos in one message (micro-batching of small photos); answered with one result per task. */
+export interface PhotoTaskBatch {
+  batch: PhotoTask[];
+}
+
 /** What a worker sends back for one photo. */
 export interface PhotoTaskResult {
   report: PhotoReport;

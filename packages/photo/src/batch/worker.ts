@@ -9,7 +9,7 @@ import { workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import type { Profile } from '../types.js';
 import { loadEngine, loadOverlayRenderer, type StandardizeResult } from './engine.js';
-import { errorReport, type PhotoTask, type PhotoTaskResult, type PoolWorkerData } from './task.js';
+import { errorReport, type PhotoTask, type PhotoTaskBatch, type PhotoTaskResult, type PoolWorkerData } from './task.js';
 
 sharp.concurrency(1);
 sharp.cache(false);
@@ -43,8 +43,18 @@ async function thumbnailOf(bytes: Buffer): Promise<string | undefined> {
   }
 }
 
+/** Worker entry: one photo, or several in one message. */
+export default async function run(message: PhotoTask | PhotoTaskBatch): Promise<PhotoTaskResult | PhotoTaskResult[]> {
+  if ('batch' in message) {
+    const results: PhotoTaskResult[] = [];
+    for (const task of message.batch) results.push(await processPhoto(task));
+    return results;
+  }
+  return processPhoto(message);
+}
+
 /** Process one photo. Never rejects for a bad photo: the engine reports it; anything else → error report. */
-export default async function processPhoto(task: PhotoTask): Promise<PhotoTaskResult> {
+async function processPhoto(task: PhotoTask): Promise<PhotoTaskResult> {
   const started = performance.now();
   const bytes = Buffer.from(task.bytes);
   const result: PhotoTaskResult = { report: errorReport(task.name, 'INTERNAL_ERROR', '内部错误'), ms: 0 };
