@@ -301,3 +301,26 @@ describe('gradpass fix', () => {
     }
   });
 });
+
+describe('gradpass with face analysis', () => {
+  it.skipIf(!existsSync(PORTRAITS))('fix aligns on the face by default, replaces the background on request; lines carry "face"', async () => {
+    const src = path.join(tmp, 'face 原图');
+    await mkdir(src);
+    const first = (await readdir(PORTRAITS)).filter((f) => f.endsWith('.jpg')).sort()[0];
+    await copyFile(path.join(PORTRAITS, first), path.join(src, '1837001400126.jpg'));
+    const out = path.join(tmp, 'face 输出');
+    const fix = await gradpass(['fix', src, '--out', out, '--background', 'blue', '--json', '--jobs', '1']);
+    const [line] = jsonLines(fix.stdout) as { verdict: string; output: string | null; edited?: boolean; face?: unknown; checks: { id: string; status: string }[] }[];
+    expect(line.output).toBe(path.join(out, '1837001400126.jpg'));
+    expect(line.edited).toBe(true);
+    expect(line.face).toBeTruthy();
+    // The face-aligned crop puts the eyes on the eye line and the head top in its band.
+    for (const id of ['geometry.eye-line', 'geometry.head-top', 'face.count', 'background.colour']) {
+      expect(line.checks.find((c) => c.id === id)?.status, id).toBe('pass');
+    }
+    const check = await gradpass(['check', out, '--json', '--jobs', '1']);
+    const [checked] = jsonLines(check.stdout);
+    expect(Object.keys(checked)).toContain('face');
+    expect(checked.verdict).toBe(line.verdict);
+  });
+});
