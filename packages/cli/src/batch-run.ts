@@ -171,17 +171,25 @@ export async function runPhotos(o: PhotoRunOptions): Promise<number> {
     multibar?.stop();
     await pool.close();
   }
-  for (const w of reports) await w.close();
+  let reportFailed = false;
+  for (const w of reports) {
+    try {
+      await w.close();
+    } catch (err) {
+      reportFailed = true;
+      process.stderr.write(`报告写入失败：${w.path}（${err instanceof Error ? err.message : String(err)}）REPORT_WRITE_FAILED\n`);
+    }
+  }
 
   const summary = tally.format(performance.now() - started);
   const extra: string[] = [];
   if (o.op === 'fix' && outDir) extra.push(`输出文件夹：${outDir}`);
   if (overlayDir) extra.push(`叠加图文件夹：${overlayDir}`);
-  for (const w of reports) extra.push(`报告已写入：${w.path}`);
+  if (!reportFailed) for (const w of reports) extra.push(`报告已写入：${w.path}`);
   const text = `\n${summary}${extra.length ? `\n${extra.join('\n')}` : ''}\n`;
   if (o.json) process.stderr.write(text);
   else process.stdout.write(text);
-  return tally.exitCode();
+  return reportFailed ? Math.max(1, tally.exitCode()) : tally.exitCode();
 }
 
 /** `文件大小（size.bytes）`; the id only once when the Chinese name already carries it. */

@@ -72,6 +72,7 @@ function checkReport(file: string | undefined): void {
   if (!reportFormat(file)) throw new UsageError('REPORT_FORMAT', `不支持的报告格式“${file}”：报告文件名应以 .csv、.xlsx 或 .html 结尾`);
   const dir = path.dirname(path.resolve(file));
   if (!existsSync(dir)) throw new UsageError('REPORT_DIR_MISSING', `报告所在的文件夹不存在：${dir}`);
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError('REPORT_IS_DIRECTORY', `报告文件名“${file}”是一个文件夹`);
 }
 
 function realOrResolved(p: string): string {

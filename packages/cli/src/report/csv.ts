@@ -12,15 +12,21 @@ export function csvCell(value: string): string {
 
 export class CsvReportWriter implements ReportWriter {
   private readonly out: WriteStream;
+  private failure: Error | null = null;
   constructor(readonly path: string) {
     this.out = createWriteStream(path);
+    this.out.on('error', (err) => (this.failure ??= err));
     this.out.write('\uFEFF' + COLUMNS.map(csvCell).join(',') + '\r\n');
   }
   async add(row: ReportRow): Promise<void> {
+    if (this.failure) return;
     if (!this.out.write(flatRow(row).map(csvCell).join(',') + '\r\n')) await once(this.out, 'drain');
   }
   async close(): Promise<void> {
-    this.out.end();
-    await once(this.out, 'finish');
+    if (!this.failure) {
+      this.out.end();
+      await Promise.race([once(this.out, 'finish'), once(this.out, 'error')]).catch(() => undefined);
+    }
+    if (this.failure) throw this.failure;
   }
 }

@@ -80,6 +80,8 @@ export class HtmlReportWriter implements ReportWriter {
   async close(): Promise<void> {
     const total = ORDER.reduce((n, v) => n + this.counts[v], 0);
     const out = createWriteStream(this.path);
+    let failure: Error | null = null;
+    out.on('error', (err) => (failure ??= err));
     out.write(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(this.title)}</title>
@@ -106,10 +108,13 @@ h2{font-size:16px;margin:0 0 6px}.file{word-break:break-all}
       if (!s || !this.dir) continue;
       s.end();
       await once(s, 'finish');
-      await pipeline(createReadStream(path.join(this.dir, `${v}.part`)), out, { end: false });
+      if (!failure) await pipeline(createReadStream(path.join(this.dir, `${v}.part`)), out, { end: false }).catch((err: Error) => (failure ??= err));
     }
-    out.end('</main>\n<footer><p>由 gradpass 生成</p></footer></body></html>\n');
-    await once(out, 'finish');
+    if (!failure) {
+      out.end('</main>\n<footer><p>由 gradpass 生成</p></footer></body></html>\n');
+      await Promise.race([once(out, 'finish'), once(out, 'error')]).catch(() => undefined);
+    }
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
+    if (failure) throw failure;
   }
 }
