@@ -206,6 +206,16 @@ describe('iterateSources: zip archives', () => {
     expect(items[2]).toMatchObject({ kind: 'file', fileName: 'ok.jpg' });
   });
 
+  it('descends into a zip found inside a folder: display name and relPath keep the folder', async () => {
+    const root = path.join(dir, '含压缩包');
+    await mkdir(path.join(root, '二班'), { recursive: true });
+    await writeFile(path.join(root, '二班', '照片.zip'), await buildZip([{ name: '王五.jpg', data: Buffer.from('w') }]));
+    const items = await collect([root]);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ kind: 'file', fileName: '王五.jpg', relPath: '二班/王五.jpg' });
+    expect(items[0].name).toBe(`${root}/二班/照片.zip!/王五.jpg`);
+  });
+
   it('never lets an entry name escape (../, absolute paths)', async () => {
     expect(safeSegments('../../etc/passwd')).toEqual(['etc', 'passwd']);
     expect(safeSegments('/abs/./x.jpg')).toEqual(['abs', 'x.jpg']);
