@@ -18,6 +18,12 @@ const A = { xuehao: '2237001200001', idCard: idCard('19900101', 11), name: '张�
 const B = { xuehao: '2237001200002', idCard: idCard('19910202', 22), name: '李娜' };
 const C = { xuehao: '2237001200003', idCard: idCard('19920303', 33), name: '王芳' };
 
+const T0 = Date.now();
+/** Progress lines when E2E_VERBOSE is set (where the time goes). */
+function step(name: string): void {
+  if (process.env.E2E_VERBOSE) console.log(`[e2e ${((Date.now() - T0) / 1000).toFixed(1)}s] ${name}`);
+}
+
 describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
   let server: TestServer;
   let browser: Browser;
@@ -53,8 +59,9 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     const url = server.url;
 
     // ---- the centre: roster, then a zip of photos (one of them failing) ----
+    step('the centre: roster, then a zip of photos (one of them failing)');
     const centre = await loginAs(browser, url, 'centre1', PASSWORD);
-    let page = centre.page;
+    const page = centre.page;
     await expect.poll(() => page.getByTestId('user-role').textContent()).toBe('学习中心老师');
     await page.goto('/import');
     const csv = ['学号,身份证号,姓名,专业,层次,入学学期', ...[A, B, C].map((s) => `${s.xuehao},${s.idCard},${s.name},行政管理,本科,2022春`)].join('\n');
@@ -75,6 +82,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     await server.app.ctx.services.auth.createUser(null, { username: 'stu1', password: PASSWORD, displayName: A.name, role: 'student', orgId: centreId, studentId: studentA });
 
     // ---- the photo review grid: badges once the checks have run ----
+    step('the photo review grid: badges once the checks have run');
     await page.goto('/photos');
     await waitForSettledPhotos(page, 3);
     await expect(page.locator('[data-testid=photo-thumb][data-status=fail]').count()).resolves.toBe(1);
@@ -83,6 +91,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     await page.screenshot({ path: screenshotPath('photo-review.png') });
 
     // ---- the student applies and signs, on a phone ----
+    step('the student applies and signs, on a phone');
     const phone = await loginAs(browser, url, 'stu1', PASSWORD, { width: 390, height: 844 });
     await phone.page.getByTestId('my-page').waitFor();
     await phone.page.getByRole('button', { name: /申请 2026年1月毕业/ }).click();
@@ -91,6 +100,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     await phone.page.locator('[data-testid=state-tag][data-state=applied]').first().waitFor();
 
     // ---- the centre tries to submit with the failing photo: refused, in Chinese ----
+    step('the centre tries to submit with the failing photo: refused, in Chinese');
     await page.goto(`/students/${studentA}`);
     await page.getByTestId('action-submit').click();
     await page.getByTestId('same-photo-confirm').check();
@@ -104,6 +114,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     await page.locator('.ant-modal').waitFor({ state: 'hidden' });
 
     // ---- fix: upload a good photo on the student page, wait for the check, submit ----
+    step('fix: upload a good photo on the student page, wait for the check, submit');
     await page.locator('[data-testid=photo-card] input[type=file]').setInputFiles({ name: `${A.xuehao}.jpg`, mimeType: 'image/jpeg', buffer: await drawPhoto(4) });
     await waitForStudentPhoto(page, 'pass');
     await page.getByTestId('action-submit').click();
@@ -111,9 +122,10 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     await page.getByTestId('action-confirm').click();
     await page.locator('[data-testid=application-card] [data-testid=state-tag][data-state=submitted]').waitFor();
     await page.getByTestId('photo-locked').waitFor();
-    await page.screenshot({ path: screenshotPath('student-page.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('student-page.png', false), fullPage: true });
 
     // ---- city, province, national: bulk approve with confirmation ----
+    step('city, province, national: bulk approve with confirmation');
     for (const [user, next] of [
       ['city1', 'city_approved'],
       ['prov1', 'province_approved'],
@@ -138,6 +150,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     }
 
     // ---- the 电子注册号 is shown ----
+    step('the 电子注册号 is shown');
     await page.goto(`/students/${studentA}`);
     const reg = page.getByTestId('registration-number');
     await reg.waitFor();
@@ -146,6 +159,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     await page.getByTestId('timeline').getByText('陈审批').first().waitFor();
 
     // ---- certificate: arrival, hand-over ----
+    step('certificate: arrival, hand-over');
     await page.goto('/certificates');
     await page.getByTestId('cert-arrive').click();
     await page.getByTestId('arrive-select').click();
@@ -160,6 +174,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     await certRow.locator('[data-testid=cert-state][data-state=handed_over]').waitFor();
 
     // ---- the student confirms the certificate on the phone ----
+    step('the student confirms the certificate on the phone');
     await phone.page.reload();
     await phone.page.getByRole('tab', { name: '我的证书' }).click();
     await phone.page.getByTestId('cert-confirm').click();
@@ -167,10 +182,11 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     await phone.page.locator('[data-testid=cert-state][data-state=confirmed]').waitFor();
     await phone.page.getByRole('tab', { name: '我的申请' }).click();
     await phone.page.getByTestId('registration-number').waitFor();
-    await phone.page.screenshot({ path: screenshotPath('student-phone.png'), fullPage: true });
+    await phone.page.screenshot({ path: screenshotPath('student-phone.png', false), fullPage: true });
     await phone.ctx.close();
 
     // ---- a refusal: submitting in a batch whose window is closed ----
+    step('a refusal: submitting in a batch whose window is closed');
     await page.goto(`/students/${studentB}`);
     await page.getByTestId('application-card').locator('.ant-select').click();
     await page.locator('.ant-select-item-option', { hasText: '2025年12月补办' }).click();

@@ -186,7 +186,9 @@ export async function loginAs(browser: Browser, baseURL: string, username: strin
   return { ctx, page };
 }
 
-export function screenshotPath(name: string): string {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  return path.join(SCREENSHOTS, name);
+/** Where a screenshot goes: docs/screenshots for the ones the README shows, else screenshots-tmp/ (ignored). */
+export function screenshotPath(name: string, forReadme = true): string {
+  const dir = forReadme ? SCREENSHOTS : path.join(REPO, 'screenshots-tmp');
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, name);
 }

@@ -40,10 +40,10 @@ export function CheckTable({ checks, onlyProblems = false }: { checks: CheckResu
       dataSource={sorted}
       data-testid="check-table"
       columns={[
-        { title: '规则', dataIndex: 'id', width: 170, render: (id: string) => <span title={id}>{ruleName(id)}</span> },
-        { title: '结果', dataIndex: 'status', width: 80, render: (s: CheckResult['status']) => <Tag color={STATUS[s].color}>{STATUS[s].label}</Tag> },
-        { title: '测量值', dataIndex: 'value', width: 110, render: (v: Measure) => formatMeasure(v) },
-        { title: '限值', dataIndex: 'limit', width: 110, render: (v: Measure) => formatMeasure(v) },
+        { title: '规则', dataIndex: 'id', width: 150, render: (id: string) => <span title={id}>{ruleName(id)}</span> },
+        { title: '结果', dataIndex: 'status', width: 76, render: (s: CheckResult['status']) => <Tag color={STATUS[s].color}>{STATUS[s].label}</Tag> },
+        { title: '测量值', dataIndex: 'value', width: 120, render: (v: Measure) => <span style={{ fontSize: 12, wordBreak: 'break-all' }}>{formatMeasure(v)}</span> },
+        { title: '限值', dataIndex: 'limit', width: 100, render: (v: Measure) => <span style={{ fontSize: 12, wordBreak: 'break-all' }}>{formatMeasure(v)}</span> },
         {
           title: '说明',
           dataIndex: 'message',

@@ -27,7 +27,7 @@ export function PhotoCard({ student, onChanged, compact = false }: { student: St
   const p = student.photo;
   const canUpload = ['centre_staff', 'collector', 'admin', 'student'].includes(user.role);
   const source = user.role === 'student' ? 'student' : user.role === 'collector' ? 'collection' : 'centre';
-  const width = compact ? 200 : 240;
+  const width = compact ? 220 : 270;
   return (
     <Card
       size="small"
@@ -49,29 +49,29 @@ export function PhotoCard({ student, onChanged, compact = false }: { student: St
       }
       data-testid="photo-card"
     >
-      <Row gutter={[16, 16]}>
-        <Col>
-          <Space orientation="vertical" align="center">
-            {p ? <PhotoOverlay src={photoUrl(p)} checks={p.checks} face={p.face} limits={p.limits} width={width} overlay={overlay} alt={`${student.name}的照片`} /> : <div style={{ width, height: (width * 4) / 3, background: '#fafafa', border: '1px dashed #ccc', display: 'flex', alignItems: 'center', justifyContent: 'center', color: '#999' }}>尚无照片</div>}
-            <Typography.Text type="secondary">本系统照片</Typography.Text>
-          </Space>
-        </Col>
-        {student.hasReference && (
-          <Col>
+      <Row gutter={[16, 16]} wrap={compact}>
+        <Col flex={compact ? '1 1 100%' : `0 0 ${width + (student.hasReference ? width + 16 : 0) + 8}px`}>
+          <Space align="start" wrap>
             <Space orientation="vertical" align="center">
-              <PhotoOverlay src={`/api/students/${student.id}/reference-photo`} width={width} overlay={false} alt="学信网照片" />
-              <Typography.Text type="secondary">学信网照片（核对同版）</Typography.Text>
+              {p ? <PhotoOverlay src={photoUrl(p)} checks={p.checks} face={p.face} limits={p.limits} width={width} overlay={overlay} alt={`${student.name}的照片`} /> : <div style={{ width, height: (width * 4) / 3, background: '#fafafa', border: '1px dashed #ccc', display: 'flex', alignItems: 'center', justifyContent: 'center', color: '#999' }}>尚无照片</div>}
+              <Typography.Text type="secondary">本系统照片</Typography.Text>
             </Space>
-          </Col>
-        )}
-        <Col flex="1" style={{ minWidth: 240 }}>
+            {student.hasReference && (
+              <Space orientation="vertical" align="center">
+                <PhotoOverlay src={`/api/students/${student.id}/reference-photo`} width={width} overlay={false} alt="学信网照片" />
+                <Typography.Text type="secondary">学信网照片（核对同版）</Typography.Text>
+              </Space>
+            )}
+          </Space>
           {p && (
-            <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>
-              {p.fileName} · {(p.bytes / 1024).toFixed(1)} KB · 来源：{SOURCE_LABEL[p.source]} · 上传于 {fmtTime(p.uploadedAt)}
+            <Typography.Paragraph type="secondary" style={{ margin: '8px 0', fontSize: 12, maxWidth: width + 40 }}>
+              {p.fileName} · {(p.bytes / 1024).toFixed(1)} KB · 来源：{SOURCE_LABEL[p.source]}
+              <br />
+              上传于 {fmtTime(p.uploadedAt)}
               {p.checkedAt && ` · 检测于 ${fmtTime(p.checkedAt)}`}
             </Typography.Paragraph>
           )}
-          {p && (p.status === 'pending' || p.status === 'checking') && <Alert type="info" showIcon title="正在检测照片，请稍候刷新" style={{ marginBottom: 8 }} />}
+          {p && (p.status === 'pending' || p.status === 'checking') && <Alert type="info" showIcon title="正在检测照片，请稍候" style={{ marginBottom: 8 }} />}
           {canUpload && !student.photoLocked && (
             <Space orientation="vertical" style={{ width: '100%' }}>
               <Upload
@@ -101,12 +101,12 @@ export function PhotoCard({ student, onChanged, compact = false }: { student: St
           )}
           {student.photoLocked && <Typography.Text type="secondary">申请审核中，照片已锁定，不能更换；被退回后可更换。</Typography.Text>}
         </Col>
+        {p && (
+          <Col flex="1 1 360px" style={{ minWidth: 0 }}>
+            <CheckTable checks={p.checks} onlyProblems={compact} />
+          </Col>
+        )}
       </Row>
-      {p && (
-        <div style={{ marginTop: 12 }}>
-          <CheckTable checks={p.checks} onlyProblems={compact} />
-        </div>
-      )}
     </Card>
   );
 }

@@ -49,7 +49,7 @@ export function PhotoOverlay({ src, checks, face, limits, width = 240, overlay =
   const sx = w / L.width;
   const sy = h / L.height;
   const cx = w / 2;
-  const fontSize = Math.max(12, 16 * sx);
+  const fontSize = Math.max(14, 24 * sx);
   const stroke = Math.max(1.5, 2 * sx);
   return (
     <div style={{ position: 'relative', width, maxWidth: '100%', aspectRatio: `${w} / ${h}`, background: '#fafafa', border: '1px solid #eee' }} data-testid="photo-overlay">

@@ -79,12 +79,12 @@ export function DashboardPage() {
               rowKey={(r) => r.org.id}
               loading={progress.loading}
               pagination={false}
-              scroll={{ x: true }}
+              scroll={{ x: 'max-content' }}
               dataSource={progress.data?.rows ?? []}
               columns={[
-                { title: '单位', render: (_, r) => r.org.name, fixed: 'left' },
+                { title: '单位', render: (_, r) => <span style={{ whiteSpace: 'nowrap' }}>{r.org.name}</span>, fixed: 'left', width: 150 },
                 ...states.map((s) => ({
-                  title: <Tag color={STATE_COLOR[s]}>{STATE_LABEL[s]}</Tag>,
+                  title: <Tag color={STATE_COLOR[s]} style={{ marginInlineEnd: 0 }}>{progress.data?.stateLabels?.[s] ?? STATE_LABEL[s]}</Tag>,
                   key: s,
                   align: 'right' as const,
                   render: (_: unknown, r: Progress['rows'][number]) => r.counts[s] ?? 0,

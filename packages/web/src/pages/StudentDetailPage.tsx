@@ -39,12 +39,9 @@ export function StudentView({ student: s, reload }: { student: Student; reload: 
         <FlagTags student={s} />
       </Space>
       {s.expired && <Alert type="error" showIcon title="学籍已超过 8 年有效期，不能办理毕业，已列入学籍清理名单（ENROLMENT_EXPIRED）" />}
+      <PhotoCard student={s} onChanged={reload} />
       <Row gutter={[16, 16]}>
-        <Col xs={24} xl={14}>
-          <PhotoCard student={s} onChanged={reload} />
-        </Col>
-        <Col xs={24} xl={10}>
-          <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+        <Col xs={24} lg={10}>
             <Card size="small" title="学籍信息">
               <Descriptions size="small" column={1}>
                 <Descriptions.Item label="学号">{s.xuehao}</Descriptions.Item>
@@ -62,8 +59,9 @@ export function StudentView({ student: s, reload }: { student: Student; reload: 
                 <Descriptions.Item label="身份复核">{IDENTITY_LABEL[s.identityStatus]}</Descriptions.Item>
               </Descriptions>
             </Card>
-            <ApplicationCard student={s} onChanged={reload} />
-          </Space>
+        </Col>
+        <Col xs={24} lg={14}>
+          <ApplicationCard student={s} onChanged={reload} />
         </Col>
       </Row>
       {(s.flags.identityDoubtful || s.identityStatus !== 'none') && <IdentityCard student={s} onChanged={reload} />}
