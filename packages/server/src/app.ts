@@ -23,13 +23,14 @@ import { BatchService } from './services/batches.js';
 import { ApplicationService } from './services/applications.js';
 import { CertificateService } from './services/certificates.js';
 import { AuditService } from './services/audit-read.js';
+import { CollectionService } from './services/collection.js';
 import { OrgTree, type Actor } from './services/context.js';
 import { registerRoutes } from './routes/index.js';
 
 /** Every service of the app (服务层). */
 export interface Services {
   auth: AuthService; orgs: OrgService; students: StudentService; photos: PhotoService; batches: BatchService;
-  applications: ApplicationService; certificates: CertificateService; audit: AuditService;
+  applications: ApplicationService; certificates: CertificateService; audit: AuditService; collection: CollectionService;
 }
 
 export interface AppContext {
@@ -58,7 +59,7 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
   const services: Services = {
     auth: new AuthService(repos, now), orgs: new OrgService(repos, now), students, photos, batches: new BatchService(repos, now),
     applications: new ApplicationService(repos, students, events, certificates, photos, { schoolCode: config.schoolCode }, now),
-    certificates, audit: new AuditService(repos),
+    certificates, audit: new AuditService(repos), collection: new CollectionService(repos, files, students, now),
   };
   const app = Fastify({ logger: config.logger, bodyLimit: 5 * 1024 * 1024, trustProxy: true, ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } } });
   const handler = (id: number) => photos.check(id);

@@ -47,6 +47,10 @@ export async function seedDemo(app: FastifyInstance, opts: { password?: string; 
   await services.batches.create(null, {
     name: '2026年1月毕业', firstWindow: { start: '2025-12-08', end: '2025-12-19' }, secondWindow: { start: null, end: '2026-03-31' }, deadline: '2026-03-31',
   }, province.id);
+  // The collection centre's 特征码 for this year (seed 004: “yknmcm，2025 年有效”).
+  const today0 = opts.today ?? new Date();
+  await repos.collection.insertFeatureCode({ collection_org_id: collection.id, code: 'yknmcm', year: Number(new Date(today0.getTime() + 8 * 3600_000).toISOString().slice(0, 4)), created_at: today0.toISOString() });
+
   // A second batch whose first window is open around the day the demo starts, so the whole flow can be tried at once.
   const today = opts.today ?? new Date();
   const day = (d: number) => new Date(today.getTime() + 8 * 3600_000 + d * 86400_000).toISOString().slice(0, 10);

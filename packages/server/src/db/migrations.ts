@@ -152,6 +152,27 @@ export function migrationProvider(kind: DialectKind): MigrationProvider {
           .execute();
       },
     },
+    '003_collection_orders': {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await withId(db.schema.createTable('collection_orders'))
+          .addColumn('student_id', 'integer', (c) => c.notNull().references('students.id'))
+          .addColumn('collection_org_id', 'integer', (c) => c.notNull().references('orgs.id'))
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('photo_path', 'text')
+          .addColumn('data_json', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await withId(db.schema.createTable('feature_codes'))
+          .addColumn('collection_org_id', 'integer', (c) => c.notNull().references('orgs.id'))
+          .addColumn('code', 'text', (c) => c.notNull())
+          .addColumn('year', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
   return { getMigrations: async () => migrations };
 }

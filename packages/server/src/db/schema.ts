@@ -41,8 +41,14 @@ export interface AuditTable {
   id: Generated<number>; at: string; actor_id: number | null; actor_name: string; org_id: number | null; entity: string; entity_id: number;
   action: string; reason: string | null; before_json: string | null; after_json: string | null;
 }
+export interface CollectionOrderTable {
+  id: Generated<number>; student_id: number; collection_org_id: number; status: string; version: number; photo_path: string | null;
+  /** The whole core CollectionOrder as JSON (ids inside are strings). */
+  data_json: string; created_at: string; updated_at: string;
+}
+export interface FeatureCodeTable { id: Generated<number>; collection_org_id: number; code: string; year: number; created_at: string }
 export interface Database {
   orgs: OrgTable; users: UserTable; sessions: SessionTable; students: StudentTable; photos: PhotoTable; reference_photos: ReferencePhotoTable;
   identity_documents: IdentityDocumentTable; batches: BatchTable;
-  applications: ApplicationTable; certificates: CertificateTable; audit_log: AuditTable;
+  applications: ApplicationTable; collection_orders: CollectionOrderTable; feature_codes: FeatureCodeTable; certificates: CertificateTable; audit_log: AuditTable;
 }
