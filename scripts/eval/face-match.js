@@ -148,31 +148,43 @@ export async function run(ctx) {
   log(`  threshold choice: max copy distance ${Math.max(...P.flatMap((p) => Object.values(p.hc).map((h) => R.hammingDistance(p.hn, h))))}, min different-people distance ${Math.min(...impH)} → ${T.phash}`);
 
   // ---------------------------------------------------------------- 3. 同版 SSIM
-  log(`\n[3] 同版 same shot: SSIM of grey 480×640 standard frames (pass ≥ ${T.ssim.pass}, fail < ${T.ssim.fail}, review between)`);
-  const modes = [['resize', false]];
-  if (matcher?.eyes) modes.push(['eyes', true]);
-  const ssRows = [['mode', 'pairs', 'n', 'min', 'median', 'max', 'pass', 'review', 'fail']];
-  for (const [mode, useEyes] of modes) {
-    const prep = async (bytes) => {
-      if (!useEyes) return R.toStandardFrame(bytes);
-      const eyes = await matcher.eyes(await R.decodeRaw(bytes));
-      return eyes ? R.toStandardFrame(bytes, eyes) : R.toStandardFrame(bytes);
+  const ts = T.ssim;
+  log(`\n[3] 同版 same shot: SSIM of grey 480×640 standard frames (shipped decision judgeSameShot)`);
+  log(`  cut alike (mode resize): pass ≥ ${ts.pass}, fail < ${ts.fail}; re-cut (mode registered, eyes + search): pass ≥ ${ts.passRegistered} and local p10 ≥ ${ts.localPass}, fail < ${ts.fail} or local p10 < ${ts.localFail}`);
+  const withEyes = !!matcher?.eyes;
+  const prep = async (bytes) => {
+    const frame = await R.toStandardFrame(bytes);
+    if (!withEyes) return { frame, eyes: null };
+    const img = await R.decodeRaw(bytes);
+    const e = await matcher.eyes(img);
+    return { frame, eyes: e ? R.eyesInFrame(e, img.width, img.height) : null };
+  };
+  const groups = { 'same shot, resize 360 q55': [], 'same shot, resize 240 q40': [], 'same shot, re-cut 6 %': [], 'other shot, same person': [] };
+  for (const p of P) {
+    const a = await prep(p.neutral);
+    const others = {
+      'same shot, resize 360 q55': await COPIES['resize 360 q55'](p.neutral),
+      'same shot, resize 240 q40': await COPIES['resize 240 q40'](p.neutral),
+      'same shot, re-cut 6 %': await reframe(p.neutral),
+      'other shot, same person': p.smiling,
     };
-    const groups = { 'same shot, resize 360 q55': [], 'same shot, resize 240 q40': [], 'same shot, re-framed 6 %': [], 'other shot, same person': [] };
-    for (const p of P) {
-      const base = await prep(p.neutral);
-      groups['same shot, resize 360 q55'].push(R.ssim(base, await prep(await COPIES['resize 360 q55'](p.neutral))));
-      groups['same shot, resize 240 q40'].push(R.ssim(base, await prep(await COPIES['resize 240 q40'](p.neutral))));
-      groups['same shot, re-framed 6 %'].push(R.ssim(base, await prep(await reframe(p.neutral))));
-      groups['other shot, same person'].push(R.ssim(base, await prep(p.smiling)));
-    }
-    for (const [label, v] of Object.entries(groups)) {
-      const s = stats(v);
-      const pass = v.filter((x) => x >= T.ssim.pass).length;
-      const fail = v.filter((x) => x < T.ssim.fail).length;
-      ssRows.push([mode, label, s.n, f3(s.min), f3(s.p50), f3(s.max), pass, v.length - pass - fail, fail]);
+    for (const [label, bytes] of Object.entries(others)) {
+      const b = await prep(bytes);
+      const score = R.sameShotScore(a.frame, b.frame, a.eyes && b.eyes ? { a: a.eyes, b: b.eyes } : null);
+      groups[label].push({ ...score, verdict: R.judgeSameShot(score, T) });
     }
   }
+  const ssRows = [['pairs', 'n', 'resize/registered', 'SSIM min', 'median', 'max', 'local p10 min', 'max', 'pass', 'review', 'fail']];
+  for (const [label, v] of Object.entries(groups)) {
+    const g = stats(v.map((x) => x.mean));
+    const l = stats(v.map((x) => x.blockP10));
+    const c = (k) => v.filter((x) => x.verdict === k).length;
+    ssRows.push([label, v.length, `${v.filter((x) => x.mode === 'resize').length}/${v.filter((x) => x.mode === 'registered').length}`, f3(g.min), f3(g.p50), f3(g.max), f3(l.min), f3(l.max), c('pass'), c('review'), c('fail')]);
+  }
   table(log, ssRows);
-  log('  aim: same shot → pass (never fail); other shot → fail (never pass). Re-framed copies need eye alignment.');
+  const same = Object.entries(groups).filter(([k]) => k.startsWith('same')).flatMap(([, v]) => v);
+  const other = groups['other shot, same person'];
+  log(`  same shot judged "not same" (fail): ${pct(same.filter((x) => x.verdict === 'fail').length, same.length)}; other shot judged "same" (pass): ${pct(other.filter((x) => x.verdict === 'pass').length, other.length)}`);
+  log(`  left for review: same shot ${pct(same.filter((x) => x.verdict === 'review').length, same.length)}, other shot ${pct(other.filter((x) => x.verdict === 'review').length, other.length)}`);
+  log('  aim: same shot never fails, another shot never passes; what cannot be told apart goes to review.');
 }

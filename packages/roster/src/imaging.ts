@@ -201,6 +201,18 @@ export function alignByEyes(src: GreyImage, eyes: EyePair): GreyImage {
  * `win`×`win` windows (box window, computed with integral images). 1 = identical.
  */
 export function ssim(a: GreyImage, b: GreyImage, win = 8): number {
+  return ssimDetail(a, b, win).mean;
+}
+
+/** SSIM summary: the mean over all windows, and the 10th percentile of 40×40-px block means (central 80 %). */
+export interface SsimDetail {
+  mean: number;
+  /** Low tail of local similarity: a different shot differs somewhere (mouth, eyes); a re-encode nowhere much. */
+  blockP10: number;
+}
+
+/** SSIM with a local summary (see `SsimDetail`). */
+export function ssimDetail(a: GreyImage, b: GreyImage, win = 8, block = 40): SsimDetail {
   if (a.width !== b.width || a.height !== b.height) throw new Error('ssim: sizes differ');
   const W = a.width;
   const H = a.height;
@@ -236,9 +248,16 @@ export function ssim(a: GreyImage, b: GreyImage, win = 8): number {
   const C1 = (0.01 * 255) ** 2;
   const C2 = (0.03 * 255) ** 2;
   const n = win * win;
+  const bx0 = Math.floor(W * 0.1);
+  const by0 = Math.floor(H * 0.1);
+  const bw = Math.max(1, Math.floor((W * 0.8) / block));
+  const bh = Math.max(1, Math.floor((H * 0.8) / block));
+  const blockSum = new Float64Array(bw * bh);
+  const blockCount = new Float64Array(bw * bh);
   let total = 0;
   let count = 0;
   for (let y = 0; y + win <= H; y++) {
+    const byi = Math.floor((y - by0) / block);
     for (let x = 0; x + win <= W; x++) {
       const i1 = y * W1 + x;
       const i2 = y * W1 + x + win;
@@ -249,11 +268,20 @@ export function ssim(a: GreyImage, b: GreyImage, win = 8): number {
       const va = (sAA[i4] - sAA[i2] - sAA[i3] + sAA[i1]) / n - ma * ma;
       const vb = (sBB[i4] - sBB[i2] - sBB[i3] + sBB[i1]) / n - mb * mb;
       const cov = (sAB[i4] - sAB[i2] - sAB[i3] + sAB[i1]) / n - ma * mb;
-      total += ((2 * ma * mb + C1) * (2 * cov + C2)) / ((ma * ma + mb * mb + C1) * (va + vb + C2));
+      const v = ((2 * ma * mb + C1) * (2 * cov + C2)) / ((ma * ma + mb * mb + C1) * (va + vb + C2));
+      total += v;
       count++;
+      const bxi = Math.floor((x - bx0) / block);
+      if (byi >= 0 && byi < bh && bxi >= 0 && bxi < bw) {
+        blockSum[byi * bw + bxi] += v;
+        blockCount[byi * bw + bxi]++;
+      }
     }
   }
-  return total / count;
+  const means: number[] = [];
+  for (let i = 0; i < blockSum.length; i++) if (blockCount[i] > 0) means.push(blockSum[i] / blockCount[i]);
+  means.sort((p, q) => p - q);
+  return { mean: total / count, blockP10: means.length ? means[Math.floor(means.length * 0.1)] : total / count };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -412,10 +440,13 @@ export function isNearIdentity(t: FrameTransform, width: number = FRAME.width): 
  * known, or the eyes agree within detection jitter) — `resize`; otherwise `b` is registered onto `a`
  * starting from the eyes and SSIM is taken after registration — `registered` (a re-cut of the same shot).
  */
-export function sameShotScore(a: GreyImage, b: GreyImage, eyes?: { a: EyePair; b: EyePair } | null): { ssim: number; mode: 'resize' | 'registered'; transform: FrameTransform } {
-  if (!eyes) return { ssim: ssim(a, b), mode: 'resize', transform: IDENTITY };
-  const seed = transformFromEyes(eyes.a, eyes.b);
-  if (isNearIdentity(seed, a.width)) return { ssim: ssim(a, b), mode: 'resize', transform: IDENTITY };
-  const t = registerFrames(a, b, seed);
-  return { ssim: ssim(a, warpGrey(b, t)), mode: 'registered', transform: t };
+export function sameShotScore(a: GreyImage, b: GreyImage, eyes?: { a: EyePair; b: EyePair } | null): SsimDetail & { mode: 'resize' | 'registered'; transform: FrameTransform } {
+  if (eyes) {
+    const seed = transformFromEyes(eyes.a, eyes.b);
+    if (!isNearIdentity(seed, a.width)) {
+      const t = registerFrames(a, b, seed);
+      return { ...ssimDetail(a, warpGrey(b, t)), mode: 'registered', transform: t };
+    }
+  }
+  return { ...ssimDetail(a, b), mode: 'resize', transform: IDENTITY };
 }

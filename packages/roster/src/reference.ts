@@ -2,7 +2,7 @@
  * Comparison with reference photos (与学信网/入学照片比对): per student, is it the same person (同一人,
  * face embeddings) and the same shot (同版, SSIM in the standard frame)?
  */
-import { decodeRaw, eyesInFrame, sameShotScore, toStandardFrame, type EyePair, type GreyImage } from './imaging.js';
+import { decodeRaw, eyesInFrame, sameShotScore, toStandardFrame, type EyePair, type GreyImage, type SsimDetail } from './imaging.js';
 import { loadFaceMatcher, type FaceMatcher } from './face.js';
 import { matchPhotos, readPhoto, studentRef, type MatchResult, type PhotoFacts, type PhotoInput, type StudentCheck, type StudentLine } from './match.js';
 import type { Roster, Student } from './roster.js';
@@ -34,6 +34,17 @@ function statusOf(...c: StudentCheck[]): 'pass' | 'fail' | 'review' {
   if (c.some((x) => x.status === 'fail')) return 'fail';
   if (c.some((x) => x.status === 'review' || x.status === 'skip')) return 'review';
   return 'pass';
+}
+
+/**
+ * The 同版 decision on a `sameShotScore`: frames cut alike — the global SSIM decides (pass ≥ `pass`, fail <
+ * `fail`); a re-cut that had to be registered — the global SSIM and the local low tail must both agree.
+ */
+export function judgeSameShot(score: SsimDetail & { mode: 'resize' | 'registered' }, t: MatchThresholds = DEFAULT_THRESHOLDS): 'pass' | 'fail' | 'review' {
+  if (score.mode === 'resize') return score.mean >= t.ssim.pass ? 'pass' : score.mean < t.ssim.fail ? 'fail' : 'review';
+  if (score.mean >= t.ssim.passRegistered && score.blockP10 >= t.ssim.localPass) return 'pass';
+  if (score.mean < t.ssim.fail || score.blockP10 < t.ssim.localFail) return 'fail';
+  return 'review';
 }
 
 /** Grey standard-frame picture, the eyes in it, and (when the face module finds one face) the embedding. */
@@ -139,14 +150,18 @@ export async function compareWithReference(
     }
     // 同版
     const score = sameShotScore(a.frame, b.frame, a.eyes && b.eyes ? { a: a.eyes, b: b.eyes } : null);
-    const v = Number(score.ssim.toFixed(3));
+    const v = Number(score.mean.toFixed(3));
+    const local = Number(score.blockP10.toFixed(3));
     const registered = score.mode === 'registered';
-    const pass = registered ? t.ssim.passRegistered : t.ssim.pass;
-    const how = registered ? '取景不同，已按双眼对齐并配准' : '同样取景，缩放到 480×640';
+    const verdict = judgeSameShot(score, t);
+    const pass = verdict === 'pass';
+    const fail = verdict === 'fail';
+    const how = registered ? `取景不同，已按双眼对齐并配准；局部最低相似度 ${local}` : '同样取景，缩放到 480×640';
+    const limit = registered ? `通过需 ≥ ${t.ssim.passRegistered} 且局部 ≥ ${t.ssim.localPass}` : `通过需 ≥ ${t.ssim.pass}`;
     let sameShot: StudentCheck;
-    if (v >= pass) sameShot = { id: 'reference.same-shot', status: 'pass', value: v, message: `与参考照片同版（结构相似度 ${v}，${how}，阈值 ${pass}）${extra}` };
-    else if (v < t.ssim.fail) sameShot = { id: 'reference.same-shot', status: 'fail', code: 'NOT_SAME_SHOT', value: v, message: `与参考照片不是同一版照片（结构相似度 ${v}，${how}，低于 ${t.ssim.fail}）；须使用与学信网一致的照片${extra}` };
-    else sameShot = { id: 'reference.same-shot', status: 'review', code: 'SAME_SHOT_UNCERTAIN', value: v, message: `无法确定是否与参考照片同版（结构相似度 ${v}，${how}，介于 ${t.ssim.fail} 与 ${pass} 之间），请人工核对${extra}` };
+    if (pass) sameShot = { id: 'reference.same-shot', status: 'pass', value: v, message: `与参考照片同版（结构相似度 ${v}，${how}，${limit}）${extra}` };
+    else if (fail) sameShot = { id: 'reference.same-shot', status: 'fail', code: 'NOT_SAME_SHOT', value: v, message: `与参考照片不是同一版照片（结构相似度 ${v}，${how}，低于不同版界限）；须使用与学信网一致的照片${extra}` };
+    else sameShot = { id: 'reference.same-shot', status: 'review', code: 'SAME_SHOT_UNCERTAIN', value: v, message: `无法确定是否与参考照片同版（结构相似度 ${v}，${how}，${limit}），请人工核对${extra}` };
     out.push({ student, photo, reference, face, sameShot, status: statusOf(face, sameShot) });
   }
   return out;

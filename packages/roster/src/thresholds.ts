@@ -16,7 +16,7 @@ export const PHASH_NEAR_DUPLICATE = 4;
  * in between. Measured on the London set: same shot re-encoded/resized ≥ 0.92, a different shot of the same
  * person ≤ 0.77.
  */
-export const SSIM_SAME_SHOT = { pass: 0.86, passRegistered: 0.93, fail: 0.8 } as const;
+export const SSIM_SAME_SHOT = { pass: 0.86, passRegistered: 0.93, fail: 0.8, localPass: 0.7, localFail: 0.6 } as const;
 
 /**
  * Face similarity (the face module's scale, 0–1) at or above which two photos show the same person (同一人).
@@ -28,7 +28,7 @@ export const FACE_SAME_PERSON = { match: 0.5, review: 0.45 } as const;
 export interface MatchThresholds {
   phash: number;
   /** `pass` for frames cut alike, `passRegistered` after registering a re-cut, `fail` below which it is another shot. */
-  ssim: { pass: number; passRegistered: number; fail: number };
+  ssim: { pass: number; passRegistered: number; fail: number; localPass: number; localFail: number };
   face: { match: number; review: number };
 }
 
