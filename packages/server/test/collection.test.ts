@@ -72,6 +72,14 @@ describe.each(BACKENDS)('collection orders on %s', (backend) => {
     await centre.upload(`/api/collection/orders/${id}/photo`, 'x.jpg', await compliantJpeg(52));
     const studentUser = await t.app.ctx.services.auth.createUser(null, { username: 'wangfang', password: 'long-enough-2', displayName: '王芳', role: 'student', orgId: ids.centreA, studentId: s.id });
     const student = await Client.login(t.app, studentUser.username, 'long-enough-2');
+    // collection deadline reminder per centre: the province sets 采集截止日期, 王芳 is flagged 学信网缺学历照片
+    const province = await Client.login(t.app, 'shandong');
+    await province.post('/api/students/flags/import', { flag: 'chsi_photo_missing', identifiers: [s.xuehao] });
+    expect((await province.patch(`/api/batches/${ids.realBatch}`, { collectionDeadline: '2025-09-15' })).statusCode).toBe(200);
+    const dl = (await centre.get('/api/collection/reminders')).json().deadlines;
+    expect(dl).toHaveLength(1);
+    expect(dl[0]).toMatchObject({ orgId: ids.centreA, deadline: '2025-09-15', daysLeft: 14, pendingStudentIds: [s.id] });
+    expect(dl[0].message).toMatch(/采集截止日期/);
     let last;
     for (let i = 0; i < 4; i++) {
       expect((await student.post(`/api/collection/orders/${id}/actions`, { type: 'collection_submit', collectionCode: 'C1', featureCode: 'yknmcm' })).statusCode).toBe(200);

@@ -147,6 +147,12 @@ describe.each(BACKENDS)('refusals on %s', (backend) => {
     const expiring = (await centre.get('/api/students/expiring?before=2026-06-01')).json();
     expect(expiring.items.map((x: { name: string }) => x.name)).toEqual(['张伟']);
     expect(expiring.items[0].validUntil).toBe('2026-04-30');
+    // first-window priorities: 张伟 (expires before the next batch) first, then 王芳 (专科续读)
+    const pri = (await centre.get('/api/students/priorities?nextBatchStart=2026-06-01')).json().items;
+    expect(pri.map((p: { student: { name: string }; reasons: Array<{ code: string }> }) => [p.student.name, p.reasons.map((r) => r.code).join()])).toEqual([
+      ['张伟', 'ENROLMENT_EXPIRING'],
+      ['王芳', 'CONTINUING_TO_BACHELOR'],
+    ]);
   });
 
   test("another centre's student: OUT_OF_SCOPE on every route; wrong role: NOT_PERMITTED", async () => {

@@ -156,6 +156,10 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
     async (req) => { const q = req.query as { before?: string; orgId?: number }; return { items: await s.students.expiring(actorOf(req), q.before, q.orgId) }; });
   app.get('/api/students/expired', { schema: { tags: tag('学籍'), summary: '学籍已超过 8 年有效期的学生（学籍清理）', querystring: { type: 'object', properties: { orgId: int } }, response: { 200: items(studentSchema), ...errors } } },
     async (req) => ({ items: await s.students.expired(actorOf(req), (req.query as { orgId?: number }).orgId) }));
+  app.get('/api/students/priorities', {
+    schema: { tags: tag('学籍'), summary: '首批优先审核：专科续读、学籍将在下一批次前到期', querystring: { type: 'object', properties: { nextBatchStart: { type: 'string', format: 'date' }, orgId: int } },
+      response: { 200: obj({ items: { type: 'array', items: obj({ student: studentSchema, reasons: { type: 'array', items: obj({ code: str, message: str }) } }) } }), ...errors } },
+  }, async (req) => { const q = req.query as { nextBatchStart?: string; orgId?: number }; return s.students.priorities(actorOf(req), q.nextBatchStart, q.orgId); });
   app.get('/api/students/:id', { schema: { tags: tag('学籍'), summary: '学生详情', params: idParams, response: { 200: studentSchema, ...errors } } },
     async (req) => s.students.get(actorOf(req), (req.params as { id: number }).id));
   const studentBody = { xuehao: str, idCard: str, name: { type: 'string', minLength: 1 }, orgId: int, programme: str, level: str, enrolTerm: str, continuing: bool };
@@ -361,7 +365,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   app.post('/api/collection/feature-codes', { schema: { tags: tag('图像采集'), summary: '设置本年度特征码（采集中心）', body: { type: 'object', required: ['code', 'year'], properties: { code: str, year: { type: 'integer', minimum: 2000, maximum: 2200 } } }, response: { 200: codeSchema, ...errors } } },
     async (req) => { const b = req.body as { code: string; year: number }; return s.collection.addFeatureCode(actorOf(req), b.code, b.year); });
   app.get('/api/collection/reminders', {
-    schema: { tags: tag('图像采集'), summary: '提醒：纸质照片逾期未寄出、学生核对学信网', response: { 200: obj({ overdueShipments: { type: 'array', items: obj({ orderId: int, name: str, dueOn: str, workingDaysOverdue: int }) }, chsiChecks: { type: 'array', items: obj({ orderId: int, dueOn: str, workingDaysLeft: int, overdue: bool, message: str }) }, open: int }), ...errors } },
+    schema: { tags: tag('图像采集'), summary: '提醒：采集截止（按学习中心）、纸质照片逾期未寄出、学生核对学信网', response: { 200: obj({ deadlines: { type: 'array', items: obj({ batchId: int, batchName: str, orgId: int, orgName: str, deadline: str, daysLeft: int, overdue: bool, pendingStudentIds: { type: 'array', items: int }, message: str }) }, overdueShipments: { type: 'array', items: obj({ orderId: int, name: str, dueOn: str, workingDaysOverdue: int }) }, chsiChecks: { type: 'array', items: obj({ orderId: int, dueOn: str, workingDaysLeft: int, overdue: bool, message: str }) }, open: int }), ...errors } },
   }, async (req) => s.collection.reminders(actorOf(req)));
 
   // ---------- audit ----------

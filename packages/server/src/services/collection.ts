@@ -1,14 +1,14 @@
 import path from 'node:path';
 import {
   decideCollection, newCollectionOrder, maskedName, inPersonAdvice, overdueShipments, chsiCheckReminder, COLLECTION_STATUS_LABELS, COLLECTION_FEE_FEN,
-  parentPath, type CollectionAction, type CollectionOrder, type CollectionStatus, type DomainWarning, type FeatureCode,
+  parentPath, collectionDeadlineReminders, type CollectionAction, type CollectionOrder, type CollectionStatus, type DomainWarning, type FeatureCode,
 } from '@gradpass/core';
 import { AppError, invalid, notFound, outOfScope } from '../errors.js';
 import type { CollectionOrderRow, Repos } from '../repositories/index.js';
 import type { FileStore } from '../storage.js';
 import { OrgTree, refusalError, requireRole, requireStaff, type Actor } from './context.js';
 import { audit } from './audit.js';
-import type { StudentService } from './students.js';
+import { toCoreStudent, type StudentService } from './students.js';
 
 export interface CollectionOrderDto {
   id: number; studentId: number; name: string; xuehao: string | null; orgId: number; orgName: string; collectionOrgId: number; collectionOrgName: string;
@@ -140,7 +140,22 @@ export class CollectionService {
     const rows = await this.repos.collection.list(actor.role === 'student' ? { centreOrgIds: [actor.orgId], collectionOrgIds: [], studentId: actor.studentId ?? -1 } : { centreOrgIds: scope, collectionOrgIds: scope });
     const orders = rows.map(parse);
     const now = this.now();
+    // per-centre collection deadline reminders for every batch with a 采集截止日期 (staff only)
+    const deadlines = [];
+    if (actor.role !== 'student') {
+      const students = await this.repos.students.listAll({ orgIds: scope, flag: 'chsi_photo_missing' });
+      const apps = await this.repos.applications.forStudent(students.map((x) => x.id));
+      const core = students.map((st) => toCoreStudent(st, tree.get(st.org_id)?.path ?? '/', apps.filter((a) => a.student_id === st.id)));
+      for (const b of await this.repos.batches.all()) {
+        if (!b.collection_deadline) continue;
+        for (const r of collectionDeadlineReminders({ students: core, orders, deadline: b.collection_deadline, at: now })) {
+          const org = tree.orgs.find((o) => o.path === r.centrePath);
+          deadlines.push({ batchId: b.id, batchName: b.name, orgId: org?.id ?? 0, orgName: org?.name ?? '', deadline: r.deadline, daysLeft: r.daysLeft, overdue: r.overdue, pendingStudentIds: r.pendingStudentIds.map(Number), message: r.message });
+        }
+      }
+    }
     return {
+      deadlines,
       overdueShipments: overdueShipments(orders, now).map((x) => ({ orderId: Number(x.order.id), name: maskedName(x.order), dueOn: x.dueOn, workingDaysOverdue: x.workingDaysOverdue })),
       chsiChecks: orders.map((o) => ({ o, r: chsiCheckReminder(o, now) })).filter((x) => x.r).map((x) => ({ orderId: Number(x.o.id), ...x.r! })),
       open: items.filter((i) => i.status !== 'shipped').length,

@@ -1,5 +1,5 @@
 import {
-  decideIdentityReview, checkStudentUpdate, enrolmentValidUntil, isEnrolmentValid, listExpired, listExpiringBefore, parseEducationLevel, parseEnrolmentTerm,
+  decideIdentityReview, checkStudentUpdate, firstBatchPriorities, enrolmentValidUntil, isEnrolmentValid, listExpired, listExpiringBefore, parseEducationLevel, parseEnrolmentTerm,
   EDUCATION_LEVEL_LABELS, addDays, chinaDate, type IdentityReviewState, type Student as CoreStudent, type IdentityReviewAction,
 } from '@gradpass/core';
 import { parseIdCard, parseXuehao, identify } from '@gradpass/ids';
@@ -102,6 +102,21 @@ export class StudentService {
     const rows = await this.repos.students.listAll({ orgIds: tree.filterIds(actor, orgId) });
     const picked = listExpiringBefore(rows.map((r) => ({ row: r, enrolmentTerm: r.enrol_term })), date, now).map((x) => x.row);
     return this.toDtos(picked, tree);
+  }
+
+  /**
+   * Who should be in the FIRST audit window (首批优先): 专科续读 students, and those whose enrolment ends before
+   * `nextBatchStart` (core's firstBatchPriorities).
+   */
+  async priorities(actor: Actor, nextBatchStart?: string, orgId?: number) {
+    requireStaff(actor);
+    const tree = await OrgTree.load(this.repos);
+    const rows = await this.repos.students.listAll({ orgIds: tree.filterIds(actor, orgId) });
+    const apps = await this.repos.applications.forStudent(rows.map((r) => r.id));
+    const byId = new Map(rows.map((r) => [String(r.id), r]));
+    const list = firstBatchPriorities(rows.map((r) => toCoreStudent(r, tree.get(r.org_id)?.path ?? '/', apps.filter((a) => a.student_id === r.id))), this.now(), nextBatchStart);
+    const dtos = new Map((await this.toDtos(list.map((p) => byId.get(p.student.id) as StudentRow), tree)).map((d) => [String(d.id), d]));
+    return { items: list.map((p) => ({ student: dtos.get(p.student.id) as StudentDto, reasons: p.reasons })) };
   }
 
   /** Students already past validity (学籍清理). */
