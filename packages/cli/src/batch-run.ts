@@ -144,7 +144,8 @@ export async function runPhotos(o: PhotoRunOptions): Promise<number> {
     : null;
   const bar = multibar?.create(1, 0, { speed: '0' });
   const printLine = (text: string): void => {
-    if (multibar && process.stdout.isTTY) multibar.log(`${text}\n`);
+    // Lines above the bar when both share a terminal; JSON lines always go to stdout itself.
+    if (multibar && process.stdout.isTTY && !o.json) multibar.log(`${text}\n`);
     else process.stdout.write(`${text}\n`);
   };
 
