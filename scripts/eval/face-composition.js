@@ -142,23 +142,27 @@ export async function run(ctx) {
     const err = Math.max(Math.hypot(pl[0] - tem.left[0], pl[1] - tem.left[1]), Math.hypot(pr[0] - tem.right[0], pr[1] - tem.right[1])) / ipd;
     eyeErrors.push({ id, err });
 
-    // Compliant: planned crop, light-blue background (edited).
-    const blueSrc = await face.replaceBackground(src, bg);
-    const good = await face.applyCropPlan(blueSrc, planned.plan, W, H);
+    // Compliant: planned crop, then the background replaced by light blue (edited) — as `fix` does it.
+    const greyCrop = await face.applyCropPlan(src, planned.plan, W, H);
+    const good = await face.replaceBackground(greyCrop, bg);
     const goodRes = await inspect(good);
     compliant.push({ id, checks: goodRes.checks });
     if (verbose) ctx.log(id, goodRes.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}=${c.status}:${JSON.stringify(c.value)}`).join(' '));
 
-    // Placement variants from the same landmarks, on the padded blue source.
-    const P = Math.round(Math.max(src.width, src.height) * 0.6);
-    const padded = await pad(blueSrc, P, bg);
-    const sh = (p) => [p[0] + P, p[1] + P];
+    // Placement variants from the same landmarks, on a blue, padded copy of the source reduced to 900 px
+    // (enough detail for 480×640 frames; keeps the eval fast).
+    const k = Math.min(1, 900 / Math.max(src.width, src.height));
+    const small = k < 1 ? await toRaw(rawSharp(src).resize(Math.round(src.width * k), Math.round(src.height * k))) : src;
+    const blueSmall = await face.replaceBackground(small, bg);
+    const P = Math.round(Math.max(small.width, small.height) * 0.7);
+    const padded = await pad(blueSmall, P, bg);
+    const sh = (p) => [p[0] * k + P, p[1] * k + P];
     const lm = {
       width: padded.width, height: padded.height,
       eyes: [sh(planned.face.eyes[0]), sh(planned.face.eyes[1])],
       noseTip: sh(planned.face.noseTip),
       headTop: sh([(planned.face.eyes[0][0] + planned.face.eyes[1][0]) / 2, planned.face.headTop]),
-      faceWidth: planned.face.faceWidth,
+      faceWidth: planned.face.faceWidth * k,
     };
     const G = profile.geometry;
     const placement = {
@@ -192,8 +196,8 @@ export async function run(ctx) {
         return [r * k, gg * k, b * k];
       }),
       bordered: async () => mapPixels(good, (r, gg, b, x, y) => (x < 12 || y < 12 || x >= W - 12 || y >= H - 12 ? [255, 255, 255] : [r, gg, b])),
-      'grey-background': async () => face.applyCropPlan(src, planned.plan, W, H),
-      'pink-background': async () => face.applyCropPlan(await face.replaceBackground(src, PINK), planned.plan, W, H),
+      'grey-background': async () => greyCrop,
+      'pink-background': async () => face.replaceBackground(greyCrop, PINK),
       'blue-clothing': async () => {
         const chinY = g ? g.noseTip[1] + 0.55 * fw : 420;
         return mapPixels(good, (r, gg, b, x, y) => {
@@ -215,7 +219,7 @@ export async function run(ctx) {
       const s = await readRaw(smileFile);
       const sp = await face.planFaceCrop(s, profile);
       if (sp.ok) {
-        const img = await face.applyCropPlan(await face.replaceBackground(s, bg), sp.plan, W, H);
+        const img = await face.replaceBackground(await face.applyCropPlan(s, sp.plan, W, H), bg);
         const checks = (await inspect(img)).checks;
         if (TEETH_VISIBLE.has(id)) variants['smiling-teeth'].push({ id, checks });
         else if (!TEETH_AMBIGUOUS.has(id)) closedSmiles.push({ id, checks });

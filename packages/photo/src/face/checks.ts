@@ -39,11 +39,11 @@ export const HEURISTICS = {
   maxSmile: 0.09,
   /**
    * Measurement uncertainty added to a limit before a photo FAILS; between the limit and limit + margin
-   * the check says `review`. Human's pitch estimate scatters by up to ~9° on frontal studio portraits
-   * (London set), yaw by ~4°, the mask-based shoulder line by ~10° (hair, clothing).
+   * the check says `review`. The mesh pitch scatters by up to ~7° on frontal studio portraits (London
+   * set), yaw by ~3°, the mask-based shoulder line by ~10° (hair, clothing).
    */
-  pitchMargin: 5,
-  yawMargin: 3,
+  pitchMargin: 3,
+  yawMargin: 2,
   shoulderMargin: 4,
   /** background: smallest share of the picture that must be background to judge it. */
   minBackgroundShare: 0.04,

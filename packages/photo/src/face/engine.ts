@@ -29,6 +29,8 @@ export interface DetectedFace {
   /** Head rotation estimated by Human from the mesh, radians. */
   angle: { roll: number; yaw: number; pitch: number };
   embedding?: number[];
+  /** Pupil centres refined on the image (left, right as seen); set by the analysis. */
+  pupils?: [[number, number], [number, number]];
 }
 
 /** Person segmentation (人像分割): alpha 0..255 per pixel, same size as the input. */

@@ -5,7 +5,7 @@
  */
 import sharp from 'sharp';
 import type { CheckResult, CropPlan, FaceGeometry, Profile, RawImage, Refusal } from '../types.js';
-import { buildAnalysis, faceWidthOf, findHeadTop, pt, pupils, MESH, FACE_SCORE, type FaceAnalysis } from './analysis.js';
+import { buildAnalysis, faceWidthOf, findHeadTop, pt, pupils, refinePupils, MESH, FACE_SCORE, type FaceAnalysis } from './analysis.js';
 import { runChecks } from './checks.js';
 import { FaceUnavailableError, loadEngine, runEngine } from './engine.js';
 import { solveCrop, type CropTargets, type Point } from './geometry.js';
@@ -65,6 +65,7 @@ export async function planFaceCropWith(img: RawImage, profile: Profile, targets:
   if (counted.length === 0) return { ok: false, refusal: { code: 'NO_FACE', message: '未检测到人脸，无法自动裁剪' } };
   if (counted.length > 1) return { ok: false, refusal: { code: 'MULTIPLE_FACES', message: `检测到 ${counted.length} 张人脸，无法确定裁剪对象，请使用只有本人的照片` } };
   const f = counted[0];
+  refinePupils(small, f);
   const head = findHeadTop(small, mask, f);
   const [l, r] = pupils(f);
   const nose = pt(f, MESH.noseTip);
