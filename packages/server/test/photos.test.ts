@@ -52,6 +52,22 @@ describe.each(BACKENDS)('photos on %s', (backend) => {
     expect(b.status).not.toBe('pass');
   });
 
+  test('standardize: an oversized photo is cropped and encoded into the window, then passes', async () => {
+    const s = ids.student('刘洋');
+    const other = await Client.login(t.app, 'zhangqiu');
+    const big = await sharp(await compliantJpeg(61)).resize(960, 1280).jpeg({ quality: 95 }).toBuffer();
+    await other.upload(`/api/students/${s.id}/photo`, `${s.xuehao}.jpg`, big);
+    await checksDone(t.app);
+    expect((await other.get(`/api/students/${s.id}`)).json().photo.status).toBe('fail');
+    const fixed = await other.post(`/api/students/${s.id}/photo/standardize`, { align: 'centre' });
+    expect(fixed.statusCode, fixed.body).toBe(200);
+    expect(fixed.json().status).toBe('pass');
+    expect(fixed.json().bytes).toBeLessThanOrEqual(40 * 1024);
+    const meta = await sharp((await other.get(`/api/students/${s.id}/photo`)).rawPayload).metadata();
+    expect([meta.width, meta.height, meta.density]).toEqual([480, 640, 300]);
+    expect((await centre.post(`/api/students/${s.id}/photo/standardize`, {})).json().code).toBe('OUT_OF_SCOPE');
+  });
+
   test('reference photo: same shot → no warning; another shot → PHOTO_REFERENCE_MISMATCH warning at submission', async () => {
     const profile = (await centre.get('/api/photo-profile')).json();
     expect(profile).toMatchObject({ id: 'chsi-graduation', width: 480, height: 640 });

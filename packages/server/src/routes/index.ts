@@ -211,6 +211,10 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
     const f = requireFile(file);
     return s.photos.upload(actorOf(req), (req.params as { id: number }).id, f.name, f.bytes, (fields.source ?? 'centre') as PhotoSource);
   });
+  app.post('/api/students/:id/photo/standardize', {
+    schema: { tags: tag('照片'), summary: '修正当前照片（裁剪到规格、可换浅蓝背景、压缩到 20–40 KB、300 dpi），结果成为新的当前照片', params: idParams,
+      body: { type: ['object', 'null'], properties: { align: { type: 'string', enum: ['centre', 'face'] }, background: { type: 'string', enum: ['keep', 'blue'] } } }, response: { 200: photoSchema, ...errors } },
+  }, async (req) => s.photos.standardizeCurrent(actorOf(req), (req.params as { id: number }).id, (req.body ?? {}) as { align?: 'centre' | 'face'; background?: 'keep' | 'blue' }));
   app.get('/api/students/:id/photo', { schema: { tags: tag('照片'), summary: '当前毕业照片（JPEG）', params: idParams, response: { 200: binary, ...errors } } }, async (req, reply) => {
     const bytes = await s.photos.currentFile(actorOf(req), (req.params as { id: number }).id);
     return reply.header('content-type', 'image/jpeg').header('cache-control', 'private, no-store').send(bytes);

@@ -18,9 +18,11 @@ import type { StudentService } from './students.js';
 export type PhotoSource = 'collection' | 'student' | 'centre';
 export const PHOTO_SOURCES: PhotoSource[] = ['collection', 'student', 'centre'];
 
+interface StandardizeOpts { align?: 'centre' | 'face'; background?: 'keep' | 'blue'; face?: boolean; fileName?: string }
 interface Engine {
   inspect(bytes: Buffer, opts: InspectOptions): Promise<PhotoReport>;
   loadProfile(id: string): Profile;
+  standardize?(bytes: Buffer, profile: Profile, opts?: StandardizeOpts): Promise<{ jpeg: Buffer | null; report: PhotoReport }>;
 }
 let enginePromise: Promise<Engine | null> | null = null;
 /** The photo engine's inspect + loadProfile, or null while @gradpass/photo's build lacks them. */
@@ -28,7 +30,7 @@ function loadEngine(): Promise<Engine | null> {
   enginePromise ??= import('@gradpass/photo').then((m) => {
     const mod = m as unknown as Partial<Engine>;
     return typeof mod.inspect === 'function' && typeof mod.loadProfile === 'function'
-      ? { inspect: mod.inspect.bind(mod), loadProfile: mod.loadProfile.bind(mod) } : null;
+      ? { inspect: mod.inspect.bind(mod), loadProfile: mod.loadProfile.bind(mod), standardize: mod.standardize?.bind(mod) } : null;
   });
   return enginePromise;
 }
@@ -153,6 +155,37 @@ export class PhotoService {
     const tree = await OrgTree.load(this.repos);
     await audit(this.repos, this.now(), null, { orgId: student?.org_id ?? null, entity: 'photo', entityId: photoId, action: 'checked', after: { verdict: report.verdict } });
     this.events.publish({ type: 'photo', orgPath: tree.get(student?.org_id ?? 0)?.path ?? '/', data: { id: photoId, studentId: after.student_id, status: after.status } });
+  }
+
+  /**
+   * Standardise the student's current photo with the engine (照片修正: crop to the frame — around the face when
+   * face analysis is on — optionally replace the background, encode to the byte window, 300 dpi) and store the
+   * result as the new current photo with the engine's report on it. Refused while the photo is locked.
+   */
+  async standardizeCurrent(actor: Actor, studentId: number, opts: { align?: 'centre' | 'face'; background?: 'keep' | 'blue' }): Promise<PhotoDto> {
+    const { student, centrePath } = await this.students.visible(actor, studentId);
+    requirePermission(actor, 'replace_photo', centrePath, student.id);
+    await assertPhotoReplaceable(this.repos, student);
+    if (student.photo_id == null) throw new AppError(404, 'NO_PHOTO', '该学生尚无毕业电子照片');
+    const src = await this.repos.photos.byId(student.photo_id);
+    const engine = await loadEngine();
+    if (!src || !engine?.standardize) throw new AppError(503, 'ENGINE_UNAVAILABLE', '照片修正引擎不可用');
+    const fileName = `${student.xuehao}.jpg`;
+    const r = await engine.standardize(await this.files.read(src.storage_path), engine.loadProfile(this.checks.profile), {
+      align: opts.align ?? (this.checks.face ? 'face' : 'centre'), background: opts.background ?? 'keep', face: this.checks.face, fileName,
+    });
+    if (!r.jpeg) throw new AppError(422, r.report.error?.code ?? 'STANDARDIZE_FAILED', r.report.error?.message ?? '照片无法修正');
+    const { storagePath, sha256 } = await this.files.put('photos', r.jpeg, '.jpg');
+    const at = this.now().toISOString();
+    const failed = r.report.checks.filter((c) => c.status === 'fail' || c.status === 'review').map((c) => c.id);
+    const photo = await this.repos.photos.insert({
+      student_id: student.id, source: src.source, file_name: fileName, storage_path: storagePath, bytes: r.jpeg.length, sha256, status: r.report.verdict,
+      checks_json: JSON.stringify(r.report), failed_rules: failed.length ? `,${failed.join(',')},` : null, uploaded_by: actor.id, uploaded_at: at, checked_at: at,
+    });
+    await this.repos.students.update(student.id, { photo_id: photo.id, updated_at: at });
+    await audit(this.repos, this.now(), actor, { orgId: student.org_id, entity: 'student', entityId: student.id, action: 'photo_standardize', before: { photoId: src.id }, after: { photoId: photo.id, verdict: r.report.verdict, edited: r.report.edited ?? false, ...opts } });
+    this.events.publish({ type: 'photo', orgPath: centrePath, data: { id: photo.id, studentId: student.id, status: photo.status } });
+    return photoDto(photo);
   }
 
   /** The active photo profile's figures (for the web's guide overlay). */
