@@ -124,7 +124,7 @@ async function generateInputs(dir) {
       const jpeg = await sharp(base)
         .extract({ left, top: 0, width: 540, height: 720 })
         .resize(480, 640)
-        .jpeg({ quality: 65 + ((n * 7) % 20), mozjpeg: false })
+        .jpeg({ quality: 72 + ((n * 7) % 15), mozjpeg: false })
         .toBuffer();
       // Named like a 学号 and 300 dpi in JFIF, as a centre's photos would be.
       await writeFile(path.join(checkDir, xuehao(n)), profiles.withJfifDensity(jpeg, 300));
