@@ -27,7 +27,7 @@ export const STATE_LABEL: Record<ApplicationState, string> = {
   submitted: '中心已提交',
   city_approved: '市级已审批',
   province_approved: '省级已复审',
-  graduated: '已毕业（已注册）',
+  graduated: '已毕业',
   returned: '已退回',
   rejected_final: '终审不通过',
 };

@@ -17,6 +17,8 @@ const PASSWORD = 'Passw0rd!2026';
 const A = { xuehao: '2237001200001', idCard: idCard('19900101', 11), name: '张伟' };
 const B = { xuehao: '2237001200002', idCard: idCard('19910202', 22), name: '李娜' };
 const C = { xuehao: '2237001200003', idCard: idCard('19920303', 33), name: '王芳' };
+/** Enrolled 2019春: valid until the spring 2027 cleanup, so listed as expiring soon; no photo. */
+const D = { xuehao: '1937001200004', idCard: idCard('19880404', 44), name: '赵强', term: '2019春' };
 
 const T0 = Date.now();
 /** Progress lines when E2E_VERBOSE is set (where the time goes). */
@@ -29,6 +31,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
   let browser: Browser;
   let studentA = 0;
   let studentB = 0;
+  let studentC = 0;
   let centreId = 0;
 
   beforeAll(async () => {
@@ -64,9 +67,9 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     const page = centre.page;
     await expect.poll(() => page.getByTestId('user-role').textContent()).toBe('学习中心老师');
     await page.goto('/import');
-    const csv = ['学号,身份证号,姓名,专业,层次,入学学期', ...[A, B, C].map((s) => `${s.xuehao},${s.idCard},${s.name},行政管理,本科,2022春`)].join('\n');
+    const csv = ['学号,身份证号,姓名,专业,层次,入学学期', ...[A, B, C].map((s) => `${s.xuehao},${s.idCard},${s.name},行政管理,本科,2022春`), `${D.xuehao},${D.idCard},${D.name},会计学,专科,${D.term}`].join('\n');
     await page.locator('[data-testid=roster-card] input[type=file]').setInputFiles({ name: '历下学习中心名册.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
-    await page.getByTestId('roster-import-result').getByText('新增 3').waitFor();
+    await page.getByTestId('roster-import-result').getByText('新增 4').waitFor();
 
     const photos = await zip({
       [`${A.xuehao}.jpg`]: await drawPhoto(1, { width: 600, height: 800 }), // wrong pixel size: fails size.pixels
@@ -75,10 +78,12 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     });
     await page.locator('[data-testid=photo-import-card] input[type=file]').setInputFiles({ name: '照片.zip', mimeType: 'application/zip', buffer: photos });
     await page.getByTestId('photo-import-result').getByText('已匹配 3').waitFor();
+    await page.getByTestId('photo-import-result').getByText('缺照片的学生 1').waitFor();
     await expect(page.locator('[data-testid=photo-import-card] [role=progressbar]').getAttribute('aria-valuenow')).resolves.toBe('100');
 
     studentA = (await server.app.ctx.repos.students.byXuehao(A.xuehao))!.id;
     studentB = (await server.app.ctx.repos.students.byXuehao(B.xuehao))!.id;
+    studentC = (await server.app.ctx.repos.students.byXuehao(C.xuehao))!.id;
     await server.app.ctx.services.auth.createUser(null, { username: 'stu1', password: PASSWORD, displayName: A.name, role: 'student', orgId: centreId, studentId: studentA });
 
     // ---- the photo review grid: badges once the checks have run ----
@@ -124,30 +129,62 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     await page.getByTestId('photo-locked').waitFor();
     await page.screenshot({ path: screenshotPath('student-page.png', false), fullPage: true });
 
-    // ---- city, province, national: bulk approve with confirmation ----
-    step('city, province, national: bulk approve with confirmation');
-    for (const [user, next] of [
-      ['city1', 'city_approved'],
-      ['prov1', 'province_approved'],
-      ['nat1', 'graduated'],
-    ] as const) {
-      const r = await loginAs(browser, url, user, PASSWORD);
-      await r.page.goto('/review');
-      const row = r.page.locator('[data-testid=applications-table] tbody tr', { hasText: A.xuehao });
-      await row.waitFor();
-      await row.locator('input[type=checkbox]').check();
-      await r.page.getByTestId('bulk-approve').click();
-      await r.page.getByTestId('action-confirm').click();
-      await r.page.getByTestId('bulk-outcomes').getByText('成功 1').waitFor();
-      if (user === 'prov1') {
-        await r.page.goto('/dashboard');
-        await r.page.getByTestId('dashboard').waitFor();
-        await r.page.locator('[data-testid=dashboard] .ant-table-row', { hasText: '济南市开放大学' }).waitFor();
-        await r.page.screenshot({ path: screenshotPath('dashboard.png') });
-      }
-      await r.ctx.close();
-      void next;
-    }
+    // ---- a second student: the centre applies for them and bulk-submits from the review page ----
+    step('a second student: the centre applies for them and bulk-submits from the review page');
+    await page.goto(`/students/${studentC}`);
+    await page.getByTestId('create-application').click();
+    await page.getByTestId('action-apply').click();
+    await page.getByTestId('action-confirm').click();
+    await page.locator('[data-testid=application-card] [data-testid=state-tag][data-state=applied]').waitFor();
+    await page.goto('/review');
+    await selectRows(page, [C.xuehao]);
+    await page.getByTestId('bulk-submit').click();
+    await page.getByTestId('same-photo-confirm').check();
+    await page.getByTestId('action-confirm').click();
+    await page.getByTestId('bulk-outcomes').getByText('成功 1').waitFor();
+
+    // ---- city approves both at once (bulk, confirmed) ----
+    step('city approves both at once (bulk, confirmed)');
+    const city = await loginAs(browser, url, 'city1', PASSWORD);
+    await city.page.goto('/review');
+    await selectRows(city.page, [A.xuehao, C.xuehao]);
+    await city.page.getByTestId('bulk-approve').click();
+    await city.page.getByTestId('action-confirm').getByText('2').waitFor(); // the confirmation names the count
+    await city.page.getByTestId('action-confirm').click();
+    await city.page.getByTestId('bulk-outcomes').getByText('成功 2').waitFor();
+    await city.ctx.close();
+
+    // ---- province: returns one with a reason, approves the other ----
+    step('province: returns one with a reason, approves the other');
+    const prov = await loginAs(browser, url, 'prov1', PASSWORD);
+    await prov.page.goto('/review');
+    const rowC = prov.page.locator('[data-testid=applications-table] tbody tr', { hasText: C.xuehao });
+    await rowC.getByTestId('action-return').click();
+    await prov.page.getByTestId('action-confirm').click(); // no reason yet: the form refuses
+    await prov.page.getByText('请填写原因').waitFor();
+    await prov.page.getByTestId('action-reason').fill('照片与学信网照片不是同一版本，请核对后重新提交');
+    await prov.page.getByTestId('action-confirm').click();
+    await rowC.waitFor({ state: 'detached' });
+    await selectRows(prov.page, [A.xuehao]);
+    await prov.page.getByTestId('bulk-approve').click();
+    await prov.page.getByTestId('action-confirm').click();
+    await prov.page.getByTestId('bulk-outcomes').getByText('成功 1').waitFor();
+    await prov.page.goto('/dashboard');
+    await prov.page.locator('[data-testid=dashboard] .ant-table-row', { hasText: '济南市开放大学' }).waitFor();
+    await prov.page.getByTestId('stat-returned').getByText('1').waitFor();
+    await prov.page.locator('[data-testid=dashboard] .ant-table-row', { hasText: D.xuehao }).waitFor(); // expiring soon
+    await prov.page.screenshot({ path: screenshotPath('dashboard.png') });
+    await prov.ctx.close();
+
+    // ---- national final review ----
+    step('national final review');
+    const nat = await loginAs(browser, url, 'nat1', PASSWORD);
+    await nat.page.goto('/review');
+    await selectRows(nat.page, [A.xuehao]);
+    await nat.page.getByTestId('bulk-approve').click();
+    await nat.page.getByTestId('action-confirm').click();
+    await nat.page.getByTestId('bulk-outcomes').getByText('成功 1').waitFor();
+    await nat.ctx.close();
 
     // ---- the 电子注册号 is shown ----
     step('the 电子注册号 is shown');
@@ -210,6 +247,15 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     await centre.ctx.close();
   }, 240_000);
 });
+
+/** Tick the rows of the applications table holding these 学号. */
+async function selectRows(page: Page, xuehaos: string[]): Promise<void> {
+  for (const x of xuehaos) {
+    const row = page.locator('[data-testid=applications-table] tbody tr', { hasText: x });
+    await row.waitFor();
+    await row.locator('input[type=checkbox]').check();
+  }
+}
 
 /** Reload the grid until `n` photos show and none is still waiting for its check. */
 async function waitForSettledPhotos(page: Page, n: number): Promise<void> {

@@ -28,9 +28,9 @@ export function DashboardPage() {
   const expiring = useApi<{ items: Student[] }>('/students/expiring');
   const chsi = useCount({ flag: 'chsi_photo_missing' });
   const doubtful = useCount({ flag: 'identity_doubtful' });
-  const failing = useCount({ photoStatus: 'fail', batchId });
-  const review = useCount({ photoStatus: 'review', batchId });
-  const noPhoto = useCount({ photoStatus: 'none', batchId });
+  const failing = useCount({ photoStatus: 'fail' });
+  const review = useCount({ photoStatus: 'review' });
+  const noPhoto = useCount({ photoStatus: 'none' });
   const certs = useApi<{ rows: CertificatePendingRow[] }>(batchId ? '/certificates/pending' : null, { query: { batchId } });
   useServerEvents(['application', 'progress', 'photo'], () => {
     progress.reload();
@@ -55,7 +55,7 @@ export function DashboardPage() {
       {batch && <Deadlines batch={batch} />}
       <Row gutter={[12, 12]}>
         {myState && (
-          <Col xs={12} md={6} lg={4}>
+          <Col xs={12} md={6} lg={3}>
             <Card size="small">
               <Link to="/review">
                 <Statistic title="待我审核" value={totals[myState] ?? 0} styles={{ content: { color: '#1677ff' } }} />
@@ -63,39 +63,58 @@ export function DashboardPage() {
             </Card>
           </Col>
         )}
-        {states.map((s) => (
-          <Col xs={12} md={6} lg={4} key={s}>
+        {states.filter((s) => s !== 'draft').map((s) => (
+          <Col xs={12} md={6} lg={3} key={s}>
             <Card size="small" data-testid={`stat-${s}`}>
               <Statistic title={STATE_LABEL[s]} value={totals[s] ?? 0} />
             </Card>
           </Col>
         ))}
       </Row>
+      <Card title="各下级单位进度" size="small">
+        <Table
+          size="small"
+          rowKey={(r) => r.org.id}
+          loading={progress.loading}
+          pagination={false}
+          scroll={{ x: 'max-content' }}
+          dataSource={progress.data?.rows ?? []}
+          columns={[
+            { title: '单位', render: (_, r) => <span style={{ whiteSpace: 'nowrap' }}>{r.org.name}</span>, fixed: 'left', width: 150 },
+            ...states.map((s) => ({
+              title: <Tag color={STATE_COLOR[s]} style={{ marginInlineEnd: 0 }}>{STATE_LABEL[s]}</Tag>,
+              key: s,
+              align: 'right' as const,
+              render: (_: unknown, r: Progress['rows'][number]) => r.counts[s] ?? 0,
+            })),
+            { title: '合计', dataIndex: 'total', align: 'right' as const },
+          ]}
+          locale={{ emptyText: batchId ? '暂无申请' : '请选择批次' }}
+        />
+      </Card>
       <Row gutter={[12, 12]}>
-        <Col xs={24} xl={16}>
-          <Card title="各下级单位进度" size="small">
-            <Table
-              size="small"
-              rowKey={(r) => r.org.id}
-              loading={progress.loading}
-              pagination={false}
-              scroll={{ x: 'max-content' }}
-              dataSource={progress.data?.rows ?? []}
-              columns={[
-                { title: '单位', render: (_, r) => <span style={{ whiteSpace: 'nowrap' }}>{r.org.name}</span>, fixed: 'left', width: 150 },
-                ...states.map((s) => ({
-                  title: <Tag color={STATE_COLOR[s]} style={{ marginInlineEnd: 0 }}>{progress.data?.stateLabels?.[s] ?? STATE_LABEL[s]}</Tag>,
-                  key: s,
-                  align: 'right' as const,
-                  render: (_: unknown, r: Progress['rows'][number]) => r.counts[s] ?? 0,
-                })),
-                { title: '合计', dataIndex: 'total', align: 'right' as const },
-              ]}
-              locale={{ emptyText: batchId ? '暂无申请' : '请选择批次' }}
-            />
+        <Col xs={24} xl={15}>
+          <Card title="学籍即将到期的学生（8 年有效期）" size="small" extra={<Link to="/students?expiring=1">查看全部</Link>}>
+            {expiring.data?.items.length ? (
+              <Table
+                size="small"
+                rowKey="id"
+                pagination={{ pageSize: 5 }}
+                dataSource={expiring.data.items}
+                columns={[
+                  { title: '学号', dataIndex: 'xuehao', render: (x: string, s: Student) => <Link to={`/students/${s.id}`}>{x}</Link> },
+                  { title: '姓名', dataIndex: 'name' },
+                  { title: '学习中心', dataIndex: 'orgName' },
+                  { title: '入学', dataIndex: 'enrolTerm' },
+                  { title: '学籍有效至', dataIndex: 'validUntil', render: (d: string) => <Space>{fmtDate(d)}<DaysLeftTag date={d} /></Space> },
+                ]}
+              />
+            ) : (
+              <Empty description="近期没有学籍到期的学生" image={Empty.PRESENTED_IMAGE_SIMPLE} />
+            )}
           </Card>
         </Col>
-        <Col xs={24} xl={8}>
+        <Col xs={24} xl={9}>
           <Card title="待处理事项" size="small">
             <List size="small">
               <Todo to="/students?flag=chsi_photo_missing" label="学信网缺学历照片" n={chsi.data?.total} />
@@ -108,25 +127,6 @@ export function DashboardPage() {
           </Card>
         </Col>
       </Row>
-      <Card title="学籍即将到期的学生（8 年有效期）" size="small" extra={<Link to="/students?expiring=1">查看全部</Link>}>
-        {expiring.data?.items.length ? (
-          <Table
-            size="small"
-            rowKey="id"
-            pagination={{ pageSize: 5 }}
-            dataSource={expiring.data.items}
-            columns={[
-              { title: '学号', dataIndex: 'xuehao', render: (x: string, s: Student) => <Link to={`/students/${s.id}`}>{x}</Link> },
-              { title: '姓名', dataIndex: 'name' },
-              { title: '学习中心', dataIndex: 'orgName' },
-              { title: '入学', dataIndex: 'enrolTerm' },
-              { title: '学籍有效至', dataIndex: 'validUntil', render: (d: string) => <Space>{fmtDate(d)}<DaysLeftTag date={d} /></Space> },
-            ]}
-          />
-        ) : (
-          <Empty description="近期没有学籍到期的学生" image={Empty.PRESENTED_IMAGE_SIMPLE} />
-        )}
-      </Card>
     </Space>
   );
 }

@@ -10,7 +10,7 @@ import { useApi, useServerEvents } from '../api/hooks';
 import { useShowError } from '../api/notify';
 import type { Application, ApplicationAction, ApplicationState, BulkResult, Page } from '../api/types';
 import { useUser } from '../auth/AuthContext';
-import { ACTION_BUTTON, ActionModal, ApplicationActions, actionsFor, approveLabel, runAction, type ActionInput } from '../components/ApplicationActions';
+import { ACTION_BUTTON, ActionModal, ApplicationActions, actionsFor, approveLabel, type ActionInput } from '../components/ApplicationActions';
 import { BatchSelect } from '../components/BatchSelect';
 import { ExportButton, StateTag, fmtTime } from '../components/common';
 import { ROLE_REVIEW_STATE, STATE_LABEL, STATE_ORDER } from '../labels';
@@ -46,23 +46,8 @@ export function ReviewPage() {
 
   async function runBulk(action: ApplicationAction, input: ActionInput) {
     const ids = selectedApps.map((a) => a.id);
-    let results: Outcome[];
-    if (action === 'submit') {
-      // the bulk route takes no 同版 confirmation: submit one by one with it
-      results = [];
-      for (const a of selectedApps) {
-        try {
-          const next = await runAction(a.id, 'submit', input);
-          results.push({ id: a.id, name: a.studentName, ok: true, state: next.state });
-        } catch (e) {
-          const err = e as { code?: string; message?: string };
-          results.push({ id: a.id, name: a.studentName, ok: false, code: err.code, message: err.message });
-        }
-      }
-    } else {
-      const r = await api<BulkResult>('/applications/bulk', { body: { ids, action, reason: input.reason } });
-      results = r.results.map((x) => ({ ...x, name: byId.get(x.id)?.studentName ?? String(x.id) }));
-    }
+    const r = await api<BulkResult>('/applications/bulk', { body: { ids, action, reason: input.reason, samePhotoConfirmed: input.samePhotoConfirmed } });
+    const results: Outcome[] = r.results.map((x) => ({ ...x, name: byId.get(x.id)?.studentName ?? String(x.id) }));
     const ok = results.filter((r) => r.ok).length;
     const failed = results.length - ok;
     if (failed === 0) message.success(`已${ACTION_BUTTON[action]} ${ok} 份申请`);
