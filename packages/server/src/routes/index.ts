@@ -305,7 +305,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
     res.write(': connected\n\n');
     const unsubscribe = app.ctx.events.subscribe((e) => {
       if (!canActOn(actor.core, e.orgPath)) return;
-      if (actor.role === 'student' && e.data.studentId !== undefined && e.data.studentId !== actor.studentId) return;
+      if (actor.role === 'student' && e.data.studentId !== actor.studentId) return; // a student hears only about itself
       res.write(`event: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
     });
     const beat = setInterval(() => res.write(': ping\n\n'), 25_000);

@@ -159,7 +159,7 @@ export class ApplicationService {
         });
       }
       if (d.app.status === 'graduated') await this.certificates.ensureFor(app.id, student.id);
-      this.events.publish({ type: 'application', orgPath: centrePath, data: { id: app.id, state: d.app.status, orgId: student.org_id, batchId: app.batch_id } });
+      this.events.publish({ type: 'application', orgPath: centrePath, data: { id: app.id, studentId: student.id, state: d.app.status, orgId: student.org_id, batchId: app.batch_id } });
       return this.dto((await this.repos.applications.byId(app.id)) as ApplicationJoined, tree, actor, d.warnings);
     }
   }

@@ -90,7 +90,7 @@ export class CertificateService {
     for (const ev of r.value.events) {
       await audit(this.repos, this.now(), actor, { orgId: c.org_id, entity: 'certificate', entityId: c.id, action: ev.action, reason: ev.reason, before: { state: ev.from }, after: { state: ev.to, handover: n.handover, problem: n.problem } });
     }
-    this.events.publish({ type: 'certificate', orgPath: centrePath, data: { id: c.id, state: n.status, orgId: c.org_id } });
+    this.events.publish({ type: 'certificate', orgPath: centrePath, data: { id: c.id, studentId: c.student_id, state: n.status, orgId: c.org_id } });
     return this.dto((await this.repos.certificates.byId(c.id)) as CertificateJoined, tree);
   }
 
