@@ -149,4 +149,17 @@ describe('exportPhotos', () => {
     expect(r.rows[4]).toMatchObject({ status: 'conflict' });
     expect(r.rows[4].message).toContain('张三（1837001400001）');
   });
+
+  it('stops, leaving nothing behind, when a photo changes between the check and the write', async () => {
+    let reads = 0;
+    const shifty: PhotoInput = {
+      name: 'c/1837001400001.jpg',
+      fileName: '1837001400001.jpg',
+      read: async () => (reads++ < 2 ? photos[0].bytes! : photos[2].bytes!),
+    };
+    const match = await matchPhotos(roster, [shifty], { face: false });
+    const out = path.join(dir, 'changed.zip');
+    await expect(exportPhotos(roster, match, options({ out, concurrency: 2 }))).rejects.toMatchObject({ code: 'PHOTO_CHANGED' });
+    expect((await readdir(dir)).filter((f) => f.startsWith('changed'))).toEqual([]);
+  });
 });

@@ -4,6 +4,7 @@
  * and is renamed at the end; an existing output is refused unless `force`.
  */
 import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -11,6 +12,7 @@ import yazl from 'yazl';
 import { maskName } from '@gradpass/ids';
 import { RULES, type PhotoReport, type RuleId } from '@gradpass/photo';
 import { RosterError } from './errors.js';
+import { sha256 } from './imaging.js';
 import { matchLines, readPhoto, type MatchResult, type StudentCheck } from './match.js';
 import type { Roster, Student } from './roster.js';
 
@@ -61,6 +63,9 @@ export interface ExportOptions {
   includeReview?: boolean;
   /** The photo engine's check of one photo (the profile decides what compliant means). */
   inspect: (bytes: Buffer, fileName: string) => Promise<PhotoReport>;
+  /** How many photos to check at once (give the engine a worker pool behind `inspect`). Default 1. */
+  concurrency?: number;
+  /** Called after each photo's check. */
   onProgress?: (done: number, total: number, name: string) => void;
 }
 
@@ -112,11 +117,9 @@ export async function exportPhotos(roster: Pick<Roster, 'students'>, match: Matc
   for (const m of match.matched) photosOf.set(m.student, [...(photosOf.get(m.student) ?? []), m]);
 
   const rows: ExportRow[] = [];
-  const files: { name: string; bytes: Buffer }[] = [];
-  const usedNames = new Set<string>();
-  let done = 0;
+  /** Students whose photo goes to the engine's check. */
+  const pending: { row: ExportRow; chosen: MatchResult['matched'][number]; name: string }[] = [];
   for (const student of roster.students) {
-    opts.onProgress?.(++done, roster.students.length, student.xuehao);
     const line = lines.get(student);
     const checks = line ? [...line.checks] : [];
     const list = photosOf.get(student) ?? [];
@@ -146,22 +149,40 @@ export async function exportPhotos(roster: Pick<Roster, 'students'>, match: Matc
       row.message = '名册中没有该学生的身份证号，无法按身份证号命名';
       continue;
     }
-    const chosen = list[0];
-    let bytes: Buffer;
-    let report: PhotoReport;
-    try {
-      bytes = await readPhoto(chosen.photo.input);
-      const exportName = `${id}.jpg`;
-      // Judge the photo under the name it will carry (the `name` rule checks the target naming).
-      report = await opts.inspect(bytes, exportName);
-    } catch (e) {
+    pending.push({ row, chosen: list[0], name: `${id}.jpg` });
+  }
+
+  // The engine's check of each candidate, `concurrency` at a time; bytes are not kept (read again to write).
+  const reports = new Map<ExportRow, PhotoReport | Error>();
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < pending.length) {
+      const job = pending[next++];
+      try {
+        const bytes = await readPhoto(job.chosen.photo.input);
+        // Judge the photo under the name it will carry (the `name` rule checks the target naming).
+        reports.set(job.row, await opts.inspect(bytes, job.name));
+      } catch (e) {
+        reports.set(job.row, e as Error);
+      }
+      opts.onProgress?.(++done, pending.length, job.chosen.photo.name);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 1, pending.length)) }, worker));
+
+  const files: { name: string; photo: MatchResult['matched'][number]['photo'] }[] = [];
+  const usedNames = new Set<string>();
+  for (const { row, chosen, name } of pending) {
+    const report = reports.get(row);
+    if (!report || report instanceof Error) {
       row.status = 'error';
-      row.message = `无法处理照片 ${chosen.photo.name}：${(e as Error).message}`;
+      row.message = `无法处理照片 ${chosen.photo.name}：${report?.message ?? '未检测'}`;
       continue;
     }
     const notPassed = report.checks.filter((c) => c.status === 'fail' || c.status === 'review');
     row.rules = notPassed.map((c) => c.id);
-    for (const c of report.checks) checks.push({ id: c.id, status: c.status, code: c.code, value: c.value, message: c.message });
+    for (const c of report.checks) row.checks.push({ id: c.id, status: c.status, code: c.code, value: c.value, message: c.message });
     if (report.verdict === 'error') {
       row.status = 'error';
       row.message = report.error?.message ?? '照片无法处理';
@@ -172,14 +193,13 @@ export async function exportPhotos(roster: Pick<Roster, 'students'>, match: Matc
       row.message = notPassed.map((c) => `${ruleZh(c.id)}：${c.message}`).join('；');
       continue;
     }
-    const name = `${id}.jpg`;
     if (usedNames.has(name.toUpperCase())) {
       row.status = 'conflict';
       row.message = `导出文件名 ${name} 与另一名学生重复`;
       continue;
     }
     usedNames.add(name.toUpperCase());
-    files.push({ name, bytes });
+    files.push({ name, photo: chosen.photo });
     row.exportedAs = name;
     row.message = report.verdict === 'review' ? `已导出（有待复核项：${notPassed.map((c) => ruleZh(c.id)).join('、')}）` : '合格，已导出';
   }
@@ -198,7 +218,7 @@ export async function exportPhotos(roster: Pick<Roster, 'students'>, match: Matc
   } else {
     const tmp = await mkdtemp(`${out}.tmp-`);
     try {
-      for (const f of files) await writeFile(path.join(tmp, f.name), f.bytes, { flag: 'wx' });
+      for (const f of files) await writeFile(path.join(tmp, f.name), await checkedBytes(f.photo), { flag: 'wx' });
       if (await exists(out)) {
         const old = `${out}.old-${stamp}`;
         await rename(out, old);
@@ -223,15 +243,40 @@ export async function exportPhotos(roster: Pick<Roster, 'students'>, match: Matc
   return { out, format, reportPath, rows, written: files.length };
 }
 
-function writeZip(file: string, files: { name: string; bytes: Buffer }[]): Promise<void> {
+/** Read a photo again for writing and make sure it is still the file that was checked (same SHA-256). */
+async function checkedBytes(photo: MatchResult['matched'][number]['photo']): Promise<Buffer> {
+  const bytes = await readPhoto(photo.input);
+  if (sha256(bytes) !== photo.sha256) throw new RosterError('PHOTO_CHANGED', `照片 ${photo.name} 在检测后被改动，已停止导出，请重新运行`);
+  return bytes;
+}
+
+function writeZip(file: string, files: { name: string; photo: MatchResult['matched'][number]['photo'] }[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const zip = new yazl.ZipFile();
     const ws = createWriteStream(file, { flags: 'wx' });
-    ws.on('error', reject);
-    ws.on('close', () => resolve());
-    zip.outputStream.on('error', reject).pipe(ws);
+    let failed = false;
+    const fail = (e: Error) => {
+      if (failed) return;
+      failed = true;
+      ws.destroy();
+      reject(e);
+    };
+    ws.on('error', fail);
+    ws.on('close', () => {
+      if (!failed) resolve();
+    });
+    zip.on('error', fail);
+    zip.outputStream.on('error', fail).pipe(ws);
+    // Entries are read one at a time, when the zip writer reaches them (never all photos in memory).
     // JPEG does not compress further: store, which also keeps the files byte-identical to the check.
-    for (const f of files) zip.addBuffer(f.bytes, f.name, { compress: false });
+    for (const f of files) {
+      zip.addReadStreamLazy(f.name, { compress: false, size: f.photo.size }, (cb) => {
+        checkedBytes(f.photo).then(
+          (bytes) => cb(null, Readable.from([bytes])),
+          (e: Error) => cb(e, Readable.from([])),
+        );
+      });
+    }
     zip.end();
   });
 }
