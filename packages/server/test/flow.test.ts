@@ -135,6 +135,12 @@ describe.each(BACKENDS)('full batch on %s', (backend) => {
     expect(confirmed.statusCode, confirmed.body).toBe(200);
     expect(confirmed.json().state).toBe('confirmed');
     expect((await centre.get(`/api/certificates/pending`)).json().rows[0].notHandedOver).toBe(0);
+    // a problem the student finds later goes up to the city
+    const problem = await student.post(`/api/certificates/${certId}/problem`, { text: '证书上的专业名称与学信网不一致' });
+    expect(problem.json().state, problem.body).toBe('problem_reported');
+    const cityView = (await city.get('/api/certificates?state=problem_reported')).json().items;
+    expect(cityView.map((c: { id: number }) => c.id)).toEqual([certId]);
+    expect(cityView[0].problem.escalatedTo).toBe((await app.ctx.repos.orgs.byId(ids.city))!.path);
 
     // 7. audit: every step, who and before → after
     const audit = (await centre.get(`/api/audit?entity=application&entityId=${appId}`)).json();

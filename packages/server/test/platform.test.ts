@@ -117,13 +117,15 @@ describe.each(BACKENDS)('platform on %s', (backend) => {
     };
     const city = listen(cookieOf(cityLogin));
     const other = listen(cookieOf(otherLogin));
-    await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 100 && !(city.got.length && other.got.length); i++) await new Promise((r) => setTimeout(r, 50)); // both connected
     const s = ids.student('张伟');
     await lixia.upload(`/api/students/${s.id}/photo`, `${s.xuehao}.jpg`, await compliantJpeg(11));
     await checksDone(t.app);
     const a = (await lixia.post('/api/applications', { studentId: s.id, batchId: ids.realBatch })).json();
     await lixia.post(`/api/applications/${a.id}/actions`, { action: 'apply' });
-    await new Promise((r) => setTimeout(r, 300));
+    // wait (bounded) until the city's stream has delivered the application event
+    for (let i = 0; i < 100 && !/event: application/.test(city.got.join('')); i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 100));
     city.stop();
     other.stop();
     const cityText = city.got.join('');

@@ -50,8 +50,9 @@ export const batchSchema = obj({
 });
 export const certificateSchema = obj({
   id: int, studentId: int, studentName: str, xuehao: str, orgId: int, orgName: str, applicationId: int, batchId: int, registrationNumber: strN,
-  state: str, stateLabel: str, receivedFrom: str, receivedAt: str, handedToKind: strN, handedToName: strN, idChecked: bool, handedAt: strN, handoverNote: strN,
-  confirmedAt: strN, problem: strN,
+  state: str, stateLabel: str, receivedFrom: strN, arrivedAt: strN, handedAt: strN, confirmedAt: strN,
+  handover: { anyOf: [{ type: 'null' }, obj({ recipient: str, name: str, idCard: str, at: str, handedOverBy: str, idChecked: bool, signed: bool, authorisationNote: strN })] },
+  problem: { anyOf: [{ type: 'null' }, obj({ description: str, reportedAt: str, reportedBy: str, escalatedTo: str })] },
 });
 
 export const page = (item: unknown) => obj({ items: { type: 'array', items: item }, total: int, page: int, pageSize: int });
