@@ -12,11 +12,12 @@
  * found, 2 misuse (bad option, unreadable roster).
  */
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
-import { inspect, loadProfile, type Profile } from '@gradpass/photo';
-import { iterateSources, type SourceItem } from '@gradpass/photo/batch/index';
+import { loadProfile, type Profile } from '@gradpass/photo';
+import { iterateSources, PhotoPool, type SourceItem } from '@gradpass/photo/batch/index';
 import {
   RosterError,
   comparisonLines,
@@ -306,6 +307,13 @@ export function registerRosterCommands(program: Command, setExitCode?: SetExitCo
         const match = await matchPhotos(r, photos, { face: flags.face, onProgress: (d) => bar.update(d, photos.length) });
         bar.stop();
         const bar2 = progress('检测并导出');
+        // The engine's checks run on a worker pool (one thread per core), as `gradpass check` does.
+        const pool = new PhotoPool({ profile, jobs: os.availableParallelism() });
+        const checkInPool = async (bytes: Buffer, fileName: string) => {
+          const copy = new ArrayBuffer(bytes.byteLength);
+          new Uint8Array(copy).set(bytes);
+          return (await pool.run({ op: 'check', name: fileName, fileName, bytes: copy, face: flags.face })).report;
+        };
         let result;
         try {
           result = await exportPhotos(r, match, {
@@ -315,13 +323,16 @@ export function registerRosterCommands(program: Command, setExitCode?: SetExitCo
             force: !!flags.force,
             maskNames: !!flags.maskNames,
             includeReview: !!flags.includeReview,
-            inspect: (bytes, fileName) => inspect(bytes, { profile, fileName, face: flags.face }),
+            inspect: checkInPool,
+            concurrency: pool.jobs * 2,
             onProgress: (d, t) => bar2.update(d, t),
           });
         } catch (e) {
           bar2.stop();
           if (e instanceof RosterError) throw new UsageError(e.code, e.message);
           throw e;
+        } finally {
+          await pool.close();
         }
         bar2.stop();
         if (flags.json) {
