@@ -9,6 +9,7 @@
  * The server runs with face analysis off here, so the photos drawn with sharp are judged on the technical
  * rules only; test/overlay.test.ts covers a real portrait with face analysis.
  */
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { HAVE_CHROMIUM, day, drawPhoto, ensureWebBuilt, idCard, launchBrowser, loginAs, screenshotPath, startServer, zip, type TestServer } from './support';
@@ -113,6 +114,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     const refusal = page.getByTestId('error-message').last();
     await refusal.waitFor();
     const refusalText = (await refusal.textContent()) ?? '';
+    step(`refused: ${refusalText}`);
     expect(refusalText).toMatch(/[\u4e00-\u9fa5]/);
     expect(refusalText).toMatch(/（[A-Z_]+）/);
     await page.keyboard.press('Escape');
@@ -210,6 +212,15 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     await page.getByTestId('handover-ok').click();
     await certRow.locator('[data-testid=cert-state][data-state=handed_over]').waitFor();
 
+    // ---- every list exports to XLSX through the server ----
+    step('exports: the students list as XLSX');
+    await page.goto('/students');
+    await page.locator('[data-testid=students-table] tbody tr', { hasText: A.xuehao }).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /导出 Excel/ }).click()]);
+    expect(download.suggestedFilename()).toBe('学生名单.xlsx');
+    const xlsx = fs.readFileSync(await download.path());
+    expect(xlsx.subarray(0, 2).toString('latin1')).toBe('PK');
+
     // ---- the student confirms the certificate on the phone ----
     step('the student confirms the certificate on the phone');
     await phone.page.reload();
@@ -242,6 +253,8 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     const closed = page.getByTestId('error-message').last();
     await closed.waitFor();
     const closedText = (await closed.textContent()) ?? '';
+    step(`refused: ${closedText}`);
+    await page.screenshot({ path: screenshotPath('refusal-window-closed.png', false) });
     expect(closedText).toMatch(/[\u4e00-\u9fa5]/);
     expect(closedText).toMatch(/WINDOW_CLOSED|BATCH_CLOSED|BATCH_FROZEN/);
     await centre.ctx.close();

@@ -121,7 +121,7 @@ export interface Application {
   state: ApplicationState;
   stateLabel?: string;
   /** Actions the current user may take now (from the server). */
-  actions?: ApplicationAction[];
+  actions?: string[];
   returnedBy?: string | null;
   submissionCount?: number;
   degreeRequested: boolean;

@@ -2,19 +2,9 @@
 import { Table, Tag, Typography } from 'antd';
 import { RULES } from '@gradpass/photo/rules';
 import type { CheckResult } from '../api/types';
+import { formatMeasure, type Measure } from '../format';
 
-type Measure = CheckResult['value'];
-
-export function formatMeasure(m: Measure): string {
-  if (m === null || m === undefined) return '—';
-  if (typeof m === 'boolean') return m ? '是' : '否';
-  if (typeof m === 'number') return Number.isInteger(m) ? String(m) : m.toFixed(2);
-  if (typeof m === 'string') return m;
-  if (Array.isArray(m)) return m.length === 2 ? `${formatMeasure(m[0] as number)}–${formatMeasure(m[1] as number)}` : m.join(', ');
-  return Object.entries(m as Record<string, number | string | null>)
-    .map(([k, v]) => `${k}=${v === null ? '—' : typeof v === 'number' ? formatMeasure(v) : v}`)
-    .join('，');
-}
+export { formatMeasure };
 
 const STATUS: Record<CheckResult['status'], { color: string; label: string }> = {
   pass: { color: 'success', label: '通过' },
