@@ -4,7 +4,7 @@
  * and the 学信网 reminder; wrong feature code and wrong amount refused; more than 3 rejections → in-person advice.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BACKENDS, Client, Clock, compliantJpeg, demoIds, makeApp, type TestApp } from './helpers.js';
+import { BACKENDS, Client, Clock, compliantJpeg, demoIds, makeApp, serverErrorsOnGets, type TestApp } from './helpers.js';
 
 describe.each(BACKENDS)('collection orders on %s', (backend) => {
   let t: TestApp;
@@ -59,6 +59,7 @@ describe.each(BACKENDS)('collection orders on %s', (backend) => {
     expect(chsi[0].message).toMatch(/学信网/);
     // centre B sees nothing of it
     expect((await (await Client.login(t.app, 'zhangqiu')).get(`/api/collection/orders/${id}`)).json().code).toBe('OUT_OF_SCOPE');
+    expect(await serverErrorsOnGets(t.app, ['caiji', 'lixia', lina.xuehao], id)).toEqual([]);
     clock.set('2025-09-01');
   });
 

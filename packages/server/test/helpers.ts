@@ -153,3 +153,18 @@ export async function demoIds(app: FastifyInstance) {
     student, realBatch: batches.find((b) => b.name === '2026年1月毕业')!.id, demoBatch: batches.find((b) => b.name.endsWith('（演示）'))!.id,
   };
 }
+
+/** Calls every GET route of the OpenAPI document (ids = `id`) as each user; returns the ones answering ≥ 500. */
+export async function serverErrorsOnGets(app: FastifyInstance, users: string[], id = 1): Promise<string[]> {
+  const spec = (await app.inject('/openapi.json')).json() as { paths: Record<string, Record<string, unknown>> };
+  const gets = Object.entries(spec.paths).filter(([p, m]) => m.get && p !== '/api/events').map(([p]) => p.replace(/\{id\}/g, String(id)));
+  const bad: string[] = [];
+  for (const user of users) {
+    const c = await Client.login(app, user);
+    for (const url of gets) {
+      const r = await c.get(url);
+      if (r.statusCode >= 500) bad.push(`${user} GET ${url}: ${r.body.slice(0, 200)}`);
+    }
+  }
+  return bad;
+}

@@ -63,8 +63,10 @@ describe.each(BACKENDS)('platform on %s', (backend) => {
     const withCsrf = await t.app.inject({ method: 'PATCH', url: '/api/students/1', payload: { programme: '行政管理（专升本）' }, headers: { cookie, 'x-csrf-token': csrf } });
     expect(withCsrf.statusCode, withCsrf.body).toBe(200);
     // rate limit per IP + username (5/min in this app): the 6th attempt is refused even with the right password
-    for (let i = 0; i < 5; i++) await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'caiji', password: 'wrong' } });
-    const limited = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'caiji', password: 'test-password-1' } });
+    const ids = await demoIds(t.app);
+    await t.app.ctx.services.auth.createUser(null, { username: 'limited', password: 'test-password-1', displayName: '限流测试', role: 'city_reviewer', orgId: ids.city });
+    for (let i = 0; i < 5; i++) await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'limited', password: 'wrong' } });
+    const limited = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'limited', password: 'test-password-1' } });
     expect(limited.statusCode).toBe(429);
     expect(limited.json().code).toBe('RATE_LIMITED');
     expect(limited.json().message).toMatch(/频繁/);
@@ -132,6 +134,19 @@ describe.each(BACKENDS)('platform on %s', (backend) => {
     expect(cityText).toMatch(/event: photo\ndata: .*"status":"pass"/);
     expect(cityText).toMatch(/event: application\ndata: .*"state":"applied"/);
     expect(other.got.join('')).not.toMatch(/event: application/);
+  });
+
+  test('every GET route answers without a server error for every role (response schemas match the data)', async () => {
+    const spec = (await t.app.inject('/openapi.json')).json();
+    const gets = Object.entries(spec.paths as Record<string, Record<string, unknown>>).filter(([p, m]) => m.get && p !== '/api/events').map(([p]) => p.replace(/\{id\}/g, '1'));
+    expect(gets.length).toBeGreaterThan(30);
+    for (const user of ['admin', 'guokai', 'shandong', 'jinan', 'lixia', 'caiji', '2337001200002']) {
+      const c = await Client.login(t.app, user);
+      for (const url of gets) {
+        const r = await c.get(url);
+        expect(r.statusCode, `${user} GET ${url}: ${r.body.slice(0, 200)}`).toBeLessThan(500);
+      }
+    }
   });
 
   test('serves the web app with SPA fallback; unknown /api paths stay JSON 404', async () => {
