@@ -41,6 +41,21 @@ describe.each(BACKENDS)('full batch on %s', (backend) => {
     const bad = ir.rows.find((r: { ok: boolean }) => !r.ok);
     expect(bad.row).toBe(4);
     expect(bad.message).toMatch(/第 4 行/);
+    // re-import: the same rows update, nothing is duplicated; an XLSX roster works the same way
+    const reimport = (await centre.upload('/api/students/import', 'roster.csv', Buffer.from(csv), { orgId: String(ids.centreA) })).json();
+    expect([reimport.created, reimport.updated, reimport.failed]).toEqual([0, 2, 1]);
+    const wbIn = new ExcelJS.Workbook();
+    const sheet = wbIn.addWorksheet('名册');
+    sheet.addRow(['学号', '姓名', '身份证号', '专业', '层次', '入学学期']);
+    sheet.addRow(['2337001200104', '郑爽', '370102199602022024', '法学', '专科', '2024春']);
+    const xbuf = Buffer.from(await wbIn.xlsx.writeBuffer());
+    const xr = (await centre.upload('/api/students/import', '名册.xlsx', xbuf, { orgId: String(ids.centreA) })).json();
+    expect(xr.created, JSON.stringify(xr)).toBe(1);
+    const garbage = await centre.upload('/api/students/import', 'roster.xlsx', Buffer.from('not a spreadsheet'), { orgId: String(ids.centreA) });
+    expect(garbage.statusCode).toBe(422);
+    expect(garbage.json().message).toMatch(/[\u4e00-\u9fa5]/);
+    // a centre cannot import into another centre
+    expect((await centre.upload('/api/students/import', 'roster.csv', Buffer.from(csv), { orgId: String(ids.centreB) })).json().code).toBe('OUT_OF_SCOPE');
 
     // 2. photos: a zip named by 学号 (+ one stray file), checks run in the background
     const good = await compliantJpeg(1);

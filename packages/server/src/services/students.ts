@@ -144,9 +144,10 @@ export class StudentService {
     return org;
   }
 
-  async create(actor: Actor | null, input: { xuehao: string; idCard: string; name: string; orgId: number; programme: string; level: string; enrolTerm: string; continuing?: boolean }): Promise<StudentDto> {
+  /** `actor` null = seeding; `checked` = the caller already authorised (roster import), audit still names the actor. */
+  async create(actor: Actor | null, input: { xuehao: string; idCard: string; name: string; orgId: number; programme: string; level: string; enrolTerm: string; continuing?: boolean }, checked = false): Promise<StudentDto> {
     const tree = await OrgTree.load(this.repos);
-    if (actor) this.assertCentreWrite(actor, tree, input.orgId);
+    if (actor && !checked) this.assertCentreWrite(actor, tree, input.orgId);
     this.checkFields(input);
     if (await this.repos.students.byXuehao(input.xuehao.trim())) throw new AppError(409, 'DUPLICATE_XUEHAO', `学号 ${input.xuehao} 已存在`);
     const now = this.now().toISOString();
@@ -220,14 +221,25 @@ export class StudentService {
           continue;
         }
         const patch = { id_card: s.idCard, name: s.name, programme: s.programme ?? existing.programme, level: s.level, enrol_term: s.enrolmentTerm };
-        await this.guardUpdate(existing, { ...existing, ...patch });
+        try {
+          await this.guardUpdate(existing, { ...existing, ...patch });
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+          rows.push({ row: s.row, ok: false, xuehao: s.xuehao, code: e.code, message: `第 ${s.row} 行：${e.message}` });
+          continue;
+        }
         const after = await this.repos.students.update(existing.id, { ...patch, updated_at: this.now().toISOString() });
         await audit(this.repos, this.now(), actor, { orgId, entity: 'student', entityId: existing.id, action: 'import_update', before: existing, after });
         updated++;
         rows.push({ row: s.row, ok: true, xuehao: s.xuehao, message: `第 ${s.row} 行：已更新 ${s.name}${extra ? `（提示：${extra}）` : ''}` });
       } else {
-        await this.create(null, { xuehao: s.xuehao, idCard: s.idCard, name: s.name, orgId, programme: s.programme ?? '', level: s.level, enrolTerm: s.enrolmentTerm })
-          .then(async (dto) => audit(this.repos, this.now(), actor, { orgId, entity: 'student', entityId: dto.id, action: 'import_create', after: { xuehao: dto.xuehao, name: dto.name } }));
+        try {
+          await this.create(actor, { xuehao: s.xuehao, idCard: s.idCard, name: s.name, orgId, programme: s.programme ?? '', level: s.level, enrolTerm: s.enrolmentTerm }, true);
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+          rows.push({ row: s.row, ok: false, xuehao: s.xuehao, code: e.code, message: `第 ${s.row} 行：${e.message}，未导入` });
+          continue;
+        }
         created++;
         rows.push({ row: s.row, ok: true, xuehao: s.xuehao, message: `第 ${s.row} 行：已导入 ${s.name}${extra ? `（提示：${extra}）` : ''}` });
       }
