@@ -66,7 +66,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .configureOutput({ outputError: () => undefined });
   registerPhotoCommands(program, setExitCode);
   registerProfileCommands(program);
-  registerRosterCommands(program);
+  registerRosterCommands(program, setExitCode);
   chineseHelp(program);
   for (const cmd of program.commands) {
     chineseHelp(cmd);

@@ -153,14 +153,10 @@ function matchSummary(r: MatchResult, total: number): string[][] {
 
 /**
  * Register `roster check`, `match`, `compare` and `export`. `setExitCode` receives 0 (nothing to fix) or 1
- * (problems found); pass the one `main` uses. Without it the code is applied when the process exits.
+ * (problems found); `main` turns it into the process exit code.
  */
-export function registerRosterCommands(program: Command, setExitCode?: SetExitCode): void {
-  const setCode: SetExitCode =
-    setExitCode ??
-    ((code) => {
-      if (code !== 0) process.once('exit', () => void (process.exitCode = process.exitCode || code));
-    });
+export function registerRosterCommands(program: Command, setExitCode: SetExitCode): void {
+  const setCode: SetExitCode = setExitCode;
 
   // ----------------------------------------------------------------------------- roster check
   const roster = program.command('roster').description('名册（学籍名单）相关命令');
