@@ -67,10 +67,10 @@ describe.skipIf(!HAVE_CHROMIUM || !portrait)('photo overlay on a real portrait (
     await server?.close();
   });
 
-  it('draws the guide with measured points coloured by the check results', async () => {
+  it('draws the guide with measured points coloured by the check results; one-click fix refuses a too-tight cut and fixes the original', async () => {
     const { page, ctx } = await loginAs(browser, server.url, 'centre2', PASSWORD);
     await page.goto(`/students/${studentId}`);
-    await page.locator('[data-testid=photo-card] input[type=file]').setInputFiles({ name: `${XUEHAO}.jpg`, mimeType: 'image/jpeg', buffer: await naiveCut(portrait!) });
+    await page.locator('[data-testid=photo-upload] input[type=file]').setInputFiles({ name: `${XUEHAO}.jpg`, mimeType: 'image/jpeg', buffer: await naiveCut(portrait!) });
     // face analysis runs in the background: reload until the check is done
     let status: string | null = null;
     for (let i = 0; i < 120; i++) {
@@ -102,6 +102,39 @@ describe.skipIf(!HAVE_CHROMIUM || !portrait)('photo overlay on a real portrait (
     await page.getByTestId('check-table').waitFor();
     await page.screenshot({ path: screenshotPath('student-overlay.png') });
     await page.screenshot({ path: screenshotPath('student-overlay-full.png', false), fullPage: true });
+
+    // one-click fix refuses this cut (no room above the head) and says why, in Chinese
+    await page.getByTestId('photo-standardize').click();
+    const refusal = page.getByTestId('error-message').last();
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(/[\u4e00-\u9fa5].*（FACE_TOO_LARGE）/);
+
+    // with the original portrait uploaded, one click fixes it: crop on the face, light-blue background, 20–40 KB
+    await page.locator('[data-testid=photo-upload] input[type=file]').setInputFiles({ name: `${XUEHAO}.jpg`, mimeType: 'image/jpeg', buffer: fs.readFileSync(portrait!) });
+    const readPhoto = () => page.evaluate(async (id) => (await (await fetch(`/api/students/${id}`)).json()) as { photo: { id: number; status: string; checks: { id: string; status: string }[] } }, studentId).then((r) => r.photo);
+    let raw = await readPhoto();
+    for (let i = 0; i < 90 && ['pending', 'checking'].includes(raw.status); i++) {
+      await page.waitForTimeout(1000);
+      raw = await readPhoto();
+    }
+    await page.reload();
+    await page.getByTestId('photo-standardize').click();
+    let fixed: Awaited<ReturnType<typeof readPhoto>> | null = null;
+    for (let i = 0; i < 90; i++) {
+      const p = await readPhoto();
+      if (p.id !== raw.id && !['pending', 'checking'].includes(p.status)) {
+        fixed = p;
+        break;
+      }
+      await page.waitForTimeout(1000);
+    }
+    expect(fixed).not.toBeNull();
+    for (const rule of ['geometry.head-top', 'geometry.face-width', 'geometry.eye-line', 'geometry.centre', 'size.pixels', 'size.bytes', 'dpi']) {
+      expect(fixed!.checks.find((c) => c.id === rule)?.status, rule).toBe('pass');
+    }
+    await page.reload();
+    await page.locator('[data-testid=overlay-measured]').waitFor();
+    await page.screenshot({ path: screenshotPath('student-overlay-fixed.png', false) });
     await ctx.close();
   }, 240_000);
 });

@@ -138,6 +138,8 @@ export function ApplicationActions({ app, onDone }: { app: Application; onDone: 
             for (const w of next.warnings ?? []) message.warning(`${w.message}（${w.code}）`);
             onDone(next);
           } catch (e) {
+            // the refusal stays on screen (notification); the dialog closes so the page shows the current state
+            setAction(null);
             showError(e, `${ACTION_BUTTON[action!]}未成功`);
           }
         }}

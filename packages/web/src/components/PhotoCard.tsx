@@ -5,7 +5,9 @@
 import { LockOutlined, UploadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Col, Row, Space, Switch, Tag, Typography, Upload } from 'antd';
 import { useState } from 'react';
-import { uploadWithProgress } from '../api/client';
+import { api, uploadWithProgress } from '../api/client';
+import { useApi } from '../api/hooks';
+import { useProfileLimits } from '../api/profile';
 import { useShowError } from '../api/notify';
 import type { Photo, Student } from '../api/types';
 import { useUser } from '../auth/AuthContext';
@@ -24,7 +26,13 @@ export function PhotoCard({ student, onChanged, compact = false }: { student: St
   const showError = useShowError();
   const [overlay, setOverlay] = useState(true);
   const [percent, setPercent] = useState<number | null>(null);
+  const [refTick, setRefTick] = useState(0);
   const p = student.photo;
+  const profileLimits = useProfileLimits();
+  const limits = p?.limits ?? profileLimits;
+  const [fixing, setFixing] = useState(false);
+  const canFix = ['centre_staff', 'collector', 'admin'].includes(user.role) && !!p && !student.photoLocked && (p.status === 'fail' || p.status === 'review');
+  const canReference = ['centre_staff', 'admin'].includes(user.role);
   const canUpload = ['centre_staff', 'collector', 'admin', 'student'].includes(user.role);
   const source = user.role === 'student' ? 'student' : user.role === 'collector' ? 'collection' : 'centre';
   const width = compact ? 220 : 270;
@@ -53,12 +61,12 @@ export function PhotoCard({ student, onChanged, compact = false }: { student: St
         <Col flex={compact ? '1 1 100%' : `0 0 ${width + (student.hasReference ? width + 16 : 0) + 8}px`}>
           <Space align="start" wrap>
             <Space orientation="vertical" align="center">
-              {p ? <PhotoOverlay src={photoUrl(p)} checks={p.checks} face={p.face} limits={p.limits} width={width} overlay={overlay} alt={`${student.name}的照片`} /> : <div style={{ width, height: (width * 4) / 3, background: '#fafafa', border: '1px dashed #ccc', display: 'flex', alignItems: 'center', justifyContent: 'center', color: '#999' }}>尚无照片</div>}
+              {p ? <PhotoOverlay src={photoUrl(p)} checks={p.checks} face={p.face} limits={limits} width={width} overlay={overlay} alt={`${student.name}的照片`} /> : <div style={{ width, height: (width * 4) / 3, background: '#fafafa', border: '1px dashed #ccc', display: 'flex', alignItems: 'center', justifyContent: 'center', color: '#999' }}>尚无照片</div>}
               <Typography.Text type="secondary">本系统照片</Typography.Text>
             </Space>
             {student.hasReference && (
               <Space orientation="vertical" align="center">
-                <PhotoOverlay src={`/api/students/${student.id}/reference-photo`} width={width} overlay={false} alt="学信网照片" />
+                <PhotoOverlay src={`/api/students/${student.id}/reference-photo?v=${refTick}`} width={width} overlay={false} alt="学信网照片" />
                 <Typography.Text type="secondary">学信网照片（核对同版）</Typography.Text>
               </Space>
             )}
@@ -74,6 +82,7 @@ export function PhotoCard({ student, onChanged, compact = false }: { student: St
           {p && (p.status === 'pending' || p.status === 'checking') && <Alert type="info" showIcon title="正在检测照片，请稍候" style={{ marginBottom: 8 }} />}
           {canUpload && !student.photoLocked && (
             <Space orientation="vertical" style={{ width: '100%' }}>
+              <span data-testid="photo-upload">
               <Upload
                 accept=".jpg,.jpeg,.JPG"
                 showUploadList={false}
@@ -96,10 +105,54 @@ export function PhotoCard({ student, onChanged, compact = false }: { student: St
                   {p ? '更换照片' : '上传照片'}
                 </Button>
               </Upload>
+              </span>
               {user.role === 'student' && <Typography.Text type="secondary">建议使用图像采集中心拍摄的照片；自拍或美颜照片通常不能通过。</Typography.Text>}
             </Space>
           )}
           {student.photoLocked && <Typography.Text type="secondary">申请审核中，照片已锁定，不能更换；被退回后可更换。</Typography.Text>}
+          <Space wrap style={{ marginTop: 8 }}>
+            {canFix && (
+              <Button
+                loading={fixing}
+                data-testid="photo-standardize"
+                onClick={async () => {
+                  setFixing(true);
+                  try {
+                    await api<Photo>(`/students/${student.id}/photo/standardize`, { body: { align: 'face', background: 'blue' } });
+                    message.success('已按规格修正照片（裁剪、浅蓝背景、压缩到 20–40 KB），正在重新检测');
+                    onChanged();
+                  } catch (e) {
+                    showError(e, '修正照片未成功');
+                  } finally {
+                    setFixing(false);
+                  }
+                }}
+              >
+                一键修正
+              </Button>
+            )}
+            {canReference && (
+              <Upload
+                accept=".jpg,.jpeg,.JPG"
+                showUploadList={false}
+                beforeUpload={(file) => {
+                  const form = new FormData();
+                  form.append('file', file, file.name);
+                  uploadWithProgress(`/students/${student.id}/reference-photo`, form, () => undefined)
+                    .then(() => {
+                      message.success('已导入学信网参考照片');
+                      setRefTick((t) => t + 1);
+                      onChanged();
+                    })
+                    .catch((e: unknown) => showError(e, '导入参考照片未成功'));
+                  return false;
+                }}
+              >
+                <Button data-testid="reference-upload">{student.hasReference ? '更换学信网照片' : '导入学信网照片'}</Button>
+              </Upload>
+            )}
+          </Space>
+          {student.hasReference && p && <ReferenceCompare studentId={student.id} tick={`${p.id}-${refTick}`} />}
         </Col>
         {p && (
           <Col flex="1 1 360px" style={{ minWidth: 0 }}>
@@ -108,5 +161,31 @@ export function PhotoCard({ student, onChanged, compact = false }: { student: St
         )}
       </Row>
     </Card>
+  );
+}
+
+interface CompareRow {
+  id: string;
+  status: string;
+  code: string;
+  value: number | null;
+  message: string;
+}
+
+/** Comparison with the 学信网 reference photo: same person (同一人) and same shot (同版). */
+function ReferenceCompare({ studentId, tick }: { studentId: number; tick: string }) {
+  const r = useApi<{ status: string; face: CompareRow; sameShot: CompareRow }>(`/students/${studentId}/reference-compare`, undefined, [tick]);
+  if (!r.data) return null;
+  const tag = (c: CompareRow, label: string) => (
+    <div key={label} style={{ marginTop: 4 }}>
+      <Tag color={c.status === 'pass' ? 'green' : c.status === 'fail' ? 'red' : 'orange'}>{label}</Tag>
+      <Typography.Text style={{ fontSize: 12 }}>{c.message}</Typography.Text>
+    </div>
+  );
+  return (
+    <div style={{ marginTop: 8, maxWidth: 320 }} data-testid="reference-compare">
+      {tag(r.data.face, '同一人')}
+      {tag(r.data.sameShot, '同版')}
+    </div>
   );
 }

@@ -11,7 +11,7 @@ import { useApi, useServerEvents } from '../api/hooks';
 import type { Page, Student } from '../api/types';
 import { useUser } from '../auth/AuthContext';
 import { ruleName } from '../components/CheckTable';
-import { PhotoStatusTag } from '../components/common';
+import { ExportButton, PhotoStatusTag } from '../components/common';
 import { PhotoCard, photoUrl } from '../components/PhotoCard';
 import { PhotoOverlay } from '../components/PhotoOverlay';
 import { PhotoUpload } from '../components/Uploads';
@@ -29,8 +29,7 @@ export function PhotosPage() {
   const failedRule = params.get('rule') ?? undefined;
   const [page, setPage] = useState({ current: 1, pageSize: 24 });
   const [open, setOpen] = useState<number | null>(null);
-  // The server has no failed-rule filter (yet): with a rule chosen, read a wide page and filter here.
-  const list = useApi<Page<Student>>('/students', { query: { photoStatus: status ?? PHOTO_ANY, page: failedRule ? 1 : page.current, pageSize: failedRule ? 200 : page.pageSize } });
+  const list = useApi<Page<Student>>('/students', { query: { photoStatus: status ?? PHOTO_ANY, failedRule, page: page.current, pageSize: page.pageSize } });
   useServerEvents(['photo'], list.reload);
   const set = (k: string, v: string | undefined) => {
     const next = new URLSearchParams(params);
@@ -39,7 +38,7 @@ export function PhotosPage() {
     setParams(next);
     setPage((p) => ({ ...p, current: 1 }));
   };
-  const students = (list.data?.items ?? []).filter((s) => s.photo && (!failedRule || s.photo.checks?.some((c) => c.id === failedRule && (c.status === 'fail' || c.status === 'review'))));
+  const students = (list.data?.items ?? []).filter((s) => s.photo);
   const canUpload = ['centre_staff', 'collector', 'admin'].includes(user.role);
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }} data-testid="photos-page">
@@ -56,6 +55,7 @@ export function PhotosPage() {
         title="照片审查"
         extra={
           <Space wrap>
+            {canUpload && <ExportButton path="/photos/export.zip" query={{ naming: 'xuehao' }} name="合格照片.zip" label="导出合格照片" />}
             <Select allowClear placeholder="全部结果" style={{ width: 140 }} value={status} onChange={(v) => set('status', v)} options={(['pass', 'fail', 'review', 'pending', 'error'] as const).map((s) => ({ value: s, label: PHOTO_STATUS_LABEL[s] }))} data-testid="photo-status-filter" />
             <Select allowClear showSearch={{ optionFilterProp: 'label' }} placeholder="按未通过的规则筛选" style={{ width: 220 }} value={failedRule} onChange={(v) => set('rule', v)} options={RULE_IDS.map((r) => ({ value: r, label: ruleName(r) }))} data-testid="photo-rule-filter" />
           </Space>
@@ -75,11 +75,7 @@ export function PhotosPage() {
           )}
         </Spin>
         <div style={{ marginTop: 12, textAlign: 'right' }}>
-          {failedRule ? (
-            <Typography.Text type="secondary">“{ruleName(failedRule)}”未通过：{students.length} 张</Typography.Text>
-          ) : (
-            <Pagination size="small" current={page.current} pageSize={page.pageSize} total={list.data?.total ?? 0} showTotal={(t) => `共 ${t} 人`} onChange={(current, pageSize) => setPage({ current, pageSize })} />
-          )}
+          <Pagination size="small" current={page.current} pageSize={page.pageSize} total={list.data?.total ?? 0} showTotal={(t) => (failedRule ? `“${ruleName(failedRule)}”未通过：${t} 人` : `共 ${t} 人`)} onChange={(current, pageSize) => setPage({ current, pageSize })} />
         </div>
       </Card>
       <Modal open={open !== null} onCancel={() => setOpen(null)} footer={null} width={1000} destroyOnHidden title="照片详情">

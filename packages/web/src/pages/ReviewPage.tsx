@@ -154,6 +154,7 @@ export function ReviewPage() {
           try {
             await runBulk(bulk!, input);
           } catch (e) {
+            setBulk(null);
             showError(e, '批量操作未成功');
           }
         }}

@@ -1,14 +1,16 @@
 /** Students (学生与学籍): search and filters (state, flags, centre, photo status, failed rule), XLSX export. */
 import { Button, Card, Input, Select, Space, Table, Typography } from 'antd';
+import { RULE_IDS } from '@gradpass/photo/rules';
 import { useMemo } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { useApi, useOrgs } from '../api/hooks';
 import type { Page, Student } from '../api/types';
 import { useUser } from '../auth/AuthContext';
+import { ruleName } from '../components/CheckTable';
 import { DaysLeftTag, ExportButton, FlagTags, PhotoStatusTag, StateTag, fmtDate } from '../components/common';
 import { FLAG_LABEL, PHOTO_STATUS_LABEL, STATE_LABEL, STATE_ORDER } from '../labels';
 
-const FILTER_KEYS = ['q', 'state', 'flag', 'orgId', 'photoStatus', 'batchId'] as const;
+const FILTER_KEYS = ['q', 'state', 'flag', 'orgId', 'photoStatus', 'failedRule', 'batchId'] as const;
 
 export function StudentsPage() {
   const user = useUser();
@@ -46,6 +48,7 @@ export function StudentsPage() {
             <Select allowClear showSearch={{ optionFilterProp: 'label' }} placeholder="学习中心" style={{ width: 200 }} value={filters.orgId ? Number(filters.orgId) : undefined} onChange={(v) => set('orgId', v)} options={centres.map((c) => ({ value: c.id, label: c.name }))} />
           )}
           <Select allowClear placeholder="照片状态" style={{ width: 140 }} value={filters.photoStatus} onChange={(v) => set('photoStatus', v)} options={Object.entries(PHOTO_STATUS_LABEL).map(([value, label]) => ({ value, label }))} />
+          <Select allowClear showSearch={{ optionFilterProp: 'label' }} placeholder="未通过的规则" style={{ width: 210 }} value={filters.failedRule} onChange={(v) => set('failedRule', v)} options={RULE_IDS.map((r) => ({ value: r, label: ruleName(r) }))} />
           {expiringOnly ? (
             <ExportButton path="/reports/expiring.xlsx" name="学籍即将到期.xlsx" />
           ) : (
