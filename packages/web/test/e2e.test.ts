@@ -36,7 +36,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
   let centreId = 0;
 
   beforeAll(async () => {
-    ensureWebBuilt();
+    await ensureWebBuilt();
     server = await startServer({ face: false });
     const s = server.app.ctx.services;
     const nat = await s.orgs.create(null, { name: '国家开放大学', kind: 'national', parentId: null });

@@ -46,7 +46,7 @@ describe.skipIf(!HAVE_CHROMIUM || !portrait)('photo overlay on a real portrait (
   let studentId = 0;
 
   beforeAll(async () => {
-    ensureWebBuilt();
+    await ensureWebBuilt();
     server = await startServer({ face: true });
     const s = server.app.ctx.services;
     const nat = await s.orgs.create(null, { name: '国家开放大学', kind: 'national', parentId: null });

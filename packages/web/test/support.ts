@@ -32,13 +32,35 @@ function newestMtime(dir: string): number {
   return t;
 }
 
-/** Build packages/web/dist with Vite when it is missing or older than the sources. */
-export function ensureWebBuilt(): void {
+function webIsFresh(): boolean {
   const index = path.join(WEB_DIST, 'index.html');
   const src = Math.max(newestMtime(path.join(WEB_DIR, 'src')), fs.statSync(path.join(WEB_DIR, 'index.html')).mtimeMs, fs.statSync(path.join(WEB_DIR, 'vite.config.ts')).mtimeMs);
-  if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= src) return;
-  const r = spawnSync(process.execPath, [path.join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: WEB_DIR, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`vite build failed:\n${r.stdout}\n${r.stderr}`);
+  return fs.existsSync(index) && fs.statSync(index).mtimeMs >= src;
+}
+
+/**
+ * Build packages/web/dist with Vite when it is missing or older than the sources. Test files run in
+ * parallel forks: a lock directory makes one of them build while the others wait.
+ */
+export async function ensureWebBuilt(): Promise<void> {
+  if (webIsFresh()) return;
+  const lock = path.join(os.tmpdir(), 'gradpass-web-build.lock');
+  for (let i = 0; ; i++) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch {
+      if (i > 600) fs.rmSync(lock, { recursive: true, force: true }); // a stale lock (crashed build) after 2 minutes
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    if (webIsFresh()) return;
+    const r = spawnSync(process.execPath, [path.join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: WEB_DIR, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`vite build failed:\n${r.stdout}\n${r.stderr}`);
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
