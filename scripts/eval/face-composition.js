@@ -204,8 +204,9 @@ export async function run(ctx) {
           if (y < chinY + 0.35 * fw) return [r, gg, b];
           const d = Math.abs(r - bg[0]) + Math.abs(gg - bg[1]) + Math.abs(b - bg[2]);
           if (d < 40) return [r, gg, b];
-          const l = (0.299 * r + 0.587 * gg + 0.114 * b) / 200; // keep the folds' shading
-          return [bg[0] * l * 0.95, bg[1] * l * 0.95, Math.min(255, bg[2] * l)];
+          // A top in the background's own blue, keeping a little of the folds' shading.
+          const l = 0.88 + 0.14 * ((0.299 * r + 0.587 * gg + 0.114 * b) / 255 - 0.5);
+          return [bg[0] * l, bg[1] * l, Math.min(255, bg[2] * l)];
         });
       },
     };
