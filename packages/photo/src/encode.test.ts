@@ -8,9 +8,10 @@ import { loadProfile } from './profiles.js';
 import { centreCrop } from './standardize.js';
 import { flatImage, noiseImage, rawSharp, syntheticPortrait } from './testing/synthetic.js';
 import type { Profile, RawImage } from './types.js';
+import { LONDON_NEUTRAL } from './testing/fixtures.js';
 
 const chsi = loadProfile('chsi-graduation');
-const LONDON = '/work/shared/fixtures/portraits/london/neutral/';
+const LONDON = LONDON_NEUTRAL;
 
 /** Everything an encode-to-size output must be. */
 function expectCompliant(r: EncodeResult, profile: Profile): Buffer {

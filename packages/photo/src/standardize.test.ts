@@ -6,9 +6,10 @@ import { parseJpeg } from './jpeg/parse.js';
 import { loadProfile } from './profiles.js';
 import { centreCrop, standardize } from './standardize.js';
 import { rawSharp, syntheticPortrait } from './testing/synthetic.js';
+import { LONDON_NEUTRAL } from './testing/fixtures.js';
 
 const chsi = loadProfile('chsi-graduation');
-const LONDON = '/work/shared/fixtures/portraits/london/neutral/';
+const LONDON = LONDON_NEUTRAL;
 const londonFiles = readdirSync(LONDON).filter((f) => f.endsWith('.jpg')).sort();
 
 describe('standardize (fix), centre alignment', () => {
