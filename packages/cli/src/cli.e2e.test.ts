@@ -318,9 +318,13 @@ describe('gradpass with face analysis', () => {
     for (const id of ['geometry.eye-line', 'geometry.head-top', 'face.count', 'background.colour']) {
       expect(line.checks.find((c) => c.id === id)?.status, id).toBe('pass');
     }
-    const check = await gradpass(['check', out, '--json', '--jobs', '1']);
+    const overlays = path.join(tmp, 'face 叠加图');
+    const check = await gradpass(['check', out, '--json', '--jobs', '1', '--overlays', overlays]);
     const [checked] = jsonLines(check.stdout);
     expect(Object.keys(checked)).toContain('face');
     expect(checked.verdict).toBe(line.verdict);
+    // The overlay: a PNG of the photo's size with the guide of seed 004 drawn on it.
+    const overlay = await sharp(path.join(overlays, '1837001400126.png')).metadata();
+    expect([overlay.format, overlay.width, overlay.height]).toEqual(['png', 480, 640]);
   });
 });

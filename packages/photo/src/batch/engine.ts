@@ -50,20 +50,24 @@ export function loadEngine(): Promise<PhotoEngine> {
 }
 
 /**
- * The face module's overlay renderer, when it exports one (叠加图): draws the profile's guide lines (head-top
- * band, eye line, face-width baselines, centre line) and the measured face geometry over the photo, as PNG.
- * Called as `renderOverlay(photoBytes, reportOfThatPhoto, profile)` for photos whose report has a face.
+ * The overlay renderer (叠加图): draws the profile's guide lines (head-top band, eye line, face-width
+ * baselines, centre line) and the measured face geometry over the photo, as PNG. Adapts the face module's
+ * `renderOverlay(img, face, checks, profile)` to the photo's bytes and its report.
  */
-export type OverlayRenderer = (photo: Buffer, report: PhotoReport, profile: Profile) => Promise<Buffer> | Buffer;
+export type OverlayRenderer = (photo: Buffer, report: PhotoReport, profile: Profile) => Promise<Buffer>;
 
 let overlayPromise: Promise<OverlayRenderer | null> | null = null;
 
-/** The face module's `renderOverlay`, or null when this build has none. */
+/** The overlay renderer, or null when the face module cannot be loaded. */
 export function loadOverlayRenderer(): Promise<OverlayRenderer | null> {
   overlayPromise ??= (async () => {
     try {
-      const mod = (await import('../face/index.js')) as unknown as { renderOverlay?: OverlayRenderer };
-      return typeof mod.renderOverlay === 'function' ? mod.renderOverlay : null;
+      const [face, { default: sharp }] = await Promise.all([import('../face/index.js'), import('sharp')]);
+      return async (photo: Buffer, report: PhotoReport, profile: Profile) => {
+        const { data, info } = await sharp(photo).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+        const img = { data, width: info.width, height: info.height, channels: 3 as const };
+        return face.renderOverlay(img, report.face ?? null, report.checks, profile);
+      };
     } catch {
       return null;
     }
