@@ -18,7 +18,10 @@ import { checkQuality } from './checks/quality.js';
 import { checkSizeBytes } from './checks/size-bytes.js';
 import { checkSizePixels } from './checks/size-pixels.js';
 import { checkWatermark } from './checks/watermark.js';
+import { backgroundSuspect, borderSuspect } from './checks/dc-screen.js';
 import { inspectFace } from './face/index.js';
+import { decodeDc } from './jpeg/dc.js';
+import { iccIsSrgbOrAbsent } from './jpeg/icc.js';
 import { parseJpeg } from './jpeg/parse.js';
 import { FORMAT_NAMES, sniffFormat } from './jpeg/sniff.js';
 import { RULE_IDS, RULES } from './rules.js';
@@ -93,7 +96,10 @@ async function inspectInner(bytes: Buffer, opts: InspectOptions, report: PhotoRe
   } else if (frame.width * frame.height > MAX_INPUT_PIXELS || frame.width === 0 || frame.height === 0) {
     ctx.noPixelsReason = `图像 ${frame.width}×${frame.height}（${(frame.width * frame.height / 1e6).toFixed(0)} 百万像素）超过解码上限 ${MAX_INPUT_PIXELS / 1e6} 百万像素，未解码（防止解压炸弹）`;
   } else {
-    try {
+    // Face analysis off: screen on the 1/8 DC picture; decode fully only when a full-resolution measure may find something.
+    const dc = opts.face === false && (jpeg?.exif?.orientation ?? 1) === 1 && (!jpeg?.icc || iccIsSrgbOrAbsent(bytes)) ? decodeDc(bytes) : null;
+    if (dc && !borderSuspect(dc) && !backgroundSuspect(dc)) ctx.dc = dc;
+    else try {
       const { img, scale } = await decodePixels(bytes, frame.width, frame.height, profile);
       ctx.pixels = img;
       ctx.pixelScale = scale;

@@ -115,8 +115,9 @@ export function findBands(img: RawImage, scale: number): Band[] {
 
 export function checkBorder(ctx: CheckContext): CheckResult {
   const img = ctx.pixels;
-  if (!img) return skipped('border', ctx.noPixelsReason ?? '图像无法解码');
-  const bands = findBands(img, ctx.pixelScale);
+  if (!img && !ctx.dc) return skipped('border', ctx.noPixelsReason ?? '图像无法解码');
+  // Without full pixels the DC screen found no edge line that could hold a band (see dc-screen.ts).
+  const bands = img ? findBands(img, ctx.pixelScale) : [];
   const value: Record<string, number> = {};
   for (const b of bands) value[b.edge] = b.width;
   const limit = 0;

@@ -13,13 +13,13 @@ export const COLOUR_FAIL_BELOW = 12;
 /** p95 chroma below this: nearly greyscale (faded, sepia-like), a person should look. */
 export const COLOUR_REVIEW_BELOW = 24;
 
-export function chromaPercentile(data: Buffer, width: number, height: number, p = 0.95): { p: number; mean: number } {
+export function chromaPercentile(data: Uint8Array, width: number, height: number, p = 0.95, stride = 3): { p: number; mean: number } {
   const hist = new Uint32Array(256);
   let n = 0;
   let sum = 0;
-  for (let y = 0; y < height; y += 3) {
+  for (let y = 0; y < height; y += stride) {
     let i = y * width * 3;
-    for (let x = 0; x < width; x += 3, i += 9) {
+    for (let x = 0; x < width; x += stride, i += 3 * stride) {
       const r = data[i], g = data[i + 1], b = data[i + 2];
       const mx = r > g ? (r > b ? r : b) : g > b ? g : b;
       const mn = r < g ? (r < b ? r : b) : g < b ? g : b;
@@ -46,8 +46,10 @@ export function checkColour(ctx: CheckContext): CheckResult {
     return result('colour', 'fail', 0, limit, '单通道灰度 JPEG（黑白照片），应为彩色照片', '用彩色原图重新制作照片', 'COLOUR_GREYSCALE');
   }
   const img = ctx.pixels;
-  if (!img) return skipped('colour', ctx.noPixelsReason ?? '图像无法解码');
-  const { p, mean } = chromaPercentile(img.data, img.width, img.height);
+  const dc = ctx.dc;
+  if (!img && !dc) return skipped('colour', ctx.noPixelsReason ?? '图像无法解码');
+  // On the 1/8 DC picture every pixel is a block mean: use them all (step 1).
+  const { p, mean } = img ? chromaPercentile(img.data, img.width, img.height) : chromaPercentile(dc!.data, dc!.width, dc!.height, 0.95, 1);
   const value = { p95: p, mean: Math.round(mean * 10) / 10 };
   const what = `色度 C=max(R,G,B)−min(R,G,B) 的 95% 分位数为 ${p}（0–255）`;
   if (p < COLOUR_FAIL_BELOW) {

@@ -2,6 +2,7 @@
  * What every technical check reads (检查上下文): the bytes, the profile, the sniffed format, the parsed
  * JPEG structure and, when decodable, the pixels — each computed once per photo and shared.
  */
+import type { DcImage } from '../jpeg/dc.js';
 import type { JpegStructure } from '../jpeg/parse.js';
 import type { SniffedFormat } from '../jpeg/sniff.js';
 import type { CheckResult, Profile, RawImage, RuleId } from '../types.js';
@@ -18,6 +19,11 @@ export interface CheckContext {
   pixels: RawImage | null;
   /** pixels.width / the picture's own width (1 at full resolution). */
   pixelScale: number;
+  /**
+   * The 1/8-scale DC picture, when the full decode was skipped because screening found nothing for the
+   * full-resolution measures (face analysis off). `pixels` is null then.
+   */
+  dc?: DcImage | null;
   /** Why there are no pixels (Chinese), when `pixels` is null. */
   noPixelsReason?: string;
 }

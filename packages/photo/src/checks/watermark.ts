@@ -16,6 +16,7 @@
  * could be measured and the result is `review`, never a silent pass.
  */
 import { type CheckContext, result, skipped } from './context.js';
+import type { DcImage } from '../jpeg/dc.js';
 import type { CheckResult, RawImage } from '../types.js';
 
 const GRAD = 40;
@@ -136,16 +137,64 @@ function regionMasks(img: RawImage, y: Uint8Array, r: Region, bg: [number, numbe
   return { edge, person, plain };
 }
 
-/** Scan the plain-background regions; return every tile and the suspicious ones. */
-export function scanBackgroundTiles(img: RawImage, scale: number): { tiles: number; suspicious: WatermarkTile[]; plainShare: number } {
-  const { width: w, height: h } = img;
+/** The background regions measured, in pixels of a w×h picture. */
+function watermarkRegions(w: number, h: number): Region[] {
   const m = Math.max(1, Math.round(w * 0.02));
   const top = Math.round(h * 0.07);
-  const regions: Region[] = [
+  return [
     { name: '顶部', x0: m, x1: w - m, y0: m, y1: top, attach: ['bottom'] },
     { name: '左上侧', x0: m, x1: Math.round(w * 0.17), y0: top, y1: Math.round(h * 0.45), attach: ['right', 'bottom'] },
     { name: '右上侧', x0: Math.round(w * 0.83), x1: w - m, y0: top, y1: Math.round(h * 0.45), attach: ['left', 'bottom'] },
   ];
+}
+
+/**
+ * The same measure for a photo whose background regions screened flat on the DC picture (no block with
+ * AC activity or a DC step outside the person, see dc-screen.ts): no edge pixel, so no suspicious tile;
+ * the tile count follows from the geometry and the plain share is measured on the 1/8 picture's blocks.
+ */
+export function scanFlatBackground(dc: DcImage): { tiles: number; suspicious: WatermarkTile[]; plainShare: number } {
+  const { fullWidth: w, fullHeight: h } = dc;
+  const regions = watermarkRegions(w, h);
+  const r0 = regions[0];
+  const bx = (x: number) => Math.min(dc.width - 1, x >> 3);
+  const by = (y: number) => Math.min(dc.height - 1, y >> 3);
+  // Background colour: median of the top strip's blocks.
+  const bg = [0, 1, 2].map((c) => {
+    const v: number[] = [];
+    for (let y = r0.y0; y < r0.y1; y += 8) for (let x = r0.x0; x < r0.x1; x += 8) v.push(dc.data[(by(y) * dc.width + bx(x)) * 3 + c]);
+    v.sort((a, b) => a - b);
+    return v[v.length >> 1] ?? 0;
+  });
+  let tiles = 0, plain = 0, total = 0;
+  const t = 32;
+  for (const r of regions) {
+    if (r.x1 - r.x0 < 4 || r.y1 - r.y0 < 4) continue;
+    // Each block counts for the region pixels it covers.
+    for (let y = r.y0; y < r.y1; y = ((y >> 3) + 1) << 3) {
+      const rows = Math.min(r.y1, ((y >> 3) + 1) << 3) - y;
+      const row = by(y) * dc.width;
+      for (let x = r.x0; x < r.x1; x = ((x >> 3) + 1) << 3) {
+        const n = rows * (Math.min(r.x1, ((x >> 3) + 1) << 3) - x);
+        const i = (row + bx(x)) * 3;
+        total += n;
+        if (Math.abs(dc.data[i] - bg[0]) <= FG_DIFF && Math.abs(dc.data[i + 1] - bg[1]) <= FG_DIFF && Math.abs(dc.data[i + 2] - bg[2]) <= FG_DIFF) plain += n;
+      }
+    }
+    for (let ty = r.y0; ty + t / 2 <= r.y1; ty += t) {
+      for (let tx = r.x0; tx + t / 2 <= r.x1; tx += t) {
+        if (Math.min(tx + t, r.x1, w - 1) > tx && Math.min(ty + t, r.y1, h - 1) > ty) tiles++;
+      }
+    }
+  }
+  return { tiles, suspicious: [], plainShare: total ? plain / total : 0 };
+}
+
+/** Scan the plain-background regions; return every tile and the suspicious ones. */
+export function scanBackgroundTiles(img: RawImage, scale: number): { tiles: number; suspicious: WatermarkTile[]; plainShare: number } {
+  const { width: w, height: h } = img;
+  const regions = watermarkRegions(w, h);
+  const m = regions[0].x0, top = regions[0].y1;
   const y = luma(img, regions);
   const bg = medianColour(img, m, w - m, m, top);
   const t = Math.max(8, Math.round(32 * scale));
@@ -197,8 +246,8 @@ export function scanBackgroundTiles(img: RawImage, scale: number): { tiles: numb
 
 export function checkWatermark(ctx: CheckContext): CheckResult {
   const img = ctx.pixels;
-  if (!img) return skipped('watermark', ctx.noPixelsReason ?? '图像无法解码');
-  const { tiles, suspicious, plainShare } = scanBackgroundTiles(img, ctx.pixelScale);
+  if (!img && !ctx.dc) return skipped('watermark', ctx.noPixelsReason ?? '图像无法解码');
+  const { tiles, suspicious, plainShare } = img ? scanBackgroundTiles(img, ctx.pixelScale) : scanFlatBackground(ctx.dc!);
   const measured = `检查了顶部和两侧上方背景区域 ${tiles} 个小块中不与人像相连的文字状高频纹理；人像区域及与头发相连处未检查`;
   if (suspicious.length) {
     const byRegion = new Map<string, WatermarkTile[]>();

@@ -36,9 +36,25 @@ export interface QualityEstimate {
  * IJG factor whose tables are nearest in log scale.
  */
 export function estimateQuality(luma: readonly number[], chroma?: readonly number[]): QualityEstimate {
+  // Files of one batch usually share their tables: remember the last answers.
+  const key = chroma ? `${luma.join(',')}/${chroma.join(',')}` : luma.join(',');
+  const hit = cache.get(key);
+  if (hit) return { ...hit };
+  const est = estimate(luma, chroma);
+  if (cache.size >= 256) cache.delete(cache.keys().next().value!);
+  cache.set(key, est);
+  return { ...est };
+}
+
+const cache = new Map<string, QualityEstimate>();
+/** IJG tables for q = 1…100 (index q − 1), computed once. */
+let tables: { l: number[]; c: number[] }[] | null = null;
+
+function estimate(luma: readonly number[], chroma?: readonly number[]): QualityEstimate {
+  tables ??= Array.from({ length: 100 }, (_, i) => ({ l: ijgTable(STD_LUMINANCE, i + 1), c: ijgTable(STD_CHROMINANCE, i + 1) }));
   let best = { quality: 50, err: Infinity, exact: false };
   for (let q = 1; q <= 100; q++) {
-    const tl = ijgTable(STD_LUMINANCE, q);
+    const tl = tables[q - 1].l;
     let err = 0;
     let exact = true;
     for (let i = 0; i < 64; i++) {
@@ -48,7 +64,7 @@ export function estimateQuality(luma: readonly number[], chroma?: readonly numbe
     }
     let n = 64;
     if (chroma) {
-      const tc = ijgTable(STD_CHROMINANCE, q);
+      const tc = tables[q - 1].c;
       for (let i = 0; i < 64; i++) {
         const d = Math.log2(Math.max(1, chroma[i]) / tc[i]);
         err += d * d;
