@@ -3,10 +3,8 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { Profile } from '@gradpass/photo';
-import { loadProfile } from '@gradpass/photo/profiles';
 import { reportFormat } from '../report/format.js';
-import { UsageError } from '../usage.js';
+import { loadProfileOrUsage, UsageError } from '../usage.js';
 
 /** Same as the batch layer's default (50 MiB); kept here so `--help` loads nothing heavy. */
 const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
@@ -56,15 +54,6 @@ function addCommonOptions(cmd: Command): Command {
     .option('--no-face', '只做技术检查（不做人脸与构图分析，更快）')
     .option('--max-size <MB>', `单个文件大小上限（MB），超过的文件报错不处理；默认 ${DEFAULT_MAX_BYTES / 1024 / 1024}`, megabytes, DEFAULT_MAX_BYTES)
     .option('-v, --verbose', '也列出通过的照片');
-}
-
-function loadProfileOrUsage(ref: string): Profile {
-  try {
-    return loadProfile(ref);
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    throw new UsageError(typeof code === 'string' ? code : 'PROFILE_INVALID', err instanceof Error ? err.message : String(err));
-  }
 }
 
 function checkReport(file: string | undefined): void {

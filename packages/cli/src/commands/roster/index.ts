@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
-import { loadProfile, type Profile } from '@gradpass/photo';
+import type { Profile } from '@gradpass/photo';
 import { iterateSources, PhotoPool, type SourceItem } from '@gradpass/photo/batch/index';
 import {
   RosterError,
@@ -35,7 +35,7 @@ import {
   type StudentLine,
 } from '@gradpass/roster';
 import { maskName } from '@gradpass/ids';
-import { UsageError } from '../../usage.js';
+import { loadProfileOrUsage, UsageError } from '../../usage.js';
 import { formatTable } from '../../text.js';
 
 type SetExitCode = (code: number) => void;
@@ -60,15 +60,6 @@ async function loadRoster(file: string, maps: string[] | undefined): Promise<Ros
   } catch (e) {
     if (e instanceof RosterError) throw new UsageError(e.code, e.message);
     throw e;
-  }
-}
-
-function loadProfileOrUsage(ref: string): Profile {
-  try {
-    return loadProfile(ref);
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    throw new UsageError(typeof code === 'string' ? code : 'PROFILE_INVALID', err instanceof Error ? err.message : String(err));
   }
 }
 
