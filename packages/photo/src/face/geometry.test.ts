@@ -113,6 +113,58 @@ describe('solveCrop (face-aligned crop plan)', () => {
     }
   });
 
+  /** Every predicted measure inside the profile's limits and every crop corner inside the source. */
+  function expectCompliant(lm: CropLandmarks, sol: ReturnType<typeof solveCrop>) {
+    expect(sol.ok).toBe(true);
+    if (!sol.ok) return;
+    const g = profile.geometry, p = sol.predicted;
+    expect(p.faceWidth).toBeGreaterThanOrEqual(g.faceWidth[0]);
+    expect(p.faceWidth).toBeLessThanOrEqual(g.faceWidth[1]);
+    expect(p.eyeLine).toBeGreaterThanOrEqual(g.eyeLine[0]);
+    expect(p.eyeLine).toBeLessThanOrEqual(g.eyeLine[1]);
+    expect(p.headTop).toBeGreaterThanOrEqual(g.headTop[0]);
+    expect(p.headTop).toBeLessThanOrEqual(g.headTop[1]);
+    const out = { width: 480, height: 640 };
+    const top = mapThroughPlan(lm.headTop, sol.plan, lm, out);
+    expect(top[1]).toBeCloseTo(p.headTop, 6);
+    const c = sol.plan.crop;
+    expect(c.left).toBeGreaterThanOrEqual(-0.5);
+    expect(c.top).toBeGreaterThanOrEqual(-0.5);
+    expect(c.left + c.width).toBeLessThanOrEqual(lm.width + 0.5);
+    expect(c.top + c.height).toBeLessThanOrEqual(lm.height + 0.5);
+  }
+
+  it('relaxes towards the limits when the source lacks room for the mid-range targets', () => {
+    // fw 500 px in a 1000×1090 source: a face width ≤ 288 (10 % inside the range) needs a crop taller
+    // than 1090 px; a face width near the 300 maximum fits.
+    const lm = head(1000, 1090, 500, 475, 500);
+    expect(lm.headTop[1]).toBeGreaterThan(1);
+    const sol = solveCrop(lm, profile);
+    expectCompliant(lm, sol);
+    if (sol.ok) expect(sol.predicted.faceWidth).toBeGreaterThan(288); // beyond the first-stage margin
+  });
+
+  it('relaxes the eye line and head top within their bands for tall hair above a tight frame', () => {
+    // Like London 025_03 (high hair bun, frame cut at the chest), with 30 px more below: the head top
+    // and the eye line must go near their limits (eye ≥ 290 or head top ≤ 56) to leave room below.
+    const eyeY = 698;
+    const lm: CropLandmarks = { width: 1350, height: 1380, eyes: [[558, eyeY], [773, eyeY]], noseTip: [665, 822], headTop: [665, eyeY - 484], faceWidth: 430 };
+    const sol = solveCrop(lm, profile);
+    expectCompliant(lm, sol);
+    if (sol.ok) expect(sol.predicted.eyeLine > 290 || sol.predicted.headTop < 56).toBe(true);
+  });
+
+  it('still refuses when no placement satisfies all the limits (tall hair, no room below)', () => {
+    // The same head in the real 1350-px frame: head top ≥ 50 and eye line ≤ 300 allow a scale of at most
+    // 250 / 484 = 0.517 output px per source px, while the 652 px below the eyes need at least
+    // (640 − 300) / 652 = 0.521 — infeasible by 1 %, so it is refused rather than padded.
+    const eyeY = 698;
+    const lm: CropLandmarks = { width: 1350, height: 1350, eyes: [[558, eyeY], [773, eyeY]], noseTip: [665, 822], headTop: [665, eyeY - 484], faceWidth: 430 };
+    const sol = solveCrop(lm, profile);
+    expect(sol.ok).toBe(false);
+    if (!sol.ok) expect(sol.refusal.code).toBe('FACE_TOO_LARGE');
+  });
+
   it('refuses to enlarge a small face (never invents pixels)', () => {
     const lm = head(600, 800, 300, 300, 120);
     const sol = solveCrop(lm, profile);

@@ -84,6 +84,13 @@ const MESSAGES: Record<string, string> = {
   GEOMETRY_CONFLICT: '头顶、眼睛位置与脸宽无法同时满足标准（可能发型过高或戴帽子），请人工处理',
 };
 
+/**
+ * Safety margins tried in turn by the crop solver, as a fraction of each range kept clear of its limits:
+ * 10 % first, then closer to the limits when the source lacks room (0.02 of the eye-line range of the
+ * graduation profile is 2 px — about the measurement error of the pupils on the output).
+ */
+export const RELAX_MARGINS = [0.1, 0.06, 0.03, 0.015] as const;
+
 export function refusal(code: string, extra = ''): Refusal {
   return { code, message: (MESSAGES[code] ?? code) + extra };
 }
@@ -116,12 +123,13 @@ export function solveCrop(lm: CropLandmarks, profile: Pick<Profile, 'width' | 'h
 
   const inside = (crop: CropPlan['crop']) => {
     const corners: Point[] = [[crop.left, crop.top], [crop.left + crop.width, crop.top], [crop.left, crop.top + crop.height], [crop.left + crop.width, crop.top + crop.height]];
-    const bad = { top: false, bottom: false, sides: false };
+    const bad = { top: false, bottom: false, sides: false, excess: 0 };
     for (const c of corners) {
       const s = unrotatePoint(c, W, H, angle);
       if (s[0] < -0.5 || s[0] > W + 0.5) bad.sides = true;
       if (s[1] < -0.5) bad.top = true;
       if (s[1] > H + 0.5) bad.bottom = true;
+      bad.excess = Math.max(bad.excess, -s[0], s[0] - W, -s[1], s[1] - H);
     }
     return bad;
   };
@@ -141,28 +149,61 @@ export function solveCrop(lm: CropLandmarks, profile: Pick<Profile, 'width' | 'h
     return { ok: true, plan: { angle, crop }, scale: s, predicted: { eyeLine: ye, headTop: ye - s * eyeToTop, faceWidth: s * fw, noseX: outW / 2 + tDx } };
   }
 
-  const fwLo = g.faceWidth[0] + 0.1 * (g.faceWidth[1] - g.faceWidth[0]), fwHi = g.faceWidth[1] - 0.1 * (g.faceWidth[1] - g.faceWidth[0]);
-  const eyLo = g.eyeLine[0] + 0.1 * (g.eyeLine[1] - g.eyeLine[0]), eyHi = g.eyeLine[1] - 0.1 * (g.eyeLine[1] - g.eyeLine[0]);
-  const htLo = g.headTop[0] + 0.1 * (g.headTop[1] - g.headTop[0]), htHi = g.headTop[1] - 0.1 * (g.headTop[1] - g.headTop[0]);
   const tol = g.centreTolerance * outW;
-  let best: { cost: number; s: number; ye: number; dx: number; crop: CropPlan['crop'] } | null = null;
-  let bestGeom: { cost: number; bad: { top: boolean; bottom: boolean; sides: boolean }; s: number; crop: CropPlan['crop'] } | null = null;
-  const steps = 48;
-  for (let i = 0; i <= steps; i++) {
-    const fwOut = fwLo + ((fwHi - fwLo) * i) / steps;
-    const s = fwOut / fw;
-    for (let ye = eyLo; ye <= eyHi + 1e-9; ye += (eyHi - eyLo) / 40) {
-      const ht = ye - s * eyeToTop;
-      if (ht < htLo || ht > htHi) continue;
-      for (const dx of [tDx, tDx - tol / 4, tDx + tol / 4, tDx - tol / 2, tDx + tol / 2]) {
-        const cost = ((fwOut - tFw) / (g.faceWidth[1] - g.faceWidth[0])) ** 2 + ((ye - tEye) / (g.eyeLine[1] - g.eyeLine[0])) ** 2 + ((ht - tTop) / (g.headTop[1] - g.headTop[0])) ** 2 + (tol > 0 ? ((dx - tDx) / tol) ** 2 : 0);
-        const crop = makeCrop(s, ye, dx);
-        const bad = inside(crop);
-        const ok = !bad.top && !bad.bottom && !bad.sides && s <= maxUp;
-        if (ok && (!best || cost < best.cost)) best = { cost, s, ye, dx, crop };
-        if (!bestGeom || cost < bestGeom.cost) bestGeom = { cost, bad, s, crop };
+  /** Whether some placement within the limits fits the source's top edge, its bottom, its sides, the upscaling cap. */
+  type Fits = { top: boolean; bottom: boolean; sides: boolean; scale: boolean };
+  type Placement = { cost: number; s: number; ye: number; dx: number; crop: CropPlan['crop']; bad: { top: boolean; bottom: boolean; sides: boolean; excess: number } };
+  /**
+   * Grid search over scale (face width), eye line and horizontal offset, each kept `margin` (a fraction
+   * of its range) inside the profile's limits; the head top must fall inside its range with the same
+   * margin. Returns the feasible placement (inside the rotated source, no enlargement beyond maxUp)
+   * closest to the targets, and (for the diagnosis) the placement that leaves the source by the fewest pixels.
+   */
+  const search = (margin: number): { best: Placement | null; geom: Placement | null; fits: Fits } => {
+    const inset = (r: [number, number]): [number, number] => [r[0] + margin * (r[1] - r[0]), r[1] - margin * (r[1] - r[0])];
+    const [fwLo, fwHi] = inset(g.faceWidth), [eyLo, eyHi] = inset(g.eyeLine), [htLo, htHi] = inset(g.headTop);
+    const dxMax = tol * Math.min(1 - 2 * margin, 0.5 + 5 * (0.1 - margin));
+    const dxs = [0, -0.25, 0.25, -0.5, 0.5, -0.75, 0.75, -1, 1].map((k) => tDx + k * dxMax).filter((dx, i, a) => a.indexOf(dx) === i && Math.abs(dx - tDx) <= dxMax + 1e-9);
+    let best: Placement | null = null, geom: Placement | null = null;
+    const fits: Fits = { top: false, bottom: false, sides: false, scale: false };
+    const steps = 48;
+    for (let i = 0; i <= steps; i++) {
+      const fwOut = fwLo + ((fwHi - fwLo) * i) / steps;
+      const s = fwOut / fw;
+      for (let j = 0; j <= 40; j++) {
+        const ye = eyLo + ((eyHi - eyLo) * j) / 40;
+        const ht = ye - s * eyeToTop;
+        if (ht < htLo - 1e-9 || ht > htHi + 1e-9) continue;
+        for (const dx of dxs) {
+          const cost = ((fwOut - tFw) / (g.faceWidth[1] - g.faceWidth[0])) ** 2 + ((ye - tEye) / (g.eyeLine[1] - g.eyeLine[0])) ** 2 + ((ht - tTop) / (g.headTop[1] - g.headTop[0])) ** 2 + (tol > 0 ? ((dx - tDx) / tol) ** 2 : 0);
+          const crop = makeCrop(s, ye, dx);
+          const bad = inside(crop);
+          const ok = !bad.top && !bad.bottom && !bad.sides && s <= maxUp;
+          if (ok && (!best || cost < best.cost)) best = { cost, s, ye, dx, crop, bad };
+          if (s <= maxUp) {
+            fits.scale = true;
+            if (!bad.top) fits.top = true;
+            if (!bad.bottom) fits.bottom = true;
+            if (!bad.sides) fits.sides = true;
+          }
+          const miss = (s > maxUp ? 1e9 : 0) + bad.excess;
+          if (!geom || miss < geom.cost) geom = { cost: miss, s, ye, dx, crop, bad };
+        }
       }
     }
+    return { best, geom, fits };
+  };
+  // Aim well inside the ranges (10 % of each range as a safety margin against measurement error on
+  // the output); when the source lacks room for that, relax towards the limits step by step and take
+  // the feasible placement closest to the targets. Refuse only when no placement within the limits fits.
+  let best: Placement | null = null;
+  let bestGeom: Placement | null = null;
+  let fits: Fits = { top: false, bottom: false, sides: false, scale: false };
+  for (const margin of RELAX_MARGINS) {
+    const r = search(margin);
+    bestGeom = r.geom ?? bestGeom;
+    fits = r.fits;
+    if (r.best) { best = r.best; break; }
   }
   if (best) {
     return {
@@ -174,11 +215,14 @@ export function solveCrop(lm: CropLandmarks, profile: Pick<Profile, 'width' | 'h
   }
   if (!bestGeom) return { ok: false, refusal: refusal('GEOMETRY_CONFLICT') };
   // Diagnose why no geometrically valid placement fits inside the source.
-  const smallest = fwLo / fw; // the smallest face in the frame needs the largest crop
+  // At the smallest face width allowed the frame covers the most of the source; when even that frame
+  // is larger than the source, the face is too large for it (too close to the camera): step back.
+  const smallest = g.faceWidth[0] / fw;
   if (outW / smallest > W + 1 || outH / smallest > H + 1) return { ok: false, refusal: refusal('FACE_TOO_LARGE') };
-  if (fwHi / fw > maxUp && bestGeom.s > maxUp && !bestGeom.bad.top && !bestGeom.bad.bottom && !bestGeom.bad.sides) return { ok: false, refusal: refusal('FACE_TOO_SMALL') };
-  if (bestGeom.bad.top) return { ok: false, refusal: refusal('NO_ROOM_ABOVE_HEAD') };
-  if (bestGeom.bad.bottom) return { ok: false, refusal: refusal('NO_ROOM_BELOW') };
-  if (bestGeom.bad.sides) return { ok: false, refusal: refusal('NO_ROOM_AT_SIDES') };
-  return { ok: false, refusal: refusal('FACE_TOO_SMALL') };
+  if (!fits.scale) return { ok: false, refusal: refusal('FACE_TOO_SMALL') };
+  if (!fits.top) return { ok: false, refusal: refusal('NO_ROOM_ABOVE_HEAD') };
+  if (!fits.bottom) return { ok: false, refusal: refusal('NO_ROOM_BELOW') };
+  if (!fits.sides) return { ok: false, refusal: refusal('NO_ROOM_AT_SIDES') };
+  // Each edge can be met on its own but never all at once: the source is too tight around the face.
+  return { ok: false, refusal: refusal('FACE_TOO_LARGE') };
 }
