@@ -29,6 +29,11 @@ export interface DcImage {
 interface Huff {
   /** 9-bit first-level lookup: (length << 8) | symbol, 0 = longer code. */
   fast: Uint16Array;
+  /**
+   * AC tables: 9-bit lookup of a whole coefficient when code and value bits fit in 9 bits:
+   * (value << 8) | (run << 4) | total length; 0 = use the slow path.
+   */
+  fastAc: Int16Array;
   maxcode: Int32Array;
   valptr: Int32Array;
   mincode: Int32Array;
@@ -60,7 +65,17 @@ function buildHuff(counts: Uint8Array, values: Uint8Array): Huff | null {
     code <<= 1;
   }
   maxcode[17] = 0x7fffffff;
-  return { fast, maxcode, valptr, mincode, values };
+  const fastAc = new Int16Array(1 << FAST_BITS);
+  for (let i = 0; i < 1 << FAST_BITS; i++) {
+    const e = fast[i];
+    if (!e) continue;
+    const len = e >> 8, rs = e & 0xff, r = rs >> 4, sz = rs & 15;
+    if (!sz || len + sz > FAST_BITS) continue;
+    const bits = (i >> (FAST_BITS - len - sz)) & ((1 << sz) - 1);
+    const v = bits < 1 << (sz - 1) ? bits - (1 << sz) + 1 : bits;
+    if (v >= -128 && v <= 127) fastAc[i] = v * 256 + (r << 4) + len + sz;
+  }
+  return { fast, fastAc, maxcode, valptr, mincode, values };
 }
 
 interface Comp {
@@ -77,96 +92,6 @@ interface Comp {
 }
 
 class Corrupt extends Error {}
-
-/** Bit reader over entropy-coded data (byte stuffing, markers stop the bits). */
-class Bits {
-  pos: number;
-  buf = 0;
-  cnt = 0;
-  /** A marker was met (0xFFxx, xx ≠ 0): no more bytes are consumed. */
-  marker = -1;
-  /** Zero bytes fed after the data ended (at a marker). */
-  pad = 0;
-  constructor(private d: Uint8Array, start: number) {
-    this.pos = start;
-  }
-  fill(): void {
-    const d = this.d;
-    while (this.cnt <= 24) {
-      let b = 0;
-      if (this.marker >= 0) this.pad++;
-      else {
-        if (this.pos >= d.length) {
-          this.marker = 0xd9; // ran out of data: treat as EOI
-          this.pad++;
-        } else {
-          b = d[this.pos++];
-          if (b === 0xff) {
-            let c = d[this.pos];
-            while (c === 0xff) c = d[++this.pos]; // fill bytes
-            if (c === 0) this.pos++;
-            else {
-              this.marker = c;
-              this.pos--; // leave pos at the 0xFF of the marker
-              b = 0;
-              this.pad++;
-            }
-          }
-        }
-      }
-      this.buf = (this.buf << 8) | b;
-      this.cnt += 8;
-    }
-  }
-  decode(h: Huff): number {
-    if (this.cnt < 16) this.fill();
-    const look = (this.buf >>> (this.cnt - FAST_BITS)) & ((1 << FAST_BITS) - 1);
-    const e = h.fast[look];
-    if (e) {
-      this.cnt -= e >> 8;
-      return e & 0xff;
-    }
-    // Longer code.
-    let len = FAST_BITS + 1;
-    let code = (this.buf >>> (this.cnt - len)) & ((1 << len) - 1);
-    while (len <= 16 && code > h.maxcode[len]) {
-      len++;
-      code = (this.buf >>> (this.cnt - len)) & ((1 << len) - 1);
-    }
-    if (len > 16) throw new Corrupt('bad huffman code');
-    this.cnt -= len;
-    return h.values[h.valptr[len] + code - h.mincode[len]];
-  }
-  /** Read s bits (s ≤ 16) and sign-extend (JPEG EXTEND). */
-  receive(s: number): number {
-    if (this.cnt < s) this.fill();
-    const v = (this.buf >>> (this.cnt - s)) & ((1 << s) - 1);
-    this.cnt -= s;
-    return v < 1 << (s - 1) ? v - (1 << s) + 1 : v;
-  }
-  /** More bits were consumed than the data held (read into the zero padding after a marker). */
-  overrun(): boolean {
-    return this.pad * 8 > this.cnt;
-  }
-  /** Drop the buffered bits (byte alignment before a restart marker) and find that marker. */
-  toMarker(): void {
-    if (this.marker < 0) {
-      const d = this.d;
-      let p = this.pos;
-      while (p + 1 < d.length && !(d[p] === 0xff && d[p + 1] !== 0 && d[p + 1] !== 0xff)) p++;
-      if (p + 1 >= d.length) throw new Corrupt('no marker');
-      this.pos = p;
-      this.marker = d[p + 1];
-    }
-    this.buf = 0;
-    this.cnt = 0;
-    this.pad = 0;
-  }
-}
-
-function clamp(v: number): number {
-  return v < 0 ? 0 : v > 255 ? 255 : v;
-}
 
 /** Decode the DC picture; null when unsupported or corrupt. Never throws. */
 export function decodeDc(bytes: Uint8Array): DcImage | null {
@@ -275,79 +200,263 @@ function decode(d: Uint8Array): DcImage | null {
   return toPicture(comps, qt, width, height, hmax, vmax);
 }
 
-/** Decode one scan; returns the offset of the marker that ends it. */
+/** A code longer than FAST_BITS: (length << 8) | symbol. Out of line: rare, and kept out of the hot loop. */
+function slowHuff(h: Huff, buf: number, cnt: number): number {
+  let l = FAST_BITS + 1;
+  let code = (buf >>> (cnt - l)) & ((1 << l) - 1);
+  while (l <= 16 && code > h.maxcode[l]) {
+    l++;
+    code = (buf >>> (cnt - l)) & ((1 << l) - 1);
+  }
+  if (l > 16) throw new Corrupt('bad huffman code');
+  return (l << 8) | h.values[h.valptr[l] + code - h.mincode[l]];
+}
+
+/** One block of an MCU: which component, its tables, and where it lands in the component's grid. */
+interface McuBlock {
+  c: Comp;
+  dcH: Huff;
+  acH: Huff;
+  q: Int32Array;
+  dx: number;
+  dy: number;
+}
+
+/**
+ * Decode one scan; returns the offset of the marker that ends it. The bit reader lives in local
+ * variables (buf, cnt, pos) and is refilled inline: this loop is the whole cost of the decoder.
+ */
 function decodeScan(
   d: Uint8Array, start: number, sc: { c: Comp; dcH: Huff; acH: Huff }[], interleaved: boolean,
   mcusX: number, mcusY: number, width: number, height: number, hmax: number, vmax: number, restart: number, qt: (Int32Array | undefined)[],
 ): number {
-  const bits = new Bits(d, start);
-  for (const s of sc) s.c.pred = 0;
-  let total: number;
-  let perLine = 0;
-  if (interleaved) total = mcusX * mcusY;
-  else {
+  const blocks: McuBlock[] = [];
+  let units: number, perLine: number;
+  if (interleaved) {
+    for (const s of sc) for (let j = 0; j < s.c.v; j++) for (let i = 0; i < s.c.h; i++) blocks.push({ ...s, q: qt[s.c.tq]!, dx: i, dy: j });
+    perLine = mcusX;
+    units = mcusX * mcusY;
+  } else {
     const c = sc[0].c;
+    blocks.push({ ...sc[0], q: qt[c.tq]!, dx: 0, dy: 0 });
     perLine = Math.ceil(Math.ceil((width * c.h) / hmax) / 8);
-    total = perLine * Math.ceil(Math.ceil((height * c.v) / vmax) / 8);
+    units = perLine * Math.ceil(Math.ceil((height * c.v) / vmax) / 8);
   }
-  let todo = restart || total;
-  for (let n = 0; n < total; n++) {
+  const nb = blocks.length;
+  for (const s of sc) s.c.pred = 0;
+  const len = d.length;
+  let pos = start, buf = 0, cnt = 0, marker = -1, pad = 0;
+  let todo = restart || units;
+  for (let n = 0; n < units; n++) {
     if (todo === 0) {
-      // Expect RSTn (after at most 7 padding bits).
-      if (bits.overrun()) throw new Corrupt('interval overran its data');
-      bits.toMarker();
-      if (bits.marker < 0xd0 || bits.marker > 0xd7) throw new Corrupt('restart marker missing');
-      bits.pos += 2;
-      bits.marker = -1;
+      // Byte-align and expect RSTn.
+      if (pad * 8 > cnt) throw new Corrupt('interval overran its data');
+      if (marker < 0) {
+        while (pos + 1 < len && !(d[pos] === 0xff && d[pos + 1] !== 0 && d[pos + 1] !== 0xff)) pos++;
+        if (pos + 1 >= len) throw new Corrupt('no marker');
+        marker = d[pos + 1];
+      }
+      if (marker < 0xd0 || marker > 0xd7) throw new Corrupt('restart marker missing');
+      pos += 2;
+      marker = -1;
+      buf = cnt = pad = 0;
       for (const s of sc) s.c.pred = 0;
       todo = restart;
     }
     todo--;
-    if (interleaved) {
-      const mx = n % mcusX, my = (n / mcusX) | 0;
-      for (const s of sc) {
-        const c = s.c;
-        const q = qt[c.tq]!;
-        for (let j = 0; j < c.v; j++) {
-          for (let i = 0; i < c.h; i++) decodeBlock(bits, s.dcH, s.acH, c, (my * c.v + j) * c.bw + mx * c.h + i, q);
+    const mx = n % perLine, my = (n / perLine) | 0;
+    for (let b = 0; b < nb; b++) {
+      const blk = blocks[b];
+      const c = blk.c;
+      const idx = interleaved ? (my * c.v + blk.dy) * c.bw + mx * c.h + blk.dx : my * c.bw + mx;
+      const q = blk.q;
+      // --- DC ---
+      let h = blk.dcH;
+      if (cnt < 16) {
+        while (cnt <= 24) {
+          let v = 0;
+          if (marker >= 0) pad++;
+          else if (pos >= len) { marker = 0xd9; pad++; }
+          else {
+            v = d[pos++];
+            if (v === 0xff) {
+              let x = d[pos];
+              while (x === 0xff) x = d[++pos];
+              if (x === 0) pos++;
+              else { marker = x; pos--; v = 0; pad++; }
+            }
+          }
+          buf = (buf << 8) | v;
+          cnt += 8;
         }
       }
-    } else {
-      const s = sc[0];
-      const bx = n % perLine, by = (n / perLine) | 0;
-      decodeBlock(bits, s.dcH, s.acH, s.c, by * s.c.bw + bx, qt[s.c.tq]!);
+      let e = h.fast[(buf >>> (cnt - FAST_BITS)) & 511];
+      let sym: number;
+      if (e) {
+        cnt -= e >> 8;
+        sym = e & 0xff;
+      } else {
+        e = slowHuff(h, buf, cnt);
+        cnt -= e >> 8;
+        sym = e & 0xff;
+      }
+      if (sym > 11) throw new Corrupt('bad DC class');
+      if (sym) {
+        if (cnt < sym) {
+          while (cnt <= 24) {
+            let v = 0;
+            if (marker >= 0) pad++;
+            else if (pos >= len) { marker = 0xd9; pad++; }
+            else {
+              v = d[pos++];
+              if (v === 0xff) {
+                let x = d[pos];
+                while (x === 0xff) x = d[++pos];
+                if (x === 0) pos++;
+                else { marker = x; pos--; v = 0; pad++; }
+              }
+            }
+            buf = (buf << 8) | v;
+            cnt += 8;
+          }
+        }
+        const v = (buf >>> (cnt - sym)) & ((1 << sym) - 1);
+        cnt -= sym;
+        c.pred += v < 1 << (sym - 1) ? v - (1 << sym) + 1 : v;
+      }
+      c.dc[idx] = c.pred;
+      // --- AC: decoded to be skipped; luma magnitudes summed ---
+      h = blk.acH;
+      const fastAc = h.fastAc, fast = h.fast;
+      let sum = 0;
+      for (let k = 1; k < 64;) {
+        if (cnt < 16) {
+          while (cnt <= 24) {
+            let v = 0;
+            if (marker >= 0) pad++;
+            else if (pos >= len) { marker = 0xd9; pad++; }
+            else {
+              v = d[pos++];
+              if (v === 0xff) {
+                let x = d[pos];
+                while (x === 0xff) x = d[++pos];
+                if (x === 0) pos++;
+                else { marker = x; pos--; v = 0; pad++; }
+              }
+            }
+            buf = (buf << 8) | v;
+            cnt += 8;
+          }
+        }
+        const look = (buf >>> (cnt - FAST_BITS)) & 511;
+        const f = fastAc[look];
+        if (f) {
+          k += (f >> 4) & 15;
+          cnt -= f & 15;
+          const v = f >> 8;
+          sum += (v < 0 ? -v : v) * q[k];
+          k++;
+          continue;
+        }
+        e = fast[look];
+        let rs: number;
+        if (e) {
+          cnt -= e >> 8;
+          rs = e & 0xff;
+        } else {
+          e = slowHuff(h, buf, cnt);
+          cnt -= e >> 8;
+          rs = e & 0xff;
+        }
+        const r = rs >> 4, sz = rs & 15;
+        if (sz === 0) {
+          if (r !== 15) break;
+          k += 16;
+          continue;
+        }
+        k += r;
+        if (k > 63) throw new Corrupt('AC index');
+        if (cnt < sz) {
+          while (cnt <= 24) {
+            let v = 0;
+            if (marker >= 0) pad++;
+            else if (pos >= len) { marker = 0xd9; pad++; }
+            else {
+              v = d[pos++];
+              if (v === 0xff) {
+                let x = d[pos];
+                while (x === 0xff) x = d[++pos];
+                if (x === 0) pos++;
+                else { marker = x; pos--; v = 0; pad++; }
+              }
+            }
+            buf = (buf << 8) | v;
+            cnt += 8;
+          }
+        }
+        let v = (buf >>> (cnt - sz)) & ((1 << sz) - 1);
+        cnt -= sz;
+        if (v < 1 << (sz - 1)) v = (1 << sz) - 1 - v; // |value| of the negative half
+        sum += v * q[k];
+        k++;
+      }
+      if (c.act) c.act[idx] = sum;
     }
   }
-  if (bits.overrun()) throw new Corrupt('scan overran its data');
+  if (pad * 8 > cnt) throw new Corrupt('scan overran its data');
   // Find the marker that ends the scan.
-  bits.toMarker();
-  if (bits.marker >= 0xd0 && bits.marker <= 0xd7) throw new Corrupt('unexpected restart marker');
-  return bits.pos;
+  if (marker < 0) {
+    while (pos + 1 < len && !(d[pos] === 0xff && d[pos + 1] !== 0 && d[pos + 1] !== 0xff)) pos++;
+    if (pos + 1 >= len) return len;
+    marker = d[pos + 1];
+  }
+  if (marker >= 0xd0 && marker <= 0xd7) throw new Corrupt('unexpected restart marker');
+  return pos;
 }
 
-function decodeBlock(bits: Bits, dcH: Huff, acH: Huff, c: Comp, idx: number, q: Int32Array): void {
-  const t = bits.decode(dcH);
-  if (t > 11) throw new Corrupt('bad DC class');
-  const diff = t ? bits.receive(t) : 0;
-  c.pred += diff;
-  c.dc[idx] = c.pred;
-  const act = c.act;
-  let sum = 0;
-  for (let k = 1; k < 64;) {
-    const rs = bits.decode(acH);
-    const r = rs >> 4, s = rs & 15;
-    if (s === 0) {
-      if (r !== 15) break;
-      k += 16;
-      continue;
+/** Output pixel column/row → block index in a component's grid (by its sampling ratio). */
+function blockCols(c: Comp, w: number, hmax: number): Int32Array {
+  const out = new Int32Array(w);
+  for (let ox = 0; ox < w; ox++) out[ox] = Math.min(c.bw - 1, Math.floor((ox * c.h) / hmax));
+  return out;
+}
+function blockRows(c: Comp, h: number, vmax: number): Int32Array {
+  const out = new Int32Array(h);
+  for (let oy = 0; oy < h; oy++) out[oy] = Math.min(c.bh - 1, Math.floor((oy * c.v) / vmax)) * c.bw;
+  return out;
+}
+
+/** YCbCr block means → sRGB (JFIF), luma activity alongside. */
+function ycc(
+  out: Uint8Array, activity: Float32Array, w: number, h: number,
+  ydc: Int32Array, yact: Float32Array, yc: Int32Array, yr: Int32Array, qy: number,
+  bdc: Int32Array, bc: Int32Array, br: Int32Array, qb: number,
+  rdc: Int32Array, rc: Int32Array, rr: Int32Array, qr: number,
+): void {
+  for (let oy = 0, o = 0; oy < h; oy++) {
+    for (let ox = 0; ox < w; ox++, o++) {
+      const iy = yr[oy] + yc[ox];
+      const Y = ydc[iy] * qy + 128.5;
+      const B = bdc[br[oy] + bc[ox]] * qb;
+      const R = rdc[rr[oy] + rc[ox]] * qr;
+      const r = Y + 1.402 * R, g = Y - 0.344136 * B - 0.714136 * R, b = Y + 1.772 * B;
+      out[o * 3] = r < 0 ? 0 : r > 255 ? 255 : r; // Uint8Array store truncates: +0.5 above rounds
+      out[o * 3 + 1] = g < 0 ? 0 : g > 255 ? 255 : g;
+      out[o * 3 + 2] = b < 0 ? 0 : b > 255 ? 255 : b;
+      activity[o] = yact[iy];
     }
-    k += r;
-    if (k > 63) throw new Corrupt('AC index');
-    const v = bits.receive(s);
-    if (act) sum += (v < 0 ? -v : v) * q[k];
-    k++;
   }
-  if (act) act[idx] = sum;
+}
+
+function grey(out: Uint8Array, activity: Float32Array, w: number, h: number, ydc: Int32Array, yact: Float32Array, yc: Int32Array, yr: Int32Array, qy: number): void {
+  for (let oy = 0, o = 0; oy < h; oy++) {
+    for (let ox = 0; ox < w; ox++, o++) {
+      const i = yr[oy] + yc[ox];
+      const v = ydc[i] * qy + 128.5;
+      out[o * 3] = out[o * 3 + 1] = out[o * 3 + 2] = v < 0 ? 0 : v > 255 ? 255 : v;
+      activity[o] = yact[i];
+    }
+  }
 }
 
 function toPicture(comps: Comp[], qt: (Int32Array | undefined)[], width: number, height: number, hmax: number, vmax: number): DcImage {
@@ -356,35 +465,12 @@ function toPicture(comps: Comp[], qt: (Int32Array | undefined)[], width: number,
   const activity = new Float32Array(w * h);
   const y = comps[0];
   const qy = qt[y.tq]![0] / 8;
-  // Output pixel (ox, oy) reads block (ox·h/hmax, oy·v/vmax) of each component.
-  const cols = (c: Comp) => Int32Array.from({ length: w }, (_, ox) => Math.min(c.bw - 1, Math.floor((ox * c.h) / hmax)));
-  const rows = (c: Comp) => Int32Array.from({ length: h }, (_, oy) => Math.min(c.bh - 1, Math.floor((oy * c.v) / vmax)) * c.bw);
-  const ydc = y.dc, yact = y.act!, yc = cols(y), yr = rows(y);
-  if (comps.length === 1) {
-    for (let oy = 0, o = 0; oy < h; oy++) {
-      for (let ox = 0; ox < w; ox++, o++) {
-        const i = yr[oy] + yc[ox];
-        const v = clamp(Math.round(ydc[i] * qy + 128));
-        out[o * 3] = out[o * 3 + 1] = out[o * 3 + 2] = v;
-        activity[o] = yact[i];
-      }
-    }
-  } else {
+  if (comps.length === 1) grey(out, activity, w, h, y.dc, y.act!, blockCols(y, w, hmax), blockRows(y, h, vmax), qy);
+  else {
     const cb = comps[1], cr = comps[2];
-    const qb = qt[cb.tq]![0] / 8, qr = qt[cr.tq]![0] / 8;
-    const bdc = cb.dc, rdc = cr.dc, bc = cols(cb), br = rows(cb), rc = cols(cr), rr = rows(cr);
-    for (let oy = 0, o = 0; oy < h; oy++) {
-      for (let ox = 0; ox < w; ox++, o++) {
-        const iy = yr[oy] + yc[ox];
-        const Y = ydc[iy] * qy + 128;
-        const B = bdc[br[oy] + bc[ox]] * qb;
-        const R = rdc[rr[oy] + rc[ox]] * qr;
-        out[o * 3] = clamp(Math.round(Y + 1.402 * R));
-        out[o * 3 + 1] = clamp(Math.round(Y - 0.344136 * B - 0.714136 * R));
-        out[o * 3 + 2] = clamp(Math.round(Y + 1.772 * B));
-        activity[o] = yact[iy];
-      }
-    }
+    ycc(out, activity, w, h, y.dc, y.act!, blockCols(y, w, hmax), blockRows(y, h, vmax), qy,
+      cb.dc, blockCols(cb, w, hmax), blockRows(cb, h, vmax), qt[cb.tq]![0] / 8,
+      cr.dc, blockCols(cr, w, hmax), blockRows(cr, h, vmax), qt[cr.tq]![0] / 8);
   }
   return { data: out, width: w, height: h, fullWidth: width, fullHeight: height, activity, components: comps.length };
 }
