@@ -218,16 +218,56 @@ function backgroundPixels(img: RawImage, mask: PersonMask | null, face: Detected
 }
 
 /**
- * Yaw and pitch from the mesh's depth (头部姿态): the angle of the cheek-to-cheek line (234→454) and of
- * the forehead-to-chin line (10→152) out of the picture plane. Positive pitch = chin down (低头).
- * On the 59 frontal London portraits these scatter less than Human's own rotation estimate
- * (pitch sd 2.6° vs 3.5°, range ±6.6° vs ±8.7°; yaw sd 1.2° vs 1.6°) and follow real turns
- * (look-away 37°, profile 62°, where Human reports 26° and 31°).
+ * Face width (px) at which the mesh's depth unit equals one image pixel for the pitch estimate. Human
+ * returns mesh z in the units of its 192-px model crop, NOT scaled with the face like x and y, so a
+ * raw-z angle shrinks as the face grows in pixels; z is rescaled by faceWidth / PITCH_REF_FACE_WIDTH
+ * so the pitch no longer depends on the resolution, and equals the former raw-z convention at the
+ * middle face width of the graduation frame (the scale the check's 5° limit and margin were set on).
+ */
+export const PITCH_REF_FACE_WIDTH = 240;
+
+/**
+ * Pitch of the fitted face plane on the 59 frontal London portraits fixed to the graduation frame
+ * (mean −1.63°): the least-squares plane through the mesh leans back a little on an upright face, so
+ * this offset is removed to make 0° mean "looking straight ahead".
+ */
+export const PITCH_PLANE_OFFSET = -1.63;
+
+/**
+ * Head pitch (俯仰) from the whole mesh: the least-squares plane z = a·x + b·y + c through all 468
+ * face-mesh points (depth rescaled, see PITCH_REF_FACE_WIDTH), pitch = atan(b) − offset. Positive =
+ * chin down (低头). Averaging over the whole face is less dependent on one person's forehead slope or
+ * chin than the forehead-to-chin line (10→152) used before: on the 59 frontal London portraits in the
+ * graduation frame sd 1.8° and max |pitch| 4.2° (was sd 2.6°, max 6.6°, 6 of 59 above 5°).
+ */
+export function meshPitch(face: DetectedFace): number {
+  const m = face.mesh, n = Math.min(468, m.length);
+  if (n < 3) return 0;
+  const k = faceWidthOf(face) / PITCH_REF_FACE_WIDTH;
+  // Normal equations of z = a x + b y + c, centred for conditioning.
+  let mx = 0, my = 0, mz = 0;
+  for (let i = 0; i < n; i++) { mx += m[i][0]; my += m[i][1]; mz += m[i][2] * k; }
+  mx /= n; my /= n; mz /= n;
+  let sxx = 0, sxy = 0, syy = 0, sxz = 0, syz = 0;
+  for (let i = 0; i < n; i++) {
+    const x = m[i][0] - mx, y = m[i][1] - my, z = m[i][2] * k - mz;
+    sxx += x * x; sxy += x * y; syy += y * y; sxz += x * z; syz += y * z;
+  }
+  const det = sxx * syy - sxy * sxy;
+  if (!(Math.abs(det) > 1e-9)) return 0;
+  const b = (sxx * syz - sxy * sxz) / det;
+  return (Math.atan(b) * 180) / Math.PI - PITCH_PLANE_OFFSET;
+}
+
+/**
+ * Yaw and pitch from the mesh's depth (头部姿态). Yaw: the angle of the cheek-to-cheek line (234→454)
+ * out of the picture plane (follows real turns: look-away 37°, profile 62°, where Human reports 26° and
+ * 31°; sd 1.2° on the frontal London portraits). Pitch: `meshPitch`, the fitted face plane.
  */
 export function meshPose(face: DetectedFace): { yaw: number; pitch: number } {
   const m = face.mesh, d = 180 / Math.PI;
-  const a = m[MESH.cheekEdgeLeft], b = m[MESH.cheekEdgeRight], t = m[MESH.foreheadTop], c = m[MESH.chin];
-  return { yaw: Math.atan2(b[2] - a[2], b[0] - a[0]) * d, pitch: Math.atan2(c[2] - t[2], c[1] - t[1]) * d };
+  const a = m[MESH.cheekEdgeLeft], b = m[MESH.cheekEdgeRight];
+  return { yaw: Math.atan2(b[2] - a[2], b[0] - a[0]) * d, pitch: meshPitch(face) };
 }
 
 /** Build the shared analysis of one photo from the engine's output. */
