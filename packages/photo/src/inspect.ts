@@ -2,13 +2,19 @@
  * Inspect one photo (照片检测): every technical rule, then face and composition analysis.
  * Never throws on bad input; the report says what is wrong, per file, in Chinese with stable codes.
  *
- * Pipeline: sniff the format → parse the JPEG headers (no decode) → header checks → decode ONCE with
- * sharp (sRGB, 3 channels; reduced with shrink-on-load only when the picture is far larger than the
- * profile frame) → colour, border and watermark share those pixels → face analysis on the same pixels.
+ * Pipeline: sniff the format → parse the JPEG headers (no decode) → header checks → pixels:
+ * - face analysis off (`face: false`, 技术检查): a DC-only decode (jpeg/dc.ts, the 8×8 block means, ~3×
+ *   cheaper than sharp) screens the picture (checks/dc-screen.ts). When no edge line can hold a band, no
+ *   background block holds an edge and the chroma is not near a threshold, colour is measured on the
+ *   1/8 picture and border/watermark report what the screen established; otherwise, and for anything the
+ *   DC decoder does not handle (progressive, CMYK, non-sRGB ICC, EXIF rotation, corrupt data), a full decode.
+ * - full decode: ONCE with sharp (sRGB, 3 channels; reduced with shrink-on-load only when the picture is far
+ *   larger than the profile frame) → colour, border and watermark share those pixels → face analysis on
+ *   the same pixels.
  */
 import sharp from 'sharp';
 import { checkBorder } from './checks/border.js';
-import { checkColour } from './checks/colour.js';
+import { checkColour, colourNeedsFullPicture } from './checks/colour.js';
 import { type CheckContext, skipped } from './checks/context.js';
 import { checkDpi } from './checks/dpi.js';
 import { checkFormatBaseline } from './checks/format-baseline.js';
@@ -98,7 +104,7 @@ async function inspectInner(bytes: Buffer, opts: InspectOptions, report: PhotoRe
   } else {
     // Face analysis off: screen on the 1/8 DC picture; decode fully only when a full-resolution measure may find something.
     const dc = opts.face === false && (jpeg?.exif?.orientation ?? 1) === 1 && (!jpeg?.icc || iccIsSrgbOrAbsent(bytes)) ? decodeDc(bytes) : null;
-    if (dc && !borderSuspect(dc) && !backgroundSuspect(dc)) ctx.dc = dc;
+    if (dc && !borderSuspect(dc) && !backgroundSuspect(dc) && (frame.components.length === 1 || !colourNeedsFullPicture(dc))) ctx.dc = dc;
     else try {
       const { img, scale } = await decodePixels(bytes, frame.width, frame.height, profile);
       ctx.pixels = img;

@@ -6,12 +6,25 @@
  * a standard photo has a light-blue background (C ≈ 155) and skin (C ≈ 40–90). A single-channel JPEG fails.
  */
 import { type CheckContext, result, skipped } from './context.js';
+import type { DcImage } from '../jpeg/dc.js';
 import type { CheckResult } from '../types.js';
 
 /** p95 chroma below this: greyscale. */
 export const COLOUR_FAIL_BELOW = 12;
 /** p95 chroma below this: nearly greyscale (faded, sepia-like), a person should look. */
 export const COLOUR_REVIEW_BELOW = 24;
+
+/**
+ * On the 1/8 DC picture (block means) the p95 chroma is within ±2 of the full picture's (measured on the
+ * London portraits desaturated 0–100 %); within this margin of a threshold the full decode decides.
+ */
+export const COLOUR_DC_MARGIN = 3;
+
+/** Is the DC picture's p95 chroma so close to a threshold that only the full picture can decide? */
+export function colourNeedsFullPicture(dc: DcImage): boolean {
+  const { p } = chromaPercentile(dc.data, dc.width, dc.height, 0.95, 1);
+  return Math.abs(p - COLOUR_FAIL_BELOW) <= COLOUR_DC_MARGIN || Math.abs(p - COLOUR_REVIEW_BELOW) <= COLOUR_DC_MARGIN;
+}
 
 export function chromaPercentile(data: Uint8Array, width: number, height: number, p = 0.95, stride = 3): { p: number; mean: number } {
   const hist = new Uint32Array(256);

@@ -50,7 +50,7 @@ function lineMedian(data: Uint8Array, idx: Int32Array, len: number, c: number, h
   return 255;
 }
 
-/** Does any edge show something that may be a frame, line or band (within 12 % of the picture + one block)? */
+/** Does any edge show something that may be a frame, line or band (within 12 % of the picture)? */
 export function borderSuspect(dc: DcImage): boolean {
   const { width: w, height: h, data, activity } = dc;
   const hist = new Uint16Array(256);
@@ -64,18 +64,15 @@ export function borderSuspect(dc: DcImage): boolean {
   for (let edge = 0; edge < 4; edge++) {
     const len = edge < 2 ? w : h;
     const span = edge < 2 ? h : w;
-    const maxDepth = Math.min(span - 2, Math.ceil(span * 0.12) + 1);
+    // The full measure reads lines up to floor(12 % of the picture's span) + 1 from the edge: block lines
+    // up to that one's block, compared with the next one in.
+    const spanPx = edge < 2 ? dc.fullHeight : dc.fullWidth;
+    const maxDepth = Math.min(span - 2, (Math.floor(spanPx * 0.12) + 1) >> 3);
     for (let depth = 0; depth <= maxDepth; depth++) {
       fillLine(cur, edge, depth, len);
-      // The full measure stops at the first line that is not uniform along the edge; so does the screen.
-      const m0 = lineMedian(data, cur, len, 0, hist), m1 = lineMedian(data, cur, len, 1, hist), m2 = lineMedian(data, cur, len, 2, hist);
-      let near = 0;
-      for (let a = 0; a < len; a++) {
-        const i = cur[a] * 3;
-        if (Math.abs(data[i] - m0) <= UNIFORM_TOL && Math.abs(data[i + 1] - m1) <= UNIFORM_TOL && Math.abs(data[i + 2] - m2) <= UNIFORM_TOL) near++;
-      }
-      if (near < len * UNIFORM_SHARE) break;
       fillLine(next, edge, depth + 1, len);
+      // A step inside this block line (a frame or band ending in it) makes its blocks active or changes
+      // their mean against the next line in.
       let steps = 0, active = 0;
       for (let a = 0; a < len; a++) {
         const i = cur[a] * 3, j = next[a] * 3;
@@ -84,9 +81,42 @@ export function borderSuspect(dc: DcImage): boolean {
         if (activity[cur[a]] > FLAT_ACTIVITY) active++;
       }
       if (steps >= len * EDGE_SHARE || active >= len * EDGE_SHARE) return true;
+      // The full measure stops at the first line that is not uniform along the edge: a band reaching beyond
+      // this block line would make it uniform (its mean the band's colour).
+      const m0 = lineMedian(data, cur, len, 0, hist), m1 = lineMedian(data, cur, len, 1, hist), m2 = lineMedian(data, cur, len, 2, hist);
+      let near = 0;
+      for (let a = 0; a < len; a++) {
+        const i = cur[a] * 3;
+        if (Math.abs(data[i] - m0) <= UNIFORM_TOL && Math.abs(data[i + 1] - m1) <= UNIFORM_TOL && Math.abs(data[i + 2] - m2) <= UNIFORM_TOL) near++;
+      }
+      if (near < len * UNIFORM_SHARE) break;
     }
   }
   return false;
+}
+
+/** Per-channel median colour of the blocks [bx0, bx1) × [by0, by1) of the DC picture. */
+export function medianColour(dc: DcImage, bx0: number, bx1: number, by0: number, by1: number): [number, number, number] {
+  const hist = new Uint32Array(768);
+  let n = 0;
+  for (let by = by0; by < by1; by++) {
+    for (let bx = bx0, i = (by * dc.width + bx0) * 3; bx < bx1; bx++, i += 3, n++) {
+      hist[dc.data[i]]++;
+      hist[256 + dc.data[i + 1]]++;
+      hist[512 + dc.data[i + 2]]++;
+    }
+  }
+  const out: [number, number, number] = [0, 0, 0];
+  for (let c = 0; c < 3; c++) {
+    let acc = 0;
+    let v = 0;
+    for (; v < 255; v++) {
+      acc += hist[c * 256 + v];
+      if (acc * 2 > n) break;
+    }
+    out[c] = v;
+  }
+  return out;
 }
 
 /** The watermark regions (see watermark.ts) in block coordinates, one block wider each way. */
@@ -106,20 +136,16 @@ function backgroundBlocks(dc: DcImage): [number, number, number, number][] {
 }
 
 /**
- * Does any block of the background regions hold an edge (AC activity, or a DC step to a neighbour) that is
- * not connected to the side the person comes in from? (Mirrors the full measure's person mask, per block.)
+ * Do two blocks of the background regions, close enough to share a 32×32 tile, hold an edge (AC activity,
+ * or a DC step to a neighbour) not connected to the side the person comes in from? (Mirrors the full
+ * measure's person mask, per block; a single edge block cannot make a tile suspicious.)
  */
 export function backgroundSuspect(dc: DcImage): boolean {
   const { width: w, data, activity } = dc;
   const boxes = backgroundBlocks(dc);
   // Background colour: median of the top box.
   const [tx0, tx1, ty0, ty1] = boxes[0];
-  const bg = [0, 1, 2].map((c) => {
-    const v: number[] = [];
-    for (let by = ty0; by < ty1; by++) for (let bx = tx0; bx < tx1; bx++) v.push(data[(by * w + bx) * 3 + c]);
-    v.sort((x, y) => x - y);
-    return v[v.length >> 1] ?? 0;
-  });
+  const bg = medianColour(dc, tx0, tx1, ty0, ty1);
   const attach: ('left' | 'right' | 'bottom')[][] = [['bottom'], ['right', 'bottom'], ['left', 'bottom']];
   for (const [r, [bx0, bx1, by0, by1]] of boxes.entries()) {
     const rw = bx1 - bx0, rh = by1 - by0;
@@ -156,7 +182,15 @@ export function backgroundSuspect(dc: DcImage): boolean {
       if (k >= rw) seed(k - rw);
       if (k + rw < rw * rh) seed(k + rw);
     }
-    for (let k = 0; k < edge.length; k++) if (edge[k] && !person[k]) return true;
+    // A suspicious 32×32 tile needs ≥ 1.6 edge runs per row (≥ 51 runs); one 8×8 block holds at most
+    // 8 rows × 4 runs = 32, so at least two edge blocks within the 5×5 blocks a tile can touch.
+    const lone: number[] = [];
+    for (let k = 0; k < edge.length; k++) {
+      if (!edge[k] || person[k]) continue;
+      const x = k % rw, y = (k / rw) | 0;
+      for (const o of lone) if (Math.abs((o % rw) - x) <= 4 && Math.abs(((o / rw) | 0) - y) <= 4) return true;
+      lone.push(k);
+    }
   }
   return false;
 }

@@ -17,6 +17,7 @@
  */
 import { type CheckContext, result, skipped } from './context.js';
 import type { DcImage } from '../jpeg/dc.js';
+import { medianColour as dcMedianColour } from './dc-screen.js';
 import type { CheckResult, RawImage } from '../types.js';
 
 const GRAD = 40;
@@ -160,12 +161,7 @@ export function scanFlatBackground(dc: DcImage): { tiles: number; suspicious: Wa
   const bx = (x: number) => Math.min(dc.width - 1, x >> 3);
   const by = (y: number) => Math.min(dc.height - 1, y >> 3);
   // Background colour: median of the top strip's blocks.
-  const bg = [0, 1, 2].map((c) => {
-    const v: number[] = [];
-    for (let y = r0.y0; y < r0.y1; y += 8) for (let x = r0.x0; x < r0.x1; x += 8) v.push(dc.data[(by(y) * dc.width + bx(x)) * 3 + c]);
-    v.sort((a, b) => a - b);
-    return v[v.length >> 1] ?? 0;
-  });
+  const bg = dcMedianColour(dc, bx(r0.x0), bx(r0.x1 - 1) + 1, by(r0.y0), by(r0.y1 - 1) + 1);
   let tiles = 0, plain = 0, total = 0;
   const t = 32;
   for (const r of regions) {

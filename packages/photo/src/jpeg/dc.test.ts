@@ -34,7 +34,7 @@ async function madVsSharp(jpeg: Buffer): Promise<{ dc: DcImage; mad: number }> {
 
 // --- A small baseline JPEG writer (test only): any sampling factors, restart intervals, interleaved or one
 // scan per component, random AC coefficients (which the DC decoder must decode to skip, and which do not
-// change a block's mean), custom Huffman tables with codes longer than the decoder's 9-bit lookup. ---
+// change a block's mean), custom Huffman tables with codes longer than the decoder's first-level lookup. ---
 
 interface Table { counts: number[]; symbols: number[]; code: Map<number, [number, number]> }
 
@@ -57,7 +57,7 @@ function huffTable(byLength: Record<number, number[]>): Table {
 const DC_TABLE = huffTable({ 2: [0], 3: [1, 2, 3, 4, 5], 4: [6], 5: [7], 6: [8], 7: [9], 8: [10], 9: [11] });
 const AC_SYMBOLS: number[] = [];
 for (let r = 0; r < 16; r++) for (let s = 1; s <= 10; s++) AC_SYMBOLS.push((r << 4) | s);
-// EOB and one short symbol at 2 bits; 100 symbols at 9 bits (fast path); the rest and ZRL at 12 bits (slow path).
+// EOB and one short symbol at 2 bits; 100 symbols at 9 bits (fast path); the rest and ZRL at 12 bits (slow path, > FAST_BITS).
 const AC_TABLE = huffTable({ 2: [0x00, 0x01], 9: AC_SYMBOLS.filter((s) => s !== 0x01).slice(0, 100), 12: [...AC_SYMBOLS.filter((s) => s !== 0x01).slice(100), 0xf0] });
 
 class BitWriter {

@@ -27,10 +27,10 @@ export interface DcImage {
 }
 
 interface Huff {
-  /** 9-bit first-level lookup: (length << 8) | symbol, 0 = longer code. */
+  /** First-level lookup on FAST_BITS bits: (length << 8) | symbol, 0 = longer code. */
   fast: Uint16Array;
   /**
-   * AC tables: 9-bit lookup of a whole coefficient when code and value bits fit in 9 bits:
+   * AC tables: lookup of a whole coefficient when code and value bits fit in FAST_BITS bits:
    * (value << 8) | (run << 4) | total length; 0 = use the slow path.
    */
   fastAc: Int16Array;
@@ -40,7 +40,8 @@ interface Huff {
   values: Uint8Array;
 }
 
-const FAST_BITS = 9;
+const FAST_BITS = 10;
+const FAST_MASK = (1 << FAST_BITS) - 1;
 
 function buildHuff(counts: Uint8Array, values: Uint8Array): Huff | null {
   const fast = new Uint16Array(1 << FAST_BITS);
@@ -87,7 +88,8 @@ interface Comp {
   bw: number;
   bh: number;
   dc: Int32Array;
-  act: Float32Array | null;
+  /** Per block: sum of |de-quantised AC coefficient|. */
+  act: Float32Array;
   pred: number;
 }
 
@@ -128,23 +130,22 @@ function decode(d: Uint8Array): DcImage | null {
       width = (d[s + 3] << 8) | d[s + 4];
       const n = d[s + 5];
       if (!width || !height || (n !== 1 && n !== 3) || len < 8 + 3 * n) return null;
-      comps = [];
+      const raw: { id: number; h: number; v: number; tq: number }[] = [];
       for (let i = 0; i < n; i++) {
         const o = s + 6 + i * 3;
         const h = d[o + 1] >> 4, v = d[o + 1] & 15;
         if (h < 1 || h > 4 || v < 1 || v > 4) return null;
-        comps.push({ id: d[o], h, v, tq: d[o + 2] & 3, bw: 0, bh: 0, dc: new Int32Array(0), act: null, pred: 0 });
+        raw.push({ id: d[o], h, v, tq: d[o + 2] & 3 });
       }
-      hmax = Math.max(...comps.map((c) => c.h));
-      vmax = Math.max(...comps.map((c) => c.v));
+      hmax = Math.max(...raw.map((c) => c.h));
+      vmax = Math.max(...raw.map((c) => c.v));
       mcusX = Math.ceil(width / (8 * hmax));
       mcusY = Math.ceil(height / (8 * vmax));
-      for (const c of comps) {
-        c.bw = mcusX * c.h;
-        c.bh = mcusY * c.v;
-        c.dc = new Int32Array(c.bw * c.bh);
-      }
-      comps[0].act = new Float32Array(comps[0].bw * comps[0].bh);
+      // Every component gets the same object shape (one map for the hot loop).
+      comps = raw.map((r): Comp => {
+        const bw = mcusX * r.h, bh = mcusY * r.v;
+        return { id: r.id, h: r.h, v: r.v, tq: r.tq, bw, bh, dc: new Int32Array(bw * bh), act: new Float32Array(bw * bh), pred: 0 };
+      });
     } else if (m >= 0xc2 && m <= 0xcf && m !== 0xc4) {
       return null; // progressive, lossless, hierarchical, arithmetic
     } else if (m === 0xdb) {
@@ -233,12 +234,12 @@ function decodeScan(
   const blocks: McuBlock[] = [];
   let units: number, perLine: number;
   if (interleaved) {
-    for (const s of sc) for (let j = 0; j < s.c.v; j++) for (let i = 0; i < s.c.h; i++) blocks.push({ ...s, q: qt[s.c.tq]!, dx: i, dy: j });
+    for (const s of sc) for (let j = 0; j < s.c.v; j++) for (let i = 0; i < s.c.h; i++) blocks.push({ c: s.c, dcH: s.dcH, acH: s.acH, q: qt[s.c.tq]!, dx: i, dy: j });
     perLine = mcusX;
     units = mcusX * mcusY;
   } else {
     const c = sc[0].c;
-    blocks.push({ ...sc[0], q: qt[c.tq]!, dx: 0, dy: 0 });
+    blocks.push({ c, dcH: sc[0].dcH, acH: sc[0].acH, q: qt[c.tq]!, dx: 0, dy: 0 });
     perLine = Math.ceil(Math.ceil((width * c.h) / hmax) / 8);
     units = perLine * Math.ceil(Math.ceil((height * c.v) / vmax) / 8);
   }
@@ -290,7 +291,7 @@ function decodeScan(
           cnt += 8;
         }
       }
-      let e = h.fast[(buf >>> (cnt - FAST_BITS)) & 511];
+      let e = h.fast[(buf >>> (cnt - FAST_BITS)) & FAST_MASK];
       let sym: number;
       if (e) {
         cnt -= e >> 8;
@@ -348,7 +349,7 @@ function decodeScan(
             cnt += 8;
           }
         }
-        const look = (buf >>> (cnt - FAST_BITS)) & 511;
+        const look = (buf >>> (cnt - FAST_BITS)) & FAST_MASK;
         const f = fastAc[look];
         if (f) {
           k += (f >> 4) & 15;
@@ -400,7 +401,7 @@ function decodeScan(
         sum += v * q[k];
         k++;
       }
-      if (c.act) c.act[idx] = sum;
+      c.act[idx] = sum;
     }
   }
   if (pad * 8 > cnt) throw new Corrupt('scan overran its data');
@@ -465,10 +466,10 @@ function toPicture(comps: Comp[], qt: (Int32Array | undefined)[], width: number,
   const activity = new Float32Array(w * h);
   const y = comps[0];
   const qy = qt[y.tq]![0] / 8;
-  if (comps.length === 1) grey(out, activity, w, h, y.dc, y.act!, blockCols(y, w, hmax), blockRows(y, h, vmax), qy);
+  if (comps.length === 1) grey(out, activity, w, h, y.dc, y.act, blockCols(y, w, hmax), blockRows(y, h, vmax), qy);
   else {
     const cb = comps[1], cr = comps[2];
-    ycc(out, activity, w, h, y.dc, y.act!, blockCols(y, w, hmax), blockRows(y, h, vmax), qy,
+    ycc(out, activity, w, h, y.dc, y.act, blockCols(y, w, hmax), blockRows(y, h, vmax), qy,
       cb.dc, blockCols(cb, w, hmax), blockRows(cb, h, vmax), qt[cb.tq]![0] / 8,
       cr.dc, blockCols(cr, w, hmax), blockRows(cr, h, vmax), qt[cr.tq]![0] / 8);
   }
