@@ -39,8 +39,8 @@ export const HEURISTICS = {
   maxSmile: 0.09,
   /**
    * Measurement uncertainty added to a limit before a photo FAILS; between the limit and limit + margin
-   * the check says `review`. The mesh pitch scatters by up to ~7° on frontal studio portraits (London
-   * set) and moves ~2° more when the same face is shown smaller; yaw scatters by ~3°, the mask-based
+   * the check says `review`. The face-plane pitch (`meshPitch`) scatters with sd 1.8°, up to ±4.2°, on
+   * frontal studio portraits (London set, graduation frame); yaw scatters by ~3°, the mask-based
    * shoulder line by ~10° (hair on the shoulders, clothing).
    */
   pitchMargin: 5,

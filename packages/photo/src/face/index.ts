@@ -14,7 +14,8 @@ export { FaceUnavailableError } from './engine.js';
 export { renderOverlay, overlaySvg } from './overlay.js';
 export { DEFAULT_PHOTO_LIMITS, HEURISTICS, limitsOf } from './checks.js';
 export { deltaE2000, deltaE2000Rgb, rgbToLab } from './colour.js';
-export { pupilLineAngle, mapThroughPlan, rotatePoint, unrotatePoint, rotatedSize, solveCrop } from './geometry.js';
+export { pupilLineAngle, mapThroughPlan, rotatePoint, unrotatePoint, rotatedSize, solveCrop, RELAX_MARGINS } from './geometry.js';
+export { meshPitch, meshPose, PITCH_PLANE_OFFSET, PITCH_REF_FACE_WIDTH } from './analysis.js';
 export type { CropLandmarks, CropTargets, CropSolution, Point } from './geometry.js';
 
 /** One analysis pass per photo, shared by all composition and photographic checks. */
