@@ -1,12 +1,13 @@
 /**
  * Engine benchmark (引擎基准): `check` time per 480×640 photo (face analysis off) against a bare sharp
- * decode of the same files in the same run, and `fix` on the London neutral portraits (encodes, time).
+ * decode and the DC-only decode of the same files in the same run, and `fix` on the London neutral portraits (encodes, time).
  *
  *   node packages/photo/dist/tools/bench-engine.js [portraitDir] [rounds]
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { inspect } from '../inspect.js';
+import { decodeDc } from '../jpeg/dc.js';
 import { parseJpeg } from '../jpeg/parse.js';
 import { loadProfile } from '../profiles.js';
 import { standardize } from '../standardize.js';
@@ -53,8 +54,11 @@ const parse = await timed('baseline: JPEG header parse only', n, async () => {
 const decode = await timed('baseline: bare sharp decode to raw', n, async () => {
   for (let r = 0; r < rounds; r++) for (const o of outputs) await sharp(o).raw().toBuffer();
 });
+const dc = await timed('baseline: DC-only decode (dc.ts)', n, async () => {
+  for (let r = 0; r < rounds; r++) for (const o of outputs) decodeDc(o);
+});
 const check = await timed('check (all technical rules)', n, async () => {
   for (let r = 0; r < rounds; r++) for (const o of outputs) await inspect(o, { profile, fileName: '1837001200001.jpg', face: false });
 });
-console.log(`check / bare decode = ${(check.cpu / decode.cpu).toFixed(2)} (CPU); header parse = ${(parse.cpu * 1000).toFixed(0)} µs`);
+console.log(`check / bare decode = ${(check.cpu / decode.cpu).toFixed(2)} (CPU); header parse = ${(parse.cpu * 1000).toFixed(0)} µs; DC decode / sharp decode = ${(dc.cpu / decode.cpu).toFixed(2)}`);
 console.log(`check throughput on one core ≈ ${(1000 / check.cpu).toFixed(0)} photos/s CPU-bound; fix ≈ ${fix.cpu.toFixed(1)} ms CPU per photo`);
