@@ -11,7 +11,6 @@
  * Screening only ever sends a photo to the full measure; it never decides a fail on its own.
  */
 import type { DcImage } from '../jpeg/dc.js';
-import type { RawImage } from '../types.js';
 
 /** AC activity (sum of |de-quantised AC|, luma) above which a block is not flat. */
 export const FLAT_ACTIVITY = 160;
@@ -29,10 +28,6 @@ const UNIFORM_TOL = 32;
 const UNIFORM_SHARE = 0.7;
 /** A block further than this (any channel) from the background colour belongs to the foreground. */
 const FG_DIFF = 30;
-
-export function dcAsRaw(dc: DcImage): RawImage {
-  return { data: Buffer.from(dc.data.buffer, dc.data.byteOffset, dc.data.byteLength), width: dc.width, height: dc.height, channels: 3 };
-}
 
 function lumaAt(d: Uint8Array, i: number): number {
   return (d[i * 3] * 77 + d[i * 3 + 1] * 150 + d[i * 3 + 2] * 29) >> 8;
