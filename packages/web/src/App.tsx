@@ -9,6 +9,7 @@ import { MENU, homeFor } from './layout/menu';
 import { AuditPage } from './pages/AuditPage';
 import { BatchesPage } from './pages/BatchesPage';
 import { CertificatesPage } from './pages/CertificatesPage';
+import { CollectionPage } from './pages/CollectionPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { IdentityPage } from './pages/IdentityPage';
 import { ImportPage } from './pages/ImportPage';
@@ -66,6 +67,7 @@ export function AppRoutes() {
           <Route path="/identity" element={<Guard path="/identity"><IdentityPage /></Guard>} />
           <Route path="/batches" element={<Guard path="/batches"><BatchesPage /></Guard>} />
           <Route path="/certificates" element={<Guard path="/certificates"><CertificatesPage /></Guard>} />
+          <Route path="/collection" element={<Guard path="/collection"><CollectionPage /></Guard>} />
           <Route path="/audit" element={<Guard path="/audit"><AuditPage /></Guard>} />
           <Route path="/me" element={<Guard path="/me"><MyPage /></Guard>} />
           <Route path="*" element={<Result status="404" title="页面不存在" />} />

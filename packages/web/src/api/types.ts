@@ -251,3 +251,62 @@ export interface BulkResult {
 }
 
 export type ApplicationAction = 'apply' | 'submit' | 'approve' | 'return' | 'reject';
+
+/** 图像采集订单状态 */
+export type CollectionStatus = 'created' | 'submitted' | 'first_review_passed' | 'paid' | 'final_passed' | 'completed' | 'shipped' | 'rejected';
+
+export type CollectionActionType =
+  | 'collection_submit'
+  | 'collection_first_review_pass'
+  | 'collection_pay'
+  | 'collection_final_pass'
+  | 'collection_reject'
+  | 'collection_complete'
+  | 'collection_ship'
+  | 'collection_record_receipt';
+
+/** 图像采集订单 (name masked 张* for collectors). */
+export interface CollectionOrder {
+  id: number;
+  studentId: number;
+  name: string;
+  xuehao: string | null;
+  orgId: number;
+  orgName: string;
+  collectionOrgId: number;
+  collectionOrgName: string;
+  status: CollectionStatus;
+  statusLabel: string;
+  collectionCode: string | null;
+  hasPhoto: boolean;
+  shippingAddress: string | null;
+  rejectionCount: number;
+  lastRejectionReason: string | null;
+  paidAmountFen: number | null;
+  paidAt: string | null;
+  finalPassedAt: string | null;
+  completedAt: string | null;
+  shippedAt: string | null;
+  trackingNumber: string | null;
+  paperReceivedOn: string | null;
+  inPersonAdvice: string | null;
+  feeFen: number;
+  updatedAt: string | null;
+  warnings?: { code: string; message: string }[];
+}
+
+/** GET /api/collection/reminders */
+export interface CollectionReminders {
+  deadlines: { batchId: number; batchName: string; orgId: number; orgName: string; deadline: string; daysLeft: number; overdue: boolean; pendingStudentIds: number[]; message: string }[];
+  overdueShipments: { orderId: number; name: string; dueOn: string; workingDaysOverdue: number }[];
+  chsiChecks: { orderId: number; dueOn: string; workingDaysLeft: number; overdue: boolean; message: string }[];
+  open: number;
+}
+
+/** 学信网标记 the flag import sets. */
+export type ImportableFlag = 'chsi_photo_missing' | 'identity_doubtful';
+
+/** POST /api/students/flags/import answer. */
+export interface FlagImportResult {
+  rows: { identifier: string; ok: boolean; studentId?: number; code?: string; message: string }[];
+}

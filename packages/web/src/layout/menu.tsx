@@ -5,6 +5,7 @@ import {
   CameraOutlined,
   DashboardOutlined,
   FileProtectOutlined,
+  PictureOutlined,
   IdcardOutlined,
   SafetyCertificateOutlined,
   TeamOutlined,
@@ -33,6 +34,7 @@ export const MENU: MenuEntry[] = [
   { path: '/identity', label: '身份复核', icon: <IdcardOutlined />, roles: ['centre_staff', 'province_reviewer', 'admin'] },
   { path: '/batches', label: '毕业批次', icon: <CalendarOutlined />, roles: STAFF },
   { path: '/certificates', label: '证书发放', icon: <SafetyCertificateOutlined />, roles: ['centre_staff', 'city_reviewer', 'province_reviewer', 'national_reviewer', 'admin'] },
+  { path: '/collection', label: '图像采集订单', icon: <PictureOutlined />, roles: [...STAFF, 'collector'] },
   { path: '/audit', label: '操作记录', icon: <FileProtectOutlined />, roles: STAFF },
   { path: '/me', label: '我的毕业申请', icon: <UserOutlined />, roles: ['student'] },
 ];
@@ -42,5 +44,6 @@ export function menuFor(role: Role): MenuEntry[] {
 }
 
 export function homeFor(role: Role): string {
-  return role === 'student' ? '/me' : '/dashboard';
+  if (role === 'student') return '/me';
+  return role === 'collector' ? '/collection' : '/dashboard';
 }

@@ -7,6 +7,7 @@ import { useApi, useOrgs } from '../api/hooks';
 import type { Page, Student } from '../api/types';
 import { useUser } from '../auth/AuthContext';
 import { ruleName } from '../components/CheckTable';
+import { FlagImportButton } from '../components/FlagImport';
 import { DaysLeftTag, ExportButton, FlagTags, PhotoStatusTag, StateTag, fmtDate } from '../components/common';
 import { FLAG_LABEL, PHOTO_STATUS_LABEL, STATE_LABEL, STATE_ORDER } from '../labels';
 
@@ -55,6 +56,7 @@ export function StudentsPage() {
             <ExportButton path="/reports/students.xlsx" query={filters} name="学生名单.xlsx" />
           )}
           {(user.role === 'centre_staff' || user.role === 'admin') && <Button onClick={() => nav('/import')}>导入名册与照片</Button>}
+          {(user.role === 'province_reviewer' || user.role === 'national_reviewer' || user.role === 'admin') && <FlagImportButton onImported={list.reload} />}
         </Space>
       </Card>
       <Table<Student>
