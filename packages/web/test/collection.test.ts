@@ -1,11 +1,13 @@
 /**
  * Browser end-to-end test of the photo collection orders (图像采集订单, seed 004) and the 学信网 flag import,
- * on the real server: a student opens an order, uploads a photo and submits it with the 采集码 and the
- * collection centre's 特征码 (through the API — the student's phone pages have no order screens yet); the
- * collection centre (collector) sees it with the name masked, passes the first review in the browser and
- * sees the status change; after the student pays 67 yuan it passes the final review, completes and ships
- * with a tracking number. A second order is rejected with a reason. A province reviewer imports a 学信网
- * list and sees the answer per row.
+ * on the real server. Set-up through the API (the API lists no collection centres to students or learning
+ * centres, so no screen can open an order): two students open orders, upload photos and submit them with the
+ * 采集码 and the 特征码 the collector set in the page. In the browser, the collection centre sees them with
+ * names masked (张*), passes the first review and sees the status change; after the student pays 67 yuan
+ * (API) it passes the final review, completes and ships with a tracking number; it rejects the second order
+ * with a reason and filters by status. On a phone, the first student records the paper copies' arrival (the
+ * collector then sees the 学信网 check reminder); the second re-submits, is refused for a wrong 特征码 in
+ * Chinese with the code, then goes through. A province reviewer imports a 学信网 list and sees each row's answer.
  *
  * Needs: `npx tsc -b` (server dist) and Debian's /usr/bin/chromium. Skips (with a message) only when
  * Chromium is absent.
@@ -164,6 +166,35 @@ describe.skipIf(!HAVE_CHROMIUM)('collection orders and 学信网 flag import (Ch
     await page.goto('/collection');
     await expect.poll(() => page.locator('[data-testid=collection-row]').count()).toBe(2);
     await page.screenshot({ path: screenshotPath('collection-orders.png') });
+
+    // the student, on a phone, records when the paper copies arrived; the collector is reminded to have them check 学信网
+    const phone = await loginAs(browser, server.url, 'stu1', PASSWORD, { width: 390, height: 844 });
+    await phone.page.getByRole('tab', { name: '图像采集' }).click();
+    const card = phone.page.getByTestId('my-collection-order');
+    await card.getByText('SF1234567890').waitFor();
+    await phone.page.getByTestId('my-collection-receipt').click();
+    await card.getByText('收到纸质照片').waitFor();
+    await phone.page.getByTestId('my-collection').locator('.ant-alert').first().waitFor();
+    await phone.ctx.close();
+    await page.getByTestId('collection-reload').click();
+    await page.getByTestId('collection-reminders').getByText(/提醒学生核对学信网照片 1 个/).waitFor();
+
+    // the rejected student re-submits on the phone: a wrong 特征码 is refused in Chinese with its code, the right one goes through
+    const phone2 = await loginAs(browser, server.url, 'stu2', PASSWORD, { width: 390, height: 844 });
+    await phone2.page.getByRole('tab', { name: '图像采集' }).click();
+    await phone2.page.getByTestId('my-collection').getByText('驳回原因：背景不均匀，请重新拍摄').waitFor();
+    await phone2.page.getByTestId('my-feature-code').fill('wrong1');
+    await phone2.page.getByTestId('my-collection-submit').click();
+    const refusal = phone2.page.getByTestId('error-message').last();
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(/[\u4e00-\u9fa5].*（FEATURE_CODE_[A-Z_]+）/);
+    await phone2.page.getByTestId('my-feature-code').fill(FEATURE_CODE);
+    await phone2.page.getByTestId('my-collection-submit').click();
+    await expect.poll(() => phone2.page.locator('[data-testid=my-collection-order] [data-testid=collection-status]').getAttribute('data-status')).toBe('submitted');
+    await phone2.page.screenshot({ path: screenshotPath('collection-student-phone.png', false), fullPage: true });
+    await phone2.ctx.close();
+    await page.getByTestId('collection-reload').click();
+    await expect.poll(() => row2.locator('[data-testid=collection-status]').getAttribute('data-status')).toBe('submitted');
 
     await collector.ctx.close();
   }, 90_000);

@@ -14,6 +14,7 @@ import { CertificateCard } from '../components/CertificateCard';
 import { DaysLeftTag, FlagTags, StateTag, fmtDate } from '../components/common';
 import { PhotoCard } from '../components/PhotoCard';
 import { AuditTimeline } from '../components/Timeline';
+import { MyCollection } from './MyCollection';
 
 const STEPS: { key: ApplicationState; title: string }[] = [
   { key: 'applied', title: '申请签字' },
@@ -57,6 +58,7 @@ export function MyPage() {
           { key: 'app', label: '我的申请', children: <MyApplication student={s} onChanged={me.reload} /> },
           { key: 'photo', label: '我的照片', children: <PhotoCard student={s} onChanged={me.reload} compact /> },
           { key: 'cert', label: '我的证书', children: <MyCertificate /> },
+          { key: 'collection', label: '图像采集', children: <MyCollection /> },
         ]}
       />
     </Space>
