@@ -1,7 +1,7 @@
 /**
  * Browser end-to-end test of the photo collection orders (图像采集订单, seed 004) and the 学信网 flag import,
- * on the real server. Set-up through the API (the API lists no collection centres to students or learning
- * centres, so no screen can open an order): two students open orders, upload photos and submit them with the
+ * on the real server. The learning centre opens an order on the student page (the collection centres offered
+ * are those whose 特征码 the API lists); set-up through the API: two students have orders, upload photos and submit them with the
  * 采集码 and the 特征码 the collector set in the page. In the browser, the collection centre sees them with
  * names masked (张*), passes the first review and sees the status change; after the student pays 67 yuan
  * (API) it passes the final review, completes and ships with a tracking number; it rejects the second order
@@ -67,6 +67,7 @@ describe.skipIf(!HAVE_CHROMIUM)('collection orders and 学信网 flag import (Ch
       await s.auth.createUser(null, { username: `stu${i + 1}`, password: PASSWORD, displayName: st.name, role: 'student', orgId: centre.id, studentId: created.id });
     }
     await s.auth.createUser(null, { username: 'caiji', password: PASSWORD, displayName: '图像采集中心', role: 'collector', orgId: cc.id });
+    await s.auth.createUser(null, { username: 'centre1', password: PASSWORD, displayName: '刘老师', role: 'centre_staff', orgId: centre.id });
     await s.auth.createUser(null, { username: 'prov1', password: PASSWORD, displayName: '赵复审', role: 'province_reviewer', orgId: prov.id });
     browser = await launchBrowser();
   }, 120_000);
@@ -77,10 +78,9 @@ describe.skipIf(!HAVE_CHROMIUM)('collection orders and 学信网 flag import (Ch
   });
 
   /** The student opens an order, uploads the photo and submits it with 采集码 + 特征码 (API). */
-  async function submittedOrder(username: string, studentId: number, seed: number): Promise<{ id: number; post: Awaited<ReturnType<typeof apiSession>> }> {
+  async function submittedOrder(username: string, studentId: number, seed: number, openedId?: number): Promise<{ id: number; post: Awaited<ReturnType<typeof apiSession>> }> {
     const post = await apiSession(server.url, username);
-    const order = await post<{ id: number; status: string }>('/api/collection/orders', { studentId, collectionOrgId: collectionId });
-    expect(order.status).toBe('created');
+    const order = openedId ? { id: openedId } : await post<{ id: number; status: string }>('/api/collection/orders', { studentId, collectionOrgId: collectionId });
     const form = new FormData();
     form.set('file', new Blob([new Uint8Array(await drawPhoto(seed))], { type: 'image/jpeg' }), `${seed}.jpg`);
     await post(`/api/collection/orders/${order.id}/photo`, form);
@@ -107,7 +107,18 @@ describe.skipIf(!HAVE_CHROMIUM)('collection orders and 学信网 flag import (Ch
     await page.getByText('特征码已保存').waitFor();
     await page.getByText(`本年度特征码：${FEATURE_CODE}`).waitFor();
 
-    const one = await submittedOrder('stu1', studentIds[0]!, 1);
+    // the learning centre opens an order for a student whose 学信网 photo is missing (flag set by the province, API)
+    const provApi = await apiSession(server.url, 'prov1');
+    await provApi('/api/students/flags/import', { flag: 'chsi_photo_missing', identifiers: [A.xuehao] });
+    const centre = await loginAs(browser, server.url, 'centre1', PASSWORD);
+    await centre.page.goto(`/students/${studentIds[0]}`);
+    await centre.page.getByTestId('collection-open-order').click();
+    const opened = centre.page.getByTestId('student-collection-card').locator('[data-testid=collection-status][data-status=created]');
+    await opened.waitFor();
+    const openedId = Number(await centre.page.getByTestId('student-collection-card').locator('tbody tr.ant-table-row td').first().textContent());
+    await centre.ctx.close();
+
+    const one = await submittedOrder('stu1', studentIds[0]!, 1, openedId);
     const two = await submittedOrder('stu2', studentIds[1]!, 2);
 
     await page.reload();

@@ -12,6 +12,7 @@ import { pickCurrentBatch } from '../components/BatchSelect';
 import { CertificateCard } from '../components/CertificateCard';
 import { DaysLeftTag, FlagTags, StateTag, fmtDate, fmtTime } from '../components/common';
 import { PhotoCard } from '../components/PhotoCard';
+import { StudentCollectionCard } from '../components/StudentCollectionCard';
 import { AuditTimeline } from '../components/Timeline';
 import { IDENTITY_LABEL } from '../labels';
 
@@ -65,6 +66,7 @@ export function StudentView({ student: s, reload }: { student: Student; reload: 
         </Col>
       </Row>
       {(s.flags.identityDoubtful || s.identityStatus !== 'none') && <IdentityCard student={s} onChanged={reload} />}
+      <StudentCollectionCard student={s} />
       <StudentCertificates student={s} />
     </Space>
   );
