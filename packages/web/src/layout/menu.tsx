@@ -26,10 +26,11 @@ const STAFF: Role[] = ['centre_staff', 'city_reviewer', 'province_reviewer', 'na
 const REVIEWERS: Role[] = ['centre_staff', 'city_reviewer', 'province_reviewer', 'national_reviewer', 'admin'];
 
 export const MENU: MenuEntry[] = [
-  { path: '/dashboard', label: '工作台', icon: <DashboardOutlined />, roles: [...STAFF, 'collector'] },
-  { path: '/students', label: '学生与学籍', icon: <TeamOutlined />, roles: [...STAFF, 'collector'] },
-  { path: '/photos', label: '照片检测', icon: <CameraOutlined />, roles: ['centre_staff', 'collector', 'city_reviewer', 'province_reviewer', 'national_reviewer', 'admin'] },
-  { path: '/import', label: '导入名册与照片', icon: <UploadOutlined />, roles: ['centre_staff', 'collector', 'admin'] },
+  // Collection centres (collector) work only their orders: the students and photos of the audit are not theirs.
+  { path: '/dashboard', label: '工作台', icon: <DashboardOutlined />, roles: STAFF },
+  { path: '/students', label: '学生与学籍', icon: <TeamOutlined />, roles: STAFF },
+  { path: '/photos', label: '照片检测', icon: <CameraOutlined />, roles: STAFF },
+  { path: '/import', label: '导入名册与照片', icon: <UploadOutlined />, roles: ['centre_staff', 'admin'] },
   { path: '/review', label: '毕业审核', icon: <AuditOutlined />, roles: REVIEWERS },
   { path: '/identity', label: '身份复核', icon: <IdcardOutlined />, roles: ['centre_staff', 'province_reviewer', 'admin'] },
   { path: '/batches', label: '毕业批次', icon: <CalendarOutlined />, roles: STAFF },
