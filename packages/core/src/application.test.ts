@@ -16,7 +16,7 @@ import {
   type DecisionContext,
   type GraduationApplication,
 } from './application.js';
-import { BATCH, GOOD_PHOTO, PATHS, actor, china, expectOk, expectRefusal, student } from './test-support.js';
+import { ACTING_ROLE, BATCH, GOOD_PHOTO, PATHS, actor, china, expectOk, expectRefusal, student } from './test-support.js';
 import type { Student } from './student.js';
 import type { Role } from './organisation.js';
 
@@ -29,17 +29,6 @@ function ctx(role: Role, over: Partial<DecisionContext> = {}): DecisionContext {
 function app(status: ApplicationStatus = 'draft', over: Partial<GraduationApplication> = {}): GraduationApplication {
   return { ...newApplication({ id: 'a1', student: student(), batchId: BATCH.id }), status, ...over };
 }
-
-const ROLE_OF: Record<ApplicationAction['type'], Role> = {
-  apply: 'student',
-  submit: 'centre_staff',
-  city_approve: 'city_reviewer',
-  city_return: 'city_reviewer',
-  province_approve: 'province_reviewer',
-  province_return: 'province_reviewer',
-  national_approve: 'national_reviewer',
-  national_reject: 'national_reviewer',
-};
 
 const ACTIONS: ApplicationAction[] = [
   { type: 'apply', formSigned: true },
@@ -59,7 +48,7 @@ function run(start: GraduationApplication, steps: ApplicationAction[], over: Par
   const events = [];
   const warnings = [];
   for (const step of steps) {
-    const d = expectOk(decide(a, step, ctx(ROLE_OF[step.type], { ...over, student: s })));
+    const d = expectOk(decide(a, step, ctx(ACTING_ROLE[step.type], { ...over, student: s })));
     a = d.app;
     s = d.student;
     events.push(...d.events);
@@ -117,7 +106,7 @@ describe('the four-level review', () => {
     expect(r.app.returnedBy).toBe('province');
     const rej = run(app('province_approved'), [{ type: 'national_reject', reason: '课程学分不足' }]);
     expect(rej.app.status).toBe('rejected_final');
-    for (const a of ACTIONS) expectRefusal(decide(rej.app, a, ctx(ROLE_OF[a.type])), 'INVALID_TRANSITION');
+    for (const a of ACTIONS) expectRefusal(decide(rej.app, a, ctx(ACTING_ROLE[a.type])), 'INVALID_TRANSITION');
   });
 });
 
@@ -137,7 +126,7 @@ describe('INVALID_TRANSITION', () => {
     let refusals = 0;
     for (const s of statuses) {
       for (const a of ACTIONS) {
-        const r = decide(app(s), a, ctx(ROLE_OF[a.type]));
+        const r = decide(app(s), a, ctx(ACTING_ROLE[a.type]));
         if (allowed[a.type].includes(s)) expect(r.ok).toBe(true);
         else {
           expectRefusal(r, 'INVALID_TRANSITION');
@@ -200,7 +189,7 @@ describe('BATCH_FROZEN', () => {
       national_reject: 'province_approved',
     };
     for (const a of ACTIONS) {
-      const m = expectRefusal(decide(app(from[a.type]), a, ctx(ROLE_OF[a.type], { at, student: student({ enrolmentTerm: '2021春' }) })), 'BATCH_FROZEN');
+      const m = expectRefusal(decide(app(from[a.type]), a, ctx(ACTING_ROLE[a.type], { at, student: student({ enrolmentTerm: '2021春' }) })), 'BATCH_FROZEN');
       expect(m).toContain('2026-03-31');
     }
   });
@@ -282,7 +271,7 @@ describe('ENROLMENT_EXPIRED blocks everything', () => {
     const lateBatch = { ...BATCH, secondWindow: { start: '2026-01-20', end: '2026-06-30' }, deadline: '2026-06-30' };
     for (const a of ACTIONS) {
       const from: ApplicationStatus = a.type === 'apply' ? 'draft' : a.type === 'submit' ? 'applied' : a.type.startsWith('city') ? 'submitted' : a.type.startsWith('province') ? 'city_approved' : 'province_approved';
-      const m = expectRefusal(decide(app(from), a, ctx(ROLE_OF[a.type], { student: old, at: china('2026-05-01'), batch: lateBatch })), 'ENROLMENT_EXPIRED');
+      const m = expectRefusal(decide(app(from), a, ctx(ACTING_ROLE[a.type], { student: old, at: china('2026-05-01'), batch: lateBatch })), 'ENROLMENT_EXPIRED');
       expect(m).toContain('2026-04-30');
     }
   });
@@ -354,7 +343,7 @@ describe('who may act', () => {
     for (const a of ACTIONS) {
       for (const role of roles) {
         const r = decide(app(from[a.type]), a, ctx(role));
-        const permitted = role === ROLE_OF[a.type] || (a.type === 'apply' && role === 'centre_staff');
+        const permitted = role === ACTING_ROLE[a.type] || (a.type === 'apply' && role === 'centre_staff');
         if (permitted) expectOk(r);
         else expectRefusal(r, 'NOT_PERMITTED');
       }

@@ -26,29 +26,10 @@ import {
 } from './index.js';
 import { isEnrolmentValid } from './enrolment.js';
 import { isFrozen, isSubmissionOpen } from './batch.js';
-import { BATCH, PATHS, china, student } from './test-support.js';
+import { ACTING_ROLE, BATCH, PATHS, ROLE_PATH, china, student } from './test-support.js';
 
 const ROLES: Role[] = ['student', 'centre_staff', 'city_reviewer', 'province_reviewer', 'national_reviewer', 'collector', 'admin'];
-const HOME: Record<Role, string> = {
-  student: PATHS.centre,
-  centre_staff: PATHS.centre,
-  city_reviewer: PATHS.city,
-  province_reviewer: PATHS.province,
-  national_reviewer: PATHS.national,
-  collector: PATHS.collectionCentre,
-  admin: PATHS.province,
-};
-const NATURAL: Record<ApplicationAction['type'], Role> = {
-  apply: 'student',
-  submit: 'centre_staff',
-  city_approve: 'city_reviewer',
-  city_return: 'city_reviewer',
-  province_approve: 'province_reviewer',
-  province_return: 'province_reviewer',
-  national_approve: 'national_reviewer',
-  national_reject: 'national_reviewer',
-};
-
+const HOME = ROLE_PATH;
 /** Moments: in the first window, between windows, in the second window, on the deadline, after it, after the 2018春 expiry. */
 const MOMENTS = [
   china('2025-12-08', '00:00:00'),
@@ -223,7 +204,7 @@ describe('application state machine: properties', () => {
           }
           const s = student({ ...step.flags, status: studentStatus, registrationNumber: studentNumber });
           const action = actionFor(step, app.status);
-          const role = step.role ?? NATURAL[action.type];
+          const role = step.role ?? ACTING_ROLE[action.type];
           const actor = {
             userId: `u-${role}`,
             role,

@@ -8,7 +8,7 @@ import type { Result, RefusalCode } from './errors.js';
 import type { Actor, Role } from './organisation.js';
 import type { GraduationBatch } from './batch.js';
 import type { Student } from './student.js';
-import type { PhotoState } from './application.js';
+import type { ApplicationActionType, PhotoState } from './application.js';
 
 export const PATHS = {
   national: '/1/',
@@ -64,7 +64,8 @@ export function student(overrides: Partial<Student> = {}): Student {
   };
 }
 
-const ROLE_PATH: Record<Role, string> = {
+/** The organisation each test actor of a role belongs to. */
+export const ROLE_PATH: Record<Role, string> = {
   student: PATHS.centre,
   centre_staff: PATHS.centre,
   city_reviewer: PATHS.city,
@@ -72,6 +73,18 @@ const ROLE_PATH: Record<Role, string> = {
   national_reviewer: PATHS.national,
   collector: PATHS.collectionCentre,
   admin: PATHS.province,
+};
+
+/** The role that naturally performs each application action (one per arrow of domain.md's diagram). */
+export const ACTING_ROLE: Record<ApplicationActionType, Role> = {
+  apply: 'student',
+  submit: 'centre_staff',
+  city_approve: 'city_reviewer',
+  city_return: 'city_reviewer',
+  province_approve: 'province_reviewer',
+  province_return: 'province_reviewer',
+  national_approve: 'national_reviewer',
+  national_reject: 'national_reviewer',
 };
 
 export function actor(role: Role, overrides: Partial<Actor> = {}): Actor {
