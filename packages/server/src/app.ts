@@ -29,17 +29,35 @@ import { registerRoutes } from './routes/index.js';
 
 /** Every service of the app (服务层). */
 export interface Services {
-  auth: AuthService; orgs: OrgService; students: StudentService; photos: PhotoService; batches: BatchService;
-  applications: ApplicationService; certificates: CertificateService; audit: AuditService; collection: CollectionService;
+  auth: AuthService;
+  orgs: OrgService;
+  students: StudentService;
+  photos: PhotoService;
+  batches: BatchService;
+  applications: ApplicationService;
+  certificates: CertificateService;
+  audit: AuditService;
+  collection: CollectionService;
 }
 
 export interface AppContext {
-  config: AppConfig; db: Db; repos: Repos; services: Services; events: EventBus; queue: JobQueue;
+  config: AppConfig;
+  db: Db;
+  repos: Repos;
+  services: Services;
+  events: EventBus;
+  queue: JobQueue;
 }
 
 declare module 'fastify' {
-  interface FastifyInstance { ctx: AppContext }
-  interface FastifyRequest { actor: Actor | null; csrfToken: string | null; sessionHash: string | null }
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+  interface FastifyRequest {
+    actor: Actor | null;
+    csrfToken: string | null;
+    sessionHash: string | null;
+  }
 }
 
 export const SESSION_COOKIE = 'gp_session';
@@ -48,8 +66,11 @@ export const CSRF_COOKIE = 'gp_csrf';
 /** Builds the whole app (database opened and migrated, queue started) — used by main.ts and the tests. */
 export async function buildApp(partial: Partial<AppConfig> = {}): Promise<FastifyInstance> {
   const config = resolveConfig(partial);
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, sqliteFile: config.sqliteFile ?? path.join(config.dataDir, 'gradpass.sqlite') });
-  const repos = makeRepos(db.db);
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    sqliteFile: config.sqliteFile ?? path.join(config.dataDir, 'gradpass.sqlite'),
+  });
+  const repos = makeRepos(db.db, db.kind);
   const files = new FileStore(config.dataDir);
   const events = new EventBus();
   const now = config.now;
@@ -57,11 +78,30 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
   const photos = new PhotoService(repos, files, students, events, config.photoChecks, now);
   const certificates = new CertificateService(repos, events, now);
   const services: Services = {
-    auth: new AuthService(repos, now), orgs: new OrgService(repos, now), students, photos, batches: new BatchService(repos, now),
-    applications: new ApplicationService(repos, students, events, certificates, photos, { schoolCode: config.schoolCode }, now),
-    certificates, audit: new AuditService(repos), collection: new CollectionService(repos, files, students, now),
+    auth: new AuthService(repos, now),
+    orgs: new OrgService(repos, now),
+    students,
+    photos,
+    batches: new BatchService(repos, now),
+    applications: new ApplicationService(
+      repos,
+      students,
+      events,
+      certificates,
+      photos,
+      { schoolCode: config.schoolCode },
+      now,
+    ),
+    certificates,
+    audit: new AuditService(repos),
+    collection: new CollectionService(repos, files, students, now),
   };
-  const app = Fastify({ logger: config.logger, bodyLimit: 5 * 1024 * 1024, trustProxy: true, ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } } });
+  const app = Fastify({
+    logger: config.logger,
+    bodyLimit: 5 * 1024 * 1024,
+    trustProxy: true,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
+  });
   const handler = (id: number) => photos.check(id);
   const queue: JobQueue = config.redisUrl
     ? new RedisQueue(config.redisUrl, handler, config.jobConcurrency)
@@ -79,22 +119,41 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
   await app.register(helmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: 200 * 1024 * 1024, files: 1 } });
-  await app.register(rateLimit, { global: false, hook: 'preHandler', errorResponseBuilder: () => new AppError(429, 'RATE_LIMITED', '登录尝试过于频繁，请一分钟后再试') });
+  await app.register(rateLimit, {
+    global: false,
+    hook: 'preHandler',
+    errorResponseBuilder: () => new AppError(429, 'RATE_LIMITED', '登录尝试过于频繁，请一分钟后再试'),
+  });
   await app.register(swagger, {
     openapi: {
-      info: { title: 'gradpass 毕业审核与证照平台 API', version: '0.1.0', description: '错误统一为 { code, message }；会话 Cookie + x-csrf-token 请求头' },
-      components: { securitySchemes: { cookieAuth: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE }, csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' } } },
+      info: {
+        title: 'gradpass 毕业审核与证照平台 API',
+        version: '0.1.0',
+        description: '错误统一为 { code, message }；会话 Cookie + x-csrf-token 请求头',
+      },
+      components: {
+        securitySchemes: {
+          cookieAuth: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+          csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.setErrorHandler((err, _req, reply) => {
-    if (err instanceof AppError) return reply.status(err.status).send({ code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) });
+    if (err instanceof AppError)
+      return reply
+        .status(err.status)
+        .send({ code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) });
     const e = err as { validation?: unknown; statusCode?: number; code?: string; message: string };
     if (e.validation) return reply.status(400).send({ code: 'VALIDATION', message: `请求参数有误：${e.message}` });
-    if (e.statusCode === 429) return reply.status(429).send({ code: 'RATE_LIMITED', message: '请求过于频繁，请稍后再试' });
-    if (e.code === 'FST_REQ_FILE_TOO_LARGE') return reply.status(413).send({ code: 'FILE_TOO_LARGE', message: '文件过大' });
-    if (e.statusCode && e.statusCode < 500) return reply.status(e.statusCode).send({ code: e.code ?? 'BAD_REQUEST', message: e.message });
+    if (e.statusCode === 429)
+      return reply.status(429).send({ code: 'RATE_LIMITED', message: '请求过于频繁，请稍后再试' });
+    if (e.code === 'FST_REQ_FILE_TOO_LARGE')
+      return reply.status(413).send({ code: 'FILE_TOO_LARGE', message: '文件过大' });
+    if (e.statusCode && e.statusCode < 500)
+      return reply.status(e.statusCode).send({ code: e.code ?? 'BAD_REQUEST', message: e.message });
     app.log.error(err);
     return reply.status(500).send({ code: 'INTERNAL', message: '服务器内部错误，请稍后重试或联系管理员' });
   });
@@ -121,7 +180,8 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
   const webDist = config.webDist && fs.existsSync(path.join(config.webDist, 'index.html')) ? config.webDist : null;
   if (webDist) await app.register(fastifyStatic, { root: webDist, wildcard: false });
   app.setNotFoundHandler((req, reply) => {
-    if (webDist && req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/docs')) return reply.sendFile('index.html');
+    if (webDist && req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/docs'))
+      return reply.sendFile('index.html');
     return reply.status(404).send({ code: 'NOT_FOUND', message: `接口不存在：${req.method} ${req.url.split('?')[0]}` });
   });
 

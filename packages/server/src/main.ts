@@ -26,14 +26,21 @@ async function main(): Promise<void> {
   const shown = host === '0.0.0.0' ? '127.0.0.1' : host;
   console.log(`gradpass 毕业审核与证照平台已启动：http://${shown}:${port}/`);
   console.log(`  接口文档：http://${shown}:${port}/docs    健康检查：http://${shown}:${port}/api/health`);
-  console.log(`  数据库：${app.ctx.db.kind === 'postgres' ? 'PostgreSQL（DATABASE_URL）' : path.join(app.ctx.config.dataDir, 'gradpass.sqlite')}；照片检测队列：${app.ctx.queue.kind === 'redis' ? 'Redis（BullMQ）' : '进程内'}`);
+  console.log(
+    `  数据库：${app.ctx.db.kind === 'postgres' ? 'PostgreSQL（DATABASE_URL）' : path.join(app.ctx.config.dataDir, 'gradpass.sqlite')}；照片检测队列：${app.ctx.queue.kind === 'redis' ? 'Redis（BullMQ）' : '进程内'}`,
+  );
   if (seeded) {
-    console.log(`  已创建演示数据（机构、各角色用户、“2026年1月毕业”及演示批次、5 名学生、特征码 yknmcm）。演示账号（密码均为 ${seeded.password}，请登录后修改）：`);
+    console.log(
+      `  已创建演示数据（机构、各角色用户、“2026年1月毕业”及演示批次、5 名学生、特征码 yknmcm）。演示账号（密码均为 ${seeded.password}，请登录后修改）：`,
+    );
     for (const l of seeded.logins) console.log(`    ${l.username.padEnd(14)} ${ROLE_LABELS[l.role]}（${l.org}）`);
     console.log(`  首个管理员账号：admin / ${seeded.password}`);
   }
   if (!app.ctx.config.webDist) console.log('  提示：未找到 packages/web/dist，网页界面需先构建（npm run build:web）');
-  const stop = async () => { await app.close(); process.exit(0); };
+  const stop = async () => {
+    await app.close();
+    process.exit(0);
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -4,7 +4,16 @@
  * and the 学信网 reminder; wrong feature code and wrong amount refused; more than 3 rejections → in-person advice.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BACKENDS, Client, Clock, compliantJpeg, demoIds, makeApp, serverErrorsOnGets, type TestApp } from './helpers.js';
+import {
+  BACKENDS,
+  Client,
+  Clock,
+  compliantJpeg,
+  demoIds,
+  makeApp,
+  serverErrorsOnGets,
+  type TestApp,
+} from './helpers.js';
 
 describe.each(BACKENDS)('collection orders on %s', (backend) => {
   let t: TestApp;
@@ -25,13 +34,28 @@ describe.each(BACKENDS)('collection orders on %s', (backend) => {
     const created = await student.post('/api/collection/orders', { studentId: lina.id, collectionOrgId: cc.id });
     expect(created.statusCode, created.body).toBe(200);
     const id = created.json().id;
-    const noPhoto = await student.post(`/api/collection/orders/${id}/actions`, { type: 'collection_submit', collectionCode: 'CJ123456', featureCode: 'yknmcm' });
+    const noPhoto = await student.post(`/api/collection/orders/${id}/actions`, {
+      type: 'collection_submit',
+      collectionCode: 'CJ123456',
+      featureCode: 'yknmcm',
+    });
     expect(noPhoto.json().code).toBe('PHOTO_MISSING');
-    expect((await student.upload(`/api/collection/orders/${id}/photo`, 'me.jpg', await compliantJpeg(51))).json().hasPhoto).toBe(true);
-    const wrongCode = await student.post(`/api/collection/orders/${id}/actions`, { type: 'collection_submit', collectionCode: 'CJ123456', featureCode: 'abcdef' });
+    expect(
+      (await student.upload(`/api/collection/orders/${id}/photo`, 'me.jpg', await compliantJpeg(51))).json().hasPhoto,
+    ).toBe(true);
+    const wrongCode = await student.post(`/api/collection/orders/${id}/actions`, {
+      type: 'collection_submit',
+      collectionCode: 'CJ123456',
+      featureCode: 'abcdef',
+    });
     expect(wrongCode.statusCode).toBe(422);
     expect(wrongCode.json().code).toBe('FEATURE_CODE_INVALID');
-    const sub = await student.post(`/api/collection/orders/${id}/actions`, { type: 'collection_submit', collectionCode: 'CJ123456', featureCode: ' YKNMCM ', shippingAddress: '济南市历下区…' });
+    const sub = await student.post(`/api/collection/orders/${id}/actions`, {
+      type: 'collection_submit',
+      collectionCode: 'CJ123456',
+      featureCode: ' YKNMCM ',
+      shippingAddress: '济南市历下区…',
+    });
     expect(sub.statusCode, sub.body).toBe(200);
     expect(sub.json().status).toBe('submitted');
 
@@ -41,24 +65,52 @@ describe.each(BACKENDS)('collection orders on %s', (backend) => {
     expect(list[0].name).toBe('李*');
     expect((await collector.get(`/api/collection/orders/${id}/photo`)).headers['content-type']).toBe('image/jpeg');
     // only the collector reviews
-    expect((await student.post(`/api/collection/orders/${id}/actions`, { type: 'collection_first_review_pass' })).json().code).toBe('NOT_PERMITTED');
-    expect((await collector.post(`/api/collection/orders/${id}/actions`, { type: 'collection_first_review_pass' })).json().status).toBe('first_review_passed');
-    const wrongAmount = await student.post(`/api/collection/orders/${id}/actions`, { type: 'collection_pay', amountFen: 6000 });
+    expect(
+      (await student.post(`/api/collection/orders/${id}/actions`, { type: 'collection_first_review_pass' })).json()
+        .code,
+    ).toBe('NOT_PERMITTED');
+    expect(
+      (await collector.post(`/api/collection/orders/${id}/actions`, { type: 'collection_first_review_pass' })).json()
+        .status,
+    ).toBe('first_review_passed');
+    const wrongAmount = await student.post(`/api/collection/orders/${id}/actions`, {
+      type: 'collection_pay',
+      amountFen: 6000,
+    });
     expect(wrongAmount.json().code).toBe('PAYMENT_AMOUNT_WRONG');
-    expect((await student.post(`/api/collection/orders/${id}/actions`, { type: 'collection_pay', amountFen: 6700 })).json().status).toBe('paid');
-    expect((await collector.post(`/api/collection/orders/${id}/actions`, { type: 'collection_final_pass' })).json().status).toBe('final_passed');
-    expect((await collector.post(`/api/collection/orders/${id}/actions`, { type: 'collection_complete' })).json().status).toBe('completed');
+    expect(
+      (await student.post(`/api/collection/orders/${id}/actions`, { type: 'collection_pay', amountFen: 6700 })).json()
+        .status,
+    ).toBe('paid');
+    expect(
+      (await collector.post(`/api/collection/orders/${id}/actions`, { type: 'collection_final_pass' })).json().status,
+    ).toBe('final_passed');
+    expect(
+      (await collector.post(`/api/collection/orders/${id}/actions`, { type: 'collection_complete' })).json().status,
+    ).toBe('completed');
     // 7 working days later the paper copies are overdue
     clock.set('2025-09-15');
     const rem = (await collector.get('/api/collection/reminders')).json();
     expect(rem.overdueShipments.map((x: { orderId: number }) => x.orderId)).toEqual([id]);
-    expect((await collector.post(`/api/collection/orders/${id}/actions`, { type: 'collection_ship', trackingNumber: 'SF123' })).json().status).toBe('shipped');
-    const receipt = await student.post(`/api/collection/orders/${id}/actions`, { type: 'collection_record_receipt', receivedOn: '2025-09-15' });
+    expect(
+      (
+        await collector.post(`/api/collection/orders/${id}/actions`, {
+          type: 'collection_ship',
+          trackingNumber: 'SF123',
+        })
+      ).json().status,
+    ).toBe('shipped');
+    const receipt = await student.post(`/api/collection/orders/${id}/actions`, {
+      type: 'collection_record_receipt',
+      receivedOn: '2025-09-15',
+    });
     expect(receipt.json().paperReceivedOn).toBe('2025-09-15');
     const chsi = (await student.get('/api/collection/reminders')).json().chsiChecks;
     expect(chsi[0].message).toMatch(/学信网/);
     // centre B sees nothing of it
-    expect((await (await Client.login(t.app, 'zhangqiu')).get(`/api/collection/orders/${id}`)).json().code).toBe('OUT_OF_SCOPE');
+    expect((await (await Client.login(t.app, 'zhangqiu')).get(`/api/collection/orders/${id}`)).json().code).toBe(
+      'OUT_OF_SCOPE',
+    );
     expect(await serverErrorsOnGets(t.app, ['caiji', 'lixia', lina.xuehao], id)).toEqual([]);
     clock.set('2025-09-01');
   });
@@ -71,20 +123,45 @@ describe.each(BACKENDS)('collection orders on %s', (backend) => {
     const s = ids.student('王芳');
     const id = (await centre.post('/api/collection/orders', { studentId: s.id, collectionOrgId: cc.id })).json().id;
     await centre.upload(`/api/collection/orders/${id}/photo`, 'x.jpg', await compliantJpeg(52));
-    const studentUser = await t.app.ctx.services.auth.createUser(null, { username: 'wangfang', password: 'long-enough-2', displayName: '王芳', role: 'student', orgId: ids.centreA, studentId: s.id });
+    const studentUser = await t.app.ctx.services.auth.createUser(null, {
+      username: 'wangfang',
+      password: 'long-enough-2',
+      displayName: '王芳',
+      role: 'student',
+      orgId: ids.centreA,
+      studentId: s.id,
+    });
     const student = await Client.login(t.app, studentUser.username, 'long-enough-2');
     // collection deadline reminder per centre: the province sets 采集截止日期, 王芳 is flagged 学信网缺学历照片
     const province = await Client.login(t.app, 'shandong');
     await province.post('/api/students/flags/import', { flag: 'chsi_photo_missing', identifiers: [s.xuehao] });
-    expect((await province.patch(`/api/batches/${ids.realBatch}`, { collectionDeadline: '2025-09-15' })).statusCode).toBe(200);
+    expect(
+      (await province.patch(`/api/batches/${ids.realBatch}`, { collectionDeadline: '2025-09-15' })).statusCode,
+    ).toBe(200);
     const dl = (await centre.get('/api/collection/reminders')).json().deadlines;
     expect(dl).toHaveLength(1);
-    expect(dl[0]).toMatchObject({ orgId: ids.centreA, deadline: '2025-09-15', daysLeft: 14, pendingStudentIds: [s.id] });
+    expect(dl[0]).toMatchObject({
+      orgId: ids.centreA,
+      deadline: '2025-09-15',
+      daysLeft: 14,
+      pendingStudentIds: [s.id],
+    });
     expect(dl[0].message).toMatch(/采集截止日期/);
     let last;
     for (let i = 0; i < 4; i++) {
-      expect((await student.post(`/api/collection/orders/${id}/actions`, { type: 'collection_submit', collectionCode: 'C1', featureCode: 'yknmcm' })).statusCode).toBe(200);
-      last = await collector.post(`/api/collection/orders/${id}/actions`, { type: 'collection_reject', reason: '背景不是浅蓝色' });
+      expect(
+        (
+          await student.post(`/api/collection/orders/${id}/actions`, {
+            type: 'collection_submit',
+            collectionCode: 'C1',
+            featureCode: 'yknmcm',
+          })
+        ).statusCode,
+      ).toBe(200);
+      last = await collector.post(`/api/collection/orders/${id}/actions`, {
+        type: 'collection_reject',
+        reason: '背景不是浅蓝色',
+      });
     }
     expect(last!.json().rejectionCount).toBe(4);
     expect(last!.json().inPersonAdvice).toMatch(/现场采集/);

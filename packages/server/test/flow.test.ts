@@ -6,7 +6,17 @@
 import ExcelJS from 'exceljs';
 import yazl from 'yazl';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BACKENDS, Client, Clock, checksDone, compliantJpeg, demoIds, makeApp, serverErrorsOnGets, type TestApp } from './helpers.js';
+import {
+  BACKENDS,
+  Client,
+  Clock,
+  checksDone,
+  compliantJpeg,
+  demoIds,
+  makeApp,
+  serverErrorsOnGets,
+  type TestApp,
+} from './helpers.js';
 
 function zip(files: Array<[string, Buffer]>): Promise<Buffer> {
   const z = new yazl.ZipFile();
@@ -14,7 +24,10 @@ function zip(files: Array<[string, Buffer]>): Promise<Buffer> {
   z.end();
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    z.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+    z.outputStream
+      .on('data', (c: Buffer) => chunks.push(c))
+      .on('end', () => resolve(Buffer.concat(chunks)))
+      .on('error', reject);
   });
 }
 
@@ -32,8 +45,15 @@ describe.each(BACKENDS)('full batch on %s', (backend) => {
     const centre = await Client.login(app, 'lixia');
 
     // 1. roster import: two good rows, one bad (身份证号 check digit), per-row results in Chinese
-    const csv = ['学号,姓名,身份证号,专业,层次,入学学期', '2337001200101,赵敏,370102199602022024,会计学,本科,2023秋', '2337001200102,钱程,370102199703030410,法学,本科,2023秋', '2337001200103,孙丽,370102199703030415,法学,本科,2023秋'].join('\n');
-    const imp = await centre.upload('/api/students/import', 'roster.csv', Buffer.from(csv), { orgId: String(ids.centreA) });
+    const csv = [
+      '学号,姓名,身份证号,专业,层次,入学学期',
+      '2337001200101,赵敏,370102199602022024,会计学,本科,2023秋',
+      '2337001200102,钱程,370102199703030410,法学,本科,2023秋',
+      '2337001200103,孙丽,370102199703030415,法学,本科,2023秋',
+    ].join('\n');
+    const imp = await centre.upload('/api/students/import', 'roster.csv', Buffer.from(csv), {
+      orgId: String(ids.centreA),
+    });
     expect(imp.statusCode, imp.body).toBe(200);
     const ir = imp.json();
     expect(ir.created).toBe(2);
@@ -42,7 +62,9 @@ describe.each(BACKENDS)('full batch on %s', (backend) => {
     expect(bad.row).toBe(4);
     expect(bad.message).toMatch(/第 4 行/);
     // re-import: the same rows update, nothing is duplicated; an XLSX roster works the same way
-    const reimport = (await centre.upload('/api/students/import', 'roster.csv', Buffer.from(csv), { orgId: String(ids.centreA) })).json();
+    const reimport = (
+      await centre.upload('/api/students/import', 'roster.csv', Buffer.from(csv), { orgId: String(ids.centreA) })
+    ).json();
     expect([reimport.created, reimport.updated, reimport.failed]).toEqual([0, 2, 1]);
     const wbIn = new ExcelJS.Workbook();
     const sheet = wbIn.addWorksheet('名册');
@@ -51,16 +73,30 @@ describe.each(BACKENDS)('full batch on %s', (backend) => {
     const xbuf = Buffer.from(await wbIn.xlsx.writeBuffer());
     const xr = (await centre.upload('/api/students/import', '名册.xlsx', xbuf, { orgId: String(ids.centreA) })).json();
     expect(xr.created, JSON.stringify(xr)).toBe(1);
-    const garbage = await centre.upload('/api/students/import', 'roster.xlsx', Buffer.from('not a spreadsheet'), { orgId: String(ids.centreA) });
+    const garbage = await centre.upload('/api/students/import', 'roster.xlsx', Buffer.from('not a spreadsheet'), {
+      orgId: String(ids.centreA),
+    });
     expect(garbage.statusCode).toBe(422);
     expect(garbage.json().message).toMatch(/[\u4e00-\u9fa5]/);
     // a centre cannot import into another centre
-    expect((await centre.upload('/api/students/import', 'roster.csv', Buffer.from(csv), { orgId: String(ids.centreB) })).json().code).toBe('OUT_OF_SCOPE');
+    expect(
+      (
+        await centre.upload('/api/students/import', 'roster.csv', Buffer.from(csv), { orgId: String(ids.centreB) })
+      ).json().code,
+    ).toBe('OUT_OF_SCOPE');
 
     // 2. photos: a zip named by 学号 (+ one stray file), checks run in the background
     const good = await compliantJpeg(1);
-    const z = await zip([['2337001200101.jpg', good], ['2337001200102.jpg', await compliantJpeg(2)], ['9999999999999.jpg', good], ['readme.txt', Buffer.from('x')]]);
-    const pz = await centre.upload('/api/photos/import', 'photos.zip', z, { orgId: String(ids.centreA), source: 'collection' });
+    const z = await zip([
+      ['2337001200101.jpg', good],
+      ['2337001200102.jpg', await compliantJpeg(2)],
+      ['9999999999999.jpg', good],
+      ['readme.txt', Buffer.from('x')],
+    ]);
+    const pz = await centre.upload('/api/photos/import', 'photos.zip', z, {
+      orgId: String(ids.centreA),
+      source: 'collection',
+    });
     expect(pz.statusCode, pz.body).toBe(200);
     const pr = pz.json();
     expect(pr.matched.map((m: { file: string }) => m.file).sort()).toEqual(['2337001200101.jpg', '2337001200102.jpg']);
@@ -68,7 +104,9 @@ describe.each(BACKENDS)('full batch on %s', (backend) => {
     expect(pr.missing.map((m: { name: string }) => m.name)).toContain('李娜');
 
     const lina = ids.student('李娜');
-    const up = await centre.upload(`/api/students/${lina.id}/photo`, `${lina.xuehao}.jpg`, good, { source: 'collection' });
+    const up = await centre.upload(`/api/students/${lina.id}/photo`, `${lina.xuehao}.jpg`, good, {
+      source: 'collection',
+    });
     expect(up.statusCode, up.body).toBe(200);
     expect(up.json().status).toBe('pending');
     await checksDone(app);
@@ -81,7 +119,11 @@ describe.each(BACKENDS)('full batch on %s', (backend) => {
 
     // 3. the student applies (signs the form)
     const student = await Client.login(app, lina.xuehao);
-    const created = await student.post('/api/applications', { studentId: lina.id, batchId: ids.realBatch, degreeRequested: true });
+    const created = await student.post('/api/applications', {
+      studentId: lina.id,
+      batchId: ids.realBatch,
+      degreeRequested: true,
+    });
     expect(created.statusCode, created.body).toBe(200);
     const appId = created.json().id;
     expect(created.json().state).toBe('draft');
@@ -93,7 +135,10 @@ describe.each(BACKENDS)('full batch on %s', (backend) => {
     const noConfirm = await centre.post(`/api/applications/${appId}/actions`, { action: 'submit' });
     expect(noConfirm.statusCode).toBe(422);
     expect(noConfirm.json().code).toBe('PHOTO_VERSION_UNCONFIRMED');
-    const submitted = await centre.post(`/api/applications/${appId}/actions`, { action: 'submit', samePhotoConfirmed: true });
+    const submitted = await centre.post(`/api/applications/${appId}/actions`, {
+      action: 'submit',
+      samePhotoConfirmed: true,
+    });
     expect(submitted.statusCode, submitted.body).toBe(200);
     expect(submitted.json().state).toBe('submitted');
     expect(submitted.json().photoId).toBe(up.json().id);
@@ -109,8 +154,12 @@ describe.each(BACKENDS)('full batch on %s', (backend) => {
     const city = await Client.login(app, 'jinan');
     const province = await Client.login(app, 'shandong');
     const national = await Client.login(app, 'guokai');
-    expect((await city.post(`/api/applications/${appId}/actions`, { action: 'approve' })).json().state).toBe('city_approved');
-    expect((await province.post(`/api/applications/${appId}/actions`, { action: 'approve' })).json().state).toBe('province_approved');
+    expect((await city.post(`/api/applications/${appId}/actions`, { action: 'approve' })).json().state).toBe(
+      'city_approved',
+    );
+    expect((await province.post(`/api/applications/${appId}/actions`, { action: 'approve' })).json().state).toBe(
+      'province_approved',
+    );
     const fin = await national.post(`/api/applications/${appId}/actions`, { action: 'approve' });
     expect(fin.statusCode, fin.body).toBe(200);
     expect(fin.json().state).toBe('graduated');
@@ -118,7 +167,10 @@ describe.each(BACKENDS)('full batch on %s', (backend) => {
     expect(number).toMatch(/^51161\d{11}$/);
 
     // the number is immutable: nothing moves the application any more
-    const again = await national.post(`/api/applications/${appId}/actions`, { action: 'national_reject', reason: '测试' });
+    const again = await national.post(`/api/applications/${appId}/actions`, {
+      action: 'national_reject',
+      reason: '测试',
+    });
     expect(again.statusCode).toBe(409);
     expect(again.json().code).toBe('REGISTRATION_NUMBER_IMMUTABLE');
     expect((await centre.get(`/api/applications/${appId}`)).json().registrationNumber).toBe(number);
@@ -135,14 +187,32 @@ describe.each(BACKENDS)('full batch on %s', (backend) => {
     expect(certs.items[0].state).toBe('pending');
     expect(certs.items[0].registrationNumber).toBe(number);
     const certId = certs.items[0].id;
-    const early = await centre.post(`/api/certificates/${certId}/handover`, { recipient: 'student', idCard: lina.id_card, idChecked: true, signed: true });
+    const early = await centre.post(`/api/certificates/${certId}/handover`, {
+      recipient: 'student',
+      idCard: lina.id_card,
+      idChecked: true,
+      signed: true,
+    });
     expect(early.json().code).toBe('CERTIFICATE_NOT_ARRIVED');
-    const arr = await centre.post('/api/certificates/arrive', { applicationIds: [appId], receivedFrom: '济南市开放大学 王老师' });
+    const arr = await centre.post('/api/certificates/arrive', {
+      applicationIds: [appId],
+      receivedFrom: '济南市开放大学 王老师',
+    });
     expect(arr.json().okCount, arr.body).toBe(1);
     expect((await centre.get(`/api/certificates/pending`)).json().rows[0].notHandedOver).toBe(1);
-    const noId = await centre.post(`/api/certificates/${certId}/handover`, { recipient: 'student', idCard: lina.id_card, idChecked: false, signed: true });
+    const noId = await centre.post(`/api/certificates/${certId}/handover`, {
+      recipient: 'student',
+      idCard: lina.id_card,
+      idChecked: false,
+      signed: true,
+    });
     expect(noId.json().code).toBe('ID_CHECK_REQUIRED');
-    const handed = await centre.post(`/api/certificates/${certId}/handover`, { recipient: 'student', idCard: lina.id_card, idChecked: true, signed: true });
+    const handed = await centre.post(`/api/certificates/${certId}/handover`, {
+      recipient: 'student',
+      idCard: lina.id_card,
+      idChecked: true,
+      signed: true,
+    });
     expect(handed.statusCode, handed.body).toBe(200);
     expect(handed.json().state).toBe('handed_over');
     expect(handed.json().handover.name).toBe('李娜');
@@ -151,7 +221,9 @@ describe.each(BACKENDS)('full batch on %s', (backend) => {
     expect(confirmed.json().state).toBe('confirmed');
     expect((await centre.get(`/api/certificates/pending`)).json().rows[0].notHandedOver).toBe(0);
     // a problem the student finds later goes up to the city
-    const problem = await student.post(`/api/certificates/${certId}/problem`, { text: '证书上的专业名称与学信网不一致' });
+    const problem = await student.post(`/api/certificates/${certId}/problem`, {
+      text: '证书上的专业名称与学信网不一致',
+    });
     expect(problem.json().state, problem.body).toBe('problem_reported');
     const cityView = (await city.get('/api/certificates?state=problem_reported')).json().items;
     expect(cityView.map((c: { id: number }) => c.id)).toEqual([certId]);
@@ -159,7 +231,14 @@ describe.each(BACKENDS)('full batch on %s', (backend) => {
 
     // 7. audit: every step, who and before → after
     const audit = (await centre.get(`/api/audit?entity=application&entityId=${appId}`)).json();
-    expect(audit.items.map((a: { action: string }) => a.action).reverse()).toEqual(['create', 'apply', 'submit', 'city_approve', 'province_approve', 'national_approve']);
+    expect(audit.items.map((a: { action: string }) => a.action).reverse()).toEqual([
+      'create',
+      'apply',
+      'submit',
+      'city_approve',
+      'province_approve',
+      'national_approve',
+    ]);
     const last = audit.items[0];
     expect(last.actorName).toMatch(/国开终审员/);
     expect(last.before).toEqual({ state: 'province_approved' });
@@ -185,23 +264,41 @@ describe.each(BACKENDS)('full batch on %s', (backend) => {
     const centre = await Client.login(app, 'lixia');
     const appIds: number[] = [];
     // its own two students (no data from the other test)
-    for (const [xuehao, idCard, name, seed] of [['2337001200201', '370102199602022024', '周杰', 41], ['2337001200202', '370102199703030410', '吴敏', 42]] as const) {
-      const st = await centre.post('/api/students', { xuehao, idCard, name, orgId: ids.centreA, programme: '会计学', level: '本科', enrolTerm: '2023秋' });
+    for (const [xuehao, idCard, name, seed] of [
+      ['2337001200201', '370102199602022024', '周杰', 41],
+      ['2337001200202', '370102199703030410', '吴敏', 42],
+    ] as const) {
+      const st = await centre.post('/api/students', {
+        xuehao,
+        idCard,
+        name,
+        orgId: ids.centreA,
+        programme: '会计学',
+        level: '本科',
+        enrolTerm: '2023秋',
+      });
       expect(st.statusCode, st.body).toBe(200);
-      expect((await centre.upload(`/api/students/${st.json().id}/photo`, `${xuehao}.jpg`, await compliantJpeg(seed))).statusCode).toBe(200);
+      expect(
+        (await centre.upload(`/api/students/${st.json().id}/photo`, `${xuehao}.jpg`, await compliantJpeg(seed)))
+          .statusCode,
+      ).toBe(200);
       const a = (await centre.post('/api/applications', { studentId: st.json().id, batchId: ids.realBatch })).json();
       expect((await centre.post(`/api/applications/${a.id}/actions`, { action: 'apply' })).statusCode).toBe(200);
       appIds.push(a.id);
     }
     await checksDone(app);
     // bulk submit: both have a passing photo
-    const sub = (await centre.post('/api/applications/bulk', { ids: appIds, action: 'submit', samePhotoConfirmed: true })).json();
+    const sub = (
+      await centre.post('/api/applications/bulk', { ids: appIds, action: 'submit', samePhotoConfirmed: true })
+    ).json();
     expect(sub.okCount, JSON.stringify(sub)).toBe(2);
     // bulk with one application in the wrong state: per-item result
     const city = await Client.login(app, 'jinan');
     const c1 = (await city.post('/api/applications/bulk', { ids: [appIds[0], appIds[1]], action: 'approve' })).json();
     expect(c1.okCount).toBe(2);
-    const c2 = (await city.post('/api/applications/bulk', { ids: [appIds[0]], action: 'return', reason: '照片不清晰' })).json();
+    const c2 = (
+      await city.post('/api/applications/bulk', { ids: [appIds[0]], action: 'return', reason: '照片不清晰' })
+    ).json();
     expect(c2.failCount).toBe(1);
     expect(c2.results[0].code).toBe('NOT_PERMITTED'); // city_approved is the province's to return
     const province = await Client.login(app, 'shandong');

@@ -38,7 +38,12 @@ export async function makeApp(backend: Backend, config: Partial<AppConfig> = {})
     u.pathname = `/${dbName}`;
     databaseUrl = u.toString();
   }
-  const app = await buildApp({ dataDir, databaseUrl, photoChecks: { profile: 'chsi-graduation', face: false }, ...config });
+  const app = await buildApp({
+    dataDir,
+    databaseUrl,
+    photoChecks: { profile: 'chsi-graduation', face: false },
+    ...config,
+  });
   await seedDemo(app, { password: 'test-password-1', today: app.ctx.config.now() });
   return {
     app,
@@ -68,7 +73,12 @@ export class Client {
   }
   private remember(r: LightMyRequestResponse) {
     const set = r.cookies as Array<{ name: string; value: string }>;
-    const jar = new Map(this.cookie.split('; ').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
+    const jar = new Map(
+      this.cookie
+        .split('; ')
+        .filter(Boolean)
+        .map((kv) => kv.split('=') as [string, string]),
+    );
     for (const c of set) jar.set(c.name, c.value);
     this.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
     const csrf = jar.get('gp_csrf');
@@ -79,21 +89,49 @@ export class Client {
     return this.remember(await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookie } }));
   }
   async post(url: string, body?: unknown, method: 'POST' | 'PATCH' = 'POST') {
-    return this.remember(await this.app.inject({ method, url, payload: body as object, headers: { cookie: this.cookie, 'x-csrf-token': this.csrf } }));
+    return this.remember(
+      await this.app.inject({
+        method,
+        url,
+        payload: body as object,
+        headers: { cookie: this.cookie, 'x-csrf-token': this.csrf },
+      }),
+    );
   }
   async patch(url: string, body: unknown) {
     return this.post(url, body, 'PATCH');
   }
   /** multipart upload of one file plus text fields. */
-  async upload(url: string, fileName: string, bytes: Buffer, fields: Record<string, string> = {}, contentType = 'application/octet-stream') {
+  async upload(
+    url: string,
+    fileName: string,
+    bytes: Buffer,
+    fields: Record<string, string> = {},
+    contentType = 'application/octet-stream',
+  ) {
     const boundary = `----gp${crypto.randomBytes(8).toString('hex')}`;
     const parts: Buffer[] = [];
-    for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: ${contentType}\r\n\r\n`), bytes, Buffer.from(`\r\n--${boundary}--\r\n`));
-    return this.remember(await this.app.inject({
-      method: 'POST', url, payload: Buffer.concat(parts),
-      headers: { cookie: this.cookie, 'x-csrf-token': this.csrf, 'content-type': `multipart/form-data; boundary=${boundary}` },
-    }));
+    for (const [k, v] of Object.entries(fields))
+      parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: ${contentType}\r\n\r\n`,
+      ),
+      bytes,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    );
+    return this.remember(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        payload: Buffer.concat(parts),
+        headers: {
+          cookie: this.cookie,
+          'x-csrf-token': this.csrf,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+        },
+      }),
+    );
   }
 }
 
@@ -109,18 +147,34 @@ const PORTRAIT = (bg: string) => `<svg xmlns="http://www.w3.org/2000/svg" width=
 
 /** A generated 480×640 portrait JPEG inside the chsi-graduation byte window (passes the technical checks). */
 export async function compliantJpeg(seed = 1): Promise<Buffer> {
-  const { data, info } = await sharp(Buffer.from(PORTRAIT('rgb(100,197,255)'))).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(Buffer.from(PORTRAIT('rgb(100,197,255)')))
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   let a = seed >>> 0;
-  const rnd = () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-  for (let i = 0; i < data.length; i++) data[i] = Math.max(0, Math.min(255, Math.round(data[i] + (rnd() + rnd() + rnd() - 1.5) * 6)));
-  const r = await encodeToSize(sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } }), loadProfile('chsi-graduation'));
+  const rnd = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = 0; i < data.length; i++)
+    data[i] = Math.max(0, Math.min(255, Math.round(data[i] + (rnd() + rnd() + rnd() - 1.5) * 6)));
+  const r = await encodeToSize(
+    sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } }),
+    loadProfile('chsi-graduation'),
+  );
   if (!r.ok) throw new Error(r.refusal.message);
   return r.jpeg;
 }
 
 /** A JPEG that fails the checks: wrong size (200×200). */
 export async function badJpeg(): Promise<Buffer> {
-  return sharp(Buffer.from(PORTRAIT('rgb(100,197,255)'))).resize(200, 200).jpeg({ quality: 90 }).toBuffer();
+  return sharp(Buffer.from(PORTRAIT('rgb(100,197,255)')))
+    .resize(200, 200)
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 /** Waits until the app's photo-check queue is idle. */
@@ -149,15 +203,22 @@ export async function demoIds(app: FastifyInstance) {
   const student = (n: string) => students.find((s) => s.name === n)!;
   const batches = await app.ctx.repos.batches.all();
   return {
-    centreA: org('济南市开放大学历下学习中心'), centreB: org('济南市开放大学章丘学习中心'), city: org('济南市开放大学'), province: org('山东开放大学'),
-    student, realBatch: batches.find((b) => b.name === '2026年1月毕业')!.id, demoBatch: batches.find((b) => b.name.endsWith('（演示）'))!.id,
+    centreA: org('济南市开放大学历下学习中心'),
+    centreB: org('济南市开放大学章丘学习中心'),
+    city: org('济南市开放大学'),
+    province: org('山东开放大学'),
+    student,
+    realBatch: batches.find((b) => b.name === '2026年1月毕业')!.id,
+    demoBatch: batches.find((b) => b.name.endsWith('（演示）'))!.id,
   };
 }
 
 /** Calls every GET route of the OpenAPI document (ids = `id`) as each user; returns the ones answering ≥ 500. */
 export async function serverErrorsOnGets(app: FastifyInstance, users: string[], id = 1): Promise<string[]> {
   const spec = (await app.inject('/openapi.json')).json() as { paths: Record<string, Record<string, unknown>> };
-  const gets = Object.entries(spec.paths).filter(([p, m]) => m.get && p !== '/api/events').map(([p]) => p.replace(/\{id\}/g, String(id)));
+  const gets = Object.entries(spec.paths)
+    .filter(([p, m]) => m.get && p !== '/api/events')
+    .map(([p]) => p.replace(/\{id\}/g, String(id)));
   const bad: string[] = [];
   for (const user of users) {
     const c = await Client.login(app, user);

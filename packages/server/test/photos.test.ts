@@ -5,7 +5,17 @@
 import sharp from 'sharp';
 import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BACKENDS, Client, Clock, badJpeg, checksDone, compliantJpeg, demoIds, makeApp, type TestApp } from './helpers.js';
+import {
+  BACKENDS,
+  Client,
+  Clock,
+  badJpeg,
+  checksDone,
+  compliantJpeg,
+  demoIds,
+  makeApp,
+  type TestApp,
+} from './helpers.js';
 
 describe.each(BACKENDS)('photos on %s', (backend) => {
   let t: TestApp;
@@ -35,17 +45,25 @@ describe.each(BACKENDS)('photos on %s', (backend) => {
     // export: only compliant photos, named by 身份证号 on request, plus the report
     const zip = await centre.get('/api/photos/export.zip?naming=idcard');
     expect(zip.headers['content-type']).toBe('application/zip');
-    const names = await new Promise<string[]>((resolve, reject) => yauzl.fromBuffer(zip.rawPayload, { lazyEntries: false }, (e, z) => {
-      if (e || !z) return reject(e);
-      const out: string[] = [];
-      z.on('entry', (x: yauzl.Entry) => out.push(x.fileName)).on('end', () => resolve(out));
-    }));
+    const names = await new Promise<string[]>((resolve, reject) =>
+      yauzl.fromBuffer(zip.rawPayload, { lazyEntries: false }, (e, z) => {
+        if (e || !z) return reject(e);
+        const out: string[] = [];
+        z.on('entry', (x: yauzl.Entry) => out.push(x.fileName)).on('end', () => resolve(out));
+      }),
+    );
     expect(names.sort()).toEqual([`${s.id_card}.jpg`, '导出报告.xlsx']);
     // not a JPEG in the zip-or-jpg import: reported, nothing lost
-    const r = (await centre.upload('/api/photos/import', 'notes.txt', Buffer.from('hello'), { orgId: String(ids.centreA) })).json();
+    const r = (
+      await centre.upload('/api/photos/import', 'notes.txt', Buffer.from('hello'), { orgId: String(ids.centreA) })
+    ).json();
     expect(r.unmatched[0].code).toBe('NOT_JPEG');
     // an unreadable "jpg": stored, verdict error with a Chinese message (never a silent pass)
-    const broken = await centre.upload(`/api/students/${ids.student('张伟').id}/photo`, '1837001200001.jpg', Buffer.from('not really a jpeg'));
+    const broken = await centre.upload(
+      `/api/students/${ids.student('张伟').id}/photo`,
+      '1837001200001.jpg',
+      Buffer.from('not really a jpeg'),
+    );
     await checksDone(t.app);
     const b = (await centre.get(`/api/photos/${broken.json().id}`)).json();
     expect(['error', 'fail']).toContain(b.status);
@@ -55,7 +73,10 @@ describe.each(BACKENDS)('photos on %s', (backend) => {
   test('standardize: an oversized photo is cropped and encoded into the window, then passes', async () => {
     const s = ids.student('刘洋');
     const other = await Client.login(t.app, 'zhangqiu');
-    const big = await sharp(await compliantJpeg(61)).resize(960, 1280).jpeg({ quality: 95 }).toBuffer();
+    const big = await sharp(await compliantJpeg(61))
+      .resize(960, 1280)
+      .jpeg({ quality: 95 })
+      .toBuffer();
     await other.upload(`/api/students/${s.id}/photo`, `${s.xuehao}.jpg`, big);
     await checksDone(t.app);
     expect((await other.get(`/api/students/${s.id}`)).json().photo.status).toBe('fail');
@@ -79,7 +100,13 @@ describe.each(BACKENDS)('photos on %s', (backend) => {
     }
     await checksDone(t.app);
     // reference of s1: the same picture; of s2: another shot (closer framing, mirrored, darker)
-    const other = await sharp(same).extract({ left: 60, top: 80, width: 360, height: 480 }).resize(480, 640).flop().modulate({ brightness: 0.7 }).jpeg({ quality: 80 }).toBuffer();
+    const other = await sharp(same)
+      .extract({ left: 60, top: 80, width: 360, height: 480 })
+      .resize(480, 640)
+      .flop()
+      .modulate({ brightness: 0.7 })
+      .jpeg({ quality: 80 })
+      .toBuffer();
     expect((await centre.upload(`/api/students/${s1.id}/reference-photo`, 'ref.jpg', same)).statusCode).toBe(200);
     expect((await centre.upload(`/api/students/${s2.id}/reference-photo`, 'ref.jpg', other)).statusCode).toBe(200);
     expect((await centre.get(`/api/students/${s1.id}`)).json().hasReference).toBe(true);

@@ -4,7 +4,17 @@
  * wrong role, another centre's student.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { BACKENDS, Client, Clock, badJpeg, checksDone, compliantJpeg, demoIds, makeApp, type TestApp } from './helpers.js';
+import {
+  BACKENDS,
+  Client,
+  Clock,
+  badJpeg,
+  checksDone,
+  compliantJpeg,
+  demoIds,
+  makeApp,
+  type TestApp,
+} from './helpers.js';
 
 describe.each(BACKENDS)('refusals on %s', (backend) => {
   let t: TestApp;
@@ -14,7 +24,9 @@ describe.each(BACKENDS)('refusals on %s', (backend) => {
   beforeAll(async () => {
     t = await makeApp(backend, { now: clock.now });
     ids = await demoIds(t.app);
-    [centre, other, city, province, national] = await Promise.all(['lixia', 'zhangqiu', 'jinan', 'shandong', 'guokai'].map((u) => Client.login(t.app, u)));
+    [centre, other, city, province, national] = await Promise.all(
+      ['lixia', 'zhangqiu', 'jinan', 'shandong', 'guokai'].map((u) => Client.login(t.app, u)),
+    );
   });
   afterAll(async () => t?.close());
   beforeEach(() => clock.set('2025-12-10'));
@@ -36,50 +48,75 @@ describe.each(BACKENDS)('refusals on %s', (backend) => {
     const { appId, applyRes } = await applied('张伟', await compliantJpeg(5));
     expect(applyRes.statusCode, applyRes.body).toBe(200);
     clock.set('2025-12-25'); // between the first window and the (not yet opened) second one
-    const closed = await centre.post(`/api/applications/${appId}/actions`, { action: 'submit', samePhotoConfirmed: true });
+    const closed = await centre.post(`/api/applications/${appId}/actions`, {
+      action: 'submit',
+      samePhotoConfirmed: true,
+    });
     expect(closed.statusCode).toBe(409);
     expect(closed.json().code).toBe('WINDOW_CLOSED');
     expect(closed.json().message).toMatch(/不在批次“2026年1月毕业”的审核时间内/);
     clock.set('2026-04-01'); // after the hard deadline
-    const frozen = await centre.post(`/api/applications/${appId}/actions`, { action: 'submit', samePhotoConfirmed: true });
+    const frozen = await centre.post(`/api/applications/${appId}/actions`, {
+      action: 'submit',
+      samePhotoConfirmed: true,
+    });
     expect(frozen.statusCode).toBe(409);
     expect(frozen.json().code).toBe('BATCH_FROZEN');
     // the province opens the second window when the exam results are out
     clock.set('2026-02-20');
-    const opened = await province.patch(`/api/batches/${ids.realBatch}`, { secondWindow: { start: '2026-02-15', end: '2026-03-31' } });
+    const opened = await province.patch(`/api/batches/${ids.realBatch}`, {
+      secondWindow: { start: '2026-02-15', end: '2026-03-31' },
+    });
     expect(opened.statusCode, opened.body).toBe(200);
     expect(opened.json().openWindow).toBe('second');
     const ok = await centre.post(`/api/applications/${appId}/actions`, { action: 'submit', samePhotoConfirmed: true });
     expect(ok.statusCode, ok.body).toBe(200);
     // a reviewer returns it: the photo is unlocked again
     const s = ids.student('张伟');
-    expect((await centre.upload(`/api/students/${s.id}/photo`, `${s.xuehao}.jpg`, await compliantJpeg(6))).json().code).toBe('PHOTO_LOCKED');
+    expect(
+      (await centre.upload(`/api/students/${s.id}/photo`, `${s.xuehao}.jpg`, await compliantJpeg(6))).json().code,
+    ).toBe('PHOTO_LOCKED');
     const noReason = await city.post(`/api/applications/${appId}/actions`, { action: 'return' });
     expect(noReason.json().code).toBe('REASON_REQUIRED');
-    const ret = await city.post(`/api/applications/${appId}/actions`, { action: 'return', reason: '照片与学信网不同版' });
+    const ret = await city.post(`/api/applications/${appId}/actions`, {
+      action: 'return',
+      reason: '照片与学信网不同版',
+    });
     expect(ret.json().state).toBe('returned');
     expect(ret.json().lastReason).toBe('照片与学信网不同版');
-    expect((await centre.upload(`/api/students/${s.id}/photo`, `${s.xuehao}.jpg`, await compliantJpeg(6))).statusCode).toBe(200);
+    expect(
+      (await centre.upload(`/api/students/${s.id}/photo`, `${s.xuehao}.jpg`, await compliantJpeg(6))).statusCode,
+    ).toBe(200);
     await checksDone(t.app);
     clock.set('2025-12-10');
-    const badWindow = await province.patch(`/api/batches/${ids.realBatch}`, { secondWindow: { start: '2025-12-01', end: '2026-03-31' } });
+    const badWindow = await province.patch(`/api/batches/${ids.realBatch}`, {
+      secondWindow: { start: '2025-12-01', end: '2026-03-31' },
+    });
     expect(badWindow.statusCode).toBe(422);
     expect(badWindow.json().code).toBe('BATCH_INVALID');
   });
 
   test('missing or failing photo (PHOTO_MISSING, PHOTO_NOT_COMPLIANT)', async () => {
     const { appId } = await applied('王芳');
-    const missing = await centre.post(`/api/applications/${appId}/actions`, { action: 'submit', samePhotoConfirmed: true });
+    const missing = await centre.post(`/api/applications/${appId}/actions`, {
+      action: 'submit',
+      samePhotoConfirmed: true,
+    });
     expect(missing.statusCode).toBe(422);
     expect(missing.json().code).toBe('PHOTO_MISSING');
     const s = ids.student('王芳');
-    const up = await centre.upload(`/api/students/${s.id}/photo`, `${s.xuehao}.jpg`, await badJpeg(), { source: 'student' });
+    const up = await centre.upload(`/api/students/${s.id}/photo`, `${s.xuehao}.jpg`, await badJpeg(), {
+      source: 'student',
+    });
     await checksDone(t.app);
     const p = (await centre.get(`/api/photos/${up.json().id}`)).json();
     expect(p.status).toBe('fail');
     expect(p.source).toBe('student');
     expect(p.checks.find((c: { id: string }) => c.id === 'size.pixels').status).toBe('fail');
-    const failing = await centre.post(`/api/applications/${appId}/actions`, { action: 'submit', samePhotoConfirmed: true });
+    const failing = await centre.post(`/api/applications/${appId}/actions`, {
+      action: 'submit',
+      samePhotoConfirmed: true,
+    });
     expect(failing.statusCode).toBe(422);
     expect(failing.json().code).toBe('PHOTO_NOT_COMPLIANT');
     expect(failing.json().message).toMatch(/不合格/);
@@ -90,14 +127,20 @@ describe.each(BACKENDS)('refusals on %s', (backend) => {
 
   test('doubtful identity blocks applying until 身份复核 is approved; 学信网缺学历照片 blocks the final review', async () => {
     const s = ids.student('李娜');
-    const flag = await province.post('/api/students/flags/import', { flag: 'identity_doubtful', identifiers: [s.id_card, '0000', '2437001200004'] });
+    const flag = await province.post('/api/students/flags/import', {
+      flag: 'identity_doubtful',
+      identifiers: [s.id_card, '0000', '2437001200004'],
+    });
     expect(flag.statusCode, flag.body).toBe(200);
     const rows = flag.json().rows;
     expect(rows[0]).toMatchObject({ ok: true, studentId: s.id });
     expect(rows[1]).toMatchObject({ ok: false, code: 'IDENTIFIER_INVALID' });
     expect(rows[2]).toMatchObject({ ok: true }); // 刘洋 of the other centre: inside the province's subtree
     // a centre cannot import 学信网 flags
-    expect((await centre.post('/api/students/flags/import', { flag: 'identity_doubtful', identifiers: [s.xuehao] })).statusCode).toBe(403);
+    expect(
+      (await centre.post('/api/students/flags/import', { flag: 'identity_doubtful', identifiers: [s.xuehao] }))
+        .statusCode,
+    ).toBe(403);
 
     const { appId, applyRes } = await applied('李娜', await compliantJpeg(7));
     expect(applyRes.statusCode).toBe(409);
@@ -105,15 +148,25 @@ describe.each(BACKENDS)('refusals on %s', (backend) => {
     expect(applyRes.json().message).toMatch(/身份存疑/);
 
     // 身份复核: centre uploads documents and submits; province decides
-    const doc = await centre.upload(`/api/students/${s.id}/identity/documents`, '身份证正反面.pdf', Buffer.from('%PDF-1.4 test'));
+    const doc = await centre.upload(
+      `/api/students/${s.id}/identity/documents`,
+      '身份证正反面.pdf',
+      Buffer.from('%PDF-1.4 test'),
+    );
     expect(doc.statusCode, doc.body).toBe(200);
     expect((await centre.get(`/api/students/${s.id}/identity`)).json().status).toBe('documents_collected');
-    expect((await province.post(`/api/students/${s.id}/identity/decision`, { approve: true })).json().code).toBe('INVALID_TRANSITION');
+    expect((await province.post(`/api/students/${s.id}/identity/decision`, { approve: true })).json().code).toBe(
+      'INVALID_TRANSITION',
+    );
     expect((await centre.post(`/api/students/${s.id}/identity/submit`)).json().status).toBe('submitted');
-    expect((await centre.post(`/api/students/${s.id}/identity/decision`, { approve: true })).json().code).toBe('NOT_PERMITTED');
+    expect((await centre.post(`/api/students/${s.id}/identity/decision`, { approve: true })).json().code).toBe(
+      'NOT_PERMITTED',
+    );
     const file = await province.get(`/api/identity-documents/${doc.json().id}/file`);
     expect(file.body).toBe('%PDF-1.4 test');
-    expect((await province.post(`/api/students/${s.id}/identity/decision`, { approve: true })).json().status).toBe('approved');
+    expect((await province.post(`/api/students/${s.id}/identity/decision`, { approve: true })).json().status).toBe(
+      'approved',
+    );
     const ok = await centre.post(`/api/applications/${appId}/actions`, { action: 'apply' });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json().warnings).toEqual([]);
@@ -128,7 +181,10 @@ describe.each(BACKENDS)('refusals on %s', (backend) => {
     const fin = await national.post(`/api/applications/${appId}/actions`, { action: 'approve' });
     expect(fin.statusCode).toBe(409);
     expect(fin.json().code).toBe('CHSI_PHOTO_MISSING');
-    const rej = await national.post(`/api/applications/${appId}/actions`, { action: 'reject', reason: '学信网缺学历照片' });
+    const rej = await national.post(`/api/applications/${appId}/actions`, {
+      action: 'reject',
+      reason: '学信网缺学历照片',
+    });
     expect(rej.json().state).toBe('rejected_final');
   });
 
@@ -149,7 +205,12 @@ describe.each(BACKENDS)('refusals on %s', (backend) => {
     expect(expiring.items[0].validUntil).toBe('2026-04-30');
     // first-window priorities: 张伟 (expires before the next batch) first, then 王芳 (专科续读)
     const pri = (await centre.get('/api/students/priorities?nextBatchStart=2026-06-01')).json().items;
-    expect(pri.map((p: { student: { name: string }; reasons: Array<{ code: string }> }) => [p.student.name, p.reasons.map((r) => r.code).join()])).toEqual([
+    expect(
+      pri.map((p: { student: { name: string }; reasons: Array<{ code: string }> }) => [
+        p.student.name,
+        p.reasons.map((r) => r.code).join(),
+      ]),
+    ).toEqual([
       ['张伟', 'ENROLMENT_EXPIRING'],
       ['王芳', 'CONTINUING_TO_BACHELOR'],
     ]);
@@ -176,7 +237,9 @@ describe.each(BACKENDS)('refusals on %s', (backend) => {
       expect(r.json().message).toMatch(/管辖范围/);
     }
     // lists never show it
-    expect((await centre.get('/api/students?pageSize=200')).json().items.map((x: { name: string }) => x.name)).not.toContain('刘洋');
+    expect(
+      (await centre.get('/api/students?pageSize=200')).json().items.map((x: { name: string }) => x.name),
+    ).not.toContain('刘洋');
     // the student user sees only self
     const lina = ids.student('李娜');
     const student = await Client.login(t.app, lina.xuehao);
@@ -186,11 +249,18 @@ describe.each(BACKENDS)('refusals on %s', (backend) => {
     // unknown id: 404
     expect((await centre.get('/api/students/999999')).json().code).toBe('NOT_FOUND');
     // wrong role
-    const mine = (await centre.post('/api/applications', { studentId: ids.student('张伟').id, batchId: ids.demoBatch })).json();
+    const mine = (
+      await centre.post('/api/applications', { studentId: ids.student('张伟').id, batchId: ids.demoBatch })
+    ).json();
     const r = await city.post(`/api/applications/${mine.id}/actions`, { action: 'apply' });
     expect(r.statusCode).toBe(403);
     expect(r.json().code).toBe('NOT_PERMITTED');
-    const nb = await centre.post('/api/batches', { name: 'x', firstWindow: { start: '2026-01-01', end: '2026-01-10' }, secondWindow: { start: null, end: '2026-03-01' }, deadline: '2026-03-01' });
+    const nb = await centre.post('/api/batches', {
+      name: 'x',
+      firstWindow: { start: '2026-01-01', end: '2026-01-10' },
+      secondWindow: { start: null, end: '2026-03-01' },
+      deadline: '2026-03-01',
+    });
     expect(nb.json().code).toBe('NOT_PERMITTED');
   });
 });

@@ -50,7 +50,8 @@ export function migrationProvider(kind: DialectKind): MigrationProvider {
           .addColumn('student_id', 'integer', (c) => c.references('students.id'))
           .addColumn('created_at', 'text', (c) => c.notNull())
           .execute();
-        await db.schema.createTable('sessions')
+        await db.schema
+          .createTable('sessions')
           .addColumn('token_hash', 'text', (c) => c.primaryKey())
           .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id'))
           .addColumn('csrf_token', 'text', (c) => c.notNull())
@@ -107,7 +108,12 @@ export function migrationProvider(kind: DialectKind): MigrationProvider {
           .addColumn('updated_at', 'text', (c) => c.notNull())
           .addUniqueConstraint('applications_student_batch', ['student_id', 'batch_id'])
           .execute();
-        await db.schema.createIndex('applications_registration_number').unique().on('applications').column('registration_number').execute();
+        await db.schema
+          .createIndex('applications_registration_number')
+          .unique()
+          .on('applications')
+          .column('registration_number')
+          .execute();
         await withId(db.schema.createTable('certificates'))
           .addColumn('application_id', 'integer', (c) => c.notNull().unique().references('applications.id'))
           .addColumn('student_id', 'integer', (c) => c.notNull().references('students.id'))
@@ -142,7 +148,8 @@ export function migrationProvider(kind: DialectKind): MigrationProvider {
       async up(db: Kysely<any>) {
         // ',rule.a,rule.b,' — the rules that failed or need review, for filtering lists by rule.
         await db.schema.alterTable('photos').addColumn('failed_rules', 'text').execute();
-        await db.schema.createTable('reference_photos')
+        await db.schema
+          .createTable('reference_photos')
           .addColumn('student_id', 'integer', (c) => c.primaryKey().references('students.id'))
           .addColumn('file_name', 'text', (c) => c.notNull())
           .addColumn('storage_path', 'text', (c) => c.notNull())

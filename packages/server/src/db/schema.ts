@@ -3,52 +3,171 @@ import type { Generated } from 'kysely';
 /** Booleans are stored as 0/1 integers so the same SQL runs on SQLite and PostgreSQL. */
 export type Bool01 = number;
 
-export interface OrgTable { id: Generated<number>; name: string; kind: string; parent_id: number | null; path: string; created_at: string }
-export interface UserTable {
-  id: Generated<number>; username: string; password_hash: string; display_name: string; role: string;
-  org_id: number; student_id: number | null; created_at: string;
+export interface OrgTable {
+  id: Generated<number>;
+  name: string;
+  kind: string;
+  parent_id: number | null;
+  path: string;
+  created_at: string;
 }
-export interface SessionTable { token_hash: string; user_id: number; csrf_token: string; expires_at: string; created_at: string }
+export interface UserTable {
+  id: Generated<number>;
+  username: string;
+  password_hash: string;
+  display_name: string;
+  role: string;
+  org_id: number;
+  student_id: number | null;
+  created_at: string;
+}
+export interface SessionTable {
+  token_hash: string;
+  user_id: number;
+  csrf_token: string;
+  expires_at: string;
+  created_at: string;
+}
 export interface StudentTable {
-  id: Generated<number>; xuehao: string; id_card: string; name: string; org_id: number; programme: string; level: string;
-  enrol_term: string; chsi_photo_missing: Bool01; identity_doubtful: Bool01; continuing: Bool01;
-  identity_status: string; identity_decided_by: number | null; identity_decided_at: string | null; identity_reason: string | null;
-  photo_id: number | null; created_at: string; updated_at: string;
+  id: Generated<number>;
+  xuehao: string;
+  id_card: string;
+  name: string;
+  org_id: number;
+  programme: string;
+  level: string;
+  enrol_term: string;
+  chsi_photo_missing: Bool01;
+  identity_doubtful: Bool01;
+  continuing: Bool01;
+  identity_status: string;
+  identity_decided_by: number | null;
+  identity_decided_at: string | null;
+  identity_reason: string | null;
+  photo_id: number | null;
+  created_at: string;
+  updated_at: string;
 }
 export interface PhotoTable {
-  id: Generated<number>; student_id: number; source: string; file_name: string; storage_path: string; bytes: number; sha256: string;
-  status: string; checks_json: string | null; failed_rules: string | null; uploaded_by: number | null; uploaded_at: string; checked_at: string | null;
+  id: Generated<number>;
+  student_id: number;
+  source: string;
+  file_name: string;
+  storage_path: string;
+  bytes: number;
+  sha256: string;
+  status: string;
+  checks_json: string | null;
+  failed_rules: string | null;
+  uploaded_by: number | null;
+  uploaded_at: string;
+  checked_at: string | null;
 }
 export interface IdentityDocumentTable {
-  id: Generated<number>; student_id: number; file_name: string; storage_path: string; bytes: number; uploaded_by: number; uploaded_at: string;
+  id: Generated<number>;
+  student_id: number;
+  file_name: string;
+  storage_path: string;
+  bytes: number;
+  uploaded_by: number;
+  uploaded_at: string;
 }
-export interface ReferencePhotoTable { student_id: number; file_name: string; storage_path: string; bytes: number; uploaded_by: number; uploaded_at: string }
+export interface ReferencePhotoTable {
+  student_id: number;
+  file_name: string;
+  storage_path: string;
+  bytes: number;
+  uploaded_by: number;
+  uploaded_at: string;
+}
 export interface BatchTable {
-  id: Generated<number>; name: string; org_id: number; first_start: string; first_end: string; second_start: string | null; second_end: string;
-  deadline: string; collection_deadline: string | null; created_at: string;
+  id: Generated<number>;
+  name: string;
+  org_id: number;
+  first_start: string;
+  first_end: string;
+  second_start: string | null;
+  second_end: string;
+  deadline: string;
+  collection_deadline: string | null;
+  created_at: string;
 }
 export interface ApplicationTable {
-  id: Generated<number>; student_id: number; batch_id: number; state: string; degree_requested: Bool01; signed_at: string | null;
-  same_version_confirmed_at: string | null; photo_id: number | null; returned_by: string | null; submission_count: number; version: number; registration_number: string | null; last_reason: string | null;
-  created_at: string; updated_at: string;
+  id: Generated<number>;
+  student_id: number;
+  batch_id: number;
+  state: string;
+  degree_requested: Bool01;
+  signed_at: string | null;
+  same_version_confirmed_at: string | null;
+  photo_id: number | null;
+  returned_by: string | null;
+  submission_count: number;
+  version: number;
+  registration_number: string | null;
+  last_reason: string | null;
+  created_at: string;
+  updated_at: string;
 }
 export interface CertificateTable {
-  id: Generated<number>; application_id: number; student_id: number; state: string; received_from: string | null; arrived_at: string | null;
-  handed_at: string | null; handover_json: string | null; confirmed_at: string | null; problem_json: string | null; version: number;
-  created_at: string; updated_at: string;
+  id: Generated<number>;
+  application_id: number;
+  student_id: number;
+  state: string;
+  received_from: string | null;
+  arrived_at: string | null;
+  handed_at: string | null;
+  handover_json: string | null;
+  confirmed_at: string | null;
+  problem_json: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
 }
 export interface AuditTable {
-  id: Generated<number>; at: string; actor_id: number | null; actor_name: string; org_id: number | null; entity: string; entity_id: number;
-  action: string; reason: string | null; before_json: string | null; after_json: string | null;
+  id: Generated<number>;
+  at: string;
+  actor_id: number | null;
+  actor_name: string;
+  org_id: number | null;
+  entity: string;
+  entity_id: number;
+  action: string;
+  reason: string | null;
+  before_json: string | null;
+  after_json: string | null;
 }
 export interface CollectionOrderTable {
-  id: Generated<number>; student_id: number; collection_org_id: number; status: string; version: number; photo_path: string | null;
+  id: Generated<number>;
+  student_id: number;
+  collection_org_id: number;
+  status: string;
+  version: number;
+  photo_path: string | null;
   /** The whole core CollectionOrder as JSON (ids inside are strings). */
-  data_json: string; created_at: string; updated_at: string;
+  data_json: string;
+  created_at: string;
+  updated_at: string;
 }
-export interface FeatureCodeTable { id: Generated<number>; collection_org_id: number; code: string; year: number; created_at: string }
+export interface FeatureCodeTable {
+  id: Generated<number>;
+  collection_org_id: number;
+  code: string;
+  year: number;
+  created_at: string;
+}
 export interface Database {
-  orgs: OrgTable; users: UserTable; sessions: SessionTable; students: StudentTable; photos: PhotoTable; reference_photos: ReferencePhotoTable;
-  identity_documents: IdentityDocumentTable; batches: BatchTable;
-  applications: ApplicationTable; collection_orders: CollectionOrderTable; feature_codes: FeatureCodeTable; certificates: CertificateTable; audit_log: AuditTable;
+  orgs: OrgTable;
+  users: UserTable;
+  sessions: SessionTable;
+  students: StudentTable;
+  photos: PhotoTable;
+  reference_photos: ReferencePhotoTable;
+  identity_documents: IdentityDocumentTable;
+  batches: BatchTable;
+  applications: ApplicationTable;
+  collection_orders: CollectionOrderTable;
+  feature_codes: FeatureCodeTable;
+  certificates: CertificateTable;
+  audit_log: AuditTable;
 }

@@ -7,14 +7,18 @@ describe('MemoryQueue (in-process photo-check queue)', () => {
     let peak = 0;
     const done: number[] = [];
     const errors: unknown[] = [];
-    const q = new MemoryQueue(async (id) => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((r) => setTimeout(r, 5 + (id % 3)));
-      running--;
-      if (id === 4) throw new Error('boom');
-      done.push(id);
-    }, 3, (e) => errors.push(e));
+    const q = new MemoryQueue(
+      async (id) => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 5 + (id % 3)));
+        running--;
+        if (id === 4) throw new Error('boom');
+        done.push(id);
+      },
+      3,
+      (e) => errors.push(e),
+    );
     for (let i = 1; i <= 12; i++) await q.enqueue(i);
     await q.idle();
     expect(peak).toBe(3);

@@ -19,7 +19,11 @@ export class MemoryQueue implements JobQueue {
   private running = 0;
   private idleWaiters: Array<() => void> = [];
   private closed = false;
-  constructor(private readonly handler: PhotoJobHandler, private readonly concurrency: number, private readonly onError: (e: unknown) => void) {}
+  constructor(
+    private readonly handler: PhotoJobHandler,
+    private readonly concurrency: number,
+    private readonly onError: (e: unknown) => void,
+  ) {}
   async enqueue(photoId: number): Promise<void> {
     if (this.closed) return;
     this.waiting.push(photoId);
@@ -29,15 +33,17 @@ export class MemoryQueue implements JobQueue {
     while (this.running < this.concurrency && this.waiting.length) {
       const id = this.waiting.shift() as number;
       this.running++;
-      this.handler(id).catch(this.onError).finally(() => {
-        this.running--;
-        this.pump();
-        if (!this.running && !this.waiting.length) {
-          const w = this.idleWaiters;
-          this.idleWaiters = [];
-          w.forEach((f) => f());
-        }
-      });
+      this.handler(id)
+        .catch(this.onError)
+        .finally(() => {
+          this.running--;
+          this.pump();
+          if (!this.running && !this.waiting.length) {
+            const w = this.idleWaiters;
+            this.idleWaiters = [];
+            w.forEach((f) => f());
+          }
+        });
     }
   }
   idle(): Promise<void> {
@@ -59,16 +65,26 @@ export class RedisQueue implements JobQueue {
   private active = 0;
   constructor(redisUrl: string, handler: PhotoJobHandler, concurrency: number, name = 'gradpass-photo-checks') {
     const u = new URL(redisUrl);
-    const connection = { host: u.hostname, port: Number(u.port || 6379), password: u.password || undefined, db: Number(u.pathname.slice(1) || 0), maxRetriesPerRequest: null };
+    const connection = {
+      host: u.hostname,
+      port: Number(u.port || 6379),
+      password: u.password || undefined,
+      db: Number(u.pathname.slice(1) || 0),
+      maxRetriesPerRequest: null,
+    };
     this.queue = new Queue(name, { connection });
-    this.worker = new Worker(name, async (job) => {
-      this.active++;
-      try {
-        await handler(Number(job.data.photoId));
-      } finally {
-        this.active--;
-      }
-    }, { connection, concurrency });
+    this.worker = new Worker(
+      name,
+      async (job) => {
+        this.active++;
+        try {
+          await handler(Number(job.data.photoId));
+        } finally {
+          this.active--;
+        }
+      },
+      { connection, concurrency },
+    );
   }
   async enqueue(photoId: number): Promise<void> {
     await this.queue.add('check', { photoId }, { removeOnComplete: 1000, removeOnFail: 1000, attempts: 2 });

@@ -8,7 +8,11 @@ export class AuditService {
   async list(actor: Actor, q: { entity?: string; entityId?: number; orgId?: number; page: number; pageSize: number }) {
     requireStaff(actor);
     const tree = await OrgTree.load(this.repos);
-    const { rows, total } = await this.repos.audit.list({ orgIds: tree.filterIds(actor, q.orgId), entity: q.entity, entityId: q.entityId }, q.page, q.pageSize);
+    const { rows, total } = await this.repos.audit.list(
+      { orgIds: tree.filterIds(actor, q.orgId), entity: q.entity, entityId: q.entityId },
+      q.page,
+      q.pageSize,
+    );
     return { items: rows.map(auditDto), total, page: q.page, pageSize: q.pageSize };
   }
 }

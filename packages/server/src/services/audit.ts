@@ -6,7 +6,15 @@ export async function audit(
   repos: Repos,
   now: Date,
   actor: Actor | null,
-  entry: { orgId: number | null; entity: string; entityId: number; action: string; reason?: string | null; before?: unknown; after?: unknown },
+  entry: {
+    orgId: number | null;
+    entity: string;
+    entityId: number;
+    action: string;
+    reason?: string | null;
+    before?: unknown;
+    after?: unknown;
+  },
 ): Promise<void> {
   await repos.audit.insert({
     at: now.toISOString(),

@@ -14,25 +14,56 @@ export function hashPassword(pw: string): Promise<string> {
   return hash(pw, { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
 }
 
-export interface UserDto { id: number; username: string; displayName: string; role: Role; orgId: number; orgName: string; studentId: number | null }
+export interface UserDto {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  orgId: number;
+  orgName: string;
+  studentId: number | null;
+}
 
 export function userDto(u: UserRow, tree: OrgTree): UserDto {
-  return { id: u.id, username: u.username, displayName: u.display_name, role: u.role as Role, orgId: u.org_id, orgName: tree.get(u.org_id)?.name ?? '', studentId: u.student_id };
+  return {
+    id: u.id,
+    username: u.username,
+    displayName: u.display_name,
+    role: u.role as Role,
+    orgId: u.org_id,
+    orgName: tree.get(u.org_id)?.name ?? '',
+    studentId: u.student_id,
+  };
 }
 
 export function actorFromUser(u: UserRow, tree: OrgTree): Actor {
   const org = tree.get(u.org_id);
   if (!org) throw new AppError(500, 'ORG_MISSING', '用户所属机构不存在');
   return {
-    id: u.id, username: u.username, displayName: u.display_name, role: u.role as Role, orgId: u.org_id, orgName: org.name, orgPath: org.path,
+    id: u.id,
+    username: u.username,
+    displayName: u.display_name,
+    role: u.role as Role,
+    orgId: u.org_id,
+    orgName: org.name,
+    orgPath: org.path,
     studentId: u.student_id,
-    core: { userId: String(u.id), role: u.role as Role, orgPath: org.path, studentId: u.student_id == null ? null : String(u.student_id), name: u.display_name },
+    core: {
+      userId: String(u.id),
+      role: u.role as Role,
+      orgPath: org.path,
+      studentId: u.student_id == null ? null : String(u.student_id),
+      name: u.display_name,
+    },
   };
 }
 
 /** 登录、会话与用户管理 */
 export class AuthService {
-  constructor(private readonly repos: Repos, private readonly now: () => Date) {}
+  constructor(
+    private readonly repos: Repos,
+    private readonly now: () => Date,
+  ) {}
 
   async login(username: string, password: string): Promise<{ token: string; csrfToken: string; user: UserDto }> {
     const u = await this.repos.users.byUsername(username.trim());
@@ -43,8 +74,11 @@ export class AuthService {
     const csrfToken = crypto.randomBytes(24).toString('base64url');
     const now = new Date(); // sessions live on the wall clock, not the (test-settable) domain clock
     await this.repos.users.insertSession({
-      token_hash: hashToken(token), user_id: u.id, csrf_token: csrfToken,
-      created_at: now.toISOString(), expires_at: new Date(now.getTime() + SESSION_DAYS * 86400_000).toISOString(),
+      token_hash: hashToken(token),
+      user_id: u.id,
+      csrf_token: csrfToken,
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + SESSION_DAYS * 86400_000).toISOString(),
     });
     const tree = await OrgTree.load(this.repos);
     return { token, csrfToken, user: userDto(u, tree) };
@@ -68,7 +102,12 @@ export class AuthService {
     if (!u || !(await verify(u.password_hash, oldPassword))) throw new AppError(401, 'BAD_CREDENTIALS', '原密码错误');
     if (newPassword.length < 8) throw invalid('新密码至少 8 位', 'PASSWORD_WEAK');
     await this.repos.users.setPassword(u.id, await hashPassword(newPassword));
-    await audit(this.repos, this.now(), actor, { orgId: u.org_id, entity: 'user', entityId: u.id, action: 'change_password' });
+    await audit(this.repos, this.now(), actor, {
+      orgId: u.org_id,
+      entity: 'user',
+      entityId: u.id,
+      action: 'change_password',
+    });
   }
 
   async listUsers(actor: Actor, orgId?: number): Promise<UserDto[]> {
@@ -77,7 +116,17 @@ export class AuthService {
     return (await this.repos.users.list(tree.filterIds(actor, orgId))).map((u) => userDto(u, tree));
   }
 
-  async createUser(actor: Actor | null, input: { username: string; password: string; displayName: string; role: Role; orgId: number; studentId?: number | null }): Promise<UserDto> {
+  async createUser(
+    actor: Actor | null,
+    input: {
+      username: string;
+      password: string;
+      displayName: string;
+      role: Role;
+      orgId: number;
+      studentId?: number | null;
+    },
+  ): Promise<UserDto> {
     const tree = await OrgTree.load(this.repos);
     if (actor) {
       requireRole(actor, ['admin'], '创建用户');
@@ -86,18 +135,31 @@ export class AuthService {
     const org = tree.get(input.orgId);
     if (!org) throw invalid('机构不存在', 'ORG_NOT_FOUND');
     if (!ROLES.includes(input.role)) throw invalid(`角色“${input.role}”不存在`, 'ROLE_INVALID');
-    if (!roleFitsLevel(input.role, org.kind as OrgLevel)) throw invalid(`角色“${input.role}”不能属于${org.name}这一层级的机构`, 'ROLE_LEVEL_MISMATCH');
+    if (!roleFitsLevel(input.role, org.kind as OrgLevel))
+      throw invalid(`角色“${input.role}”不能属于${org.name}这一层级的机构`, 'ROLE_LEVEL_MISMATCH');
     if (input.password.length < 8) throw invalid('密码至少 8 位', 'PASSWORD_WEAK');
-    if (await this.repos.users.byUsername(input.username)) throw new AppError(409, 'USERNAME_TAKEN', `用户名“${input.username}”已被使用`);
+    if (await this.repos.users.byUsername(input.username))
+      throw new AppError(409, 'USERNAME_TAKEN', `用户名“${input.username}”已被使用`);
     if (input.role === 'student') {
       const st = input.studentId ? await this.repos.students.byId(input.studentId) : undefined;
       if (!st || st.org_id !== input.orgId) throw invalid('学生账号须关联本学习中心的一名学生', 'STUDENT_REQUIRED');
     }
     const u = await this.repos.users.insert({
-      username: input.username, password_hash: await hashPassword(input.password), display_name: input.displayName, role: input.role,
-      org_id: input.orgId, student_id: input.role === 'student' ? input.studentId ?? null : null, created_at: this.now().toISOString(),
+      username: input.username,
+      password_hash: await hashPassword(input.password),
+      display_name: input.displayName,
+      role: input.role,
+      org_id: input.orgId,
+      student_id: input.role === 'student' ? (input.studentId ?? null) : null,
+      created_at: this.now().toISOString(),
     });
-    await audit(this.repos, this.now(), actor, { orgId: u.org_id, entity: 'user', entityId: u.id, action: 'create', after: { username: u.username, role: u.role, orgId: u.org_id } });
+    await audit(this.repos, this.now(), actor, {
+      orgId: u.org_id,
+      entity: 'user',
+      entityId: u.id,
+      action: 'create',
+      after: { username: u.username, role: u.role, orgId: u.org_id },
+    });
     return userDto(u, tree);
   }
 }

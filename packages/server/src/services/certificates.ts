@@ -1,6 +1,13 @@
 import {
-  decideCertificate, newCertificate, notHandedOverByCentre, CERTIFICATE_STATUS_LABELS,
-  type Certificate, type CertificateAction, type CertificateStatus, type Handover, type CertificateProblem,
+  decideCertificate,
+  newCertificate,
+  notHandedOverByCentre,
+  CERTIFICATE_STATUS_LABELS,
+  type Certificate,
+  type CertificateAction,
+  type CertificateStatus,
+  type Handover,
+  type CertificateProblem,
 } from '@gradpass/core';
 import { AppError, invalid, notFound, outOfScope } from '../errors.js';
 import type { CertificateFilter, CertificateJoined, Repos } from '../repositories/index.js';
@@ -9,30 +16,71 @@ import { OrgTree, refusalError, requireStaff, type Actor } from './context.js';
 import { audit } from './audit.js';
 
 export interface CertificateDto {
-  id: number; studentId: number; studentName: string; xuehao: string; orgId: number; orgName: string; applicationId: number; batchId: number;
-  registrationNumber: string | null; state: CertificateStatus; stateLabel: string; receivedFrom: string | null; arrivedAt: string | null;
-  handover: Handover | null; handedAt: string | null; confirmedAt: string | null; problem: CertificateProblem | null;
+  id: number;
+  studentId: number;
+  studentName: string;
+  xuehao: string;
+  orgId: number;
+  orgName: string;
+  applicationId: number;
+  batchId: number;
+  registrationNumber: string | null;
+  state: CertificateStatus;
+  stateLabel: string;
+  receivedFrom: string | null;
+  arrivedAt: string | null;
+  handover: Handover | null;
+  handedAt: string | null;
+  confirmedAt: string | null;
+  problem: CertificateProblem | null;
 }
 
 function toCore(c: CertificateJoined, centrePath: string): Certificate {
   return {
-    id: String(c.id), studentId: String(c.student_id), batchId: String(c.batch_id), centrePath, registrationNumber: c.registration_number,
-    status: c.state as CertificateStatus, receivedFrom: c.received_from, arrivedAt: c.arrived_at,
-    handover: c.handover_json ? (JSON.parse(c.handover_json) as Handover) : null, confirmedAt: c.confirmed_at,
-    problem: c.problem_json ? (JSON.parse(c.problem_json) as CertificateProblem) : null, version: c.version, updatedAt: c.updated_at,
+    id: String(c.id),
+    studentId: String(c.student_id),
+    batchId: String(c.batch_id),
+    centrePath,
+    registrationNumber: c.registration_number,
+    status: c.state as CertificateStatus,
+    receivedFrom: c.received_from,
+    arrivedAt: c.arrived_at,
+    handover: c.handover_json ? (JSON.parse(c.handover_json) as Handover) : null,
+    confirmedAt: c.confirmed_at,
+    problem: c.problem_json ? (JSON.parse(c.problem_json) as CertificateProblem) : null,
+    version: c.version,
+    updatedAt: c.updated_at,
   };
 }
 
 /** 毕业证书：到达保管、发放、学生确认或反馈问题、未发放统计 */
 export class CertificateService {
-  constructor(private readonly repos: Repos, private readonly events: EventBus, private readonly now: () => Date) {}
+  constructor(
+    private readonly repos: Repos,
+    private readonly events: EventBus,
+    private readonly now: () => Date,
+  ) {}
 
   private dto(c: CertificateJoined, tree: OrgTree): CertificateDto {
     const core = toCore(c, tree.get(c.org_id)?.path ?? '/');
     return {
-      id: c.id, studentId: c.student_id, studentName: c.student_name, xuehao: c.xuehao, orgId: c.org_id, orgName: tree.get(c.org_id)?.name ?? '',
-      applicationId: c.application_id, batchId: c.batch_id, registrationNumber: c.registration_number, state: core.status, stateLabel: CERTIFICATE_STATUS_LABELS[core.status],
-      receivedFrom: core.receivedFrom, arrivedAt: core.arrivedAt, handover: core.handover, handedAt: c.handed_at, confirmedAt: core.confirmedAt, problem: core.problem,
+      id: c.id,
+      studentId: c.student_id,
+      studentName: c.student_name,
+      xuehao: c.xuehao,
+      orgId: c.org_id,
+      orgName: tree.get(c.org_id)?.name ?? '',
+      applicationId: c.application_id,
+      batchId: c.batch_id,
+      registrationNumber: c.registration_number,
+      state: core.status,
+      stateLabel: CERTIFICATE_STATUS_LABELS[core.status],
+      receivedFrom: core.receivedFrom,
+      arrivedAt: core.arrivedAt,
+      handover: core.handover,
+      handedAt: c.handed_at,
+      confirmedAt: core.confirmedAt,
+      problem: core.problem,
     };
   }
 
@@ -42,14 +90,27 @@ export class CertificateService {
     const at = this.now().toISOString();
     const c = newCertificate({ id: '0', studentId: String(studentId), batchId: '0', centrePath: '/' });
     await this.repos.certificates.insert({
-      application_id: applicationId, student_id: studentId, state: c.status, received_from: c.receivedFrom, arrived_at: c.arrivedAt, handed_at: null, handover_json: null,
-      confirmed_at: c.confirmedAt, problem_json: null, version: c.version, created_at: at, updated_at: at,
+      application_id: applicationId,
+      student_id: studentId,
+      state: c.status,
+      received_from: c.receivedFrom,
+      arrived_at: c.arrivedAt,
+      handed_at: null,
+      handover_json: null,
+      confirmed_at: c.confirmedAt,
+      problem_json: null,
+      version: c.version,
+      created_at: at,
+      updated_at: at,
     });
   }
 
   async list(actor: Actor, q: Omit<CertificateFilter, 'orgIds'> & { orgId?: number; page: number; pageSize: number }) {
     const tree = await OrgTree.load(this.repos);
-    const f: CertificateFilter = actor.role === 'student' ? { ...q, orgIds: [actor.orgId], studentId: actor.studentId ?? -1 } : { ...q, orgIds: tree.filterIds(actor, q.orgId) };
+    const f: CertificateFilter =
+      actor.role === 'student'
+        ? { ...q, orgIds: [actor.orgId], studentId: actor.studentId ?? -1 }
+        : { ...q, orgIds: tree.filterIds(actor, q.orgId) };
     const { rows, total } = await this.repos.certificates.list(f, q.page, q.pageSize);
     return { items: rows.map((r) => this.dto(r, tree)), total, page: q.page, pageSize: q.pageSize };
   }
@@ -57,7 +118,9 @@ export class CertificateService {
   async listAll(actor: Actor, q: Omit<CertificateFilter, 'orgIds'> & { orgId?: number }) {
     requireStaff(actor);
     const tree = await OrgTree.load(this.repos);
-    return (await this.repos.certificates.listAll({ ...q, orgIds: tree.filterIds(actor, q.orgId) })).map((r) => this.dto(r, tree));
+    return (await this.repos.certificates.listAll({ ...q, orgIds: tree.filterIds(actor, q.orgId) })).map((r) =>
+      this.dto(r, tree),
+    );
   }
 
   private async load(actor: Actor, id: number) {
@@ -79,32 +142,65 @@ export class CertificateService {
     const { c, tree, centrePath } = await this.load(actor, id);
     const student = await this.repos.students.byId(c.student_id);
     if (!student) throw notFound('学生');
-    const r = decideCertificate(toCore(c, centrePath), action, { at: this.now(), actor: actor.core, student: { id: String(student.id), name: student.name, idCard: student.id_card } });
+    const r = decideCertificate(toCore(c, centrePath), action, {
+      at: this.now(),
+      actor: actor.core,
+      student: { id: String(student.id), name: student.name, idCard: student.id_card },
+    });
     if (!r.ok) throw refusalError(r.refusal);
     const n = r.value.certificate;
     const updated = await this.repos.certificates.update(c.id, c.version, {
-      state: n.status, received_from: n.receivedFrom, arrived_at: n.arrivedAt, handed_at: n.handover?.at ?? null, handover_json: n.handover ? JSON.stringify(n.handover) : null,
-      confirmed_at: n.confirmedAt, problem_json: n.problem ? JSON.stringify(n.problem) : null, version: n.version, updated_at: n.updatedAt ?? this.now().toISOString(),
+      state: n.status,
+      received_from: n.receivedFrom,
+      arrived_at: n.arrivedAt,
+      handed_at: n.handover?.at ?? null,
+      handover_json: n.handover ? JSON.stringify(n.handover) : null,
+      confirmed_at: n.confirmedAt,
+      problem_json: n.problem ? JSON.stringify(n.problem) : null,
+      version: n.version,
+      updated_at: n.updatedAt ?? this.now().toISOString(),
     });
     if (!updated) throw new AppError(409, 'CONCURRENT_CHANGE', '该证书刚被他人处理，请刷新后重试');
     for (const ev of r.value.events) {
-      await audit(this.repos, this.now(), actor, { orgId: c.org_id, entity: 'certificate', entityId: c.id, action: ev.action, reason: ev.reason, before: { state: ev.from }, after: { state: ev.to, handover: n.handover, problem: n.problem } });
+      await audit(this.repos, this.now(), actor, {
+        orgId: c.org_id,
+        entity: 'certificate',
+        entityId: c.id,
+        action: ev.action,
+        reason: ev.reason,
+        before: { state: ev.from },
+        after: { state: ev.to, handover: n.handover, problem: n.problem },
+      });
     }
-    this.events.publish({ type: 'certificate', orgPath: centrePath, data: { id: c.id, studentId: c.student_id, state: n.status, orgId: c.org_id } });
+    this.events.publish({
+      type: 'certificate',
+      orgPath: centrePath,
+      data: { id: c.id, studentId: c.student_id, state: n.status, orgId: c.org_id },
+    });
     return this.dto((await this.repos.certificates.byId(c.id)) as CertificateJoined, tree);
   }
 
   /** Arrival of many certificates at once, by application id; per-item results. */
   async arrive(actor: Actor, applicationIds: number[], receivedFrom: string) {
     if (!applicationIds.length) throw invalid('请至少选择一个申请');
-    const results: Array<{ applicationId: number; ok: boolean; certificateId?: number; code?: string; message?: string }> = [];
+    const results: Array<{
+      applicationId: number;
+      ok: boolean;
+      certificateId?: number;
+      code?: string;
+      message?: string;
+    }> = [];
     for (const applicationId of applicationIds) {
       try {
         const cert = await this.repos.certificates.byApplication(applicationId);
         if (!cert) {
           const app = await this.repos.applications.byId(applicationId);
           if (!app) throw notFound('毕业申请');
-          throw new AppError(409, 'NOT_GRADUATED', `${app.student_name}（${app.xuehao}）尚未通过国开终审，没有毕业证书`);
+          throw new AppError(
+            409,
+            'NOT_GRADUATED',
+            `${app.student_name}（${app.xuehao}）尚未通过国开终审，没有毕业证书`,
+          );
         }
         const d = await this.act(actor, cert.id, { type: 'certificate_record_arrival', receivedFrom });
         results.push({ applicationId, ok: true, certificateId: d.id, message: `${d.studentName}：${d.stateLabel}` });
@@ -121,7 +217,10 @@ export class CertificateService {
     requireStaff(actor);
     const tree = await OrgTree.load(this.repos);
     const rows = await this.repos.certificates.listAll({ orgIds: tree.scopeIds(actor), batchId });
-    const summary = notHandedOverByCentre(rows.map((r) => toCore(r, tree.get(r.org_id)?.path ?? '/')), { withinPath: actor.orgPath });
+    const summary = notHandedOverByCentre(
+      rows.map((r) => toCore(r, tree.get(r.org_id)?.path ?? '/')),
+      { withinPath: actor.orgPath },
+    );
     const byPath = new Map(tree.orgs.map((o) => [o.path, o]));
     return {
       rows: summary.map((s) => {

@@ -1,4 +1,13 @@
-import { REFUSAL_CATALOGUE, authorise, canActOn, type Actor as CoreActor, type DomainAction, type DomainRefusal, type Result, type Role } from '@gradpass/core';
+import {
+  REFUSAL_CATALOGUE,
+  authorise,
+  canActOn,
+  type Actor as CoreActor,
+  type DomainAction,
+  type DomainRefusal,
+  type Result,
+  type Role,
+} from '@gradpass/core';
 import { AppError, outOfScope } from '../errors.js';
 import type { OrgRow, Repos } from '../repositories/index.js';
 
@@ -27,7 +36,12 @@ export function unwrapResult<T>(r: Result<T>): T {
 }
 
 /** Role check + subtree check through core's permission table; throws NOT_PERMITTED / OUT_OF_SCOPE. */
-export function requirePermission(actor: Actor, action: DomainAction, targetOrgPath: string, ownerStudentId?: number | null): void {
+export function requirePermission(
+  actor: Actor,
+  action: DomainAction,
+  targetOrgPath: string,
+  ownerStudentId?: number | null,
+): void {
   unwrapResult(authorise(actor.core, action, targetOrgPath, ownerStudentId == null ? null : String(ownerStudentId)));
 }
 

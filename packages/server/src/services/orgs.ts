@@ -5,8 +5,20 @@ import type { OrgRow, Repos } from '../repositories/index.js';
 import { OrgTree, requireRole, type Actor } from './context.js';
 import { audit } from './audit.js';
 
-export interface OrgDto { id: number; name: string; kind: OrgLevel; parentId: number | null; path: string }
-export const orgDto = (o: OrgRow): OrgDto => ({ id: o.id, name: o.name, kind: o.kind as OrgLevel, parentId: o.parent_id, path: o.path });
+export interface OrgDto {
+  id: number;
+  name: string;
+  kind: OrgLevel;
+  parentId: number | null;
+  path: string;
+}
+export const orgDto = (o: OrgRow): OrgDto => ({
+  id: o.id,
+  name: o.name,
+  kind: o.kind as OrgLevel,
+  parentId: o.parent_id,
+  path: o.path,
+});
 
 const CHILD_KINDS: Record<string, OrgLevel[]> = {
   national: ['province', 'collection_centre'],
@@ -18,7 +30,10 @@ const CHILD_KINDS: Record<string, OrgLevel[]> = {
 
 /** 组织机构树 */
 export class OrgService {
-  constructor(private readonly repos: Repos, private readonly now: () => Date) {}
+  constructor(
+    private readonly repos: Repos,
+    private readonly now: () => Date,
+  ) {}
 
   async list(actor: Actor): Promise<OrgDto[]> {
     const tree = await OrgTree.load(this.repos);
@@ -38,13 +53,26 @@ export class OrgService {
     if (input.parentId != null) {
       parent = tree.get(input.parentId);
       if (!parent) throw invalid('上级机构不存在', 'ORG_NOT_FOUND');
-      if (!CHILD_KINDS[parent.kind]?.includes(input.kind)) throw new AppError(422, 'ORG_KIND_INVALID', `“${parent.name}”下不能设立该类机构`);
+      if (!CHILD_KINDS[parent.kind]?.includes(input.kind))
+        throw new AppError(422, 'ORG_KIND_INVALID', `“${parent.name}”下不能设立该类机构`);
     } else if (input.kind !== 'national') {
       throw invalid('根机构必须是国家开放大学层级', 'ORG_KIND_INVALID');
     }
-    const row = await this.repos.orgs.insert({ name: input.name, kind: input.kind, parent_id: input.parentId, path: '/', created_at: this.now().toISOString() });
+    const row = await this.repos.orgs.insert({
+      name: input.name,
+      kind: input.kind,
+      parent_id: input.parentId,
+      path: '/',
+      created_at: this.now().toISOString(),
+    });
     const done = await this.repos.orgs.setPath(row.id, parent ? childPath(parent.path, String(row.id)) : `/${row.id}/`);
-    await audit(this.repos, this.now(), actor, { orgId: done.id, entity: 'org', entityId: done.id, action: 'create', after: orgDto(done) });
+    await audit(this.repos, this.now(), actor, {
+      orgId: done.id,
+      entity: 'org',
+      entityId: done.id,
+      action: 'create',
+      after: orgDto(done),
+    });
     return orgDto(done);
   }
 }

@@ -18,11 +18,20 @@ import type { StudentService } from './students.js';
 export type PhotoSource = 'collection' | 'student' | 'centre';
 export const PHOTO_SOURCES: PhotoSource[] = ['collection', 'student', 'centre'];
 
-interface StandardizeOpts { align?: 'centre' | 'face'; background?: 'keep' | 'blue'; face?: boolean; fileName?: string }
+interface StandardizeOpts {
+  align?: 'centre' | 'face';
+  background?: 'keep' | 'blue';
+  face?: boolean;
+  fileName?: string;
+}
 interface Engine {
   inspect(bytes: Buffer, opts: InspectOptions): Promise<PhotoReport>;
   loadProfile(id: string): Profile;
-  standardize?(bytes: Buffer, profile: Profile, opts?: StandardizeOpts): Promise<{ jpeg: Buffer | null; report: PhotoReport }>;
+  standardize?(
+    bytes: Buffer,
+    profile: Profile,
+    opts?: StandardizeOpts,
+  ): Promise<{ jpeg: Buffer | null; report: PhotoReport }>;
 }
 let enginePromise: Promise<Engine | null> | null = null;
 /** The photo engine's inspect + loadProfile, or null while @gradpass/photo's build lacks them. */
@@ -30,7 +39,12 @@ function loadEngine(): Promise<Engine | null> {
   enginePromise ??= import('@gradpass/photo').then((m) => {
     const mod = m as unknown as Partial<Engine>;
     return typeof mod.inspect === 'function' && typeof mod.loadProfile === 'function'
-      ? { inspect: mod.inspect.bind(mod), loadProfile: mod.loadProfile.bind(mod), standardize: mod.standardize?.bind(mod) } : null;
+      ? {
+          inspect: mod.inspect.bind(mod),
+          loadProfile: mod.loadProfile.bind(mod),
+          standardize: mod.standardize?.bind(mod),
+        }
+      : null;
   });
   return enginePromise;
 }
@@ -47,7 +61,10 @@ function readZip(bytes: Buffer): Promise<Array<{ name: string; bytes: Buffer }>>
           if (e || !stream) return reject(e);
           const chunks: Buffer[] = [];
           stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => { out.push({ name: entry.fileName, bytes: Buffer.concat(chunks) }); zip.readEntry(); });
+          stream.on('end', () => {
+            out.push({ name: entry.fileName, bytes: Buffer.concat(chunks) });
+            zip.readEntry();
+          });
           stream.on('error', reject);
         });
       });
@@ -70,23 +87,62 @@ export class PhotoService {
     private readonly now: () => Date,
   ) {}
 
-  private async storeFor(actor: Actor, student: StudentRow, centrePath: string, fileName: string, bytes: Buffer, source: PhotoSource): Promise<PhotoDto> {
+  private async storeFor(
+    actor: Actor,
+    student: StudentRow,
+    centrePath: string,
+    fileName: string,
+    bytes: Buffer,
+    source: PhotoSource,
+  ): Promise<PhotoDto> {
     requirePermission(actor, 'replace_photo', centrePath, student.id);
     await assertPhotoReplaceable(this.repos, student);
-    if (!PHOTO_SOURCES.includes(source)) throw new AppError(400, 'VALIDATION', `照片来源“${source}”无效：应为 collection（采集中心）、student（学生自备）或 centre（学习中心）`);
-    const { storagePath, sha256 } = await this.files.put('photos', bytes, path.extname(fileName).toLowerCase() || '.jpg');
+    if (!PHOTO_SOURCES.includes(source))
+      throw new AppError(
+        400,
+        'VALIDATION',
+        `照片来源“${source}”无效：应为 collection（采集中心）、student（学生自备）或 centre（学习中心）`,
+      );
+    const { storagePath, sha256 } = await this.files.put(
+      'photos',
+      bytes,
+      path.extname(fileName).toLowerCase() || '.jpg',
+    );
     const at = this.now().toISOString();
     const photo = await this.repos.photos.insert({
-      student_id: student.id, source, file_name: fileName, storage_path: storagePath, bytes: bytes.length, sha256, status: 'pending',
-      checks_json: null, failed_rules: null, uploaded_by: actor.id, uploaded_at: at, checked_at: null,
+      student_id: student.id,
+      source,
+      file_name: fileName,
+      storage_path: storagePath,
+      bytes: bytes.length,
+      sha256,
+      status: 'pending',
+      checks_json: null,
+      failed_rules: null,
+      uploaded_by: actor.id,
+      uploaded_at: at,
+      checked_at: null,
     });
     await this.repos.students.update(student.id, { photo_id: photo.id, updated_at: at });
-    await audit(this.repos, this.now(), actor, { orgId: student.org_id, entity: 'student', entityId: student.id, action: 'photo_upload', before: { photoId: student.photo_id }, after: { photoId: photo.id, source, fileName, sha256 } });
+    await audit(this.repos, this.now(), actor, {
+      orgId: student.org_id,
+      entity: 'student',
+      entityId: student.id,
+      action: 'photo_upload',
+      before: { photoId: student.photo_id },
+      after: { photoId: photo.id, source, fileName, sha256 },
+    });
     await this.queue.enqueue(photo.id);
     return photoDto(photo);
   }
 
-  async upload(actor: Actor, studentId: number, fileName: string, bytes: Buffer, source: PhotoSource): Promise<PhotoDto> {
+  async upload(
+    actor: Actor,
+    studentId: number,
+    fileName: string,
+    bytes: Buffer,
+    source: PhotoSource,
+  ): Promise<PhotoDto> {
     const { student, centrePath } = await this.students.visible(actor, studentId);
     return this.storeFor(actor, student, centrePath, fileName, bytes, source);
   }
@@ -106,22 +162,40 @@ export class PhotoService {
     for (const e of entries) {
       const base = path.posix.basename(e.name);
       if (base.startsWith('.') || e.name.startsWith('__MACOSX/')) continue;
-      if (!/\.(jpe?g)$/i.test(base)) { unmatched.push({ file: e.name, code: 'NOT_JPEG', message: `${e.name}：不是 JPEG 照片文件，已跳过` }); continue; }
+      if (!/\.(jpe?g)$/i.test(base)) {
+        unmatched.push({ file: e.name, code: 'NOT_JPEG', message: `${e.name}：不是 JPEG 照片文件，已跳过` });
+        continue;
+      }
       const stem = base.replace(/\.[^.]+$/, '').trim();
       const found = await this.students.matchIdentifier(stem, orgIds);
       if (found.length !== 1) {
-        unmatched.push({ file: e.name, code: found.length ? 'AMBIGUOUS' : 'NO_STUDENT', message: found.length ? `${e.name}：对应多名学生，请改用学号命名` : `${e.name}：文件名“${stem}”不是本单位学生的学号或身份证号` });
+        unmatched.push({
+          file: e.name,
+          code: found.length ? 'AMBIGUOUS' : 'NO_STUDENT',
+          message: found.length
+            ? `${e.name}：对应多名学生，请改用学号命名`
+            : `${e.name}：文件名“${stem}”不是本单位学生的学号或身份证号`,
+        });
         continue;
       }
       const s = found[0];
-      if (seen.has(s.id)) { duplicates.push({ file: e.name, studentId: s.id, message: `${e.name}：与 ${seen.get(s.id)} 是同一学生（${s.name}）的照片，已跳过` }); continue; }
+      if (seen.has(s.id)) {
+        duplicates.push({
+          file: e.name,
+          studentId: s.id,
+          message: `${e.name}：与 ${seen.get(s.id)} 是同一学生（${s.name}）的照片，已跳过`,
+        });
+        continue;
+      }
       seen.set(s.id, e.name);
       try {
         const p = await this.storeFor(actor, s, tree.get(s.org_id)?.path ?? '', e.name, e.bytes, source);
         matched.push({ file: e.name, studentId: s.id, photoId: p.id });
       } catch (err) {
-        if (err instanceof AppError && err.code === 'PHOTO_LOCKED') locked.push({ file: e.name, studentId: s.id, message: `${e.name}：${err.message}` });
-        else if (err instanceof AppError) unmatched.push({ file: e.name, code: err.code, message: `${e.name}：${err.message}` });
+        if (err instanceof AppError && err.code === 'PHOTO_LOCKED')
+          locked.push({ file: e.name, studentId: s.id, message: `${e.name}：${err.message}` });
+        else if (err instanceof AppError)
+          unmatched.push({ file: e.name, code: err.code, message: `${e.name}：${err.message}` });
         else throw err;
       }
     }
@@ -138,23 +212,53 @@ export class PhotoService {
     let report: PhotoReport;
     const engine = await loadEngine();
     if (!engine) {
-      report = { file: photo.file_name, verdict: 'review', checks: [], error: { code: 'ENGINE_UNAVAILABLE', message: '照片检测引擎尚不可用（@gradpass/photo 未提供 inspect），请人工核对照片' } };
+      report = {
+        file: photo.file_name,
+        verdict: 'review',
+        checks: [],
+        error: {
+          code: 'ENGINE_UNAVAILABLE',
+          message: '照片检测引擎尚不可用（@gradpass/photo 未提供 inspect），请人工核对照片',
+        },
+      };
     } else {
       try {
         const bytes = await this.files.read(photo.storage_path);
-        report = await engine.inspect(bytes, { profile: engine.loadProfile(this.checks.profile), fileName: photo.file_name, face: this.checks.face });
+        report = await engine.inspect(bytes, {
+          profile: engine.loadProfile(this.checks.profile),
+          fileName: photo.file_name,
+          face: this.checks.face,
+        });
       } catch (e) {
-        report = { file: photo.file_name, verdict: 'error', checks: [], error: { code: 'CHECK_FAILED', message: `照片检测失败：${(e as Error).message}` } };
+        report = {
+          file: photo.file_name,
+          verdict: 'error',
+          checks: [],
+          error: { code: 'CHECK_FAILED', message: `照片检测失败：${(e as Error).message}` },
+        };
       }
     }
     const failed = report.checks.filter((c) => c.status === 'fail' || c.status === 'review').map((c) => c.id);
     const after = await this.repos.photos.update(photoId, {
-      status: report.verdict, checks_json: JSON.stringify(report), failed_rules: failed.length ? `,${failed.join(',')},` : null, checked_at: this.now().toISOString(),
+      status: report.verdict,
+      checks_json: JSON.stringify(report),
+      failed_rules: failed.length ? `,${failed.join(',')},` : null,
+      checked_at: this.now().toISOString(),
     });
     const student = await this.repos.students.byId(after.student_id);
     const tree = await OrgTree.load(this.repos);
-    await audit(this.repos, this.now(), null, { orgId: student?.org_id ?? null, entity: 'photo', entityId: photoId, action: 'checked', after: { verdict: report.verdict } });
-    this.events.publish({ type: 'photo', orgPath: tree.get(student?.org_id ?? 0)?.path ?? '/', data: { id: photoId, studentId: after.student_id, status: after.status } });
+    await audit(this.repos, this.now(), null, {
+      orgId: student?.org_id ?? null,
+      entity: 'photo',
+      entityId: photoId,
+      action: 'checked',
+      after: { verdict: report.verdict },
+    });
+    this.events.publish({
+      type: 'photo',
+      orgPath: tree.get(student?.org_id ?? 0)?.path ?? '/',
+      data: { id: photoId, studentId: after.student_id, status: after.status },
+    });
   }
 
   /**
@@ -162,7 +266,11 @@ export class PhotoService {
    * face analysis is on — optionally replace the background, encode to the byte window, 300 dpi) and store the
    * result as the new current photo with the engine's report on it. Refused while the photo is locked.
    */
-  async standardizeCurrent(actor: Actor, studentId: number, opts: { align?: 'centre' | 'face'; background?: 'keep' | 'blue' }): Promise<PhotoDto> {
+  async standardizeCurrent(
+    actor: Actor,
+    studentId: number,
+    opts: { align?: 'centre' | 'face'; background?: 'keep' | 'blue' },
+  ): Promise<PhotoDto> {
     const { student, centrePath } = await this.students.visible(actor, studentId);
     requirePermission(actor, 'replace_photo', centrePath, student.id);
     await assertPhotoReplaceable(this.repos, student);
@@ -171,20 +279,49 @@ export class PhotoService {
     const engine = await loadEngine();
     if (!src || !engine?.standardize) throw new AppError(503, 'ENGINE_UNAVAILABLE', '照片修正引擎不可用');
     const fileName = `${student.xuehao}.jpg`;
-    const r = await engine.standardize(await this.files.read(src.storage_path), engine.loadProfile(this.checks.profile), {
-      align: opts.align ?? (this.checks.face ? 'face' : 'centre'), background: opts.background ?? 'keep', face: this.checks.face, fileName,
-    });
-    if (!r.jpeg) throw new AppError(422, r.report.error?.code ?? 'STANDARDIZE_FAILED', r.report.error?.message ?? '照片无法修正');
+    const r = await engine.standardize(
+      await this.files.read(src.storage_path),
+      engine.loadProfile(this.checks.profile),
+      {
+        align: opts.align ?? (this.checks.face ? 'face' : 'centre'),
+        background: opts.background ?? 'keep',
+        face: this.checks.face,
+        fileName,
+      },
+    );
+    if (!r.jpeg)
+      throw new AppError(422, r.report.error?.code ?? 'STANDARDIZE_FAILED', r.report.error?.message ?? '照片无法修正');
     const { storagePath, sha256 } = await this.files.put('photos', r.jpeg, '.jpg');
     const at = this.now().toISOString();
     const failed = r.report.checks.filter((c) => c.status === 'fail' || c.status === 'review').map((c) => c.id);
     const photo = await this.repos.photos.insert({
-      student_id: student.id, source: src.source, file_name: fileName, storage_path: storagePath, bytes: r.jpeg.length, sha256, status: r.report.verdict,
-      checks_json: JSON.stringify(r.report), failed_rules: failed.length ? `,${failed.join(',')},` : null, uploaded_by: actor.id, uploaded_at: at, checked_at: at,
+      student_id: student.id,
+      source: src.source,
+      file_name: fileName,
+      storage_path: storagePath,
+      bytes: r.jpeg.length,
+      sha256,
+      status: r.report.verdict,
+      checks_json: JSON.stringify(r.report),
+      failed_rules: failed.length ? `,${failed.join(',')},` : null,
+      uploaded_by: actor.id,
+      uploaded_at: at,
+      checked_at: at,
     });
     await this.repos.students.update(student.id, { photo_id: photo.id, updated_at: at });
-    await audit(this.repos, this.now(), actor, { orgId: student.org_id, entity: 'student', entityId: student.id, action: 'photo_standardize', before: { photoId: src.id }, after: { photoId: photo.id, verdict: r.report.verdict, edited: r.report.edited ?? false, ...opts } });
-    this.events.publish({ type: 'photo', orgPath: centrePath, data: { id: photo.id, studentId: student.id, status: photo.status } });
+    await audit(this.repos, this.now(), actor, {
+      orgId: student.org_id,
+      entity: 'student',
+      entityId: student.id,
+      action: 'photo_standardize',
+      before: { photoId: src.id },
+      after: { photoId: photo.id, verdict: r.report.verdict, edited: r.report.edited ?? false, ...opts },
+    });
+    this.events.publish({
+      type: 'photo',
+      orgPath: centrePath,
+      data: { id: photo.id, studentId: student.id, status: photo.status },
+    });
     return photoDto(photo);
   }
 
@@ -199,8 +336,21 @@ export class PhotoService {
     const { student } = await this.students.visible(actor, studentId);
     requireRole(actor, ['centre_staff'], '导入学信网参考照片');
     const { storagePath } = await this.files.put('photos', bytes, path.extname(fileName).toLowerCase() || '.jpg');
-    await this.repos.photos.putReference({ student_id: student.id, file_name: fileName, storage_path: storagePath, bytes: bytes.length, uploaded_by: actor.id, uploaded_at: this.now().toISOString() });
-    await audit(this.repos, this.now(), actor, { orgId: student.org_id, entity: 'student', entityId: student.id, action: 'reference_photo_upload', after: { fileName, bytes: bytes.length } });
+    await this.repos.photos.putReference({
+      student_id: student.id,
+      file_name: fileName,
+      storage_path: storagePath,
+      bytes: bytes.length,
+      uploaded_by: actor.id,
+      uploaded_at: this.now().toISOString(),
+    });
+    await audit(this.repos, this.now(), actor, {
+      orgId: student.org_id,
+      entity: 'student',
+      entityId: student.id,
+      action: 'reference_photo_upload',
+      after: { fileName, bytes: bytes.length },
+    });
     return { studentId: student.id, fileName, bytes: bytes.length };
   }
 
@@ -242,28 +392,56 @@ export class PhotoService {
     requireStaff(actor);
     const tree = await OrgTree.load(this.repos);
     const students = await this.repos.students.listAll({ orgIds: tree.filterIds(actor, q.orgId), batchId: q.batchId });
-    const photos = new Map((await this.repos.photos.byIds(students.map((x) => x.photo_id).filter((x): x is number => x != null))).map((p) => [p.id, p]));
+    const photos = new Map(
+      (await this.repos.photos.byIds(students.map((x) => x.photo_id).filter((x): x is number => x != null))).map(
+        (p) => [p.id, p],
+      ),
+    );
     const zip = new yazl.ZipFile();
-    const lines: Array<{ xuehao: string; idCard: string; name: string; centre: string; file: string; result: string }> = [];
-    const labels: Record<string, string> = { pending: '待检测', checking: '检测中', fail: '不合格', review: '待人工复核', error: '无法读取' };
+    const lines: Array<{ xuehao: string; idCard: string; name: string; centre: string; file: string; result: string }> =
+      [];
+    const labels: Record<string, string> = {
+      pending: '待检测',
+      checking: '检测中',
+      fail: '不合格',
+      review: '待人工复核',
+      error: '无法读取',
+    };
     for (const st of students) {
       const p = st.photo_id != null ? photos.get(st.photo_id) : undefined;
       const file = `${q.naming === 'idcard' ? st.id_card : st.xuehao}.jpg`;
       const base = { xuehao: st.xuehao, idCard: st.id_card, name: st.name, centre: tree.get(st.org_id)?.name ?? '' };
-      if (!p) { lines.push({ ...base, file: '', result: '未导出：没有照片' }); continue; }
-      if (p.status !== 'pass') { lines.push({ ...base, file: '', result: `未导出：照片${labels[p.status] ?? p.status}` }); continue; }
+      if (!p) {
+        lines.push({ ...base, file: '', result: '未导出：没有照片' });
+        continue;
+      }
+      if (p.status !== 'pass') {
+        lines.push({ ...base, file: '', result: `未导出：照片${labels[p.status] ?? p.status}` });
+        continue;
+      }
       zip.addBuffer(await this.files.read(p.storage_path), file);
       lines.push({ ...base, file, result: '已导出' });
     }
-    const report = await toXlsx('导出报告', [
-      { header: '学号', width: 16, value: (l) => l.xuehao }, { header: '身份证号', width: 22, value: (l) => l.idCard }, { header: '姓名', value: (l) => l.name },
-      { header: '学习中心', width: 24, value: (l) => l.centre }, { header: '文件名', width: 24, value: (l) => l.file }, { header: '结果', width: 24, value: (l) => l.result },
-    ], lines);
+    const report = await toXlsx(
+      '导出报告',
+      [
+        { header: '学号', width: 16, value: (l) => l.xuehao },
+        { header: '身份证号', width: 22, value: (l) => l.idCard },
+        { header: '姓名', value: (l) => l.name },
+        { header: '学习中心', width: 24, value: (l) => l.centre },
+        { header: '文件名', width: 24, value: (l) => l.file },
+        { header: '结果', width: 24, value: (l) => l.result },
+      ],
+      lines,
+    );
     zip.addBuffer(report, '导出报告.xlsx');
     zip.end();
     const chunks: Buffer[] = [];
     return new Promise((resolve, reject) => {
-      zip.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+      zip.outputStream
+        .on('data', (c: Buffer) => chunks.push(c))
+        .on('end', () => resolve(Buffer.concat(chunks)))
+        .on('error', reject);
     });
   }
 

@@ -1,6 +1,19 @@
 import {
-  decideIdentityReview, checkStudentUpdate, firstBatchPriorities, enrolmentValidUntil, isEnrolmentValid, listExpired, listExpiringBefore, parseEducationLevel, parseEnrolmentTerm,
-  EDUCATION_LEVEL_LABELS, addDays, chinaDate, type IdentityReviewState, type Student as CoreStudent, type IdentityReviewAction,
+  decideIdentityReview,
+  checkStudentUpdate,
+  firstBatchPriorities,
+  enrolmentValidUntil,
+  isEnrolmentValid,
+  listExpired,
+  listExpiringBefore,
+  parseEducationLevel,
+  parseEnrolmentTerm,
+  EDUCATION_LEVEL_LABELS,
+  addDays,
+  chinaDate,
+  type IdentityReviewState,
+  type Student as CoreStudent,
+  type IdentityReviewAction,
 } from '@gradpass/core';
 import { parseIdCard, parseXuehao, identify } from '@gradpass/ids';
 import { parseRoster } from '@gradpass/roster';
@@ -13,23 +26,43 @@ import { photoDto, type PhotoDto } from './photo-dto.js';
 import { isPhotoLocked, type ApplicationStatus } from '@gradpass/core';
 
 export interface StudentDto {
-  id: number; xuehao: string; idCard: string; name: string; orgId: number; orgName: string; programme: string; level: string; enrolTerm: string;
-  validUntil: string | null; expired: boolean;
+  id: number;
+  xuehao: string;
+  idCard: string;
+  name: string;
+  orgId: number;
+  orgName: string;
+  programme: string;
+  level: string;
+  enrolTerm: string;
+  validUntil: string | null;
+  expired: boolean;
   flags: { chsiPhotoMissing: boolean; identityDoubtful: boolean; continuing: boolean };
   identityStatus: IdentityReviewState;
-  photo: PhotoDto | null; photoLocked: boolean; hasReference: boolean;
+  photo: PhotoDto | null;
+  photoLocked: boolean;
+  hasReference: boolean;
   application: { id: number; batchId: number; state: string } | null;
 }
-
 
 /** The student row in @gradpass/core's terms. */
 export function toCoreStudent(s: StudentRow, centrePath: string, apps: ApplicationRow[] = []): CoreStudent {
   const graduated = apps.find((a) => a.state === 'graduated');
   return {
-    id: String(s.id), xuehao: s.xuehao, idCard: s.id_card, name: s.name, centrePath, programme: s.programme,
-    level: parseEducationLevel(s.level) ?? 'bachelor', enrolmentTerm: s.enrol_term,
-    chsiPhotoMissing: !!s.chsi_photo_missing, identityDoubtful: !!s.identity_doubtful, identityReview: s.identity_status as IdentityReviewState,
-    continuingToBachelor: !!s.continuing, status: graduated ? 'graduated' : 'enrolled', registrationNumber: graduated?.registration_number ?? null,
+    id: String(s.id),
+    xuehao: s.xuehao,
+    idCard: s.id_card,
+    name: s.name,
+    centrePath,
+    programme: s.programme,
+    level: parseEducationLevel(s.level) ?? 'bachelor',
+    enrolmentTerm: s.enrol_term,
+    chsiPhotoMissing: !!s.chsi_photo_missing,
+    identityDoubtful: !!s.identity_doubtful,
+    identityReview: s.identity_status as IdentityReviewState,
+    continuingToBachelor: !!s.continuing,
+    status: graduated ? 'graduated' : 'enrolled',
+    registrationNumber: graduated?.registration_number ?? null,
   };
 }
 
@@ -40,11 +73,20 @@ function validity(term: string, now: Date): { validUntil: string | null; expired
 
 /** 学籍：名册导入、查询、学信网标记、身份复核 */
 export class StudentService {
-  constructor(private readonly repos: Repos, private readonly files: FileStore, private readonly now: () => Date) {}
+  constructor(
+    private readonly repos: Repos,
+    private readonly files: FileStore,
+    private readonly now: () => Date,
+  ) {}
 
   async toDtos(rows: StudentRow[], tree?: OrgTree): Promise<StudentDto[]> {
     tree ??= await OrgTree.load(this.repos);
-    const photos = new Map((await this.repos.photos.byIds(rows.map((r) => r.photo_id).filter((x): x is number => x != null))).map((p) => [p.id, p]));
+    const photos = new Map(
+      (await this.repos.photos.byIds(rows.map((r) => r.photo_id).filter((x): x is number => x != null))).map((p) => [
+        p.id,
+        p,
+      ]),
+    );
     const apps = await this.repos.applications.forStudent(rows.map((r) => r.id));
     const refs = new Set((await this.repos.photos.referencesFor(rows.map((r) => r.id))).map((r) => r.student_id));
     const latest = new Map<number, ApplicationRow>();
@@ -54,11 +96,24 @@ export class StudentService {
       const app = latest.get(s.id);
       const photo: PhotoRow | undefined = s.photo_id != null ? photos.get(s.photo_id) : undefined;
       return {
-        id: s.id, xuehao: s.xuehao, idCard: s.id_card, name: s.name, orgId: s.org_id, orgName: tree.get(s.org_id)?.name ?? '', programme: s.programme,
-        level: s.level, enrolTerm: s.enrol_term, ...validity(s.enrol_term, now),
-        flags: { chsiPhotoMissing: !!s.chsi_photo_missing, identityDoubtful: !!s.identity_doubtful, continuing: !!s.continuing },
+        id: s.id,
+        xuehao: s.xuehao,
+        idCard: s.id_card,
+        name: s.name,
+        orgId: s.org_id,
+        orgName: tree.get(s.org_id)?.name ?? '',
+        programme: s.programme,
+        level: s.level,
+        enrolTerm: s.enrol_term,
+        ...validity(s.enrol_term, now),
+        flags: {
+          chsiPhotoMissing: !!s.chsi_photo_missing,
+          identityDoubtful: !!s.identity_doubtful,
+          continuing: !!s.continuing,
+        },
         identityStatus: s.identity_status as IdentityReviewState,
-        photo: photo ? photoDto(photo) : null, hasReference: refs.has(s.id),
+        photo: photo ? photoDto(photo) : null,
+        hasReference: refs.has(s.id),
         photoLocked: apps.some((a) => a.student_id === s.id && isPhotoLocked({ status: a.state as ApplicationStatus })),
         application: app ? { id: app.id, batchId: app.batch_id, state: app.state } : null,
       };
@@ -83,7 +138,11 @@ export class StudentService {
   async list(actor: Actor, q: Omit<StudentFilter, 'orgIds'> & { orgId?: number; page: number; pageSize: number }) {
     requireStaff(actor);
     const tree = await OrgTree.load(this.repos);
-    const { rows, total } = await this.repos.students.list({ ...q, orgIds: tree.filterIds(actor, q.orgId) }, q.page, q.pageSize);
+    const { rows, total } = await this.repos.students.list(
+      { ...q, orgIds: tree.filterIds(actor, q.orgId) },
+      q.page,
+      q.pageSize,
+    );
     return { items: await this.toDtos(rows, tree), total, page: q.page, pageSize: q.pageSize };
   }
 
@@ -100,7 +159,11 @@ export class StudentService {
     const date = before ?? addDays(chinaDate(now), 180);
     const tree = await OrgTree.load(this.repos);
     const rows = await this.repos.students.listAll({ orgIds: tree.filterIds(actor, orgId) });
-    const picked = listExpiringBefore(rows.map((r) => ({ row: r, enrolmentTerm: r.enrol_term })), date, now).map((x) => x.row);
+    const picked = listExpiringBefore(
+      rows.map((r) => ({ row: r, enrolmentTerm: r.enrol_term })),
+      date,
+      now,
+    ).map((x) => x.row);
     return this.toDtos(picked, tree);
   }
 
@@ -114,8 +177,25 @@ export class StudentService {
     const rows = await this.repos.students.listAll({ orgIds: tree.filterIds(actor, orgId) });
     const apps = await this.repos.applications.forStudent(rows.map((r) => r.id));
     const byId = new Map(rows.map((r) => [String(r.id), r]));
-    const list = firstBatchPriorities(rows.map((r) => toCoreStudent(r, tree.get(r.org_id)?.path ?? '/', apps.filter((a) => a.student_id === r.id))), this.now(), nextBatchStart);
-    const dtos = new Map((await this.toDtos(list.map((p) => byId.get(p.student.id) as StudentRow), tree)).map((d) => [String(d.id), d]));
+    const list = firstBatchPriorities(
+      rows.map((r) =>
+        toCoreStudent(
+          r,
+          tree.get(r.org_id)?.path ?? '/',
+          apps.filter((a) => a.student_id === r.id),
+        ),
+      ),
+      this.now(),
+      nextBatchStart,
+    );
+    const dtos = new Map(
+      (
+        await this.toDtos(
+          list.map((p) => byId.get(p.student.id) as StudentRow),
+          tree,
+        )
+      ).map((d) => [String(d.id), d]),
+    );
     return { items: list.map((p) => ({ student: dtos.get(p.student.id) as StudentDto, reasons: p.reasons })) };
   }
 
@@ -124,7 +204,13 @@ export class StudentService {
     requireStaff(actor);
     const tree = await OrgTree.load(this.repos);
     const rows = await this.repos.students.listAll({ orgIds: tree.filterIds(actor, orgId) });
-    return this.toDtos(listExpired(rows.map((r) => ({ row: r, enrolmentTerm: r.enrol_term })), this.now()).map((x) => x.row), tree);
+    return this.toDtos(
+      listExpired(
+        rows.map((r) => ({ row: r, enrolmentTerm: r.enrol_term })),
+        this.now(),
+      ).map((x) => x.row),
+      tree,
+    );
   }
 
   private checkFields(input: { xuehao: string; idCard: string; name: string; level: string; enrolTerm: string }): void {
@@ -133,46 +219,102 @@ export class StudentService {
     const idc = parseIdCard(input.idCard, this.now());
     if (!idc.ok) throw new AppError(422, idc.problem.code, idc.problem.message);
     if (!input.name.trim()) throw new AppError(422, 'NAME_EMPTY', '姓名为空');
-    if (!parseEducationLevel(input.level)) throw new AppError(422, 'LEVEL_INVALID', `层次“${input.level}”无法识别：应为本科或专科`);
+    if (!parseEducationLevel(input.level))
+      throw new AppError(422, 'LEVEL_INVALID', `层次“${input.level}”无法识别：应为本科或专科`);
     unwrapResult(parseEnrolmentTerm(input.enrolTerm));
   }
 
   private assertCentreWrite(actor: Actor, tree: OrgTree, orgId: number) {
     requireRole(actor, ['centre_staff', 'admin'], '维护学籍');
     const org = tree.assertInScope(actor, orgId);
-    if (org.kind !== 'centre') throw new AppError(422, 'ORG_NOT_CENTRE', `“${org.name}”不是学习中心：学生只能属于学习中心`);
+    if (org.kind !== 'centre')
+      throw new AppError(422, 'ORG_NOT_CENTRE', `“${org.name}”不是学习中心：学生只能属于学习中心`);
     return org;
   }
 
   /** `actor` null = seeding; `checked` = the caller already authorised (roster import), audit still names the actor. */
-  async create(actor: Actor | null, input: { xuehao: string; idCard: string; name: string; orgId: number; programme: string; level: string; enrolTerm: string; continuing?: boolean }, checked = false): Promise<StudentDto> {
+  async create(
+    actor: Actor | null,
+    input: {
+      xuehao: string;
+      idCard: string;
+      name: string;
+      orgId: number;
+      programme: string;
+      level: string;
+      enrolTerm: string;
+      continuing?: boolean;
+    },
+    checked = false,
+  ): Promise<StudentDto> {
     const tree = await OrgTree.load(this.repos);
     if (actor && !checked) this.assertCentreWrite(actor, tree, input.orgId);
     this.checkFields(input);
-    if (await this.repos.students.byXuehao(input.xuehao.trim())) throw new AppError(409, 'DUPLICATE_XUEHAO', `学号 ${input.xuehao} 已存在`);
+    if (await this.repos.students.byXuehao(input.xuehao.trim()))
+      throw new AppError(409, 'DUPLICATE_XUEHAO', `学号 ${input.xuehao} 已存在`);
     const now = this.now().toISOString();
     const level = EDUCATION_LEVEL_LABELS[parseEducationLevel(input.level) ?? 'bachelor'];
     const row = await this.repos.students.insert({
-      xuehao: input.xuehao.trim(), id_card: input.idCard.trim().toUpperCase(), name: input.name.trim(), org_id: input.orgId, programme: input.programme,
-      level, enrol_term: input.enrolTerm, chsi_photo_missing: 0, identity_doubtful: 0, continuing: input.continuing ? 1 : 0,
-      identity_status: 'none', identity_decided_by: null, identity_decided_at: null, identity_reason: null, photo_id: null, created_at: now, updated_at: now,
+      xuehao: input.xuehao.trim(),
+      id_card: input.idCard.trim().toUpperCase(),
+      name: input.name.trim(),
+      org_id: input.orgId,
+      programme: input.programme,
+      level,
+      enrol_term: input.enrolTerm,
+      chsi_photo_missing: 0,
+      identity_doubtful: 0,
+      continuing: input.continuing ? 1 : 0,
+      identity_status: 'none',
+      identity_decided_by: null,
+      identity_decided_at: null,
+      identity_reason: null,
+      photo_id: null,
+      created_at: now,
+      updated_at: now,
     });
-    await audit(this.repos, this.now(), actor, { orgId: row.org_id, entity: 'student', entityId: row.id, action: 'create', after: row });
+    await audit(this.repos, this.now(), actor, {
+      orgId: row.org_id,
+      entity: 'student',
+      entityId: row.id,
+      action: 'create',
+      after: row,
+    });
     return (await this.toDtos([row], tree))[0];
   }
 
-  async update(actor: Actor, id: number, patch: { name?: string; programme?: string; level?: string; enrolTerm?: string; continuing?: boolean }): Promise<StudentDto> {
+  async update(
+    actor: Actor,
+    id: number,
+    patch: { name?: string; programme?: string; level?: string; enrolTerm?: string; continuing?: boolean },
+  ): Promise<StudentDto> {
     const { student, tree } = await this.visible(actor, id);
     this.assertCentreWrite(actor, tree, student.org_id);
     const next = {
-      name: patch.name ?? student.name, programme: patch.programme ?? student.programme, level: patch.level ?? student.level,
-      enrol_term: patch.enrolTerm ?? student.enrol_term, continuing: patch.continuing === undefined ? student.continuing : patch.continuing ? 1 : 0,
+      name: patch.name ?? student.name,
+      programme: patch.programme ?? student.programme,
+      level: patch.level ?? student.level,
+      enrol_term: patch.enrolTerm ?? student.enrol_term,
+      continuing: patch.continuing === undefined ? student.continuing : patch.continuing ? 1 : 0,
     };
-    this.checkFields({ xuehao: student.xuehao, idCard: student.id_card, name: next.name, level: next.level, enrolTerm: next.enrol_term });
+    this.checkFields({
+      xuehao: student.xuehao,
+      idCard: student.id_card,
+      name: next.name,
+      level: next.level,
+      enrolTerm: next.enrol_term,
+    });
     next.level = EDUCATION_LEVEL_LABELS[parseEducationLevel(next.level) ?? 'bachelor'];
     await this.guardUpdate(student, { ...student, ...next });
     const row = await this.repos.students.update(id, { ...next, updated_at: this.now().toISOString() });
-    await audit(this.repos, this.now(), actor, { orgId: row.org_id, entity: 'student', entityId: id, action: 'update', before: student, after: row });
+    await audit(this.repos, this.now(), actor, {
+      orgId: row.org_id,
+      entity: 'student',
+      entityId: id,
+      action: 'update',
+      before: student,
+      after: row,
+    });
     return (await this.toDtos([row], tree))[0];
   }
 
@@ -194,33 +336,68 @@ export class StudentService {
       throw new AppError(422, err.code ?? 'ROSTER_UNREADABLE', err.message ?? '名册无法读取');
     }
     const rows: Array<{ row: number; ok: boolean; xuehao?: string; code?: string; message: string }> = [];
-    for (const p of roster.problems.filter((p) => p.severity === 'error')) rows.push({ row: p.row, ok: false, code: p.code, message: p.message });
+    for (const p of roster.problems.filter((p) => p.severity === 'error'))
+      rows.push({ row: p.row, ok: false, code: p.code, message: p.message });
     const warnings = new Map<number, string[]>();
-    for (const p of roster.problems.filter((p) => p.severity === 'warning')) warnings.set(p.row, [...(warnings.get(p.row) ?? []), p.message]);
-    let created = 0, updated = 0;
+    for (const p of roster.problems.filter((p) => p.severity === 'warning'))
+      warnings.set(p.row, [...(warnings.get(p.row) ?? []), p.message]);
+    let created = 0,
+      updated = 0;
     for (const s of roster.students) {
       const extra = warnings.get(s.row)?.join('；');
       if (s.centre && s.centre !== centre.name) {
-        rows.push({ row: s.row, ok: false, xuehao: s.xuehao, code: 'CENTRE_MISMATCH', message: `第 ${s.row} 行：学习中心“${s.centre}”与导入目标“${centre.name}”不一致，未导入` });
+        rows.push({
+          row: s.row,
+          ok: false,
+          xuehao: s.xuehao,
+          code: 'CENTRE_MISMATCH',
+          message: `第 ${s.row} 行：学习中心“${s.centre}”与导入目标“${centre.name}”不一致，未导入`,
+        });
         continue;
       }
       if (!s.idCard || !s.level || !s.enrolmentTerm) {
-        const miss = [!s.idCard && '身份证号', !s.level && '层次', !s.enrolmentTerm && '入学学期'].filter(Boolean).join('、');
-        rows.push({ row: s.row, ok: false, xuehao: s.xuehao, code: 'FIELD_MISSING', message: `第 ${s.row} 行：缺少${miss}，未导入` });
+        const miss = [!s.idCard && '身份证号', !s.level && '层次', !s.enrolmentTerm && '入学学期']
+          .filter(Boolean)
+          .join('、');
+        rows.push({
+          row: s.row,
+          ok: false,
+          xuehao: s.xuehao,
+          code: 'FIELD_MISSING',
+          message: `第 ${s.row} 行：缺少${miss}，未导入`,
+        });
         continue;
       }
       const term = parseEnrolmentTerm(s.enrolmentTerm);
       if (!term.ok) {
-        rows.push({ row: s.row, ok: false, xuehao: s.xuehao, code: term.refusal.code, message: `第 ${s.row} 行：${term.refusal.message}` });
+        rows.push({
+          row: s.row,
+          ok: false,
+          xuehao: s.xuehao,
+          code: term.refusal.code,
+          message: `第 ${s.row} 行：${term.refusal.message}`,
+        });
         continue;
       }
       const existing = await this.repos.students.byXuehao(s.xuehao);
       if (existing) {
         if (existing.org_id !== orgId) {
-          rows.push({ row: s.row, ok: false, xuehao: s.xuehao, code: 'OTHER_CENTRE', message: `第 ${s.row} 行：学号 ${s.xuehao} 已属于其他学习中心，未导入` });
+          rows.push({
+            row: s.row,
+            ok: false,
+            xuehao: s.xuehao,
+            code: 'OTHER_CENTRE',
+            message: `第 ${s.row} 行：学号 ${s.xuehao} 已属于其他学习中心，未导入`,
+          });
           continue;
         }
-        const patch = { id_card: s.idCard, name: s.name, programme: s.programme ?? existing.programme, level: s.level, enrol_term: s.enrolmentTerm };
+        const patch = {
+          id_card: s.idCard,
+          name: s.name,
+          programme: s.programme ?? existing.programme,
+          level: s.level,
+          enrol_term: s.enrolmentTerm,
+        };
         try {
           await this.guardUpdate(existing, { ...existing, ...patch });
         } catch (e) {
@@ -229,19 +406,54 @@ export class StudentService {
           continue;
         }
         const after = await this.repos.students.update(existing.id, { ...patch, updated_at: this.now().toISOString() });
-        await audit(this.repos, this.now(), actor, { orgId, entity: 'student', entityId: existing.id, action: 'import_update', before: existing, after });
+        await audit(this.repos, this.now(), actor, {
+          orgId,
+          entity: 'student',
+          entityId: existing.id,
+          action: 'import_update',
+          before: existing,
+          after,
+        });
         updated++;
-        rows.push({ row: s.row, ok: true, xuehao: s.xuehao, message: `第 ${s.row} 行：已更新 ${s.name}${extra ? `（提示：${extra}）` : ''}` });
+        rows.push({
+          row: s.row,
+          ok: true,
+          xuehao: s.xuehao,
+          message: `第 ${s.row} 行：已更新 ${s.name}${extra ? `（提示：${extra}）` : ''}`,
+        });
       } else {
         try {
-          await this.create(actor, { xuehao: s.xuehao, idCard: s.idCard, name: s.name, orgId, programme: s.programme ?? '', level: s.level, enrolTerm: s.enrolmentTerm }, true);
+          await this.create(
+            actor,
+            {
+              xuehao: s.xuehao,
+              idCard: s.idCard,
+              name: s.name,
+              orgId,
+              programme: s.programme ?? '',
+              level: s.level,
+              enrolTerm: s.enrolmentTerm,
+            },
+            true,
+          );
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
-          rows.push({ row: s.row, ok: false, xuehao: s.xuehao, code: e.code, message: `第 ${s.row} 行：${e.message}，未导入` });
+          rows.push({
+            row: s.row,
+            ok: false,
+            xuehao: s.xuehao,
+            code: e.code,
+            message: `第 ${s.row} 行：${e.message}，未导入`,
+          });
           continue;
         }
         created++;
-        rows.push({ row: s.row, ok: true, xuehao: s.xuehao, message: `第 ${s.row} 行：已导入 ${s.name}${extra ? `（提示：${extra}）` : ''}` });
+        rows.push({
+          row: s.row,
+          ok: true,
+          xuehao: s.xuehao,
+          message: `第 ${s.row} 行：已导入 ${s.name}${extra ? `（提示：${extra}）` : ''}`,
+        });
       }
     }
     rows.sort((a, b) => a.row - b.row);
@@ -249,7 +461,12 @@ export class StudentService {
   }
 
   /** 学信网 flags from the province's list: each identifier is a 学号 or 身份证号. */
-  async importFlags(actor: Actor, flag: 'chsi_photo_missing' | 'identity_doubtful', set: boolean, identifiers: string[]) {
+  async importFlags(
+    actor: Actor,
+    flag: 'chsi_photo_missing' | 'identity_doubtful',
+    set: boolean,
+    identifiers: string[],
+  ) {
     requireRole(actor, ['province_reviewer', 'national_reviewer', 'admin'], '导入学信网标记');
     const tree = await OrgTree.load(this.repos);
     const label = flag === 'chsi_photo_missing' ? '学信网缺学历照片' : '学信网身份存疑';
@@ -258,15 +475,50 @@ export class StudentService {
       const text = raw.trim();
       if (!text) continue;
       const id = identify(text);
-      const matches = id.kind === 'xuehao' ? [await this.repos.students.byXuehao(id.value)].filter((x): x is StudentRow => !!x)
-        : id.kind === 'idcard' ? await this.repos.students.byIdCard(id.value) : [];
-      if (id.kind === 'unknown') { out.push({ identifier: text, ok: false, code: 'IDENTIFIER_INVALID', message: `“${text}”既不是学号也不是身份证号` }); continue; }
+      const matches =
+        id.kind === 'xuehao'
+          ? [await this.repos.students.byXuehao(id.value)].filter((x): x is StudentRow => !!x)
+          : id.kind === 'idcard'
+            ? await this.repos.students.byIdCard(id.value)
+            : [];
+      if (id.kind === 'unknown') {
+        out.push({
+          identifier: text,
+          ok: false,
+          code: 'IDENTIFIER_INVALID',
+          message: `“${text}”既不是学号也不是身份证号`,
+        });
+        continue;
+      }
       const inScope = matches.filter((m) => tree.scopeIds(actor).includes(m.org_id));
-      if (!inScope.length) { out.push({ identifier: text, ok: false, code: matches.length ? 'OUT_OF_SCOPE' : 'STUDENT_NOT_FOUND', message: matches.length ? `“${text}”的学生不在您的管辖范围内` : `未找到“${text}”对应的学生` }); continue; }
+      if (!inScope.length) {
+        out.push({
+          identifier: text,
+          ok: false,
+          code: matches.length ? 'OUT_OF_SCOPE' : 'STUDENT_NOT_FOUND',
+          message: matches.length ? `“${text}”的学生不在您的管辖范围内` : `未找到“${text}”对应的学生`,
+        });
+        continue;
+      }
       for (const s of inScope) {
-        const after = await this.repos.students.update(s.id, { [flag]: set ? 1 : 0, updated_at: this.now().toISOString() });
-        await audit(this.repos, this.now(), actor, { orgId: s.org_id, entity: 'student', entityId: s.id, action: `flag_${flag}`, before: { [flag]: s[flag] }, after: { [flag]: after[flag] } });
-        out.push({ identifier: text, ok: true, studentId: s.id, message: `${s.name}（${s.xuehao}）已${set ? '标记' : '取消'}“${label}”` });
+        const after = await this.repos.students.update(s.id, {
+          [flag]: set ? 1 : 0,
+          updated_at: this.now().toISOString(),
+        });
+        await audit(this.repos, this.now(), actor, {
+          orgId: s.org_id,
+          entity: 'student',
+          entityId: s.id,
+          action: `flag_${flag}`,
+          before: { [flag]: s[flag] },
+          after: { [flag]: after[flag] },
+        });
+        out.push({
+          identifier: text,
+          ok: true,
+          studentId: s.id,
+          message: `${s.name}（${s.xuehao}）已${set ? '标记' : '取消'}“${label}”`,
+        });
       }
     }
     return { rows: out };
@@ -277,22 +529,47 @@ export class StudentService {
     requireStaff(actor);
     const docs = await this.repos.students.documents(id);
     return {
-      status: student.identity_status as IdentityReviewState, identityDoubtful: !!student.identity_doubtful,
-      documents: docs.map((d) => ({ id: d.id, fileName: d.file_name, bytes: d.bytes, uploadedAt: d.uploaded_at, uploadedBy: d.uploaded_by })),
-      decidedAt: student.identity_decided_at, decidedBy: student.identity_decided_by, reason: student.identity_reason,
+      status: student.identity_status as IdentityReviewState,
+      identityDoubtful: !!student.identity_doubtful,
+      documents: docs.map((d) => ({
+        id: d.id,
+        fileName: d.file_name,
+        bytes: d.bytes,
+        uploadedAt: d.uploaded_at,
+        uploadedBy: d.uploaded_by,
+      })),
+      decidedAt: student.identity_decided_at,
+      decidedBy: student.identity_decided_by,
+      reason: student.identity_reason,
     };
   }
 
   private async identityStep(actor: Actor, id: number, action: IdentityReviewAction) {
     const { student, centrePath } = await this.visible(actor, id);
-    const r = unwrapResult(decideIdentityReview(toCoreStudent(student, centrePath), action, { actor: actor.core, at: this.now() }));
+    const r = unwrapResult(
+      decideIdentityReview(toCoreStudent(student, centrePath), action, { actor: actor.core, at: this.now() }),
+    );
     const decided = action.type === 'identity_approve' || action.type === 'identity_reject';
     const after = await this.repos.students.update(id, {
       identity_status: r.student.identityReview,
-      ...(decided ? { identity_decided_by: actor.id, identity_decided_at: this.now().toISOString(), identity_reason: r.event.reason } : {}),
+      ...(decided
+        ? {
+            identity_decided_by: actor.id,
+            identity_decided_at: this.now().toISOString(),
+            identity_reason: r.event.reason,
+          }
+        : {}),
       updated_at: this.now().toISOString(),
     });
-    await audit(this.repos, this.now(), actor, { orgId: student.org_id, entity: 'student', entityId: id, action: action.type, reason: r.event.reason, before: { identityStatus: student.identity_status }, after: { identityStatus: after.identity_status } });
+    await audit(this.repos, this.now(), actor, {
+      orgId: student.org_id,
+      entity: 'student',
+      entityId: id,
+      action: action.type,
+      reason: r.event.reason,
+      before: { identityStatus: student.identity_status },
+      after: { identityStatus: after.identity_status },
+    });
     return after;
   }
 
@@ -300,12 +577,27 @@ export class StudentService {
   async addIdentityDocument(actor: Actor, id: number, fileName: string, bytes: Buffer) {
     const { student, centrePath } = await this.visible(actor, id);
     requirePermission(actor, 'identity_collect_documents', centrePath, student.id);
-    if (student.identity_status === 'none' || student.identity_status === 'rejected') await this.identityStep(actor, id, { type: 'identity_collect_documents' });
-    else if (student.identity_status !== 'documents_collected') throw new AppError(409, 'INVALID_TRANSITION', '身份复核已提交或已完成，不能再添加材料');
+    if (student.identity_status === 'none' || student.identity_status === 'rejected')
+      await this.identityStep(actor, id, { type: 'identity_collect_documents' });
+    else if (student.identity_status !== 'documents_collected')
+      throw new AppError(409, 'INVALID_TRANSITION', '身份复核已提交或已完成，不能再添加材料');
     const ext = (/\.[A-Za-z0-9]{1,6}$/.exec(fileName)?.[0] ?? '').toLowerCase();
     const { storagePath } = await this.files.put('identity', bytes, ext);
-    const doc = await this.repos.students.insertDocument({ student_id: id, file_name: fileName, storage_path: storagePath, bytes: bytes.length, uploaded_by: actor.id, uploaded_at: this.now().toISOString() });
-    await audit(this.repos, this.now(), actor, { orgId: student.org_id, entity: 'student', entityId: id, action: 'identity_document', after: { documentId: doc.id, fileName } });
+    const doc = await this.repos.students.insertDocument({
+      student_id: id,
+      file_name: fileName,
+      storage_path: storagePath,
+      bytes: bytes.length,
+      uploaded_by: actor.id,
+      uploaded_at: this.now().toISOString(),
+    });
+    await audit(this.repos, this.now(), actor, {
+      orgId: student.org_id,
+      entity: 'student',
+      entityId: id,
+      action: 'identity_document',
+      after: { documentId: doc.id, fileName },
+    });
     return { id: doc.id, fileName: doc.file_name, bytes: doc.bytes, uploadedAt: doc.uploaded_at };
   }
 
@@ -315,7 +607,11 @@ export class StudentService {
   }
 
   async decideIdentity(actor: Actor, id: number, approve: boolean, reason?: string) {
-    await this.identityStep(actor, id, approve ? { type: 'identity_approve' } : { type: 'identity_reject', reason: reason ?? '' });
+    await this.identityStep(
+      actor,
+      id,
+      approve ? { type: 'identity_approve' } : { type: 'identity_reject', reason: reason ?? '' },
+    );
     return this.identity(actor, id);
   }
 
@@ -330,8 +626,12 @@ export class StudentService {
   /** Finds students by a photo file's identifier (学号 or 身份证号) inside a set of orgs. */
   async matchIdentifier(text: string, orgIds: number[]): Promise<StudentRow[]> {
     const id = identify(text);
-    const rows = id.kind === 'xuehao' ? [await this.repos.students.byXuehao(id.value)].filter((x): x is StudentRow => !!x)
-      : id.kind === 'idcard' ? await this.repos.students.byIdCard(id.value) : [];
+    const rows =
+      id.kind === 'xuehao'
+        ? [await this.repos.students.byXuehao(id.value)].filter((x): x is StudentRow => !!x)
+        : id.kind === 'idcard'
+          ? await this.repos.students.byIdCard(id.value)
+          : [];
     return rows.filter((r) => orgIds.includes(r.org_id));
   }
 }

@@ -1,0 +1,36 @@
+import { type Kysely, type Insertable } from 'kysely';
+import type { Database, UserTable, SessionTable } from '../db/schema.js';
+import type { UserRow } from './rows.js';
+
+/** 用户与会话 */
+export class UserRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+  byId(id: number) {
+    return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+  byUsername(u: string) {
+    return this.db.selectFrom('users').selectAll().where('username', '=', u).executeTakeFirst();
+  }
+  byStudentId(studentId: number) {
+    return this.db.selectFrom('users').selectAll().where('student_id', '=', studentId).executeTakeFirst();
+  }
+  list(orgIds: number[]) {
+    if (orgIds.length === 0) return Promise.resolve([] as UserRow[]);
+    return this.db.selectFrom('users').selectAll().where('org_id', 'in', orgIds).orderBy('id').execute();
+  }
+  insert(row: Insertable<UserTable>) {
+    return this.db.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow();
+  }
+  async setPassword(id: number, hash: string) {
+    await this.db.updateTable('users').set({ password_hash: hash }).where('id', '=', id).execute();
+  }
+  async insertSession(row: Insertable<SessionTable>) {
+    await this.db.insertInto('sessions').values(row).execute();
+  }
+  session(tokenHash: string) {
+    return this.db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+  }
+  async deleteSession(tokenHash: string) {
+    await this.db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+  }
+}
