@@ -115,7 +115,7 @@ export async function runPhotos(o: PhotoRunOptions): Promise<number> {
 
   // Never overwrite an input: a file argument whose output path is that very file is refused.
   async function* guardedSources() {
-    for await (const item of iterateSources(o.paths, { maxBytes: o.maxBytes })) {
+    for await (const item of iterateSources(o.paths, { maxBytes: o.maxBytes, onSkip: () => tally.skip() })) {
       if (o.op === 'fix' && outDir && item.kind === 'file' && item.fsPath) {
         const target = outputPathFor(outDir, item.relPath, item.fileName);
         if (await sameFile(target, item.fsPath)) {

@@ -97,8 +97,11 @@ beforeAll(async () => {
   await writeFile(path.join(bad, 'truncated.jpg'), good.subarray(0, Math.floor(good.length / 3)));
   await writeFile(path.join(bad, 'photo.png'), await textured().png().toBuffer());
   await writeFile(path.join(bad, 'photo2.webp'), await textured().webp({ quality: 95 }).toBuffer());
-  // Two inputs with the same stem: their outputs would collide.
-  await writeFile(path.join(bad, 'dup.txt'), 'a text file in a photo folder');
+  // Two photos with the same stem: their outputs would collide.
+  await writeFile(path.join(bad, 'dup.png'), await textured().png().toBuffer());
+  // Not photos by name nor content: skipped and counted, never an error, never a conflict with 003_03.jpg.
+  await writeFile(path.join(bad, 'notes.txt'), 'a text file in a photo folder');
+  await writeFile(path.join(bad, '二班 A', '张三 照片.tem'), '179\n0 0\n');
   await writeFile(path.join(bad, 'dup.jpg'), 'another text file');
   await writeFile(path.join(bad, 'bomb.jpg'), await jpegBomb());
   await writeFile(path.join(bad, '二班 A', 'bomb.png'), await pngBomb());
@@ -190,7 +193,7 @@ describe('gradpass check: bad input never stops a batch', () => {
       expect(l.verdict, f).not.toBe('pass');
       expect(problem(l), f).toMatch(/[\u4e00-\u9fff]/);
     }
-    for (const f of ['photo.png', 'photo2.webp', 'dup.txt']) {
+    for (const f of ['photo.png', 'photo2.webp', 'dup.png']) {
       const l = by(f);
       expect(l.verdict).not.toBe('pass');
       expect(l.checks.find((c) => c.id === 'format.jpeg')?.status, f).toBe('fail');
@@ -201,6 +204,9 @@ describe('gradpass check: bad input never stops a batch', () => {
     expect(by('二班 A/张三 照片.jpg').checks.find((c) => c.id === 'size.pixels')?.status).toBe('pass');
     // The summary goes to stderr in --json mode, with Chinese and English rule names.
     expect(r.stderr).toContain('合计 Total');
+    // .DS_Store, notes.txt and 张三 照片.tem: skipped and counted; the .tem never costs 张三 照片.jpg anything.
+    expect(r.stderr).toContain('已跳过 3 个非照片文件');
+    expect(lines.some((l) => /\.(txt|tem)$/.test(String(l.file)))).toBe(false);
     expect(r.stderr).toContain('文件格式（JPEG）');
     expect(r.stderr).toContain('JPEG format');
   });
@@ -211,7 +217,7 @@ describe('gradpass check: bad input never stops a batch', () => {
     const csv = path.join(tmp, 'report.csv');
     const r = await gradpass(['check', bad, '--no-face', '--report', xlsx]);
     expect(r.code).toBe(1);
-    for (const f of ['empty.jpg', 'text.jpg', 'truncated.jpg', 'bomb.jpg', 'bomb.png', 'photo.png', 'photo2.webp', 'dup.txt']) {
+    for (const f of ['empty.jpg', 'text.jpg', 'truncated.jpg', 'bomb.jpg', 'bomb.png', 'photo.png', 'photo2.webp', 'dup.png']) {
       expect(r.stdout.split('\n').some((l) => l.includes(f) && /^\[(不通过|无法处理|需人工复核)\]/.test(l)), f).toBe(true);
     }
     expect(r.stdout).toContain('合计 Total');
@@ -250,8 +256,8 @@ describe('gradpass fix', () => {
       expect([jpeg[0], jpeg[1]]).toEqual([0xff, 0xd8]);
       expect(await sharp(jpeg).metadata()).toMatchObject({ format: 'jpeg', width: 480, height: 640 });
     }
-    // dup.txt and dup.jpg would both become dup.jpg: the second gets a clear conflict error, not a silent overwrite.
-    const dups = lines.filter((l) => /dup\.(txt|jpg)$/.test(String(l.file))) as { error?: { code: string } }[];
+    // dup.png and dup.jpg would both become dup.jpg: the second gets a clear conflict error, not a silent overwrite.
+    const dups = lines.filter((l) => /dup\.(png|jpg)$/.test(String(l.file))) as { error?: { code: string } }[];
     expect(dups.map((d) => d.error?.code)).toContain('OUTPUT_CONFLICT');
     expect(existsSync(path.join(out, '二班 A', '张三 照片.jpg'))).toBe(true);
     for (const f of ['empty.jpg', 'text.jpg', 'bomb.jpg']) {

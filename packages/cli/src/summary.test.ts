@@ -34,6 +34,17 @@ describe('BatchTally', () => {
     expect(text).toContain('平均编码次数 Encodes per photo：3.00');
   });
 
+  it('counts skipped non-photo files in the summary without making them errors', () => {
+    const t = new BatchTally();
+    t.add(rep('pass'));
+    t.skip();
+    t.skip();
+    expect(t.format(1000)).toContain('已跳过 2 个非照片文件');
+    expect(t.verdicts.error).toBe(0);
+    expect(t.exitCode()).toBe(0);
+    expect(new BatchTally().format(0)).not.toContain('已跳过');
+  });
+
   it('exit code 0 only when every photo passed, 1 for an empty batch', () => {
     const t = new BatchTally();
     expect(t.exitCode()).toBe(1);

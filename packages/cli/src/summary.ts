@@ -11,6 +11,13 @@ export class BatchTally {
   readonly errors = new Map<string, number>();
   encodes = 0;
   encoded = 0;
+  /** Files in folders and archives passed over because they are not photos (Thumbs.db, .txt, .tem…). */
+  skipped = 0;
+
+  /** Count one skipped non-photo file (跳过的非照片文件). */
+  skip(): void {
+    this.skipped++;
+  }
 
   add(report: PhotoReport, encodes?: number): void {
     this.total++;
@@ -65,6 +72,7 @@ export class BatchTally {
       parts.push(formatTable([['无法处理原因 Error code', '张数 Count'], ...rows.map(([code, n]) => [code, String(n)])], ['left', 'right']));
     }
     if (this.encoded > 0) parts.push(`平均编码次数 Encodes per photo：${(this.encodes / this.encoded).toFixed(2)}`);
+    if (this.skipped > 0) parts.push(`已跳过 ${this.skipped} 个非照片文件（系统文件、文本、文档等，按文件名和内容判断）`);
     if (this.total === 0) parts.push('未找到任何照片 NO_PHOTOS');
     else parts.push(`结论：${this.verdicts.pass === this.total ? '全部通过' : `${this.total - this.verdicts.pass} 张未通过或需处理`}（${VERDICT_ZH.pass} ${this.verdicts.pass}／${this.total}）`);
     return parts.join('\n\n');

@@ -4,15 +4,18 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import yazl from 'yazl';
-import { decodeZipName, iterateSources, safeSegments, type SourceItem } from './sources.js';
+import { iterateSources, safeSegments, type SkippedSource, type SourceItem } from './sources.js';
 
 let dir: string;
 
-async function collect(paths: string[], opts = {}): Promise<SourceItem[]> {
+async function collect(paths: string[], opts = {}, skipped: SkippedSource[] = []): Promise<SourceItem[]> {
   const out: SourceItem[] = [];
-  for await (const item of iterateSources(paths, opts)) out.push(item);
+  for await (const item of iterateSources(paths, { ...opts, onSkip: (s: SkippedSource) => skipped.push(s) })) out.push(item);
   return out;
 }
+
+/** The first bytes of a baseline JPEG (SOI, APP0 JFIF): enough for content sniffing. */
+const JPEG_HEAD = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01]);
 
 /** Build a zip in memory; `rawName` lets a test write GBK name bytes without the UTF-8 flag. */
 function buildZip(entries: { name: string; data: Buffer; gbk?: boolean; store?: boolean }[]): Promise<Buffer> {
@@ -109,16 +112,39 @@ afterAll(async () => {
 });
 
 describe('iterateSources: files and folders', () => {
-  it('walks nested folders with Chinese names and spaces, skipping system litter but not wrong extensions', async () => {
-    const items = await collect([path.join(dir, '照片 2024')]);
+  it('walks nested folders with Chinese names and spaces; skips and counts litter and non-photos', async () => {
+    const skipped: SkippedSource[] = [];
+    const items = await collect([path.join(dir, '照片 2024')], {}, skipped);
     const names = items.map((i) => i.fileName).sort();
-    expect(names).toEqual(['张三.jpg', '李四.png', '王五.txt'].sort());
+    // 李四.png holds 'bb' — a photo name with non-photo content is still reported (by the engine), not skipped.
+    expect(names).toEqual(['张三.jpg', '李四.png'].sort());
     expect(items.every((i) => i.kind === 'file')).toBe(true);
-    const deep = items.find((i) => i.fileName === '王五.txt');
-    expect(deep?.relPath).toBe('计算机 一班/深层/王五.txt');
-    expect(deep?.name.endsWith('照片 2024/计算机 一班/深层/王五.txt')).toBe(true);
+    const deep = items.find((i) => i.fileName === '李四.png');
+    expect(deep?.relPath).toBe('计算机 一班/李四.png');
+    expect(deep?.name.endsWith('照片 2024/计算机 一班/李四.png')).toBe(true);
     if (deep?.kind !== 'file') throw new Error('expected a file');
-    expect((await deep.read()).toString()).toBe('ccc');
+    expect((await deep.read()).toString()).toBe('bb');
+    expect(skipped.map((s) => `${s.fileName}:${s.reason}`).sort()).toEqual(
+      ['.DS_Store:system', 'Thumbs.db:system', '._张三.jpg:system', '王五.txt:not-photo'].sort(),
+    );
+  });
+
+  it('a photo keeps its output next to a non-photo with the same stem; a renamed JPEG is processed', async () => {
+    const root = path.join(dir, '同名');
+    await mkdir(root, { recursive: true });
+    await writeFile(path.join(root, '003_03.jpg'), JPEG_HEAD);
+    await writeFile(path.join(root, '003_03.tem'), Buffer.from('179\n0 0\n1 1\n'));
+    await writeFile(path.join(root, 'desktop.ini'), Buffer.from('[.ShellClassInfo]\r\n'));
+    await writeFile(path.join(root, '名单.docx'), Buffer.from('PK\x03\x04 office document'));
+    await writeFile(path.join(root, '2337001200001.tmp'), JPEG_HEAD); // renamed, content is a JPEG
+    await writeFile(path.join(root, '2337001200002'), JPEG_HEAD); // no extension at all
+    const skipped: SkippedSource[] = [];
+    const items = await collect([root], {}, skipped);
+    expect(items.map((i) => i.fileName).sort()).toEqual(['003_03.jpg', '2337001200001.tmp', '2337001200002']);
+    expect(skipped.map((s) => s.fileName).sort()).toEqual(['003_03.tem', 'desktop.ini', '名单.docx']);
+    // A file named on the command line is the user's choice: processed (and reported) even if no photo.
+    const named = await collect([path.join(root, '003_03.tem')], {}, skipped);
+    expect(named).toHaveLength(1);
   });
 
   it('a file argument keeps its base name as relPath; a missing path is an error item, not a throw', async () => {
@@ -148,11 +174,14 @@ describe('iterateSources: zip archives', () => {
       { name: '计算机 一班/1837001400123.jpg', data: Buffer.from('one') },
       { name: '__MACOSX/计算机 一班/._1837001400123.jpg', data: Buffer.from('junk') },
       { name: 'notes.txt', data: Buffer.from('two'), store: true },
+      { name: '1837001400124.dat', data: JPEG_HEAD },
     ]);
     const file = path.join(dir, '照片 包.zip');
     await writeFile(file, zip);
-    const items = await collect([file]);
-    expect(items.map((i) => i.name)).toEqual([`${file}!/计算机 一班/1837001400123.jpg`, `${file}!/notes.txt`]);
+    const skipped: SkippedSource[] = [];
+    const items = await collect([file], {}, skipped);
+    expect(items.map((i) => i.name)).toEqual([`${file}!/计算机 一班/1837001400123.jpg`, `${file}!/1837001400124.dat`]);
+    expect(skipped.map((s) => s.reason)).toEqual(['system', 'not-photo']);
     expect(items[0].relPath).toBe('计算机 一班/1837001400123.jpg');
     if (items[0].kind !== 'file') throw new Error('expected a file');
     expect((await items[0].read()).toString()).toBe('one');
@@ -202,7 +231,7 @@ describe('iterateSources: zip archives', () => {
     await writeFile(big, await buildZip([{ name: 'huge.jpg', data: Buffer.alloc(20_000) }, { name: 'ok.jpg', data: Buffer.from('ok') }]));
     const items = await collect([notZip, big], { maxBytes: 10_000 });
     expect(items[0]).toMatchObject({ kind: 'error', error: { code: 'ZIP_INVALID' } });
-    expect(items[1]).toMatchObject({ kind: 'error', fileName: 'huge.jpg', error: { code: 'FILE_TOO_LARGE' } });
+    expect(items[1]).toMatchObject({ kind: 'error', fileName: 'huge.jpg', error: { code: 'ZIP_ENTRY_TOO_LARGE' } });
     expect(items[2]).toMatchObject({ kind: 'file', fileName: 'ok.jpg' });
   });
 
@@ -220,18 +249,5 @@ describe('iterateSources: zip archives', () => {
     expect(safeSegments('../../etc/passwd')).toEqual(['etc', 'passwd']);
     expect(safeSegments('/abs/./x.jpg')).toEqual(['abs', 'x.jpg']);
     expect(safeSegments('C:\\Users\\张三\\a.jpg')).toEqual(['Users', '张三', 'a.jpg']);
-  });
-});
-
-describe('decodeZipName', () => {
-  it('honours the UTF-8 flag, the Info-ZIP unicode path field, unflagged UTF-8, then GBK', () => {
-    const utf8 = Buffer.from('张三.jpg', 'utf8');
-    const gbk = iconv.encode('张三.jpg', 'gbk');
-    expect(decodeZipName(utf8, 0x800)).toBe('张三.jpg');
-    expect(decodeZipName(utf8, 0)).toBe('张三.jpg');
-    expect(decodeZipName(gbk, 0)).toBe('张三.jpg');
-    expect(decodeZipName(Buffer.from('plain.jpg'), 0)).toBe('plain.jpg');
-    const upath = Buffer.concat([Buffer.from([1, 0, 0, 0, 0]), Buffer.from('李四.jpg', 'utf8')]);
-    expect(decodeZipName(gbk, 0, [{ id: 0x7075, data: upath }])).toBe('李四.jpg');
   });
 });

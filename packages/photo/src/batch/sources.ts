@@ -1,14 +1,15 @@
 /**
  * Batch inputs (批量输入): lazily walk the PATHS a user gave — single files, folders (recursive, streamed
  * with `opendir`, so a folder of 20,000 photos is never held in memory) and `.zip` archives (entries read
- * one at a time; GBK/CP936 names of Chinese Windows archives decoded). Nothing here throws on bad input:
- * a missing path, an unreadable file or a corrupt archive entry becomes an error item, and the walk goes on.
+ * one at a time by the shared reader `zip.ts`, with its caps; GBK names of Chinese Windows archives decoded).
+ * Nothing here throws on bad input: a missing path, an unreadable file or a corrupt archive entry becomes an
+ * error item, and the walk goes on. Inside folders and archives, files that are not photos by name AND content
+ * (Thumbs.db, .DS_Store, `__MACOSX/`, .txt, .tem, office documents…) are skipped and counted, not reported.
  */
 import { lstat, opendir, open, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
-import iconv from 'iconv-lite';
-import yauzl from 'yauzl';
+import { sniffFormat } from '../jpeg/sniff.js';
+import { PHOTO_SOURCE_FLOOR_BYTES, readZipEntries, type ZipEntryError, type ZipLimits } from './zip.js';
 
 /** A problem with one input, with a stable code and a Chinese message. 输入错误 */
 export interface SourceErrorInfo {
@@ -54,14 +55,35 @@ export interface SourceFailure extends SourceItemBase {
 
 export type SourceItem = SourceFile | SourceFailure;
 
+/** A file passed over because it is not a photo (跳过的非照片文件). */
+export interface SkippedSource {
+  /** Display path, as `SourceItemBase.name`. */
+  name: string;
+  fileName: string;
+  /** `system`: operating-system litter (Thumbs.db, `__MACOSX/`…); `not-photo`: neither name nor content is a photo. */
+  reason: 'system' | 'not-photo';
+}
+
 export interface SourceOptions {
   /** Largest file (or zip entry) accepted, bytes. Default 50 MiB. */
   maxBytes?: number;
   /** Descend into `.zip` files found inside folders. Default true. */
   zipsInFolders?: boolean;
+  /** Told of every file skipped inside a folder or archive (for the summary's count). */
+  onSkip?: (skipped: SkippedSource) => void;
+  /** The zip reader's other limits (entry count, total, ratio); defaults of `photoZipLimits`. */
+  zipLimits?: Partial<ZipLimits>;
 }
 
-export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
+interface WalkOptions {
+  maxBytes: number;
+  zipsInFolders: boolean;
+  onSkip?: (skipped: SkippedSource) => void;
+  zipLimits?: Partial<ZipLimits>;
+}
+
+/** Largest file accepted by default: the shared reader's floor for photo sources (50 MiB). */
+export const DEFAULT_MAX_BYTES = PHOTO_SOURCE_FLOOR_BYTES;
 
 /** Files that are never photos and are skipped silently in folders (system litter), lower-case. */
 const SYSTEM_FILES = new Set(['.ds_store', 'thumbs.db', 'desktop.ini', 'ehthumbs.db', '.localized', 'icon\r']);
@@ -71,6 +93,40 @@ const SYSTEM_DIRS = new Set(['__macosx', '.git', '.svn', '$recycle.bin', 'system
 export function isSystemLitter(baseName: string): boolean {
   const lower = baseName.toLowerCase();
   return SYSTEM_FILES.has(lower) || lower.startsWith('._') || lower.startsWith('~$');
+}
+
+/** Extensions people give photos (lower-case, with the dot). A file named so is always processed. */
+const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.webp', '.heic', '.heif', '.avif', '.gif', '.bmp', '.tif', '.tiff']);
+
+/** Image formats a photo may arrive in, by content. */
+const IMAGE_FORMATS = new Set(['jpeg', 'png', 'webp', 'heic', 'avif', 'gif', 'bmp', 'tiff']);
+
+/** Bytes needed to recognise an image format by content. */
+const SNIFF_BYTES = 64;
+
+/** True when the file name carries a photo extension (`.jpg`, `.png`, `.heic`…). */
+export function hasPhotoExtension(fileName: string): boolean {
+  return PHOTO_EXTENSIONS.has(path.extname(fileName).toLowerCase());
+}
+
+/** True when the content starts like an image (a renamed JPEG is still a photo). */
+export function isPhotoContent(head: Buffer): boolean {
+  return IMAGE_FORMATS.has(sniffFormat(head));
+}
+
+/** The first bytes of a file (for sniffing); an empty buffer when it cannot be read (reading reports why). */
+async function readHead(fsPath: string): Promise<Buffer> {
+  let fh;
+  try {
+    fh = await open(fsPath, 'r');
+    const buf = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, SNIFF_BYTES, 0);
+    return buf.subarray(0, bytesRead);
+  } catch {
+    return Buffer.alloc(0);
+  } finally {
+    await fh?.close().catch(() => undefined);
+  }
 }
 
 function isZipName(name: string): boolean {
@@ -144,160 +200,58 @@ function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }
 
-/**
- * Decode a zip entry name. Bit 11 set → UTF-8. Otherwise: an Info-ZIP Unicode Path extra field (0x7075)
- * wins; else bytes that are valid UTF-8 with non-ASCII characters (macOS and many tools write UTF-8 without
- * the flag) are UTF-8; else GBK/CP936 (what Chinese Windows writes; a superset of ASCII).
- */
-export function decodeZipName(raw: Buffer, flags: number, extraFields: ReadonlyArray<{ id: number; data: Buffer }> = []): string {
-  if ((flags & 0x800) !== 0) return raw.toString('utf8');
-  for (const f of extraFields) {
-    if (f.id === 0x7075 && f.data.length >= 5 && f.data[0] === 1) {
-      return f.data.subarray(5).toString('utf8');
-    }
-  }
-  let ascii = true;
-  for (const b of raw) {
-    if (b >= 0x80) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii) return raw.toString('latin1');
-  const asUtf8 = raw.toString('utf8');
-  if (!asUtf8.includes('\uFFFD') && Buffer.from(asUtf8, 'utf8').equals(raw)) return asUtf8;
-  return iconv.decode(raw, 'gbk');
-}
-
-function openZip(fsPath: string): Promise<yauzl.ZipFile> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(fsPath, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true, strictFileNames: false }, (err, zip) => {
-      if (err || !zip) reject(err ?? new Error('zip open failed'));
-      else resolve(zip);
-    });
-  });
-}
-
-function readStreamLimited(stream: Readable, maxBytes: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    stream.on('data', (chunk: Buffer) => {
-      total += chunk.length;
-      if (total > maxBytes) {
-        stream.destroy();
-        reject(tooLarge(total, maxBytes));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    stream.on('error', reject);
-    stream.on('end', () => resolve(Buffer.concat(chunks, total)));
-  });
-}
-
-function zipErrorMessage(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  if (/invalid (?:compressed|stored) block|incorrect header|invalid distance|invalid code|unexpected end|too many length|invalid block type|crc/i.test(msg)) {
-    return `压缩包内文件已损坏，无法解压（${msg}）`;
-  }
-  if (/encrypted/i.test(msg)) return '压缩包内文件已加密，无法读取';
-  if (/compression method/i.test(msg)) return `不支持的压缩方式（${msg}）`;
-  return `压缩包内文件读取失败（${msg}）`;
+/** The shared reader's per-entry refusal as a source error (the zip codes stay). */
+function zipFailure(base: SourceItemBase, error: SourceErrorInfo): SourceFailure {
+  return { kind: 'error', ...base, error };
 }
 
 /**
- * Iterate one zip archive. Entries are read one at a time, in archive order, only when the consumer asks
- * for the next item; a bad entry becomes an error item; a corrupt central directory ends the archive with
- * one error item.
+ * Iterate one zip archive with the shared reader (`zip.ts`): entries read one at a time, only when the consumer
+ * asks for the next item; a refused entry becomes an error item; a bomb or a damaged directory ends the archive
+ * with one error item. Entries that are not photos by name and content are skipped (counted via `onSkip`).
  */
-async function* walkZip(fsPath: string, displayZip: string, relDir: string[], maxBytes: number): AsyncGenerator<SourceItem> {
+async function* walkZip(fsPath: string, displayZip: string, relDir: string[], opts: WalkOptions): AsyncGenerator<SourceItem> {
   const zipBase = path.basename(fsPath);
-  let zip: yauzl.ZipFile;
-  try {
-    zip = await openZip(fsPath);
-  } catch (err) {
-    const info = (err as NodeJS.ErrnoException).code ? describeFsError(err) : { code: 'ZIP_INVALID', message: `不是有效的 zip 压缩包（${err instanceof Error ? err.message : String(err)}）` };
-    yield { kind: 'error', name: displayZip, fileName: zipBase, relPath: [...relDir, zipBase].join('/'), fsPath, error: info };
-    return;
-  }
-  try {
-    while (true) {
-      const next = await new Promise<yauzl.Entry | null | Error>((resolve) => {
-        const onEntry = (e: yauzl.Entry): void => {
-          cleanup();
-          resolve(e);
-        };
-        const onEnd = (): void => {
-          cleanup();
-          resolve(null);
-        };
-        const onError = (e: Error): void => {
-          cleanup();
-          resolve(e);
-        };
-        const cleanup = (): void => {
-          zip.off('entry', onEntry);
-          zip.off('end', onEnd);
-          zip.off('error', onError);
-        };
-        zip.on('entry', onEntry);
-        zip.on('end', onEnd);
-        zip.on('error', onError);
-        zip.readEntry();
-      });
-      if (next === null) return;
-      if (next instanceof Error) {
-        yield { kind: 'error', name: `${displayZip}!/`, fileName: zipBase, relPath: [...relDir, zipBase].join('/'), fsPath, error: { code: 'ZIP_CORRUPT', message: `压缩包目录已损坏，其余文件无法读取（${next.message}）` } };
-        return;
-      }
-      const entry = next;
-      const rawName = entry.fileName as unknown as Buffer | string;
-      const entryName = typeof rawName === 'string' ? rawName : decodeZipName(rawName, entry.generalPurposeBitFlag, entry.extraFields);
-      const isDir = entryName.endsWith('/') || entryName.endsWith('\\');
-      if (isDir) continue;
-      const segments = safeSegments(entryName);
-      if (segments.length === 0) continue;
-      if (segments.some((s) => SYSTEM_DIRS.has(s.toLowerCase()))) continue;
-      const fileName = segments[segments.length - 1];
-      if (isSystemLitter(fileName)) continue;
-      const name = `${displayZip}!/${segments.join('/')}`;
-      const relPath = [...relDir, ...segments].join('/');
-      const base = { name, fileName, relPath };
-      if (entry.uncompressedSize > maxBytes) {
-        const e = tooLarge(entry.uncompressedSize, maxBytes);
-        yield { kind: 'error', ...base, error: { code: e.code, message: e.message } };
-        continue;
-      }
-      if ((entry.generalPurposeBitFlag & 0x1) !== 0) {
-        yield { kind: 'error', ...base, error: { code: 'ZIP_ENCRYPTED', message: '压缩包内文件已加密，无法读取' } };
-        continue;
-      }
-      // Read this entry now (the archive stays positioned here); the consumer holds at most this buffer.
-      let data: Buffer | null = null;
-      let failure: SourceErrorInfo | null = null;
-      try {
-        const stream = await new Promise<Readable>((resolve, reject) => {
-          zip.openReadStream(entry, (err, s) => (err || !s ? reject(err ?? new Error('no stream')) : resolve(s)));
-        });
-        data = await readStreamLimited(stream, maxBytes);
-      } catch (err) {
-        failure = err instanceof SourceError ? { code: err.code, message: err.message } : { code: 'ZIP_ENTRY_CORRUPT', message: zipErrorMessage(err) };
-      }
-      if (failure || !data) {
-        yield { kind: 'error', ...base, error: failure ?? { code: 'ZIP_ENTRY_CORRUPT', message: '压缩包内文件读取失败' } };
-      } else {
-        const bytes = data;
-        yield { kind: 'file', ...base, read: () => Promise.resolve(bytes) };
-      }
+  const wanted = (segments: string[]): boolean =>
+    !segments.some((s) => SYSTEM_DIRS.has(s.toLowerCase())) && !isSystemLitter(segments[segments.length - 1]);
+  const entries = readZipEntries(fsPath, { limits: { ...opts.zipLimits, maxEntryBytes: opts.maxBytes }, wanted });
+  for await (const item of entries) {
+    if (item.kind === 'stop') {
+      const whole = { name: `${displayZip}!/`, fileName: zipBase, relPath: [...relDir, zipBase].join('/'), fsPath };
+      yield zipFailure(whole, item.error);
+      return;
     }
-  } finally {
-    zip.close();
+    const segments = item.segments.length > 0 ? item.segments : safeSegments(item.name);
+    const fileName = segments[segments.length - 1] ?? zipBase;
+    const base = { name: `${displayZip}!/${segments.join('/')}`, fileName, relPath: [...relDir, ...segments].join('/') };
+    if (item.kind === 'skipped') {
+      opts.onSkip?.({ name: base.name, fileName, reason: 'system' });
+      continue;
+    }
+    if (item.kind === 'error') {
+      yield zipFailure(base, item.error);
+      continue;
+    }
+    // Read this entry now (the archive stays positioned here); the consumer holds at most this buffer.
+    let data: Buffer;
+    try {
+      data = await item.read();
+    } catch (err) {
+      const e = err as ZipEntryError;
+      if (e.fatal) continue; // the reader ends the archive with a stop item next
+      yield zipFailure(base, { code: e.code ?? 'ZIP_ENTRY_CORRUPT', message: e.message });
+      continue;
+    }
+    if (!hasPhotoExtension(fileName) && !isPhotoContent(data)) {
+      opts.onSkip?.({ name: base.name, fileName, reason: 'not-photo' });
+      continue;
+    }
+    yield { kind: 'file', ...base, read: () => Promise.resolve(data) };
   }
 }
 
 /** Walk a folder depth-first with `opendir` (streaming; nothing but the open directory handles is kept). */
-async function* walkFolder(root: string, displayRoot: string, opts: Required<SourceOptions>): AsyncGenerator<SourceItem> {
+async function* walkFolder(root: string, displayRoot: string, opts: WalkOptions): AsyncGenerator<SourceItem> {
   // Each frame: directory on disk, its segments relative to root.
   const stack: string[][] = [[]];
   while (stack.length > 0) {
@@ -333,9 +287,18 @@ async function* walkFolder(root: string, displayRoot: string, opts: Required<Sou
           if (!SYSTEM_DIRS.has(dirent.name.toLowerCase())) subdirs.push(childRel);
           continue;
         }
-        if (!isFile || isSystemLitter(dirent.name)) continue;
+        if (!isFile) continue;
+        if (isSystemLitter(dirent.name)) {
+          opts.onSkip?.({ name: joinDisplay(displayRoot, childRel), fileName: dirent.name, reason: 'system' });
+          continue;
+        }
         if (opts.zipsInFolders && isZipName(dirent.name)) {
-          yield* walkZip(childPath, joinDisplay(displayRoot, childRel), rel, opts.maxBytes);
+          yield* walkZip(childPath, joinDisplay(displayRoot, childRel), rel, opts);
+          continue;
+        }
+        // Not a photo by name: look at the content (users rename things); skip it when that is no photo either.
+        if (!hasPhotoExtension(dirent.name) && !isPhotoContent(await readHead(childPath))) {
+          opts.onSkip?.({ name: joinDisplay(displayRoot, childRel), fileName: dirent.name, reason: 'not-photo' });
           continue;
         }
         yield fileItem(childPath, joinDisplay(displayRoot, childRel), childRel.join('/'), opts.maxBytes);
@@ -361,11 +324,17 @@ function fileItem(fsPath: string, name: string, relPath: string, maxBytes: numbe
 }
 
 /**
- * Iterate every photo candidate under `paths`, lazily. Order: paths in the order given; inside a folder,
+ * Iterate every photo candidate under `paths`, lazily. A file given by name is always processed (the user
+ * chose it); inside folders and archives, non-photos are skipped (see `SourceOptions.onSkip`). Order: paths in the order given; inside a folder,
  * depth-first (files of a folder in directory order); inside a zip, archive order.
  */
 export async function* iterateSources(paths: readonly string[], options: SourceOptions = {}): AsyncGenerator<SourceItem> {
-  const opts: Required<SourceOptions> = { maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES, zipsInFolders: options.zipsInFolders ?? true };
+  const opts: WalkOptions = {
+    maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+    zipsInFolders: options.zipsInFolders ?? true,
+    onSkip: options.onSkip,
+    zipLimits: options.zipLimits,
+  };
   for (const given of paths) {
     const abs = path.resolve(given);
     const display = toPosix(given);
@@ -385,7 +354,7 @@ export async function* iterateSources(paths: readonly string[], options: SourceO
     if (st.isDirectory()) {
       yield* walkFolder(abs, display, opts);
     } else if (st.isFile() && isZipName(abs)) {
-      yield* walkZip(abs, display, [], opts.maxBytes);
+      yield* walkZip(abs, display, [], opts);
     } else if (st.isFile()) {
       yield fileItem(abs, display, path.basename(abs), opts.maxBytes);
     } else {
