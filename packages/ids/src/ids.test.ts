@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { idCardCheckChar, identify, isValidIdCard, maskName, parseIdCard, parseXuehao } from './index.js';
+import {
+  idCardCheckChar,
+  identify,
+  isValidIdCard,
+  maskIdCard,
+  maskIdCardsInText,
+  maskName,
+  parseIdCard,
+  parseXuehao,
+} from './index.js';
 
 describe('身份证号 GB 11643', () => {
   it('accepts the standard examples', () => {
@@ -62,5 +71,19 @@ describe('identify and mask', () => {
     expect(maskName('张三')).toBe('张*');
     expect(maskName('欧阳娜娜')).toBe('欧***');
     expect(maskName('李')).toBe('李');
+  });
+  it('masks 身份证号 keeping area code and last four', () => {
+    expect(maskIdCard('370102199001010040')).toBe('370102********0040');
+    expect(maskIdCard('11010519491231002x')).toBe('110105********002X');
+    expect(maskIdCard('370102900101004')).toBe('370102******004');
+    expect(maskIdCard('12345')).toBe('*****');
+  });
+  it('masks 身份证号-shaped tokens in text, leaving 学号 and 电子注册号 alone', () => {
+    expect(maskIdCardsInText('王芳 370102199001010040，学号 2337001200003')).toBe(
+      '王芳 370102********0040，学号 2337001200003',
+    );
+    expect(maskIdCardsInText('/api/students?q=11010519491231002x&x=1')).toBe('/api/students?q=110105********002X&x=1');
+    expect(maskIdCardsInText('电子注册号 5116120261000123')).toBe('电子注册号 5116120261000123');
+    expect(maskIdCardsInText('a3701021990010100401')).toBe('a3701021990010100401');
   });
 });
