@@ -139,8 +139,9 @@ export interface ZipReadOptions {
   wanted?: (segments: string[]) => boolean;
 }
 
+/** A size for messages: MB from 1 MiB on, else bytes. */
 function mb(bytes: number): string {
-  return `${(bytes / MIB).toFixed(1)} MB`;
+  return bytes >= MIB ? `${(bytes / MIB).toFixed(1)} MB` : `${bytes} 字节`;
 }
 
 /** Bytes that form valid GB18030 (GBK's superset): 1-, 2- and 4-byte sequences only. */
