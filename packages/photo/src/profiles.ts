@@ -134,8 +134,11 @@ export function validateProfile(input: unknown, source = ''): Profile {
     }
   }
 
+  const maxUpscale = o.maxUpscale === undefined ? undefined : num('maxUpscale', o.maxUpscale, 1, 4);
+
   const profile: Profile = { id, name, width, height, bytes, dpi, minQuality, extensions, fileNaming, background, geometry, pose };
   if (photo !== undefined) profile.photo = photo;
+  if (maxUpscale !== undefined) profile.maxUpscale = maxUpscale;
   if (description !== undefined) profile.description = description;
   if (kilobyte !== undefined) profile.kilobyte = kilobyte;
   return profile;

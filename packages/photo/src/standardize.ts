@@ -9,7 +9,7 @@
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { stemOf } from './checks/name.js';
 import { encodeToSize } from './encode.js';
-import { applyCropPlan, planFaceCrop, replaceBackground } from './face/index.js';
+import { applyCropPlan, DEFAULT_MAX_UPSCALE, frameWithBackground, planFaceCrop, replaceBackgroundMatte } from './face/index.js';
 import { inspect, MAX_INPUT_PIXELS } from './inspect.js';
 import { FORMAT_NAMES, sniffFormat } from './jpeg/sniff.js';
 import type { FaceGeometry, PhotoReport, Profile, RawImage, Refusal } from './types.js';
@@ -100,6 +100,9 @@ export async function standardize(bytes: Buffer, profile: Profile, opts: Standar
 
     let framed: RawImage;
     let face: FaceGeometry | null | undefined;
+    /** The background was replaced while framing (face-aligned crop). */
+    let replaced = false;
+    let upscale = 1;
     try {
       if ((opts.align ?? 'centre') === 'centre') {
         const c = centreCrop(w, h, profile);
@@ -109,15 +112,20 @@ export async function standardize(bytes: Buffer, profile: Profile, opts: Standar
         framed = await rawOf(source().extract(c).resize(profile.width, profile.height, { kernel: 'lanczos3', fit: 'fill' }));
       } else {
         const src = await rawOf(source());
-        const planned = await planFaceCrop(src, profile);
-        if (!planned.ok) return fail('fail', planned.refusal);
+        const maxUpscale = profile.maxUpscale ?? DEFAULT_MAX_UPSCALE;
+        const planned = await planFaceCrop(src, profile, { replaceBackground: opts.background === 'blue', maxUpscale });
+        if (!planned.ok) return fail('fail', planned.refusal, 0, planned.face);
         face = planned.face;
+        upscale = planned.scale;
         const c = planned.plan.crop;
-        if (Math.round(c.width) < profile.width || Math.round(c.height) < profile.height) {
-          return fail('fail', { code: 'SOURCE_TOO_SMALL', message: `人像区域只有 ${Math.round(c.width)}×${Math.round(c.height)} 像素，小于规定的 ${profile.width}×${profile.height}；不放大低清照片，请提供更大的原图` }, 0, face);
+        if (planned.scale > maxUpscale + 1e-6) {
+          return fail('fail', { code: 'SOURCE_TOO_SMALL', message: `人像区域只有 ${Math.round(c.width)}×${Math.round(c.height)} 像素，需放大 ${planned.scale.toFixed(2)} 倍，超过规格允许的 ${maxUpscale} 倍；请提供更大的原图` }, 0, face);
         }
         try {
-          framed = await applyCropPlan(src, planned.plan, profile.width, profile.height);
+          if (opts.background === 'blue') {
+            framed = await frameWithBackground(src, planned.plan, profile.width, profile.height, profile.background?.rgb ?? REFERENCE_BLUE);
+            replaced = true;
+          } else framed = await applyCropPlan(src, planned.plan, profile.width, profile.height);
         } catch (err) {
           if (err instanceof RangeError) return fail('fail', { code: 'CROP_OUT_OF_PICTURE', message: `裁剪区域超出原图范围：${errMessage(err)}` }, 0, face);
           throw err;
@@ -129,10 +137,10 @@ export async function standardize(bytes: Buffer, profile: Profile, opts: Standar
       return fail('error', { code: 'UNDECODABLE', message: `图像数据损坏，无法解码（${FORMAT_NAMES[format]}）：${errMessage(err)}` });
     }
 
-    let edited = false;
-    if (opts.background === 'blue') {
+    let edited = replaced;
+    if (opts.background === 'blue' && !replaced) {
       try {
-        framed = await replaceBackground(framed, profile.background?.rgb ?? REFERENCE_BLUE);
+        framed = await replaceBackgroundMatte(framed, profile.background?.rgb ?? REFERENCE_BLUE);
         edited = true;
       } catch (err) {
         return fail('error', { code: 'BACKGROUND_UNAVAILABLE', message: `背景替换不可用：${errMessage(err)}` });
@@ -144,6 +152,11 @@ export async function standardize(bytes: Buffer, profile: Profile, opts: Standar
     const outName = `${stemOf(fileName)}${profile.extensions[0] ?? '.jpg'}`;
     const report = await inspect(enc.jpeg, { profile, fileName: outName, face: opts.face, isKnownId: opts.isKnownId });
     report.file = fileName;
+    const sharpCheck = report.checks.find((c) => c.id === 'sharpness');
+    if (upscale > 1 + 1e-6 && sharpCheck?.status === 'fail') {
+      // Enlarged only on the condition that the output stays sharp: it did not, so refuse as before.
+      return fail('fail', { code: 'FACE_TOO_SMALL', message: `原图中人脸像素过少：需放大 ${upscale.toFixed(2)} 倍，放大后清晰度不合格（${sharpCheck.message}），请使用更清晰、人脸更大的原图` }, enc.encodes, face);
+    }
     if (edited) report.edited = true;
     return { jpeg: enc.jpeg, report, encodes: enc.encodes };
   } catch (err) {

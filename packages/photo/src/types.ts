@@ -138,6 +138,11 @@ export interface Profile {
    * `DEFAULT_PHOTO_LIMITS` (face/checks.ts), which were calibrated on the London portrait set.
    */
   photo?: Partial<PhotoLimits>;
+  /**
+   * Largest enlargement `fix` may apply (output px per source px; 最大放大倍数), default 1.5; the output
+   * must still pass `sharpness`. 1 = never enlarge.
+   */
+  maxUpscale?: number;
 }
 
 /** Limits of the photographic and expression checks (拍摄规则阈值). */

@@ -68,7 +68,7 @@ interface HumanModule { Human: new (config: Record<string, unknown>) => HumanIns
 
 const require = createRequire(import.meta.url);
 
-function packageDir(name: string): string {
+export function packageDir(name: string): string {
   // Prefer the package.json (packages without an exports map); fall back to the main entry (Human's
   // exports map blocks sub-paths) and walk up to the folder that holds the package.json.
   try {
@@ -152,7 +152,7 @@ export function loadEngine(): Promise<HumanInstance> {
 }
 
 /** Run `task` after every earlier engine call has finished (Human is not re-entrant). */
-function serialised<T>(task: () => Promise<T>): Promise<T> {
+export function serialised<T>(task: () => Promise<T>): Promise<T> {
   const run = queue.then(task, task);
   queue = run.catch(() => undefined);
   return run;

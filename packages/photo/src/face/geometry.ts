@@ -70,6 +70,13 @@ export interface CropTargets {
   unconstrained?: boolean;
   /** Largest allowed upscaling factor (output px per source px). Default 1: never enlarge. */
   maxUpscale?: number;
+  /**
+   * Where the frame may reach beyond the source (only when the background is replaced: the extension is
+   * filled with the background colour and invents no pixel of the person). `top`: above the source;
+   * `leftUntil` / `rightUntil`: beyond the left / right edge for crop corners at source y ≤ this value
+   * (the first row where the person touches that edge; −Infinity = never, Infinity = anywhere).
+   */
+  extend?: { top: boolean; leftUntil: number; rightUntil: number };
 }
 
 export type CropSolution = { ok: true; plan: CropPlan; scale: number; predicted: { eyeLine: number; headTop: number; faceWidth: number; noseX: number } } | { ok: false; refusal: Refusal };
@@ -124,10 +131,12 @@ export function solveCrop(lm: CropLandmarks, profile: Pick<Profile, 'width' | 'h
   const inside = (crop: CropPlan['crop']) => {
     const corners: Point[] = [[crop.left, crop.top], [crop.left + crop.width, crop.top], [crop.left, crop.top + crop.height], [crop.left + crop.width, crop.top + crop.height]];
     const bad = { top: false, bottom: false, sides: false, excess: 0 };
+    const ext = targets.extend;
     for (const c of corners) {
       const s = unrotatePoint(c, W, H, angle);
-      if (s[0] < -0.5 || s[0] > W + 0.5) bad.sides = true;
-      if (s[1] < -0.5) bad.top = true;
+      if (s[0] < -0.5 && !(ext && s[1] <= ext.leftUntil)) bad.sides = true;
+      if (s[0] > W + 0.5 && !(ext && s[1] <= ext.rightUntil)) bad.sides = true;
+      if (s[1] < -0.5 && !ext?.top) bad.top = true;
       if (s[1] > H + 0.5) bad.bottom = true;
       bad.excess = Math.max(bad.excess, -s[0], s[0] - W, -s[1], s[1] - H);
     }
@@ -175,7 +184,9 @@ export function solveCrop(lm: CropLandmarks, profile: Pick<Profile, 'width' | 'h
         const ht = ye - s * eyeToTop;
         if (ht < htLo - 1e-9 || ht > htHi + 1e-9) continue;
         for (const dx of dxs) {
-          const cost = ((fwOut - tFw) / (g.faceWidth[1] - g.faceWidth[0])) ** 2 + ((ye - tEye) / (g.eyeLine[1] - g.eyeLine[0])) ** 2 + ((ht - tTop) / (g.headTop[1] - g.headTop[0])) ** 2 + (tol > 0 ? ((dx - tDx) / tol) ** 2 : 0);
+          // Enlargement (only possible when maxUpscale > 1) costs more than any placement within the
+          // ranges: the least enlargement that fits is taken.
+          const cost = (s > 1 ? 20 * (s - 1) ** 2 : 0) + ((fwOut - tFw) / (g.faceWidth[1] - g.faceWidth[0])) ** 2 + ((ye - tEye) / (g.eyeLine[1] - g.eyeLine[0])) ** 2 + ((ht - tTop) / (g.headTop[1] - g.headTop[0])) ** 2 + (tol > 0 ? ((dx - tDx) / tol) ** 2 : 0);
           const crop = makeCrop(s, ye, dx);
           const bad = inside(crop);
           const ok = !bad.top && !bad.bottom && !bad.sides && s <= maxUp;
@@ -218,7 +229,7 @@ export function solveCrop(lm: CropLandmarks, profile: Pick<Profile, 'width' | 'h
   // At the smallest face width allowed the frame covers the most of the source; when even that frame
   // is larger than the source, the face is too large for it (too close to the camera): step back.
   const smallest = g.faceWidth[0] / fw;
-  if (outW / smallest > W + 1 || outH / smallest > H + 1) return { ok: false, refusal: refusal('FACE_TOO_LARGE') };
+  if (!targets.extend && (outW / smallest > W + 1 || outH / smallest > H + 1)) return { ok: false, refusal: refusal('FACE_TOO_LARGE') };
   if (!fits.scale) return { ok: false, refusal: refusal('FACE_TOO_SMALL') };
   if (!fits.top) return { ok: false, refusal: refusal('NO_ROOM_ABOVE_HEAD') };
   if (!fits.bottom) return { ok: false, refusal: refusal('NO_ROOM_BELOW') };

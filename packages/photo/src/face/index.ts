@@ -7,10 +7,12 @@ import sharp from 'sharp';
 import type { CheckResult, CropPlan, FaceGeometry, Profile, RawImage, Refusal } from '../types.js';
 import { buildAnalysis, faceWidthOf, findHeadTop, pt, pupils, refinePupils, MESH, FACE_SCORE, type FaceAnalysis } from './analysis.js';
 import { runChecks } from './checks.js';
-import { FaceUnavailableError, loadEngine, runEngine } from './engine.js';
-import { solveCrop, type CropTargets, type Point } from './geometry.js';
+import { FaceUnavailableError, loadEngine, runEngine, type PersonMask } from './engine.js';
+import { solveCrop, unrotatePoint, type CropTargets, type Point } from './geometry.js';
+import { compositeMatte, runMatte } from './matte.js';
 
 export { FaceUnavailableError } from './engine.js';
+export { compositeMatte, runMatte, type Matte } from './matte.js';
 export { renderOverlay, overlaySvg } from './overlay.js';
 export { DEFAULT_PHOTO_LIMITS, HEURISTICS, limitsOf } from './checks.js';
 export { deltaE2000, deltaE2000Rgb, rgbToLab } from './colour.js';
@@ -53,13 +55,45 @@ async function downscaled(img: RawImage): Promise<{ small: RawImage; k: number }
   return { small: { data, width: w, height: h, channels: 3 }, k: w / img.width };
 }
 
-type PlanResult = { ok: true; plan: CropPlan; face: FaceGeometry } | { ok: false; refusal: Refusal };
+/** A crop plan with the measured face of the source and the enlargement it needs (scale > 1 = enlarged). */
+type PlanResult = { ok: true; plan: CropPlan; face: FaceGeometry; scale: number; extended: boolean } | { ok: false; refusal: Refusal; face?: FaceGeometry };
+
+/** How `fix` may go beyond today's crop: reach past the source (background replaced) and enlarge. */
+export interface PlanOptions {
+  /** The background will be replaced: the frame may reach beyond the source above the head and at the sides. */
+  replaceBackground?: boolean;
+  /** Largest enlargement allowed (profile `maxUpscale`); 1 = never enlarge. */
+  maxUpscale?: number;
+}
+
+/** Default of the profile's `maxUpscale` (最大放大倍数). */
+export const DEFAULT_MAX_UPSCALE = 1.5;
+
+/**
+ * Where the frame may reach beyond the source (see CropTargets.extend), from the person mask: above
+ * the source unless the person touches its top edge; beyond a side down to the first row where the
+ * person touches that side (source px).
+ */
+export function extensionOf(mask: PersonMask | null, k: number): NonNullable<CropTargets['extend']> {
+  if (!mask) return { top: false, leftUntil: -Infinity, rightUntil: -Infinity };
+  const { width: W, height: H, alpha } = mask;
+  const firstRow = (x: number) => {
+    for (let y = 0; y < H; y++) if (alpha[y * W + x] >= 128) return y;
+    return Infinity;
+  };
+  let top = true;
+  for (let x = 0; x < W && top; x++) if (alpha[x] >= 128 || alpha[W + x] >= 128) top = false;
+  const l = Math.min(firstRow(0), firstRow(1)), r = Math.min(firstRow(W - 1), firstRow(W - 2));
+  // A safety band of 2 % of the height above the first touching row.
+  const band = 0.02 * H;
+  return { top, leftUntil: (l - band) / k, rightUntil: (r - band) / k };
+}
 
 /**
  * Plan a face-aligned crop with explicit targets (used by `planFaceCrop`, and by the eval to build
  * deliberately misplaced variants with `unconstrained: true`).
  */
-export async function planFaceCropWith(img: RawImage, profile: Profile, targets: CropTargets = {}): Promise<PlanResult> {
+export async function planFaceCropWith(img: RawImage, profile: Profile, targets: CropTargets = {}, opts: PlanOptions = {}): Promise<PlanResult> {
   const { small, k } = await downscaled(img);
   const { faces, mask } = await runEngine(small, { segmentation: true });
   const counted = faces.filter((f) => f.score >= FACE_SCORE && f.mesh.length >= 478);
@@ -84,14 +118,32 @@ export async function planFaceCropWith(img: RawImage, profile: Profile, targets:
   if (head.touchesTop) return { ok: false, refusal: { code: 'HEAD_CUT_OFF', message: '原图头顶已被裁切，无法得到完整的头顶，请使用头顶上方留有空间的原图' } };
   // The head-top point: on the head outline above the midpoint of the pupils.
   const headPoint: Point = [(face.eyes[0][0] + face.eyes[1][0]) / 2, face.headTop];
-  const sol = solveCrop({ width: img.width, height: img.height, eyes: face.eyes, noseTip: face.noseTip, headTop: headPoint, faceWidth: face.faceWidth }, profile, targets);
-  if (!sol.ok) return sol;
-  return { ok: true, plan: sol.plan, face };
+  const lm = { width: img.width, height: img.height, eyes: face.eyes, noseTip: face.noseTip, headTop: headPoint, faceWidth: face.faceWidth };
+  // Today's crop first (inside the source, no enlargement); then, only when that is refused, reach
+  // beyond the source (background replaced), then enlarge up to the profile's limit.
+  let sol = solveCrop(lm, profile, targets);
+  let extended = false;
+  const retry = (code: string) => !targets.unconstrained && !['HEAD_CUT_OFF', 'NO_ROOM_BELOW'].includes(code);
+  const ext = opts.replaceBackground ? extensionOf(mask, k) : undefined;
+  if (!sol.ok && ext && retry(sol.refusal.code)) {
+    sol = solveCrop(lm, profile, { ...targets, extend: ext });
+    extended = true;
+  }
+  const maxUp = opts.maxUpscale ?? 1;
+  if (!sol.ok && maxUp > 1 && retry(sol.refusal.code)) {
+    sol = solveCrop(lm, profile, { ...targets, extend: ext, maxUpscale: maxUp });
+    extended = !!ext;
+    if (!sol.ok && sol.refusal.code === 'FACE_TOO_SMALL') {
+      sol = { ok: false, refusal: { ...sol.refusal, message: `${sol.refusal.message}（放大超过规格允许的 ${maxUp} 倍）` } };
+    }
+  }
+  if (!sol.ok) return { ok: false, refusal: sol.refusal, face };
+  return { ok: true, plan: sol.plan, face, scale: sol.scale, extended };
 }
 
 /** Plan a face-aligned crop of a larger source photo for the profile, or refuse with the reason. */
-export async function planFaceCrop(img: RawImage, profile: Profile): Promise<PlanResult> {
-  return planFaceCropWith(img, profile);
+export async function planFaceCrop(img: RawImage, profile: Profile, opts: PlanOptions = {}): Promise<PlanResult> {
+  return planFaceCropWith(img, profile, {}, opts);
 }
 
 /**
@@ -111,6 +163,99 @@ export async function applyCropPlan(img: RawImage, plan: CropPlan, width: number
   if (c.left < 0 || c.top < 0 || c.width < 1 || c.height < 1 || c.left + c.width > img.width || c.top + c.height > img.height) throw new RangeError('裁剪区域超出原图范围');
   const data = await sharp(src, { raw }).extract(c).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
   return { data, width, height, channels: 3 };
+}
+
+/**
+ * Render a crop plan that may reach beyond the source (top and sides, background replaced): the part
+ * outside the source is filled by repeating the source's edge (so the matte sees a continuous
+ * background) and marked 0 in `inside`; the composite paints it with the background colour.
+ */
+export async function applyCropPlanExtended(img: RawImage, plan: CropPlan, width: number, height: number, belowToo = false): Promise<{ img: RawImage; inside: Uint8Array }> {
+  const W = img.width, H = img.height;
+  const raw = { width: W, height: H, channels: 3 as const };
+  let src: Buffer = img.data;
+  if (Math.abs(plan.angle) > 1e-3) {
+    const out = await sharp(img.data, { raw }).rotate(plan.angle, { background: { r: 255, g: 255, b: 255 } }).raw().toBuffer({ resolveWithObject: true });
+    const left = Math.round((out.info.width - W) / 2), top = Math.round((out.info.height - H) / 2);
+    src = await sharp(out.data, { raw: { width: out.info.width, height: out.info.height, channels: 3 } }).extract({ left, top, width: W, height: H }).raw().toBuffer();
+  }
+  const c = { left: Math.round(plan.crop.left), top: Math.round(plan.crop.top), width: Math.round(plan.crop.width), height: Math.round(plan.crop.height) };
+  if (c.width < 1 || c.height < 1 || (!belowToo && c.top + c.height > H + 1)) throw new RangeError('裁剪区域超出原图下边缘');
+  const pad = { top: Math.max(0, -c.top), left: Math.max(0, -c.left), right: Math.max(0, c.left + c.width - W), bottom: Math.max(0, c.top + c.height - H) };
+  // sharp runs extract before extend within one pipeline: extend in its own pass.
+  const padded = pad.top + pad.left + pad.right + pad.bottom > 0 ? await sharp(src, { raw }).extend({ ...pad, extendWith: 'copy' }).raw().toBuffer() : src;
+  const data = await sharp(padded, { raw: { width: W + pad.left + pad.right, height: H + pad.top + pad.bottom, channels: 3 } })
+    .extract({ left: c.left + pad.left, top: c.top + pad.top, width: c.width, height: c.height })
+    .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer();
+  // Which output pixels come from inside the (rotated) source picture, 1 source px inside its edge.
+  const inside = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const q = unrotatePoint([c.left + ((x + 0.5) * c.width) / width, c.top + ((y + 0.5) * c.height) / height], W, H, plan.angle);
+      inside[y * width + x] = q[0] >= 1 && q[0] <= W - 1 && q[1] >= 1 && q[1] <= H - 1 ? 1 : 0;
+    }
+  }
+  return { img: { data, width, height, channels: 3 }, inside };
+}
+
+/**
+ * Replace the background with a true alpha matte (背景替换，RVM 抠图): hair strands keep their
+ * transparency, the foreground colour has the old background removed (no halo, no leftover). Pixels
+ * marked 0 in `inside` (outside the source picture) become the background colour.
+ */
+export async function replaceBackgroundMatte(img: RawImage, rgb: [number, number, number], inside?: Uint8Array): Promise<RawImage> {
+  const matte = await runMatte(img);
+  // RVM can leave light clothing against a light background partly transparent; the segmentation's
+  // confident core (eroded by 1 % of the height, away from hair strands) is opaque person.
+  const { mask } = await runEngine(img, { segmentation: true, noFaces: true });
+  if (mask) {
+    const core = erode(mask.alpha, mask.width, mask.height, Math.max(2, Math.round(img.height / 100)));
+    for (let i = 0; i < core.length; i++) if (core[i] >= 242 && matte.alpha[i] < 255) matte.alpha[i] = 255;
+  }
+  return compositeMatte(img, matte, rgb, inside);
+}
+
+/** Context kept around the frame when matting (share of the frame's size on every side). */
+export const MATTE_CONTEXT = 0.12;
+
+/**
+ * Frame a source by a crop plan and replace its background (裁剪并替换背景): the matte is computed on the
+ * frame with MATTE_CONTEXT of context on every side (the whole shoulder, the hair beside the frame:
+ * without it the model leaves a sleeve that enters at the frame's edge partly transparent), then cut to
+ * the frame. The frame may reach beyond the source (top and sides): that part is the background colour.
+ */
+export async function frameWithBackground(src: RawImage, plan: CropPlan, width: number, height: number, rgb: [number, number, number]): Promise<RawImage> {
+  const mx = Math.round(MATTE_CONTEXT * width), my = Math.round(MATTE_CONTEXT * height);
+  const kx = plan.crop.width / width, ky = plan.crop.height / height;
+  const wide: CropPlan = { angle: plan.angle, crop: { left: plan.crop.left - mx * kx, top: plan.crop.top - my * ky, width: plan.crop.width + 2 * mx * kx, height: plan.crop.height + 2 * my * ky } };
+  const Wc = width + 2 * mx, Hc = height + 2 * my;
+  const ctx = await applyCropPlanExtended(src, wide, Wc, Hc, true);
+  const full = await replaceBackgroundMatte(ctx.img, rgb, ctx.inside);
+  const data = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) full.data.copy(data, y * width * 3, ((y + my) * Wc + mx) * 3, ((y + my) * Wc + mx + width) * 3);
+  return { data, width, height, channels: 3 };
+}
+
+/** Grey-level erosion (minimum over a (2r+1)² square), separable. */
+function erode(a: Uint8Array, W: number, H: number, r: number): Uint8Array {
+  const tmp = new Uint8Array(a.length), out = new Uint8Array(a.length);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      let m = 255;
+      for (let k = Math.max(0, x - r), e = Math.min(W - 1, x + r); k <= e; k++) if (a[y * W + k] < m) m = a[y * W + k];
+      tmp[y * W + x] = m;
+    }
+  }
+  for (let x = 0; x < W; x++) {
+    for (let y = 0; y < H; y++) {
+      let m = 255;
+      for (let k = Math.max(0, y - r), e = Math.min(H - 1, y + r); k <= e; k++) if (tmp[k * W + x] < m) m = tmp[k * W + x];
+      out[y * W + x] = m;
+    }
+  }
+  return out;
 }
 
 /**
