@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
-import yazl from 'yazl';
+import { yazlZip as buildZip } from '../testing/zips.js';
 import { iterateSources, safeSegments, type SkippedSource, type SourceItem } from './sources.js';
 
 let dir: string;
@@ -16,21 +16,6 @@ async function collect(paths: string[], opts = {}, skipped: SkippedSource[] = []
 
 /** The first bytes of a baseline JPEG (SOI, APP0 JFIF): enough for content sniffing. */
 const JPEG_HEAD = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01]);
-
-/** Build a zip in memory; `rawName` lets a test write GBK name bytes without the UTF-8 flag. */
-function buildZip(entries: { name: string; data: Buffer; gbk?: boolean; store?: boolean }[]): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const zip = new yazl.ZipFile();
-    for (const e of entries) {
-      zip.addBuffer(e.data, e.name, { compress: !e.store, mtime: new Date(2024, 0, 1) });
-    }
-    zip.end();
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('error', reject);
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-  });
-}
 
 /**
  * Rewrite every UTF-8 entry name of a zip as GBK bytes and clear the UTF-8 flag (bit 11), the way a Chinese

@@ -3,9 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import iconv from 'iconv-lite';
-import yazl from 'yazl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lyingEntry, rawZip, storedEntry, zeroBombEntry } from '../testing/zips.js';
+import { lyingEntry, rawZip, storedEntry, yazlZip, zeroBombEntry } from '../testing/zips.js';
 import { decodeZipName, photoSourceMaxBytes, readZipEntries, unsafeNameReason, type ZipItem, type ZipLimits } from './zip.js';
 
 let dir: string;
@@ -49,18 +48,6 @@ async function walk(file: string, limits: Partial<ZipLimits> = {}): Promise<Seen
     }
   }
   return out;
-}
-
-function yazlZip(entries: { name: string; data: Buffer }[]): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const zip = new yazl.ZipFile();
-    for (const e of entries) zip.addBuffer(e.data, e.name, { mtime: new Date(2024, 0, 1) });
-    zip.end();
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('error', reject);
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-  });
 }
 
 describe('readZipEntries: bombs stop the archive before anything is inflated', () => {

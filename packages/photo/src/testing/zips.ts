@@ -4,6 +4,7 @@
  * 1 GiB entry costs about 1 MB and a millisecond to build.
  */
 import zlib from 'node:zlib';
+import yazl from 'yazl';
 
 /** One entry as written: the bytes stored (already deflated when `method` is 8) and what the headers declare. */
 export interface RawZipEntry {
@@ -112,4 +113,17 @@ export function zeroBombEntry(name: string, mib: number): RawZipEntry {
 export function lyingEntry(name: string, declared: number, mib: number): RawZipEntry {
   const { data } = deflatedZeros(mib);
   return { name, data, method: 8, uncompressedSize: declared };
+}
+
+/** An honest zip made by yazl, in memory (`store` keeps an entry uncompressed). */
+export function yazlZip(entries: readonly { name: string; data: Buffer; store?: boolean }[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const zip = new yazl.ZipFile();
+    for (const e of entries) zip.addBuffer(e.data, e.name, { compress: !e.store, mtime: new Date(2024, 0, 1) });
+    zip.end();
+    const chunks: Buffer[] = [];
+    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
+    zip.outputStream.on('error', reject);
+    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+  });
 }
