@@ -10,8 +10,14 @@ export class FileStore {
     const rel = path.posix.join(area, sha256.slice(0, 2), `${sha256}-${crypto.randomBytes(4).toString('hex')}${ext}`);
     const abs = path.join(this.root, rel);
     await fs.mkdir(path.dirname(abs), { recursive: true });
-    await fs.writeFile(abs, bytes);
+    // Written under a temporary name and renamed: a crash never leaves a half-written file under the real name.
+    await fs.writeFile(`${abs}.part`, bytes);
+    await fs.rename(`${abs}.part`, abs);
     return { storagePath: rel, sha256 };
+  }
+  /** Removes a file that no row refers to (a refused or rolled-back upload); missing files are fine. */
+  async remove(storagePath: string): Promise<void> {
+    await fs.rm(path.join(this.root, storagePath), { force: true });
   }
   read(storagePath: string): Promise<Buffer> {
     return fs.readFile(path.join(this.root, storagePath));

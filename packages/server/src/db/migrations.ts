@@ -1,6 +1,14 @@
-import { type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
+import { sql, type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
+import { accountMigrations } from './migrations-accounts.js';
+import { maskAuditRows } from './mask-audit.js';
 
 export type DialectKind = 'sqlite' | 'postgres';
+
+/** Application states in which the photo is locked (照片锁定), as core's isPhotoLocked. */
+export const LOCKED_STATES = ['submitted', 'city_approved', 'province_approved', 'graduated'] as const;
+
+/** Name of the counter row that hands out the serials of one 电子注册号 prefix (school code + year + level). */
+export const registrationCounter = (prefix: string): string => `registration:${prefix}`;
 
 /** Migrations in code (迁移). The one dialect difference is the auto-increment key, branched here. */
 export function migrationProvider(kind: DialectKind): MigrationProvider {
@@ -180,6 +188,76 @@ export function migrationProvider(kind: DialectKind): MigrationProvider {
           .execute();
       },
     },
+    '004_integrity': {
+      /**
+       * Invariants in the database (数据库约束): at most one graduated application and one 电子注册号 per
+       * student; 电子注册号 serials from a counter row (no gaps from failed attempts); a locked photo never
+       * replaced — neither the student's current photo nor the application's, from submission until return.
+       */
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('counters')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'integer', (c) => c.notNull())
+          .execute();
+        // Seed the serial counters from the numbers already issued (prefix = school code + year + level).
+        const issued = await db
+          .selectFrom('applications')
+          .select('registration_number')
+          .where('registration_number', 'is not', null)
+          .execute();
+        const max = new Map<string, number>();
+        for (const r of issued as Array<{ registration_number: string }>) {
+          const prefix = registrationCounter(r.registration_number.slice(0, 10));
+          max.set(prefix, Math.max(max.get(prefix) ?? 0, Number(r.registration_number.slice(10))));
+        }
+        for (const [name, value] of max) await db.insertInto('counters').values({ name, value }).execute();
+        await sql`create unique index applications_one_graduated on applications (student_id)
+          where registration_number is not null`.execute(db);
+        await sql`create index applications_student on applications (student_id)`.execute(db);
+        const locked = sql.raw(LOCKED_STATES.map((s) => `'${s}'`).join(', '));
+        if (kind === 'postgres') {
+          await sql`create function gp_student_photo_locked() returns trigger language plpgsql as $$
+            begin
+              if new.photo_id is distinct from old.photo_id and exists (
+                select 1 from applications where student_id = new.id and state in (${locked})
+              ) then raise exception 'PHOTO_LOCKED' using errcode = 'check_violation'; end if;
+              return new;
+            end $$`.execute(db);
+          await sql`create trigger students_photo_locked before update of photo_id on students
+            for each row execute function gp_student_photo_locked()`.execute(db);
+          await sql`create function gp_application_photo_fixed() returns trigger language plpgsql as $$
+            begin
+              if new.state in (${locked}) and new.photo_id is distinct from old.photo_id
+                 and (old.state in (${locked}) or new.photo_id is distinct from
+                      (select photo_id from students where id = new.student_id))
+              then raise exception 'PHOTO_LOCKED' using errcode = 'check_violation'; end if;
+              return new;
+            end $$`.execute(db);
+          await sql`create trigger applications_photo_fixed before update on applications
+            for each row execute function gp_application_photo_fixed()`.execute(db);
+        } else {
+          await sql`create trigger students_photo_locked before update of photo_id on students
+            when new.photo_id is not old.photo_id and exists (
+              select 1 from applications where student_id = new.id and state in (${locked}))
+            begin select raise(abort, 'PHOTO_LOCKED'); end`.execute(db);
+          await sql`create trigger applications_photo_fixed before update on applications
+            when new.state in (${locked}) and new.photo_id is not old.photo_id
+              and (old.state in (${locked})
+                   or new.photo_id is not (select photo_id from students where id = new.student_id))
+            begin select raise(abort, 'PHOTO_LOCKED'); end`.execute(db);
+        }
+      },
+    },
+    '005_audit_mask_id_cards': {
+      /** PIPL: the full 身份证号 out of audit rows written before masking (see mask-audit.ts). */
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await maskAuditRows(db);
+      },
+    },
+    ...accountMigrations,
   };
   return { getMigrations: async () => migrations };
 }

@@ -20,6 +20,8 @@ export interface UserTable {
   org_id: number;
   student_id: number | null;
   created_at: string;
+  /** 1 = must choose a new password before using the API (initial password; migration 006). */
+  must_change_password: Generated<number>;
 }
 export interface SessionTable {
   token_hash: string;
@@ -156,7 +158,13 @@ export interface FeatureCodeTable {
   year: number;
   created_at: string;
 }
+/** Named counters, e.g. `registration:<prefix>` for 电子注册号 serials (migration 004). */
+export interface CounterTable {
+  name: string;
+  value: number;
+}
 export interface Database {
+  counters: CounterTable;
   orgs: OrgTable;
   users: UserTable;
   sessions: SessionTable;

@@ -82,6 +82,12 @@ export class ApplicationRepository {
   async listAll(f: ApplicationFilter): Promise<ApplicationJoined[]> {
     return (await this.cols(this.filtered(f)).orderBy('applications.id').execute()) as ApplicationJoined[];
   }
+  /** The application row, locked until the transaction ends (see StudentRepository.lock). */
+  async lock(id: number): Promise<ApplicationJoined | undefined> {
+    const q = this.cols(this.base()).where('applications.id', '=', id);
+    const locked = this.kind === 'postgres' ? q.forUpdate('applications') : q;
+    return (await locked.executeTakeFirst()) as ApplicationJoined | undefined;
+  }
   async byId(id: number): Promise<ApplicationJoined | undefined> {
     return (await this.cols(this.base()).where('applications.id', '=', id).executeTakeFirst()) as
       ApplicationJoined | undefined;

@@ -10,6 +10,7 @@ import { ApplicationRepository } from './applications.js';
 import { CertificateRepository } from './certificates.js';
 import { AuditRepository } from './audit.js';
 import { CollectionRepository } from './collection.js';
+import { CounterRepository } from './counters.js';
 
 export * from './rows.js';
 export * from './orgs.js';
@@ -21,6 +22,8 @@ export * from './applications.js';
 export * from './certificates.js';
 export * from './audit.js';
 export * from './collection.js';
+export * from './counters.js';
+export * from './constraints.js';
 
 /** Every repository, bound to one database handle (the pool, or one transaction). */
 export interface Repos {
@@ -33,6 +36,7 @@ export interface Repos {
   certificates: CertificateRepository;
   audit: AuditRepository;
   collection: CollectionRepository;
+  counters: CounterRepository;
   /** Which SQL dialect the handle speaks. */
   readonly kind: DialectKind;
   /** True inside {@link Repos.transaction}. */
@@ -57,6 +61,7 @@ export function makeRepos(db: Kysely<Database>, kind: DialectKind, inTransaction
     certificates: new CertificateRepository(db),
     audit: new AuditRepository(db),
     collection: new CollectionRepository(db),
+    counters: new CounterRepository(db),
     kind,
     inTransaction,
     async transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T> {

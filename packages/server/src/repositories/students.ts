@@ -24,6 +24,14 @@ export class StudentRepository {
     private readonly db: Kysely<Database>,
     private readonly kind: DialectKind,
   ) {}
+  /**
+   * The student row, locked until the transaction ends (PostgreSQL `FOR UPDATE`; on SQLite the transaction
+   * already holds the write lock). Every change that depends on the student's photo or graduation locks it.
+   */
+  lock(id: number) {
+    const q = this.db.selectFrom('students').selectAll().where('id', '=', id);
+    return (this.kind === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+  }
   byId(id: number) {
     return this.db.selectFrom('students').selectAll().where('id', '=', id).executeTakeFirst();
   }

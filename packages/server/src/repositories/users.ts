@@ -21,8 +21,26 @@ export class UserRepository {
   insert(row: Insertable<UserTable>) {
     return this.db.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow();
   }
-  async setPassword(id: number, hash: string) {
-    await this.db.updateTable('users').set({ password_hash: hash }).where('id', '=', id).execute();
+  /** Sets the password hash and whether the user must change it at the next login (initial password). */
+  async setPassword(id: number, hash: string, mustChange = false) {
+    await this.db
+      .updateTable('users')
+      .set({ password_hash: hash, must_change_password: mustChange ? 1 : 0 })
+      .where('id', '=', id)
+      .execute();
+  }
+  count() {
+    return this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+      .then((r) => Number(r.n));
+  }
+  /** Ends every session of a user except `keepTokenHash` (after a password change or reset). */
+  async deleteSessionsOf(userId: number, keepTokenHash: string | null = null) {
+    let q = this.db.deleteFrom('sessions').where('user_id', '=', userId);
+    if (keepTokenHash) q = q.where('token_hash', '!=', keepTokenHash);
+    await q.execute();
   }
   async insertSession(row: Insertable<SessionTable>) {
     await this.db.insertInto('sessions').values(row).execute();

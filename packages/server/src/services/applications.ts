@@ -1,5 +1,8 @@
 import {
   decide,
+  chinaDate,
+  formatRegistrationNumber,
+  type Student as CoreStudent,
   newApplication,
   authorise,
   candidateActions,
@@ -11,6 +14,8 @@ import {
   type PhotoState,
 } from '@gradpass/core';
 import { AppError, invalid, notFound, outOfScope } from '../errors.js';
+import { registrationCounter } from '../db/migrations.js';
+import { constraintHit } from '../repositories/index.js';
 import type { ApplicationFilter, ApplicationJoined, Repos, StudentRow } from '../repositories/index.js';
 import type { EventBus } from '../events.js';
 import { OrgTree, requireStaff, unwrapResult, refusalError, type Actor } from './context.js';
@@ -104,7 +109,7 @@ export class ApplicationService {
     private readonly repos: Repos,
     private readonly students: StudentService,
     private readonly events: EventBus,
-    private readonly certificates: { ensureFor(applicationId: number, studentId: number): Promise<void> },
+    private readonly certificates: { ensureFor(applicationId: number, studentId: number, tx: Repos): Promise<void> },
     private readonly photos: {
       compareReference(student: StudentRow): Promise<{ sameShot: { status: string } } | null>;
     },
@@ -148,8 +153,8 @@ export class ApplicationService {
     const app = await this.repos.applications.byId(id);
     if (!app) throw notFound('毕业申请');
     const tree = await OrgTree.load(this.repos);
-    if (actor.role === 'student' && actor.studentId !== app.student_id) throw outOfScope();
-    const org = tree.assertInScope(actor, app.org_id);
+    if (actor.role === 'student' && actor.studentId !== app.student_id) throw outOfScope('毕业申请');
+    const org = tree.assertInScope(actor, app.org_id, '毕业申请');
     return { app, tree, centrePath: org.path };
   }
 
@@ -216,78 +221,38 @@ export class ApplicationService {
     id: number,
     body: { action: ApiAction; reason?: string; samePhotoConfirmed?: boolean; degreeRequested?: boolean },
   ): Promise<ApplicationDto> {
-    const { app, tree, centrePath } = await this.load(actor, id);
-    const action = coreAction(app.state, body.action, body);
-    const student = await this.repos.students.byId(app.student_id);
-    const batch = await this.repos.batches.byId(app.batch_id);
-    if (!student || !batch) throw notFound('学生或批次');
-    const allApps = await this.repos.applications.forStudent([student.id]);
-    const coreStudent = toCoreStudent(
-      student,
-      centrePath,
-      allApps.filter((a) => a.id !== app.id),
-    );
-    let photo: PhotoState | null = null;
-    if (action.type === 'submit') {
-      const p = student.photo_id != null ? await this.repos.photos.byId(student.photo_id) : undefined;
-      const report = p?.checks_json
-        ? (JSON.parse(p.checks_json) as {
-            checks?: Array<{ status: string; message: string }>;
-            error?: { message: string };
-          })
-        : null;
-      photo = {
-        photoId: p ? String(p.id) : null,
-        verdict:
-          !p || p.status === 'pending' || p.status === 'checking' ? 'unchecked' : (p.status as PhotoState['verdict']),
-        problems: [
-          ...(report?.checks ?? []).filter((c) => c.status === 'fail' || c.status === 'review').map((c) => c.message),
-          ...(report?.error ? [report.error.message] : []),
-        ],
-        sameVersionConfirmed: !!body.samePhotoConfirmed,
-        referenceMatch: null,
-      };
-      // 同版 help: compare with the imported 学信网 reference photo, if any (core turns 'different' into a warning).
-      if (p && p.status === 'pass') {
-        const cmp = await this.photos.compareReference(student);
-        if (cmp)
-          photo.referenceMatch =
-            cmp.sameShot.status === 'pass' ? 'same' : cmp.sameShot.status === 'fail' ? 'different' : 'unknown';
-      }
-    }
-    const coreApp = toCoreApplication(app, centrePath);
-    const coreBatch = toCoreBatch(batch);
-    for (let attempt = 0; ; attempt++) {
-      const issueNumber =
-        action.type === 'national_approve'
-          ? { schoolCode: this.opts.schoolCode, serial: (await this.repos.applications.issuedCount()) + 1 + attempt }
-          : null;
-      const r = decide(coreApp, action, {
+    const { app: seen, tree, centrePath } = await this.load(actor, id);
+    // The 同版 comparison is a face analysis: done before the transaction so no lock is held during it; the
+    // transaction then checks that the photo compared is still the student's photo.
+    const reference = await this.referenceBeforeSubmit(seen, body);
+    const done = await this.repos.transaction(async (tx) => {
+      const app = await tx.applications.lock(id);
+      if (!app) throw notFound('毕业申请');
+      const action = coreAction(app.state, body.action, body);
+      // Every change that depends on the student's other applications or photo locks the student row.
+      const student = await tx.students.lock(app.student_id);
+      const batch = await tx.batches.byId(app.batch_id);
+      if (!student || !batch) throw notFound('学生或批次');
+      const others = (await tx.applications.forStudent([student.id])).filter((a) => a.id !== app.id);
+      const coreStudent = toCoreStudent(student, centrePath, others);
+      const photo = action.type === 'submit' ? await this.photoState(tx, student, body, reference) : null;
+      const issueNumber = action.type === 'national_approve' ? await this.nextIssueNumber(tx, coreStudent.level) : null;
+      const r = decide(toCoreApplication(app, centrePath), action, {
         at: this.now(),
         actor: actor.core,
         student: coreStudent,
-        batch: coreBatch,
+        batch: toCoreBatch(batch),
         photo,
         issueNumber,
       });
       if (!r.ok) throw refusalError(r.refusal);
       const d = r.value;
-      let updated;
-      try {
-        updated = await this.repos.applications.update(app.id, app.state, fromCoreApplication(d.app));
-      } catch (e) {
-        // unique index on registration_number: another process took this serial; try the next one.
-        if (
-          action.type === 'national_approve' &&
-          attempt < 20 &&
-          /unique|duplicate/i.test(String((e as Error).message))
-        )
-          continue;
-        throw e;
-      }
+      const updated = await tx.applications
+        .update(app.id, app.state, fromCoreApplication(d.app))
+        .catch((e: unknown) => rethrowConstraint(e, student));
       if (!updated) throw new AppError(409, 'CONCURRENT_CHANGE', '该申请刚被他人处理，请刷新后重试');
       for (const ev of d.events) {
-        await audit(this.repos, this.now(), actor, {
+        await audit(tx, this.now(), actor, {
           orgId: student.org_id,
           entity: 'application',
           entityId: app.id,
@@ -302,14 +267,85 @@ export class ApplicationService {
           },
         });
       }
-      if (d.app.status === 'graduated') await this.certificates.ensureFor(app.id, student.id);
-      this.events.publish({
-        type: 'application',
-        orgPath: centrePath,
-        data: { id: app.id, studentId: student.id, state: d.app.status, orgId: student.org_id, batchId: app.batch_id },
-      });
-      return this.dto((await this.repos.applications.byId(app.id)) as ApplicationJoined, tree, actor, d.warnings);
+      if (d.app.status === 'graduated') await this.certificates.ensureFor(app.id, student.id, tx);
+      return { d, student, batchId: app.batch_id };
+    });
+    this.events.publish({
+      type: 'application',
+      orgPath: centrePath,
+      data: {
+        id,
+        studentId: done.student.id,
+        state: done.d.app.status,
+        orgId: done.student.org_id,
+        batchId: done.batchId,
+      },
+    });
+    return this.dto((await this.repos.applications.byId(id)) as ApplicationJoined, tree, actor, done.d.warnings);
+  }
+
+  /** Before a submission: the student's photo and how it compares with the 学信网 reference photo (同版). */
+  private async referenceBeforeSubmit(app: ApplicationJoined, body: { action: ApiAction }) {
+    if (coreAction(app.state, body.action, {}).type !== 'submit') return null;
+    const student = await this.repos.students.byId(app.student_id);
+    if (!student || student.photo_id == null) return null;
+    const p = await this.repos.photos.byId(student.photo_id);
+    if (!p || p.status !== 'pass') return { photoId: student.photo_id, match: null };
+    const cmp = await this.photos.compareReference(student);
+    const match: PhotoState['referenceMatch'] = !cmp
+      ? null
+      : cmp.sameShot.status === 'pass'
+        ? 'same'
+        : cmp.sameShot.status === 'fail'
+          ? 'different'
+          : 'unknown';
+    return { photoId: student.photo_id, match };
+  }
+
+  /** The photo as core's submission rule sees it, read inside the transaction (the student row is locked). */
+  private async photoState(
+    tx: Repos,
+    student: StudentRow,
+    body: { samePhotoConfirmed?: boolean },
+    reference: { photoId: number; match: PhotoState['referenceMatch'] } | null,
+  ): Promise<PhotoState> {
+    if ((reference?.photoId ?? null) !== student.photo_id) {
+      throw new AppError(409, 'CONCURRENT_CHANGE', '提交时学生照片刚被更换，请刷新后重试');
     }
+    const p = student.photo_id != null ? await tx.photos.byId(student.photo_id) : undefined;
+    const report = p?.checks_json
+      ? (JSON.parse(p.checks_json) as {
+          checks?: Array<{ status: string; message: string }>;
+          error?: { message: string };
+        })
+      : null;
+    return {
+      photoId: p ? String(p.id) : null,
+      verdict:
+        !p || p.status === 'pending' || p.status === 'checking' ? 'unchecked' : (p.status as PhotoState['verdict']),
+      problems: [
+        ...(report?.checks ?? []).filter((c) => c.status === 'fail' || c.status === 'review').map((c) => c.message),
+        ...(report?.error ? [report.error.message] : []),
+      ],
+      sameVersionConfirmed: !!body.samePhotoConfirmed,
+      referenceMatch: reference?.match ?? null,
+    };
+  }
+
+  /**
+   * The next 电子注册号 serial of this school, year and level, from its counter row (locked until commit; a
+   * refusal rolls the transaction back and gives the serial back, so serials have no gaps).
+   */
+  private async nextIssueNumber(tx: Repos, level: CoreStudent['level']) {
+    const probe = formatRegistrationNumber({
+      schoolCode: this.opts.schoolCode,
+      year: Number(chinaDate(this.now()).slice(0, 4)),
+      level,
+      serial: 1,
+    });
+    if (!probe.ok) throw refusalError(probe.refusal);
+    const serial = await tx.counters.next(registrationCounter(probe.value.slice(0, 10)));
+    return { schoolCode: this.opts.schoolCode, serial };
   }
 
   /** The same action on many applications; each succeeds or fails on its own. */
@@ -403,4 +439,14 @@ export function auditDto(r: {
     before: r.before_json ? (JSON.parse(r.before_json) as unknown) : null,
     after: r.after_json ? (JSON.parse(r.after_json) as unknown) : null,
   };
+}
+
+/** A constraint of migration 004 hit by a racing request, as the refusal the rule would have given. */
+function rethrowConstraint(e: unknown, student: StudentRow): never {
+  const hit = constraintHit(e);
+  if (hit === 'ALREADY_GRADUATED')
+    throw new AppError(409, 'ALREADY_GRADUATED', `${student.name}（${student.xuehao}）已毕业，不能再次终审通过`);
+  if (hit === 'PHOTO_LOCKED')
+    throw new AppError(409, 'PHOTO_LOCKED', '照片已锁定：提交时的照片与学生当前照片不一致，请刷新后重试');
+  throw e;
 }

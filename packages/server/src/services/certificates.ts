@@ -12,7 +12,8 @@ import {
 import { AppError, invalid, notFound, outOfScope } from '../errors.js';
 import type { CertificateFilter, CertificateJoined, Repos } from '../repositories/index.js';
 import type { EventBus } from '../events.js';
-import { OrgTree, refusalError, requireStaff, type Actor } from './context.js';
+import { OrgTree, refusalError, requirePermission, requireStaff, type Actor } from './context.js';
+import { maskIdCard } from './personal-data.js';
 import { audit } from './audit.js';
 
 export interface CertificateDto {
@@ -77,7 +78,8 @@ export class CertificateService {
       stateLabel: CERTIFICATE_STATUS_LABELS[core.status],
       receivedFrom: core.receivedFrom,
       arrivedAt: core.arrivedAt,
-      handover: core.handover,
+      // The recipient's 身份证号 was compared at hand-over; it is never shown again in full.
+      handover: core.handover ? { ...core.handover, idCard: maskIdCard(core.handover.idCard) } : null,
       handedAt: c.handed_at,
       confirmedAt: core.confirmedAt,
       problem: core.problem,
@@ -85,11 +87,12 @@ export class CertificateService {
   }
 
   /** A pending certificate for a graduated application (called at final approval). */
-  async ensureFor(applicationId: number, studentId: number): Promise<void> {
-    if (await this.repos.certificates.byApplication(applicationId)) return;
+  /** The certificate record of a graduated application; inside the approval's transaction when `tx` is given. */
+  async ensureFor(applicationId: number, studentId: number, tx: Repos = this.repos): Promise<void> {
+    if (await tx.certificates.byApplication(applicationId)) return;
     const at = this.now().toISOString();
     const c = newCertificate({ id: '0', studentId: String(studentId), batchId: '0', centrePath: '/' });
-    await this.repos.certificates.insert({
+    await tx.certificates.insert({
       application_id: applicationId,
       student_id: studentId,
       state: c.status,
@@ -127,9 +130,28 @@ export class CertificateService {
     const c = await this.repos.certificates.byId(id);
     if (!c) throw notFound('证书');
     const tree = await OrgTree.load(this.repos);
-    if (actor.role === 'student' && actor.studentId !== c.student_id) throw outOfScope();
-    const org = tree.assertInScope(actor, c.org_id);
+    if (actor.role === 'student' && actor.studentId !== c.student_id) throw outOfScope('证书');
+    const org = tree.assertInScope(actor, c.org_id, '证书');
     return { c, tree, centrePath: org.path };
+  }
+
+  /**
+   * The hand-over identity check (领取人身份核验) without showing the number: the clerk types the number on the
+   * card in hand and the server answers whether it is the student's own. Same permission as the hand-over.
+   */
+  async verifyIdCard(actor: Actor, id: number, idCard: string): Promise<{ match: boolean; message: string }> {
+    const { c, centrePath } = await this.load(actor, id);
+    requirePermission(actor, 'certificate_hand_over', centrePath, c.student_id);
+    const student = await this.repos.students.byId(c.student_id);
+    if (!student) throw notFound('证书');
+    const typed = idCard.trim().toUpperCase();
+    const match = typed.length > 0 && typed === student.id_card.trim().toUpperCase();
+    return {
+      match,
+      message: match
+        ? `与${student.name}本人的身份证号一致`
+        : `与${student.name}本人的身份证号不一致：本人领取须出示本人身份证，他人代领请选择“委托他人领取”`,
+    };
   }
 
   async get(actor: Actor, id: number) {
@@ -190,12 +212,15 @@ export class CertificateService {
       code?: string;
       message?: string;
     }> = [];
+    const tree = await OrgTree.load(this.repos);
     for (const applicationId of applicationIds) {
       try {
+        // Scope first: an application of another subtree is answered like one that does not exist.
+        const app = await this.repos.applications.byId(applicationId);
+        if (!app || (actor.role === 'student' && actor.studentId !== app.student_id)) throw notFound('毕业申请');
+        tree.assertInScope(actor, app.org_id, '毕业申请');
         const cert = await this.repos.certificates.byApplication(applicationId);
         if (!cert) {
-          const app = await this.repos.applications.byId(applicationId);
-          if (!app) throw notFound('毕业申请');
           throw new AppError(
             409,
             'NOT_GRADUATED',

@@ -5,7 +5,7 @@ import { toXlsx } from './reports.js';
 import type { InspectOptions, PhotoReport, Profile } from '@gradpass/photo';
 import { compareWithReference, type ReferenceComparison } from '@gradpass/roster';
 import { AppError, notFound } from '../errors.js';
-import type { Repos, StudentRow } from '../repositories/index.js';
+import { constraintHit, type PhotoRow, type Repos, type StudentRow } from '../repositories/index.js';
 import type { FileStore } from '../storage.js';
 import type { EventBus } from '../events.js';
 import type { JobQueue } from '../jobs/queue.js';
@@ -13,6 +13,8 @@ import { OrgTree, requirePermission, requireRole, requireStaff, type Actor } fro
 import { audit } from './audit.js';
 import { photoDto, type PhotoDto } from './photo-dto.js';
 import { assertPhotoReplaceable } from './domain.js';
+import { assertIdCardExport, recordIdCardExport } from './id-card-export.js';
+import { maskIdCard } from './personal-data.js';
 import type { StudentService } from './students.js';
 
 export type PhotoSource = 'collection' | 'student' | 'centre';
@@ -87,6 +89,11 @@ export class PhotoService {
     private readonly now: () => Date,
   ) {}
 
+  /**
+   * Stores a new current photo for a student. The file is written first (no lock held during I/O), then one
+   * transaction locks the student row, re-checks the photo lock (照片锁定) against the student's applications as
+   * they are now, and sets the photo; a refused or failed store removes the file again (no orphan files).
+   */
   private async storeFor(
     actor: Actor,
     student: StudentRow,
@@ -96,44 +103,76 @@ export class PhotoService {
     source: PhotoSource,
   ): Promise<PhotoDto> {
     requirePermission(actor, 'replace_photo', centrePath, student.id);
-    await assertPhotoReplaceable(this.repos, student);
     if (!PHOTO_SOURCES.includes(source))
       throw new AppError(
         400,
         'VALIDATION',
         `照片来源“${source}”无效：应为 collection（采集中心）、student（学生自备）或 centre（学习中心）`,
       );
-    const { storagePath, sha256 } = await this.files.put(
-      'photos',
-      bytes,
-      path.extname(fileName).toLowerCase() || '.jpg',
-    );
-    const at = this.now().toISOString();
-    const photo = await this.repos.photos.insert({
-      student_id: student.id,
-      source,
-      file_name: fileName,
-      storage_path: storagePath,
-      bytes: bytes.length,
-      sha256,
-      status: 'pending',
-      checks_json: null,
-      failed_rules: null,
-      uploaded_by: actor.id,
-      uploaded_at: at,
-      checked_at: null,
-    });
-    await this.repos.students.update(student.id, { photo_id: photo.id, updated_at: at });
-    await audit(this.repos, this.now(), actor, {
-      orgId: student.org_id,
-      entity: 'student',
-      entityId: student.id,
-      action: 'photo_upload',
-      before: { photoId: student.photo_id },
-      after: { photoId: photo.id, source, fileName, sha256 },
+    await assertPhotoReplaceable(this.repos, student); // early answer; the transaction below decides
+    const ext = path.extname(fileName).toLowerCase() || '.jpg';
+    const { storagePath, sha256 } = await this.files.put('photos', bytes, ext);
+    const photo = await this.commitNewPhoto(actor, student.id, storagePath, {
+      row: { source, file_name: fileName, bytes: bytes.length, sha256, status: 'pending', checks_json: null },
+      audit: (before) => ({ action: 'photo_upload', before, after: { source, fileName, sha256 } }),
     });
     await this.queue.enqueue(photo.id);
     return photoDto(photo);
+  }
+
+  /**
+   * The one place a student's current photo changes: one transaction locks the student row, re-checks the
+   * photo lock against the student's applications as they are now (and, with `expectPhotoId`, that nobody
+   * replaced the photo meanwhile), inserts the photo and sets it; on any refusal the stored file is removed.
+   */
+  private async commitNewPhoto(
+    actor: Actor,
+    studentId: number,
+    storagePath: string,
+    what: {
+      row: Pick<PhotoRow, 'source' | 'file_name' | 'bytes' | 'sha256' | 'status' | 'checks_json'> & {
+        failed_rules?: string | null;
+        checked_at?: string | null;
+      };
+      expectPhotoId?: number;
+      audit: (before: { photoId: number | null }) => { action: string; before: object; after: object };
+    },
+  ): Promise<PhotoRow> {
+    try {
+      return await this.repos.transaction(async (tx) => {
+        const current = await tx.students.lock(studentId);
+        if (!current) throw notFound('学生');
+        await assertPhotoReplaceable(tx, current);
+        if (what.expectPhotoId !== undefined && current.photo_id !== what.expectPhotoId)
+          throw new AppError(409, 'CONCURRENT_CHANGE', '照片刚被他人更换，请刷新后重试');
+        const at = this.now().toISOString();
+        const row = await tx.photos.insert({
+          failed_rules: null,
+          checked_at: null,
+          ...what.row,
+          student_id: current.id,
+          storage_path: storagePath,
+          uploaded_by: actor.id,
+          uploaded_at: at,
+        });
+        await tx.students.update(current.id, { photo_id: row.id, updated_at: at });
+        const entry = what.audit({ photoId: current.photo_id });
+        await audit(tx, this.now(), actor, {
+          orgId: current.org_id,
+          entity: 'student',
+          entityId: current.id,
+          action: entry.action,
+          before: entry.before,
+          after: { photoId: row.id, ...entry.after },
+        });
+        return row;
+      });
+    } catch (e) {
+      await this.files.remove(storagePath);
+      if (constraintHit(e) === 'PHOTO_LOCKED')
+        throw new AppError(409, 'PHOTO_LOCKED', '照片已锁定：申请已提交审核，审核期间不允许修改毕业电子照片');
+      throw e;
+    }
   }
 
   async upload(
@@ -292,30 +331,24 @@ export class PhotoService {
     if (!r.jpeg)
       throw new AppError(422, r.report.error?.code ?? 'STANDARDIZE_FAILED', r.report.error?.message ?? '照片无法修正');
     const { storagePath, sha256 } = await this.files.put('photos', r.jpeg, '.jpg');
-    const at = this.now().toISOString();
     const failed = r.report.checks.filter((c) => c.status === 'fail' || c.status === 'review').map((c) => c.id);
-    const photo = await this.repos.photos.insert({
-      student_id: student.id,
-      source: src.source,
-      file_name: fileName,
-      storage_path: storagePath,
-      bytes: r.jpeg.length,
-      sha256,
-      status: r.report.verdict,
-      checks_json: JSON.stringify(r.report),
-      failed_rules: failed.length ? `,${failed.join(',')},` : null,
-      uploaded_by: actor.id,
-      uploaded_at: at,
-      checked_at: at,
-    });
-    await this.repos.students.update(student.id, { photo_id: photo.id, updated_at: at });
-    await audit(this.repos, this.now(), actor, {
-      orgId: student.org_id,
-      entity: 'student',
-      entityId: student.id,
-      action: 'photo_standardize',
-      before: { photoId: src.id },
-      after: { photoId: photo.id, verdict: r.report.verdict, edited: r.report.edited ?? false, ...opts },
+    const photo = await this.commitNewPhoto(actor, student.id, storagePath, {
+      row: {
+        source: src.source,
+        file_name: fileName,
+        bytes: r.jpeg.length,
+        sha256,
+        status: r.report.verdict,
+        checks_json: JSON.stringify(r.report),
+        failed_rules: failed.length ? `,${failed.join(',')},` : null,
+        checked_at: this.now().toISOString(),
+      },
+      expectPhotoId: src.id,
+      audit: () => ({
+        action: 'photo_standardize',
+        before: { photoId: src.id },
+        after: { verdict: r.report.verdict, edited: r.report.edited ?? false, ...opts },
+      }),
     });
     this.events.publish({
       type: 'photo',
@@ -390,6 +423,7 @@ export class PhotoService {
    */
   async exportZip(actor: Actor, q: { orgId?: number; naming: 'xuehao' | 'idcard'; batchId?: number }): Promise<Buffer> {
     requireStaff(actor);
+    if (q.naming === 'idcard') assertIdCardExport(actor);
     const tree = await OrgTree.load(this.repos);
     const students = await this.repos.students.listAll({ orgIds: tree.filterIds(actor, q.orgId), batchId: q.batchId });
     const photos = new Map(
@@ -410,7 +444,8 @@ export class PhotoService {
     for (const st of students) {
       const p = st.photo_id != null ? photos.get(st.photo_id) : undefined;
       const file = `${q.naming === 'idcard' ? st.id_card : st.xuehao}.jpg`;
-      const base = { xuehao: st.xuehao, idCard: st.id_card, name: st.name, centre: tree.get(st.org_id)?.name ?? '' };
+      const idCard = q.naming === 'idcard' ? st.id_card : maskIdCard(st.id_card);
+      const base = { xuehao: st.xuehao, idCard, name: st.name, centre: tree.get(st.org_id)?.name ?? '' };
       if (!p) {
         lines.push({ ...base, file: '', result: '未导出：没有照片' });
         continue;
@@ -435,6 +470,7 @@ export class PhotoService {
       lines,
     );
     zip.addBuffer(report, '导出报告.xlsx');
+    if (q.naming === 'idcard') await recordIdCardExport(this.repos, this.now(), actor, students.length);
     zip.end();
     const chunks: Buffer[] = [];
     return new Promise((resolve, reject) => {
@@ -455,7 +491,7 @@ export class PhotoService {
   async get(actor: Actor, photoId: number): Promise<PhotoDto> {
     const p = await this.repos.photos.byId(photoId);
     if (!p) throw notFound('照片');
-    await this.students.visible(actor, p.student_id);
+    await this.students.visible(actor, p.student_id, '照片');
     return photoDto(p);
   }
 
@@ -468,7 +504,7 @@ export class PhotoService {
   async file(actor: Actor, photoId: number): Promise<Buffer> {
     const p = await this.repos.photos.byId(photoId);
     if (!p) throw notFound('照片');
-    await this.students.visible(actor, p.student_id);
+    await this.students.visible(actor, p.student_id, '照片');
     return this.files.read(p.storage_path);
   }
 

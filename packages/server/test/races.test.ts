@@ -1,0 +1,209 @@
+/**
+ * Races against the real server over real HTTP (数据库约束与并发), on SQLite and on PostgreSQL: the invariants
+ * of seed 000 三.3 and 三.6 hold when requests arrive at the same moment, not only one at a time.
+ * - concurrent final approvals of one student's applications in two batches → one 电子注册号, one certificate;
+ * - a photo upload racing the submission → the submitted photo is the student's current photo;
+ * - 25 concurrent approvals of one application → one success, the others a clear 409;
+ * - 50 concurrent approvals of different applications → 50 numbers, consecutive serials, no gaps, no 500.
+ * Fixture rows are written through the repositories; every raced step goes through HTTP.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { idCardCheckChar } from '@gradpass/ids';
+import { parseRegistrationNumber } from '@gradpass/core';
+import { BACKENDS, Clock, checksDone, compliantJpeg, demoIds, makeApp, type TestApp } from './helpers.js';
+
+/** A minimal HTTP client with a cookie jar and the CSRF header, over a real socket. */
+class HttpClient {
+  private jar = new Map<string, string>();
+  constructor(private readonly base: string) {}
+  static async login(base: string, username: string): Promise<HttpClient> {
+    const c = new HttpClient(base);
+    const r = await c.send('POST', '/api/auth/login', { username, password: 'test-password-1' });
+    if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.body)}`);
+    return c;
+  }
+  async send(method: string, url: string, body?: unknown, form?: FormData) {
+    const headers: Record<string, string> = {
+      cookie: [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '),
+      'x-csrf-token': this.jar.get('gp_csrf') ?? '',
+    };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(this.base + url, {
+      method,
+      headers,
+      body: form ?? (body === undefined ? undefined : JSON.stringify(body)),
+    });
+    for (const c of res.headers.getSetCookie()) {
+      const [kv] = c.split(';');
+      const i = kv.indexOf('=');
+      this.jar.set(kv.slice(0, i), kv.slice(i + 1));
+    }
+    const text = await res.text();
+    let json: { code?: string; state?: string; registrationNumber?: string | null; message?: string } = {};
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = { message: text };
+    }
+    return { status: res.status, body: json };
+  }
+  act(id: number, action: string, extra: object = {}) {
+    return this.send('POST', `/api/applications/${id}/actions`, { action, ...extra });
+  }
+  upload(studentId: number, name: string, bytes: Buffer) {
+    const form = new FormData();
+    form.set('source', 'centre');
+    form.set('file', new Blob([bytes], { type: 'image/jpeg' }), name);
+    return this.send('POST', `/api/students/${studentId}/photo`, undefined, form);
+  }
+}
+
+describe.each(BACKENDS)('races on %s', (backend) => {
+  let t: TestApp;
+  let base: string;
+  let national: HttpClient;
+  let centre: HttpClient;
+  let ids: Awaited<ReturnType<typeof demoIds>>;
+  let serial = 0;
+  const clock = new Clock('2025-12-10'); // inside the first window of 2026年1月毕业
+
+  beforeAll(async () => {
+    t = await makeApp(backend, { now: clock.now });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const addr = t.app.server.address();
+    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    ids = await demoIds(t.app);
+    national = await HttpClient.login(base, 'guokai');
+    centre = await HttpClient.login(base, 'lixia');
+  });
+  afterAll(async () => t?.close());
+
+  /** A new student of centre A with a valid 身份证号, and (optionally) a checked, passing photo. */
+  async function newStudent(withPhoto: boolean) {
+    serial++;
+    const first17 = `37010219950101${String(serial).padStart(3, '0')}`;
+    const s = await t.app.ctx.services.students.create(null, {
+      xuehao: `23370012${String(70000 + serial).padStart(5, '0')}`,
+      idCard: first17 + idCardCheckChar(first17),
+      name: `并发${serial}`,
+      orgId: ids.centreA,
+      programme: '会计学',
+      level: '本科',
+      enrolTerm: '2023秋',
+    });
+    if (withPhoto) {
+      const up = await centre.upload(s.id, `${s.xuehao}.jpg`, await compliantJpeg(serial));
+      expect(up.status, JSON.stringify(up.body)).toBe(200);
+      await checksDone(t.app);
+    }
+    return (await t.app.ctx.repos.students.byId(s.id))!;
+  }
+
+  /** An application row of a student in a batch, already in `state` (fixture; the race itself is over HTTP). */
+  async function applicationIn(studentId: number, batchId: number, state: string, photoId: number | null) {
+    const at = clock.now().toISOString();
+    const row = await t.app.ctx.repos.applications.insert({
+      student_id: studentId,
+      batch_id: batchId,
+      state,
+      degree_requested: 0,
+      signed_at: at,
+      same_version_confirmed_at: state === 'applied' ? null : at,
+      photo_id: photoId,
+      returned_by: null,
+      submission_count: state === 'applied' ? 0 : 1,
+      version: 1,
+      registration_number: null,
+      last_reason: null,
+      created_at: at,
+      updated_at: at,
+    });
+    return row.id;
+  }
+
+  test('concurrent final approvals across two batches give one 电子注册号 and one certificate', async () => {
+    for (let round = 0; round < 8; round++) {
+      const s = await newStudent(true);
+      const a = await applicationIn(s.id, ids.realBatch, 'province_approved', s.photo_id);
+      const b = await applicationIn(s.id, ids.demoBatch, 'province_approved', s.photo_id);
+      const rs = await Promise.all([national.act(a, 'approve'), national.act(b, 'approve')]);
+      const statuses = rs.map((r) => r.status).sort();
+      expect(statuses, JSON.stringify(rs)).toEqual([200, 409]);
+      expect(rs.find((r) => r.status === 409)!.body.code).toBe('ALREADY_GRADUATED');
+      const apps = await t.app.ctx.repos.applications.forStudent([s.id]);
+      expect(apps.filter((x) => x.registration_number).length).toBe(1);
+      expect(apps.filter((x) => x.state === 'graduated').length).toBe(1);
+      const certs = await t.app.ctx.repos.certificates.listAll({ orgIds: [ids.centreA], studentId: s.id });
+      expect(certs.length).toBe(1);
+    }
+  });
+
+  test('a photo upload racing the submission never leaves the application with another photo', async () => {
+    for (let round = 0; round < 15; round++) {
+      const s = await newStudent(true);
+      const appId = await applicationIn(s.id, ids.realBatch, 'applied', null);
+      const replacement = await compliantJpeg(1000 + round);
+      const [sub, up] = await Promise.all([
+        centre.act(appId, 'submit', { samePhotoConfirmed: true }),
+        centre.upload(s.id, `${s.xuehao}.jpg`, replacement),
+      ]);
+      for (const r of [sub, up]) expect(r.status, JSON.stringify(r.body)).toBeLessThan(500);
+      const app = (await t.app.ctx.repos.applications.byId(appId))!;
+      const student = (await t.app.ctx.repos.students.byId(s.id))!;
+      if (app.state === 'submitted') {
+        expect(app.photo_id).toBe(student.photo_id);
+      }
+      // whatever won, a later replacement of a submitted photo is refused by the database itself
+      if (app.state === 'submitted') {
+        await expect(t.app.ctx.repos.students.update(s.id, { photo_id: null })).rejects.toThrow(/PHOTO_LOCKED/);
+      }
+    }
+  });
+
+  test('25 concurrent approvals of one application: one succeeds, the others get a 409', async () => {
+    for (let round = 0; round < 3; round++) {
+      const s = await newStudent(true);
+      const appId = await applicationIn(s.id, ids.realBatch, 'province_approved', s.photo_id);
+      const rs = await Promise.all(Array.from({ length: 25 }, () => national.act(appId, 'approve')));
+      expect(rs.filter((r) => r.status === 200).length, JSON.stringify(rs.map((r) => r.body.code))).toBe(1);
+      for (const r of rs.filter((x) => x.status !== 200)) {
+        expect(r.status).toBe(409);
+        expect(['CONCURRENT_CHANGE', 'INVALID_TRANSITION', 'REGISTRATION_NUMBER_IMMUTABLE']).toContain(r.body.code);
+        expect(r.body.message).toMatch(/[\u4e00-\u9fa5]/);
+      }
+      const apps = await t.app.ctx.repos.applications.forStudent([s.id]);
+      expect(apps.filter((x) => x.registration_number).length).toBe(1);
+    }
+  });
+
+  test('50 concurrent approvals of different applications: distinct numbers, consecutive serials, no gaps', async () => {
+    const before = await issuedSerials();
+    const appIds: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const s = await newStudent(false);
+      appIds.push(await applicationIn(s.id, ids.realBatch, 'province_approved', null));
+    }
+    // one refusal in the middle (a 学信网 flag) must not leave a gap in the serials
+    const flagged = (await t.app.ctx.repos.applications.byId(appIds[25]))!;
+    await t.app.ctx.repos.students.update(flagged.student_id, { chsi_photo_missing: 1 });
+    const rs = await Promise.all(appIds.map((id) => national.act(id, 'approve')));
+    for (const r of rs) expect(r.status, JSON.stringify(r.body)).toBeLessThan(500);
+    expect(rs.filter((r) => r.status === 200).length).toBe(49);
+    expect(rs[25].body.code).toBe('CHSI_PHOTO_MISSING');
+    const numbers = rs.filter((r) => r.status === 200).map((r) => r.body.registrationNumber as string);
+    expect(new Set(numbers).size).toBe(49);
+    const after = await issuedSerials();
+    const fresh = after.filter((n) => !before.includes(n)).sort((x, y) => x - y);
+    expect(fresh.length).toBe(49);
+    const first = before.length ? Math.max(...before) + 1 : 1;
+    expect(fresh).toEqual(Array.from({ length: 49 }, (_, i) => first + i));
+  });
+
+  /** Serials of every 电子注册号 issued so far. */
+  async function issuedSerials(): Promise<number[]> {
+    const all = await t.app.ctx.repos.applications.listAll({ orgIds: [ids.centreA, ids.centreB] });
+    return all
+      .filter((a) => a.registration_number)
+      .map((a) => parseRegistrationNumber(a.registration_number as string)!.serial);
+  }
+});
