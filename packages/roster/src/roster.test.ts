@@ -87,6 +87,20 @@ describe('parseRoster — XLSX', () => {
     await expect(parseRoster(Buffer.from('a,b,c\n1,2,3\n'), { fileName: 'a.csv', today })).rejects.toMatchObject({ code: 'ROSTER_NO_HEADER' });
     await expect(parseRoster(Buffer.from('not a zip'), { fileName: 'a.xlsx', today })).rejects.toMatchObject({ code: 'ROSTER_UNREADABLE' });
   });
+
+  it('answers a picture or PDF given as a roster in a clerk\'s words, command-line advice kept for the CLI', async () => {
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
+    const err = await parseRoster(png, { fileName: '名册.png', today }).catch((e: unknown) => e as RosterError);
+    expect(err).toMatchObject({ code: 'ROSTER_NOT_A_TABLE' });
+    expect((err as RosterError).message).toContain('不是名册，而是一张 PNG 图片');
+    expect((err as RosterError).message).not.toMatch(/塒|--|gradpass|第一行是/);
+    await expect(parseRoster(Buffer.from('%PDF-1.7\n...'), { fileName: 'a.csv', today })).rejects.toMatchObject({ code: 'ROSTER_NOT_A_TABLE' });
+    await expect(parseRoster(Buffer.from([1, 2, 3, 0, 0, 0, 4, 5, 6, 0, 7, 8]), { fileName: 'a.csv', today })).rejects.toMatchObject({ code: 'ROSTER_NOT_A_TABLE' });
+    const noHeader = (await parseRoster(Buffer.from('学生编号,学生姓名\n1,2\n'), { fileName: 'a.csv', today }).catch((e: unknown) => e)) as RosterError;
+    expect(noHeader.message).toContain('第一行是：学生编号、学生姓名');
+    expect(noHeader.message).not.toContain('--map');
+    expect(noHeader.cliHint).toContain('--map 学生编号=学号');
+  });
 });
 
 describe('parseRoster — CSV', () => {

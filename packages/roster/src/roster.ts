@@ -258,6 +258,13 @@ export async function parseRoster(bytes: Buffer, options: ParseRosterOptions): P
     throw new RosterError('ROSTER_XLS_UNSUPPORTED', `“${fileName}”是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再导入`);
   }
   if (bytes.length === 0) throw new RosterError('ROSTER_EMPTY', `名册“${fileName}”是空文件`);
+  const other = isZip ? null : otherFileKind(bytes);
+  if (other) {
+    throw new RosterError(
+      'ROSTER_NOT_A_TABLE',
+      `“${fileName}”不是名册，而是${other}。请导入 Excel（.xlsx）或 CSV 格式的学生名册，第一行为列名（学号、姓名、身份证号等）`,
+    );
+  }
 
   let tables: { sheet?: string; rows: { row: number; cells: Cell[] }[] }[];
   let format: 'xlsx' | 'csv';
@@ -290,8 +297,30 @@ export async function parseRoster(bytes: Buffer, options: ParseRosterOptions): P
   throw new RosterError(
     'ROSTER_NO_HEADER',
     `名册“${fileName}”中找不到表头：需要“学号”和“姓名”列。` +
-      (seen.length ? `第一行是：${seen.slice(0, 8).join('、')}。如列名不同，请用 --map 指定，例如 --map 学生编号=学号` : ''),
+      (seen.length ? `第一行是：${seen.slice(0, 8).join('、')}。请把对应的列名改为“学号”“姓名”后重新导入` : ''),
+    seen.length ? '如列名不同，也可以用 --map 指定，例如 --map 学生编号=学号' : undefined,
   );
+}
+
+/**
+ * What a file is when it is plainly not a table (不是名册): a picture, a PDF, an archive, or binary bytes.
+ * Sniffed from the content, so a PNG renamed .csv is answered as a picture, not as a CSV with "塒NG" in it.
+ */
+function otherFileKind(bytes: Buffer): string | null {
+  const starts = (...sig: number[]) => sig.every((b, i) => bytes[i] === b);
+  if (starts(0x89, 0x50, 0x4e, 0x47)) return '一张 PNG 图片';
+  if (starts(0xff, 0xd8, 0xff)) return '一张 JPEG 图片';
+  if (starts(0x47, 0x49, 0x46, 0x38)) return '一张 GIF 图片';
+  if (starts(0x42, 0x4d) && bytes.length > 26 && bytes.readUInt32LE(2) === bytes.length) return '一张 BMP 图片';
+  if (starts(0x25, 0x50, 0x44, 0x46)) return '一个 PDF 文件';
+  if (starts(0x52, 0x61, 0x72, 0x21) || starts(0x37, 0x7a, 0xbc, 0xaf)) return '一个压缩包';
+  if (starts(0x52, 0x49, 0x46, 0x46) && bytes.subarray(8, 12).toString('latin1') === 'WEBP') return '一张 WEBP 图片';
+  // Text files have (almost) no control bytes; UTF-16 text starts with its BOM, handled by the CSV reader.
+  if (starts(0xff, 0xfe) || starts(0xfe, 0xff)) return null;
+  const head = bytes.subarray(0, 4096);
+  let control = 0;
+  for (const b of head) if (b === 0 || (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c)) control++;
+  return control > head.length * 0.02 ? '一个无法识别的二进制文件' : null;
 }
 
 function buildRoster(args: {

@@ -58,7 +58,7 @@ async function loadRoster(file: string, maps: string[] | undefined): Promise<Ros
     const headerMap = maps && maps.length ? parseHeaderMap(maps) : undefined;
     return await parseRoster(bytes, { fileName: path.basename(file), headerMap, today: new Date() });
   } catch (e) {
-    if (e instanceof RosterError) throw new UsageError(e.code, e.message);
+    if (e instanceof RosterError) throw new UsageError(e.code, e.cliHint ? `${e.message}。${e.cliHint}` : e.message);
     throw e;
   }
 }
@@ -316,7 +316,7 @@ export function registerRosterCommands(program: Command, setExitCode: SetExitCod
           });
         } catch (e) {
           bar2.stop();
-          if (e instanceof RosterError) throw new UsageError(e.code, e.message);
+          if (e instanceof RosterError) throw new UsageError(e.code, e.cliHint ? `${e.message}。${e.cliHint}` : e.message);
           throw e;
         } finally {
           await pool.close();
