@@ -10,6 +10,20 @@ export function extensionOf(fileName: string): string {
   return dot > 0 ? base.slice(dot) : '';
 }
 
+/** Marker names for messages. */
+function segmentName(marker: number): string {
+  if (marker >= 0xe0 && marker <= 0xef) return `APP${marker - 0xe0}（0xFF${marker.toString(16).toUpperCase()}）`;
+  const names: Record<number, string> = { 0xdb: 'DQT 量化表', 0xc4: 'DHT 哈夫曼表', 0xda: 'SOS 扫描头', 0xdd: 'DRI', 0xfe: 'COM 注释' };
+  if (names[marker]) return `${names[marker]}（0xFF${marker.toString(16).toUpperCase()}）`;
+  if (marker >= 0xc0 && marker <= 0xcf) return `SOF 帧头（0xFF${marker.toString(16).toUpperCase()}）`;
+  return `0xFF${marker.toString(16).toUpperCase()}`;
+}
+
+function endsWithEoi(ctx: CheckContext): boolean {
+  const b = ctx.bytes;
+  return b.length >= 2 && b[b.length - 2] === 0xff && b[b.length - 1] === 0xd9;
+}
+
 export function checkFormatJpeg(ctx: CheckContext): CheckResult {
   const { format, jpeg, profile } = ctx;
   const exts = profile.extensions.join('、');
@@ -23,6 +37,19 @@ export function checkFormatJpeg(ctx: CheckContext): CheckResult {
       `文件内容是${what}，不是 JPEG${ext ? `（扩展名 ${ext} 与内容不符或不被接受）` : ''}`,
       image ? '用 gradpass fix 转换为 JPEG（改扩展名不能改变格式）' : '这不是照片文件，请重新获取原始照片',
       `NOT_JPEG_${format.toUpperCase()}`,
+    );
+  }
+  // A wrong length matters when the structure is broken by it (stray bytes between intact segments do not).
+  const broken = jpeg && (jpeg.truncated || !jpeg.frame || jpeg.scans === 0 || jpeg.frame.components.some((c) => !jpeg.quantTables[c.tq]));
+  if (jpeg && jpeg.badLength && broken) {
+    const { marker, offset, length } = jpeg.badLength;
+    const name = segmentName(marker);
+    return result(
+      'format.jpeg', 'fail', 'bad-segment-length', 'jpeg',
+      `JPEG 文件损坏：偏移 ${offset} 处的 ${name} 段长度字段错误（写的是 ${length} 字节，与文件内容不符）；` +
+        `${jpeg.eoi || endsWithEoi(ctx) ? '文件末尾的结束标记 EOI 是有的，文件并未截断' : '其后的数据无法读取'}`,
+      '文件内容已损坏（常见于存储或传输出错），请重新获取原图',
+      'JPEG_BAD_SEGMENT_LENGTH',
     );
   }
   if (jpeg && jpeg.truncated) {

@@ -6,8 +6,9 @@
  * de-quantised magnitude is summed per block (`activity`), a measure of texture/edges inside the block.
  *
  * Pure TypeScript, ~10× cheaper than a full decode. Returns null for anything it does not handle
- * (progressive, arithmetic, 12-bit, CMYK/RGB JPEG, Adobe transform 0) and for corrupt data, so the caller
- * falls back to a full decode.
+ * (progressive, arithmetic, 12-bit, CMYK, RGB-coded) and for corrupt data, so the caller falls back to a full
+ * decode. RGB-coded is judged as libjpeg does: no JFIF marker, and Adobe transform 0 or — without an Adobe
+ * marker — component ids 'R','G','B' (a greyscale picture stored so must not pass as colour).
  */
 /** The 1/8-scale picture. 八分之一缩略像素 */
 export interface DcImage {
@@ -113,6 +114,7 @@ function decode(d: Uint8Array): DcImage | null {
   let width = 0, height = 0, hmax = 1, vmax = 1, mcusX = 0, mcusY = 0;
   let restart = 0;
   let adobe: number | null = null;
+  let jfif = false;
   let scanned = false;
   let p = 2;
   while (p + 4 <= d.length) {
@@ -176,6 +178,8 @@ function decode(d: Uint8Array): DcImage | null {
       }
     } else if (m === 0xdd) {
       restart = (d[s] << 8) | d[s + 1];
+    } else if (m === 0xe0 && len >= 7 && d[s] === 0x4a && d[s + 1] === 0x46 && d[s + 2] === 0x49 && d[s + 3] === 0x46 && d[s + 4] === 0) {
+      jfif = true;
     } else if (m === 0xee && len >= 14 && d[s] === 0x41 && d[s + 1] === 0x64) {
       adobe = d[s + 11];
     } else if (m === 0xda) {
@@ -197,8 +201,18 @@ function decode(d: Uint8Array): DcImage | null {
     p = e;
   }
   if (!comps || !scanned) return null;
-  if (comps.length === 3 && adobe === 0) return null; // RGB-coded JPEG
+  if (comps.length === 3 && isRgbCoded(jfif, adobe, comps.map((c) => c.id))) return null;
   return toPicture(comps, qt, width, height, hmax, vmax);
+}
+
+/**
+ * Is a 3-component JPEG RGB-coded rather than YCbCr? libjpeg's rule (jdapimin.c): a JFIF marker means YCbCr;
+ * else an Adobe marker's transform decides (0 = RGB); else component ids 'R','G','B' mean RGB.
+ */
+export function isRgbCoded(jfif: boolean, adobeTransform: number | null, ids: readonly number[]): boolean {
+  if (jfif) return false;
+  if (adobeTransform !== null) return adobeTransform === 0;
+  return ids[0] === 0x52 && ids[1] === 0x47 && ids[2] === 0x42;
 }
 
 /** A code longer than FAST_BITS: (length << 8) | symbol. Out of line: rare, and kept out of the hot loop. */

@@ -74,6 +74,11 @@ export interface JpegStructure {
   truncated: boolean;
   /** Bytes after EOI. */
   trailingBytes: number;
+  /**
+   * The first segment whose length field does not fit the file: it ends where no marker follows, or past the
+   * end of a file that does end with EOI (a damaged length, e.g. one flipped bit — not a truncated file).
+   */
+  badLength: { marker: number; offset: number; length: number } | null;
   /** Structural problems, in English for logs (the checks give the Chinese). */
   problems: string[];
 }
@@ -149,9 +154,10 @@ function parseExif(b: Buffer, start: number, end: number): ExifInfo {
 export function parseJpeg(b: Buffer): JpegStructure {
   const s: JpegStructure = {
     segments: [], frame: null, jfif: null, adobeTransform: null, exif: null, icc: false,
-    quantTables: [], scans: 0, eoi: false, truncated: false, trailingBytes: 0, problems: [],
+    quantTables: [], scans: 0, eoi: false, truncated: false, trailingBytes: 0, badLength: null, problems: [],
   };
   const len = b.length;
+  const endsWithEoi = len >= 4 && b[len - 2] === 0xff && b[len - 1] === 0xd9;
   if (len < 2 || b[0] !== 0xff || b[1] !== 0xd8) {
     s.problems.push('no SOI marker');
     return s;
@@ -185,8 +191,21 @@ export function parseJpeg(b: Buffer): JpegStructure {
     const segLen = b.readUInt16BE(p);
     const segEnd = p + segLen;
     s.segments.push({ marker: m, offset: markerAt, length: segLen });
-    if (segLen < 2) { s.problems.push(`bad segment length at ${markerAt}`); s.truncated = true; break; }
-    if (segEnd > len) { s.truncated = true; s.problems.push(`segment 0x${m.toString(16)} runs past the end`); break; }
+    if (segLen < 2) {
+      s.problems.push(`bad segment length at ${markerAt}`);
+      s.badLength ??= { marker: m, offset: markerAt, length: segLen };
+      s.truncated = true;
+      break;
+    }
+    if (segEnd > len) {
+      s.truncated = true;
+      s.problems.push(`segment 0x${m.toString(16)} runs past the end`);
+      if (endsWithEoi) s.badLength ??= { marker: m, offset: markerAt, length: segLen };
+      break;
+    }
+    // A header segment must be followed by a marker; when it is not, its length field is wrong (kept in case
+    // the file turns out broken: libjpeg skips a few stray bytes between segments with a warning).
+    if (m !== 0xda && segEnd < len && b[segEnd] !== 0xff) s.badLength ??= { marker: m, offset: markerAt, length: segLen };
     const d = p + 2; // payload start
     const sof = sofProcess(m);
     if (sof) {

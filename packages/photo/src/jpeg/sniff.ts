@@ -27,10 +27,30 @@ function ascii(b: Buffer, off: number, s: string): boolean {
   return true;
 }
 
+/** How far after SOI a first marker is looked for (libjpeg skips such stray bytes with a warning). */
+const JPEG_SOI_SLACK = 16;
+
+/**
+ * A JPEG as libjpeg sees one: SOI (FF D8), then — right away or after a few stray bytes, which libjpeg skips
+ * with a warning — a marker that can follow SOI: any APPn, COM (FF FE), DQT, DHT, DRI, SOFn, DAC or DNL.
+ */
+function isJpeg(b: Buffer): boolean {
+  if (b.length < 4 || b[0] !== 0xff || b[1] !== 0xd8) return false;
+  const end = Math.min(b.length - 1, 2 + JPEG_SOI_SLACK);
+  for (let i = 2; i < end; i++) {
+    if (b[i] !== 0xff) continue;
+    let j = i;
+    while (j + 1 < b.length && b[j + 1] === 0xff) j++; // fill bytes
+    const m = b[j + 1];
+    return m !== undefined && m >= 0xc0 && m <= 0xfe && m !== 0xd8 && m !== 0xd9 && !(m >= 0xd0 && m <= 0xd7) && m !== 0xda;
+  }
+  return false;
+}
+
 /** Identify the format from magic bytes. */
 export function sniffFormat(b: Buffer): SniffedFormat {
   if (b.length === 0) return 'empty';
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
+  if (isJpeg(b)) return 'jpeg';
   if (ascii(b, 0, '\x89PNG\r\n\x1a\n')) return 'png';
   if (ascii(b, 0, 'RIFF') && ascii(b, 8, 'WEBP')) return 'webp';
   if (ascii(b, 4, 'ftyp')) {
