@@ -109,7 +109,7 @@ describe.each(BACKENDS)('collection orders on %s', (backend) => {
     expect(chsi[0].message).toMatch(/学信网/);
     // centre B sees nothing of it
     expect((await (await Client.login(t.app, 'zhangqiu')).get(`/api/collection/orders/${id}`)).json().code).toBe(
-      'OUT_OF_SCOPE',
+      'NOT_FOUND',
     );
     expect(await serverErrorsOnGets(t.app, ['caiji', 'lixia', lina.xuehao], id)).toEqual([]);
     clock.set('2025-09-01');

@@ -83,7 +83,7 @@ describe.each(BACKENDS)('full batch on %s', (backend) => {
       (
         await centre.upload('/api/students/import', 'roster.csv', Buffer.from(csv), { orgId: String(ids.centreB) })
       ).json().code,
-    ).toBe('OUT_OF_SCOPE');
+    ).toBe('NOT_FOUND');
 
     // 2. photos: a zip named by 学号 (+ one stray file), checks run in the background
     const good = await compliantJpeg(1);

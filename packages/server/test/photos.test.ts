@@ -86,7 +86,7 @@ describe.each(BACKENDS)('photos on %s', (backend) => {
     expect(fixed.json().bytes).toBeLessThanOrEqual(40 * 1024);
     const meta = await sharp((await other.get(`/api/students/${s.id}/photo`)).rawPayload).metadata();
     expect([meta.width, meta.height, meta.density]).toEqual([480, 640, 300]);
-    expect((await centre.post(`/api/students/${s.id}/photo/standardize`, {})).json().code).toBe('OUT_OF_SCOPE');
+    expect((await centre.post(`/api/students/${s.id}/photo/standardize`, {})).json().code).toBe('NOT_FOUND');
   });
 
   test('reference photo: same shot → no warning; another shot → PHOTO_REFERENCE_MISMATCH warning at submission', async () => {

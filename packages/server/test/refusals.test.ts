@@ -216,7 +216,7 @@ describe.each(BACKENDS)('refusals on %s', (backend) => {
     ]);
   });
 
-  test("another centre's student: OUT_OF_SCOPE on every route; wrong role: NOT_PERMITTED", async () => {
+  test("another centre's student: NOT_FOUND (as if it did not exist) on every route; wrong role: NOT_PERMITTED", async () => {
     const s = ids.student('刘洋'); // centre B
     const created = await other.post('/api/applications', { studentId: s.id, batchId: ids.demoBatch });
     expect(created.statusCode, created.body).toBe(200);
@@ -232,9 +232,9 @@ describe.each(BACKENDS)('refusals on %s', (backend) => {
       await centre.get(`/api/students?orgId=${ids.centreB}`),
       await centre.get(`/api/audit?orgId=${ids.centreB}`),
     ]) {
-      expect(r.statusCode, r.body).toBe(403);
-      expect(r.json().code).toBe('OUT_OF_SCOPE');
-      expect(r.json().message).toMatch(/管辖范围/);
+      expect(r.statusCode, r.body).toBe(404);
+      expect(r.json().code).toBe('NOT_FOUND');
+      expect(r.json().message).toMatch(/不存在或不在您的管辖范围内/);
     }
     // lists never show it
     expect(
@@ -243,11 +243,13 @@ describe.each(BACKENDS)('refusals on %s', (backend) => {
     // the student user sees only self
     const lina = ids.student('李娜');
     const student = await Client.login(t.app, lina.xuehao);
-    expect((await student.get(`/api/students/${ids.student('张伟').id}`)).json().code).toBe('OUT_OF_SCOPE');
+    expect((await student.get(`/api/students/${ids.student('张伟').id}`)).json().code).toBe('NOT_FOUND');
     expect((await student.get(`/api/students/${lina.id}`)).statusCode).toBe(200);
     expect((await student.get('/api/students')).statusCode).toBe(403);
-    // unknown id: 404
-    expect((await centre.get('/api/students/999999')).json().code).toBe('NOT_FOUND');
+    // unknown id: the very same answer
+    expect((await centre.get('/api/students/999999')).json()).toEqual(
+      (await centre.get(`/api/students/${s.id}`)).json(),
+    );
     // wrong role
     const mine = (
       await centre.post('/api/applications', { studentId: ids.student('张伟').id, batchId: ids.demoBatch })

@@ -70,7 +70,7 @@ export async function registerCertificateRoutes(app: FastifyInstance): Promise<v
           type: 'object',
           required: ['applicationIds', 'receivedFrom'],
           properties: {
-            applicationIds: { type: 'array', items: int, minItems: 1 },
+            applicationIds: { type: 'array', items: int, minItems: 1, maxItems: 1000 },
             receivedFrom: { type: 'string', minLength: 1 },
           },
         },
@@ -124,6 +124,24 @@ export async function registerCertificateRoutes(app: FastifyInstance): Promise<v
           signed: boolean;
         }),
       }),
+  );
+  app.post(
+    '/api/certificates/:id/verify-id-card',
+    {
+      schema: {
+        tags: tag('证书'),
+        summary: '领取人身份核验：输入证件上的身份证号，答复是否与学生本人一致（不显示号码）',
+        params: idParams,
+        body: obj({ idCard: { type: 'string', minLength: 1, maxLength: 32 } }, ['idCard']),
+        response: { 200: obj({ match: bool, message: str }), ...errors },
+      },
+    },
+    async (req) =>
+      s.certificates.verifyIdCard(
+        actorOf(req),
+        (req.params as { id: number }).id,
+        (req.body as { idCard: string }).idCard,
+      ),
   );
   app.post(
     '/api/certificates/:id/confirm',

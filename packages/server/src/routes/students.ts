@@ -117,6 +117,20 @@ export async function registerStudentRoutes(app: FastifyInstance): Promise<void>
         },
       ),
   );
+  app.post(
+    '/api/students/:id/reveal-id-card',
+    {
+      schema: {
+        tags: tag('学籍'),
+        summary: '查看完整身份证号（仅该学生所在学习中心工作人员；须说明理由，记入审计日志）',
+        params: idParams,
+        body: obj({ reason: { type: 'string', minLength: 1, maxLength: 200 } }, ['reason']),
+        response: { 200: obj({ studentId: int, idCard: str }), ...errors },
+      },
+    },
+    async (req) =>
+      s.students.revealIdCard(actorOf(req), (req.params as { id: number }).id, (req.body as { reason: string }).reason),
+  );
   app.patch(
     '/api/students/:id',
     {

@@ -1,6 +1,7 @@
 import type { Repos } from '../repositories/index.js';
 import { OrgTree, requireStaff, type Actor } from './context.js';
 import { auditDto } from './applications.js';
+import { maskPersonalData } from './personal-data.js';
 
 /** Reading the audit log (审计日志查询), scoped to the actor's subtree. */
 export class AuditService {
@@ -13,6 +14,8 @@ export class AuditService {
       q.page,
       q.pageSize,
     );
-    return { items: rows.map(auditDto), total, page: q.page, pageSize: q.pageSize };
+    // Masked on the way out as well: rows written before the masking migration, or by any path that bypasses it.
+    const items = rows.map((r) => maskPersonalData(auditDto(r)) as ReturnType<typeof auditDto>);
+    return { items, total, page: q.page, pageSize: q.pageSize };
   }
 }

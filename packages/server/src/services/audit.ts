@@ -1,7 +1,11 @@
 import type { Repos } from '../repositories/index.js';
 import type { Actor } from './context.js';
+import { auditDiff, maskIdCardsInText } from './personal-data.js';
 
-/** Records one change (审计日志): who, when, what, before → after. */
+/**
+ * Records one change (审计日志): who, when, what, before → after. Only what changed is stored (for two objects,
+ * the keys that differ) and every 身份证号 is masked — the log never holds whole rows of personal data.
+ */
 export async function audit(
   repos: Repos,
   now: Date,
@@ -16,6 +20,7 @@ export async function audit(
     after?: unknown;
   },
 ): Promise<void> {
+  const { before, after } = auditDiff(entry.before, entry.after);
   await repos.audit.insert({
     at: now.toISOString(),
     actor_id: actor?.id ?? null,
@@ -24,8 +29,8 @@ export async function audit(
     entity: entry.entity,
     entity_id: entry.entityId,
     action: entry.action,
-    reason: entry.reason ?? null,
-    before_json: entry.before === undefined || entry.before === null ? null : JSON.stringify(entry.before),
-    after_json: entry.after === undefined || entry.after === null ? null : JSON.stringify(entry.after),
+    reason: entry.reason == null ? null : maskIdCardsInText(entry.reason),
+    before_json: before === undefined || before === null ? null : JSON.stringify(before),
+    after_json: after === undefined || after === null ? null : JSON.stringify(after),
   });
 }

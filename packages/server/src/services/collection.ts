@@ -106,7 +106,7 @@ export class CollectionService {
       actor.role === 'student'
         ? actor.studentId === r.student_id
         : scope.has(student.org_id) || scope.has(r.collection_org_id);
-    if (!ok) throw outOfScope();
+    if (!ok) throw outOfScope('采集订单');
     return { r, tree, student };
   }
 

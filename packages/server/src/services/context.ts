@@ -25,8 +25,12 @@ export interface Actor {
   core: CoreActor;
 }
 
-/** A domain refusal as an HTTP error, with the status from core's catalogue. */
+/**
+ * A domain refusal as an HTTP error, with the status from core's catalogue. Core's OUT_OF_SCOPE (which names the
+ * target's org path) is answered as not found, like every other out-of-subtree access.
+ */
 export function refusalError(r: DomainRefusal): AppError {
+  if (r.code === 'OUT_OF_SCOPE') return outOfScope();
   return new AppError(REFUSAL_CATALOGUE[r.code].httpStatus, r.code, r.message, r.details);
 }
 
@@ -35,7 +39,7 @@ export function unwrapResult<T>(r: Result<T>): T {
   throw refusalError(r.refusal);
 }
 
-/** Role check + subtree check through core's permission table; throws NOT_PERMITTED / OUT_OF_SCOPE. */
+/** Role check + subtree check through core's permission table; throws NOT_PERMITTED / NOT_FOUND (outside). */
 export function requirePermission(
   actor: Actor,
   action: DomainAction,
@@ -79,13 +83,16 @@ export class OrgTree {
   children(orgId: number): OrgRow[] {
     return this.orgs.filter((o) => o.parent_id === orgId);
   }
-  /** Throws OUT_OF_SCOPE unless the org lies in the actor's subtree. */
-  assertInScope(actor: Actor, orgId: number): OrgRow {
+  /**
+   * The org if it lies in the actor's subtree; otherwise NOT_FOUND for `what` (the object the caller asked for,
+   * found in the org) — the same answer as for an id that does not exist.
+   */
+  assertInScope(actor: Actor, orgId: number, what = '机构'): OrgRow {
     const org = this.byId.get(orgId);
-    if (!org || !canActOn(actor.core, org.path)) throw outOfScope();
+    if (!org || !canActOn(actor.core, org.path)) throw outOfScope(what);
     return org;
   }
-  /** The org filter of a list request: `orgId` narrowed to the actor's scope (OUT_OF_SCOPE when outside). */
+  /** The org filter of a list request: `orgId` narrowed to the actor's scope (NOT_FOUND when outside). */
   filterIds(actor: Actor, orgId?: number): number[] {
     if (orgId) {
       this.assertInScope(actor, orgId);

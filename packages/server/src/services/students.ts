@@ -16,6 +16,7 @@ import {
   type IdentityReviewAction,
 } from '@gradpass/core';
 import { parseIdCard, parseXuehao, identify } from '@gradpass/ids';
+import { maskIdCard } from './personal-data.js';
 import { parseRoster } from '@gradpass/roster';
 import { AppError, invalid, notFound, outOfScope } from '../errors.js';
 import type { ApplicationRow, PhotoRow, Repos, StudentFilter, StudentRow } from '../repositories/index.js';
@@ -28,6 +29,7 @@ import { isPhotoLocked, type ApplicationStatus } from '@gradpass/core';
 export interface StudentDto {
   id: number;
   xuehao: string;
+  /** 身份证号, always masked (370102********0040); the full number only through revealIdCard. */
   idCard: string;
   name: string;
   orgId: number;
@@ -71,6 +73,9 @@ function validity(term: string, now: Date): { validUntil: string | null; expired
   return { validUntil: enrolmentValidUntil(term), expired: !isEnrolmentValid(term, now) };
 }
 
+/** Longest reason accepted for revealing a full 身份证号. */
+const REVEAL_REASON_MAX = 200;
+
 /** 学籍：名册导入、查询、学信网标记、身份复核 */
 export class StudentService {
   constructor(
@@ -98,7 +103,7 @@ export class StudentService {
       return {
         id: s.id,
         xuehao: s.xuehao,
-        idCard: s.id_card,
+        idCard: maskIdCard(s.id_card),
         name: s.name,
         orgId: s.org_id,
         orgName: tree.get(s.org_id)?.name ?? '',
@@ -120,14 +125,43 @@ export class StudentService {
     });
   }
 
-  /** Loads a student the actor may see (student role: only self). Throws NOT_FOUND / OUT_OF_SCOPE. */
-  async visible(actor: Actor, id: number): Promise<{ student: StudentRow; centrePath: string; tree: OrgTree }> {
+  /**
+   * Loads a student the actor may see (student role: only self). A student outside the actor's subtree is
+   * NOT_FOUND exactly like one that does not exist; `what` names the object asked for (a photo, a document…).
+   */
+  async visible(
+    actor: Actor,
+    id: number,
+    what = '学生',
+  ): Promise<{ student: StudentRow; centrePath: string; tree: OrgTree }> {
     const student = await this.repos.students.byId(id);
-    if (!student) throw notFound('学生');
+    if (!student) throw notFound(what);
     const tree = await OrgTree.load(this.repos);
-    if (actor.role === 'student' && actor.studentId !== student.id) throw outOfScope();
-    const org = tree.assertInScope(actor, student.org_id);
+    if (actor.role === 'student' && actor.studentId !== student.id) throw outOfScope(what);
+    const org = tree.assertInScope(actor, student.org_id, what);
     return { student, centrePath: org.path, tree };
+  }
+
+  /**
+   * The full 身份证号 on an explicit request (查看完整身份证号): only the staff of the student's own learning
+   * centre, with a reason; every reveal is written to the audit log (who, when, whose, why — not the number).
+   */
+  async revealIdCard(actor: Actor, id: number, reason: string): Promise<{ studentId: number; idCard: string }> {
+    const { student } = await this.visible(actor, id);
+    if (actor.role !== 'centre_staff' || actor.orgId !== student.org_id)
+      throw new AppError(403, 'NOT_PERMITTED', '只有该学生所在学习中心的工作人员可以查看完整身份证号');
+    const why = reason.trim();
+    if (!why) throw new AppError(400, 'REASON_REQUIRED', '查看完整身份证号须说明理由（如：核对学信网信息）');
+    if (why.length > REVEAL_REASON_MAX)
+      throw new AppError(400, 'REASON_TOO_LONG', `理由最多 ${REVEAL_REASON_MAX} 个字符`);
+    await audit(this.repos, this.now(), actor, {
+      orgId: student.org_id,
+      entity: 'student',
+      entityId: student.id,
+      action: 'reveal_id_card',
+      reason: why,
+    });
+    return { studentId: student.id, idCard: student.id_card };
   }
 
   async get(actor: Actor, id: number): Promise<StudentDto> {
@@ -492,11 +526,12 @@ export class StudentService {
       }
       const inScope = matches.filter((m) => tree.scopeIds(actor).includes(m.org_id));
       if (!inScope.length) {
+        // A student of another subtree is answered exactly like a number nobody has.
         out.push({
           identifier: text,
           ok: false,
-          code: matches.length ? 'OUT_OF_SCOPE' : 'STUDENT_NOT_FOUND',
-          message: matches.length ? `“${text}”的学生不在您的管辖范围内` : `未找到“${text}”对应的学生`,
+          code: 'STUDENT_NOT_FOUND',
+          message: `未找到“${text}”对应的学生（不存在或不在您的管辖范围内）`,
         });
         continue;
       }
@@ -618,7 +653,7 @@ export class StudentService {
   async identityDocumentFile(actor: Actor, docId: number): Promise<{ fileName: string; bytes: Buffer }> {
     const doc = await this.repos.students.document(docId);
     if (!doc) throw notFound('材料');
-    await this.visible(actor, doc.student_id);
+    await this.visible(actor, doc.student_id, '材料');
     requireStaff(actor);
     return { fileName: doc.file_name, bytes: await this.files.read(doc.storage_path) };
   }
