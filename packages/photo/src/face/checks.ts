@@ -5,7 +5,10 @@
 import type { CheckResult, CheckStatus, Measure, PhotoLimits, Profile, RuleId } from '../types.js';
 import { deltaE2000Rgb } from './colour.js';
 import type { FaceAnalysis } from './analysis.js';
-import { backgroundMeasures, clothingColour, exposureMeasures, expressionMeasures, eyeSharpness, glassesMeasures, headHeight, shoulderMeasures, skinTexture } from './measures.js';
+import { checkBackgroundUniform } from './rules/background-uniform.js';
+import { ACCESSORY_RULES } from './rules/index.js';
+import { checkShoulders } from './rules/shoulders.js';
+import { backgroundMeasures, clothingColour, exposureMeasures, expressionMeasures, eyeSharpness, glassesMeasures, skinTexture } from './measures.js';
 
 /** Defaults of the photographic limits, calibrated on the London set (see scripts/eval). */
 export const DEFAULT_PHOTO_LIMITS: PhotoLimits = {
@@ -29,23 +32,18 @@ export const HEURISTICS = {
   glassesBridge: 0.09,
   glassesRims: 0.09,
   glassesGlare: 0.02,
-  /** accessories: head height above the eyes in IPD units above which headwear is suspected. */
-  maxHeadHeight: 2.6,
   /** retouch: skin texture below which beautification is suspected. */
   minSkinTexture: 0.004,
-  /** ears: share of skin-coloured pixels beside each cheek needed to call an ear visible. */
-  minEarSkin: 0.05,
   /** expression: smile curvature (mouth corners above the lip centre / mouth width) → review. */
   maxSmile: 0.09,
   /**
    * Measurement uncertainty added to a limit before a photo FAILS; between the limit and limit + margin
    * the check says `review`. The face-plane pitch (`meshPitch`) scatters with sd 1.8°, up to ±4.2°, on
-   * frontal studio portraits (London set, graduation frame); yaw scatters by ~3°, the mask-based
-   * shoulder line by ~10° (hair on the shoulders, clothing).
+   * frontal studio portraits (London set, graduation frame); yaw scatters by ~3° (the shoulder line's margin
+   * is in rules/shoulders.ts).
    */
   pitchMargin: 5,
   yawMargin: 2,
-  shoulderMargin: 4,
   /** background: smallest share of the picture that must be background to judge it. */
   minBackgroundShare: 0.04,
 };
@@ -62,7 +60,7 @@ function result(id: RuleId, status: CheckStatus, value: Measure, limit: Measure,
   return hint && status !== 'pass' && status !== 'skip' ? { id, status, value, limit, message, hint } : { id, status, value, limit, message };
 }
 
-const FACE_RULES: RuleId[] = ['face.count', 'geometry.head-top', 'geometry.eye-line', 'geometry.face-width', 'geometry.centre', 'pose.roll', 'pose.yaw', 'pose.pitch', 'expression', 'shoulders', 'background.colour', 'background.uniform', 'clothing.contrast', 'exposure', 'sharpness', 'glasses', 'accessories', 'retouch'];
+const FACE_RULES: RuleId[] = ['face.count', 'geometry.head-top', 'geometry.eye-line', 'geometry.face-width', 'geometry.centre', 'pose.roll', 'pose.yaw', 'pose.pitch', 'expression', 'shoulders', 'background.colour', 'background.uniform', 'clothing.contrast', 'exposure', 'sharpness', 'glasses', ...ACCESSORY_RULES.map((r) => r.id), 'retouch'];
 
 /** Run every face-dependent check on one analysis. */
 export function runChecks(a: FaceAnalysis, profile: Profile): CheckResult[] {
@@ -140,20 +138,8 @@ export function runChecks(a: FaceAnalysis, profile: Profile): CheckResult[] {
     else if (e.smile > HEURISTICS.maxSmile) out.push(result('expression', 'review', value, limit, `嘴角上扬明显（${r2(e.smile)}，参考上限 ${HEURISTICS.maxSmile}），请人工确认表情是否自然`, '请保持自然表情，不要大笑'));
     else out.push(result('expression', 'pass', value, limit, `双眼睁开（${r2(e.eyeOpening)}）、嘴唇闭合（${r2(e.mouthOpening)}）、未见露齿（${r2(e.teeth)}）`));
   }
-  // shoulders + ears
-  {
-    const s = shoulderMeasures(a);
-    const lim = L.maxShoulderTilt;
-    const ears = s.earsSkin.map(r2);
-    const value = { tilt: s.tilt === null ? null : r1(s.tilt), earLeft: ears[0], earRight: ears[1] };
-    const earsOk = s.earsSkin[0] >= HEURISTICS.minEarSkin || s.earsSkin[1] >= HEURISTICS.minEarSkin;
-    const t = s.tilt === null ? 0 : Math.abs(r1(s.tilt));
-    if (s.tilt !== null && t > lim + HEURISTICS.shoulderMargin) out.push(result('shoulders', 'fail', value, lim, `双肩连线倾斜 ${t}°，超过 ${lim}°`, '请坐正，双肩保持水平'));
-    else if (s.tilt === null) out.push(result('shoulders', 'review', value, lim, '画面中未能测出双肩位置，请人工确认双肩平衡、双耳露出', '请拍到双肩，坐姿端正'));
-    else if (t > lim) out.push(result('shoulders', 'review', value, lim, `双肩连线倾斜约 ${t}°，略超 ${lim}°（估计误差约 ±${HEURISTICS.shoulderMargin}°），请人工确认双肩是否平衡`, '请坐正，双肩保持水平'));
-    else if (!earsOk) out.push(result('shoulders', 'review', value, lim, `双肩倾斜 ${t}°（允许 ≤ ${lim}°）；两侧耳部区域几乎不见肤色（左 ${ears[0]}、右 ${ears[1]}，参考下限 ${HEURISTICS.minEarSkin}），请人工确认双耳是否露出、未被头发遮挡`, '头发不得遮挡耳朵，请将头发拢到耳后'));
-    else out.push(result('shoulders', 'pass', value, lim, `双肩倾斜 ${t}°（允许 ≤ ${lim}°），耳部可见`));
-  }
+  // shoulders (rules/shoulders.ts)
+  out.push(checkShoulders(a, L.maxShoulderTilt));
   // background
   const bgm = backgroundMeasures(a);
   {
@@ -167,18 +153,7 @@ export function runChecks(a: FaceAnalysis, profile: Profile): CheckResult[] {
       else out.push(result('background.colour', 'pass', de, ref.maxDeltaE, `背景颜色 ${rgbText}，与标准相差 ΔE2000 = ${de}（允许 ≤ ${ref.maxDeltaE}）`));
     }
   }
-  {
-    const limit = { maxSpread: L.maxBackgroundSpread, maxGradient: L.maxBackgroundGradient };
-    if (!bgm.rgb || bgm.share < HEURISTICS.minBackgroundShare) out.push(result('background.uniform', 'review', null, limit, '可见背景过少，无法判断背景是否均匀，请人工确认', '背景不得有阴影、其他人或物'));
-    else {
-      const value = { spread: r1(bgm.spread), gradient: r1(bgm.gradient) };
-      const problems: string[] = [];
-      if (bgm.spread > L.maxBackgroundSpread) problems.push(`背景颜色离散度 ΔE ${r1(bgm.spread)}，超过 ${L.maxBackgroundSpread}（有杂物、阴影、边框或图案）`);
-      if (bgm.gradient > L.maxBackgroundGradient) problems.push(`背景两侧／上下色差 ΔE2000 ${r1(bgm.gradient)}，超过 ${L.maxBackgroundGradient}（渐变或阴影）`);
-      if (problems.length) out.push(result('background.uniform', 'fail', value, limit, problems.join('；'), '请在均匀无阴影的纯色背景前拍摄，背景不得有其他人或物'));
-      else out.push(result('background.uniform', 'pass', value, limit, `背景均匀：离散度 ΔE ${r1(bgm.spread)}（≤ ${L.maxBackgroundSpread}），色差 ${r1(bgm.gradient)}（≤ ${L.maxBackgroundGradient}）`));
-    }
-  }
+  out.push(checkBackgroundUniform(a, L, HEURISTICS.minBackgroundShare));
   // clothing.contrast
   {
     const c = clothingColour(a);
@@ -218,12 +193,8 @@ export function runChecks(a: FaceAnalysis, profile: Profile): CheckResult[] {
     else if (suspected) out.push(result('glasses', 'review', value, limit, `鼻梁／眼下有疑似镜框边缘（${r3(m.bridge)}／${r3(m.rims)}），请人工确认：镜片无色、无反光，镜框不遮挡眉毛和眼睛`, '不得佩戴有色眼镜、美瞳；镜框不得过宽'));
     else out.push(result('glasses', 'pass', value, limit, '鼻梁与眼下未见镜框边缘，眼部无反光'));
   }
-  // accessories
-  {
-    const h = headHeight(a);
-    if (h > HEURISTICS.maxHeadHeight) out.push(result('accessories', 'review', r2(h), HEURISTICS.maxHeadHeight, `头顶高出眼睛 ${r2(h)} 倍瞳距（参考上限 ${HEURISTICS.maxHeadHeight}），疑似戴帽子、头饰或发型过高，请人工确认`, '不得佩戴帽子、发饰等饰品'));
-    else out.push(result('accessories', 'pass', r2(h), HEURISTICS.maxHeadHeight, `未见帽子或高头饰（头顶高出眼睛 ${r2(h)} 倍瞳距）；耳环、项链等小饰品不能自动判断`));
-  }
+  // headwear, hair over the brows / eyes, ears, earrings, necklace, scarf (rules/*.ts, one module each)
+  for (const rule of ACCESSORY_RULES) out.push(rule.check(a));
   // retouch
   {
     const t = skinTexture(a);

@@ -13,6 +13,7 @@ import { compositeMatte, runMatte } from './matte.js';
 
 export { FaceUnavailableError } from './engine.js';
 export { compositeMatte, runMatte, type Matte } from './matte.js';
+export { backgroundUniformMeasures, checkBackgroundUniform, BACKGROUND_LOCAL } from './rules/background-uniform.js';
 export { renderOverlay, overlaySvg } from './overlay.js';
 export { DEFAULT_PHOTO_LIMITS, HEURISTICS, limitsOf } from './checks.js';
 export { deltaE2000, deltaE2000Rgb, rgbToLab } from './colour.js';
@@ -189,12 +190,12 @@ export async function applyCropPlanExtended(img: RawImage, plan: CropPlan, width
     .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
     .raw()
     .toBuffer();
-  // Which output pixels come from inside the (rotated) source picture, 1 source px inside its edge.
+  // Which output pixels come from inside the (rotated) source picture (half a source px of rounding).
   const inside = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const q = unrotatePoint([c.left + ((x + 0.5) * c.width) / width, c.top + ((y + 0.5) * c.height) / height], W, H, plan.angle);
-      inside[y * width + x] = q[0] >= 1 && q[0] <= W - 1 && q[1] >= 1 && q[1] <= H - 1 ? 1 : 0;
+      inside[y * width + x] = q[0] >= -0.5 && q[0] <= W + 0.5 && q[1] >= -0.5 && q[1] <= H + 0.5 ? 1 : 0;
     }
   }
   return { img: { data, width, height, channels: 3 }, inside };
@@ -212,7 +213,14 @@ export async function replaceBackgroundMatte(img: RawImage, rgb: [number, number
   const { mask } = await runEngine(img, { segmentation: true, noFaces: true });
   if (mask) {
     const core = erode(mask.alpha, mask.width, mask.height, Math.max(2, Math.round(img.height / 100)));
-    for (let i = 0; i < core.length; i++) if (core[i] >= 242 && matte.alpha[i] < 255) matte.alpha[i] = 255;
+    // There the model's foreground colour is not meaningful (it took the pixel for background): the
+    // picture's own colour is the person's.
+    for (let i = 0; i < core.length; i++) {
+      if (core[i] < 242 || matte.alpha[i] >= 250) continue;
+      const w = 1 - matte.alpha[i] / 255;
+      for (let k = 0; k < 3; k++) matte.fgr[i * 3 + k] = Math.round(matte.fgr[i * 3 + k] * (1 - w) + img.data[i * 3 + k] * w);
+      matte.alpha[i] = 255;
+    }
   }
   return compositeMatte(img, matte, rgb, inside);
 }
