@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -16,6 +17,9 @@ import { EventBus } from './events.js';
 import { MemoryQueue, RedisQueue, type JobQueue } from './jobs/queue.js';
 import { AppError } from './errors.js';
 import { AuthService, actorFromUser } from './services/auth.js';
+import { SetupService } from './services/setup.js';
+import { databaseInputError, inputProblem } from './input-guard.js';
+import { isExpensiveRoute, contentSecurityPolicy } from './security.js';
 import { OrgService } from './services/orgs.js';
 import { StudentService } from './services/students.js';
 import { PhotoService } from './services/photos.js';
@@ -38,6 +42,7 @@ export interface Services {
   certificates: CertificateService;
   audit: AuditService;
   collection: CollectionService;
+  setup: SetupService;
 }
 
 export interface AppContext {
@@ -57,6 +62,8 @@ declare module 'fastify' {
     actor: Actor | null;
     csrfToken: string | null;
     sessionHash: string | null;
+    /** The session's user still has an initial password (every route but /api/auth/* answers 403). */
+    mustChangePassword: boolean;
   }
 }
 
@@ -77,9 +84,11 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
   const students = new StudentService(repos, files, now);
   const photos = new PhotoService(repos, files, students, events, config.photoChecks, now);
   const certificates = new CertificateService(repos, events, now);
+  const auth = new AuthService(repos, now);
+  const orgs = new OrgService(repos, now);
   const services: Services = {
-    auth: new AuthService(repos, now),
-    orgs: new OrgService(repos, now),
+    auth,
+    orgs,
     students,
     photos,
     batches: new BatchService(repos, now),
@@ -95,11 +104,15 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
     certificates,
     audit: new AuditService(repos),
     collection: new CollectionService(repos, files, students, now),
+    setup: new SetupService(repos, auth, orgs),
   };
   const app = Fastify({
-    logger: config.logger,
+    // Errors are always logged (level error); LOG=1 adds the request log. Each line carries the request id.
+    logger: { level: config.logger ? 'info' : 'error', ...(config.logStream ? { stream: config.logStream } : {}) },
+    genReqId: () => crypto.randomBytes(6).toString('hex'),
     bodyLimit: 5 * 1024 * 1024,
-    trustProxy: true,
+    // Forwarded headers (X-Forwarded-For/-Proto) are believed only from the configured proxies (TRUST_PROXY).
+    trustProxy: config.trustProxy.length ? config.trustProxy : false,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
   });
   const handler = (id: number) => photos.check(id);
@@ -111,18 +124,45 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
   app.decorateRequest('actor', null);
   app.decorateRequest('csrfToken', null);
   app.decorateRequest('sessionHash', null);
+  app.decorateRequest('mustChangePassword', false);
   app.addHook('onClose', async () => {
     await queue.close();
     await db.close();
   });
 
-  await app.register(helmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy },
+    crossOriginEmbedderPolicy: false,
+    // HSTS only where the site is served over https (SECURE_COOKIES=1 says so).
+    strictTransportSecurity: config.secureCookies ? { maxAge: 180 * 86400 } : false,
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: 200 * 1024 * 1024, files: 1 } });
   await app.register(rateLimit, {
     global: false,
     hook: 'preHandler',
-    errorResponseBuilder: () => new AppError(429, 'RATE_LIMITED', '登录尝试过于频繁，请一分钟后再试'),
+    errorResponseBuilder: (req, ctx) =>
+      new AppError(
+        429,
+        'RATE_LIMITED',
+        req.routeOptions.url === '/api/auth/login'
+          ? `登录尝试过于频繁，请${ctx.after}后再试`
+          : `操作过于频繁（每分钟最多 ${ctx.max} 次），请${ctx.after}后再试`,
+      ),
+  });
+  // Uploads, imports and exports: a per-user limit (the key is the user id; the auth hook below runs first).
+  const expensiveLimit = app.rateLimit({
+    max: config.expensiveRateLimit,
+    timeWindow: '1 minute',
+    keyGenerator: (req) => `expensive|${req.actor ? `user:${req.actor.id}` : `ip:${req.ip}`}`,
+  });
+  app.addHook('onRoute', (route) => {
+    if (!isExpensiveRoute(route.method, route.url, route.schema)) return;
+    const own = route.preHandler;
+    route.preHandler = [...(own ? (Array.isArray(own) ? own : [own]) : []), expensiveLimit];
   });
   await app.register(swagger, {
     openapi: {
@@ -141,25 +181,45 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  app.setErrorHandler((err, _req, reply) => {
-    if (err instanceof AppError)
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof AppError) {
+      if (err.status >= 500) req.log.error({ err }, `${err.code}: ${err.message}`);
       return reply
         .status(err.status)
         .send({ code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) });
+    }
     const e = err as { validation?: unknown; statusCode?: number; code?: string; message: string };
     if (e.validation) return reply.status(400).send({ code: 'VALIDATION', message: `请求参数有误：${e.message}` });
     if (e.statusCode === 429)
       return reply.status(429).send({ code: 'RATE_LIMITED', message: '请求过于频繁，请稍后再试' });
     if (e.code === 'FST_REQ_FILE_TOO_LARGE')
       return reply.status(413).send({ code: 'FILE_TOO_LARGE', message: '文件过大' });
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return reply.status(413).send({ code: 'BODY_TOO_LARGE', message: '请求内容过大（最多 5 MB）' });
+    if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError)
+      return reply.status(400).send({ code: 'JSON_INVALID', message: '请求内容不是有效的 JSON' });
+    const dataError = databaseInputError(err);
+    if (dataError) return reply.status(400).send(dataError);
     if (e.statusCode && e.statusCode < 500)
       return reply.status(e.statusCode).send({ code: e.code ?? 'BAD_REQUEST', message: e.message });
-    app.log.error(err);
-    return reply.status(500).send({ code: 'INTERNAL', message: '服务器内部错误，请稍后重试或联系管理员' });
+    req.log.error({ err }, 'internal error');
+    return reply
+      .status(500)
+      .send({ code: 'INTERNAL_ERROR', message: `服务器内部错误，请联系管理员并提供编号 ${req.id}` });
   });
 
+  // Hostile input (NUL, over-long strings, 1e400…) answers 400 before validation and again after coercion.
+  const guard = async (req: FastifyRequest) => {
+    const problem =
+      inputProblem('', req.params) ??
+      inputProblem('', req.query) ??
+      (req.isMultipart() ? null : inputProblem('', req.body));
+    if (problem) throw problem;
+  };
+  app.addHook('preValidation', guard);
+
   // Session + CSRF on every /api route (except the public ones).
-  const PUBLIC = new Set(['/api/health', '/api/auth/login']);
+  const PUBLIC = new Set(['/api/health', '/api/auth/login', '/api/setup']);
   app.addHook('preHandler', async (req: FastifyRequest) => {
     const url = req.routeOptions.url;
     if (!url || !url.startsWith('/api/') || PUBLIC.has(url)) return;
@@ -172,7 +232,11 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
     req.actor = actorFromUser(s.user, await OrgTree.load(repos));
     req.csrfToken = s.csrfToken;
     req.sessionHash = s.tokenHash;
+    req.mustChangePassword = s.user.must_change_password === 1;
+    if (req.mustChangePassword && !url.startsWith('/api/auth/'))
+      throw new AppError(403, 'PASSWORD_CHANGE_REQUIRED', '您的账号仍在使用初始密码，请先修改密码后再继续使用');
   });
+  app.addHook('preHandler', guard);
 
   await registerRoutes(app);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -16,12 +16,21 @@ export interface AppConfig {
   jobConcurrency: number;
   /** Set cookies with Secure (behind https). */
   secureCookies: boolean;
-  /** Login attempts allowed per minute per IP+username. */
+  /** Login attempts allowed per minute per client address + user name (3× that per user name overall). */
   loginRateLimit: number;
+  /** Uploads, imports and exports allowed per minute per user (env EXPENSIVE_RATE_LIMIT). */
+  expensiveRateLimit: number;
+  /**
+   * Addresses/CIDRs of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (env
+   * TRUST_PROXY, comma-separated). Empty: the peer address is the client, forwarded headers are ignored.
+   */
+  trustProxy: string[];
   /** Directory of the built web UI; served at / when it exists. */
   webDist?: string;
-  /** Fastify logger on/off. */
+  /** Fastify request log on/off (LOG=1). Errors (500s) are logged either way, with the request id. */
   logger: boolean;
+  /** Where the log goes (default stdout); for tests. */
+  logStream?: { write(line: string): void };
   /** 5-digit school code used in 电子注册号 (default 国开 51161). */
   schoolCode: string;
   /** Clock, for tests. */
@@ -39,9 +48,20 @@ export function resolveConfig(partial: Partial<AppConfig> = {}): AppConfig {
     jobConcurrency: partial.jobConcurrency ?? 2,
     secureCookies: partial.secureCookies ?? false,
     loginRateLimit: partial.loginRateLimit ?? 10,
+    expensiveRateLimit: partial.expensiveRateLimit ?? 60,
+    trustProxy: partial.trustProxy ?? [],
     webDist: partial.webDist,
     logger: partial.logger ?? false,
+    logStream: partial.logStream,
     schoolCode: partial.schoolCode ?? '51161',
     now: partial.now ?? (() => new Date()),
   };
+}
+
+/** `TRUST_PROXY=127.0.0.1,10.0.0.0/8` → the list of trusted proxy addresses/CIDRs (empty when unset). */
+export function parseTrustProxy(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

@@ -5,14 +5,23 @@ import { fileURLToPath } from 'node:url';
 import { ROLE_LABELS } from '@gradpass/core';
 import { buildApp } from './app.js';
 import { seedDemo } from './seed.js';
+import { parseTrustProxy } from './config.js';
 
-/** `npm start`: opens ./data/gradpass.sqlite (or DATABASE_URL), migrates, seeds a demo on first run, listens. */
+/**
+ * `npm start`: opens ./data/gradpass.sqlite (or DATABASE_URL), migrates, listens. On an empty database: the demo
+ * seed in development (or with DEMO=1); otherwise the first administrator from ADMIN_INITIAL_PASSWORD, or a
+ * one-time setup token printed here for `POST /api/setup`.
+ */
 async function main(): Promise<void> {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST ?? '127.0.0.1';
   const webDist = path.resolve(here, '../../web/dist');
+  const production = process.env.NODE_ENV === 'production';
+  const demo = process.env.DEMO === '1' || (!production && process.env.NO_DEMO !== '1');
   const app = await buildApp({
+    trustProxy: parseTrustProxy(process.env.TRUST_PROXY),
+    ...(process.env.EXPENSIVE_RATE_LIMIT ? { expensiveRateLimit: Number(process.env.EXPENSIVE_RATE_LIMIT) } : {}),
     dataDir: process.env.DATA_DIR ? path.resolve(process.env.DATA_DIR) : path.resolve('data'),
     databaseUrl: process.env.DATABASE_URL || undefined,
     redisUrl: process.env.REDIS_URL || undefined,
@@ -21,11 +30,29 @@ async function main(): Promise<void> {
     webDist: fs.existsSync(webDist) ? webDist : undefined,
     logger: process.env.LOG === '1',
   });
-  const seeded = process.env.NO_DEMO === '1' ? null : await seedDemo(app);
+  const seeded = demo ? await seedDemo(app, { mustChangePassword: production }) : null;
+  const setup = app.ctx.services.setup;
+  let firstAdmin: string | null = null;
+  let setupToken: string | null = null;
+  if (!seeded && (await setup.needed())) {
+    const initial = process.env.ADMIN_INITIAL_PASSWORD;
+    if (initial) {
+      try {
+        const r = await setup.createFirstAdmin(initial, true);
+        firstAdmin = `${r.username}（${r.orgName}）`;
+      } catch (e) {
+        await app.close();
+        throw new Error(`ADMIN_INITIAL_PASSWORD 不可用：${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
+    } else setupToken = setup.issueToken();
+  }
   await app.listen({ port, host });
   const shown = host === '0.0.0.0' ? '127.0.0.1' : host;
-  console.log(`gradpass 毕业审核与证照平台已启动：http://${shown}:${port}/`);
-  console.log(`  接口文档：http://${shown}:${port}/docs    健康检查：http://${shown}:${port}/api/health`);
+  const address = app.server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const base = `http://${shown}:${actualPort}`;
+  console.log(`gradpass 毕业审核与证照平台已启动：${base}/`);
+  console.log(`  接口文档：${base}/docs    健康检查：${base}/api/health`);
   console.log(
     `  数据库：${app.ctx.db.kind === 'postgres' ? 'PostgreSQL（DATABASE_URL）' : path.join(app.ctx.config.dataDir, 'gradpass.sqlite')}；照片检测队列：${app.ctx.queue.kind === 'redis' ? 'Redis（BullMQ）' : '进程内'}`,
   );
@@ -35,6 +62,16 @@ async function main(): Promise<void> {
     );
     for (const l of seeded.logins) console.log(`    ${l.username.padEnd(14)} ${ROLE_LABELS[l.role]}（${l.org}）`);
     console.log(`  首个管理员账号：admin / ${seeded.password}`);
+    if (production) console.log('  生产模式（DEMO=1）：每个演示账号首次登录须修改密码');
+  }
+  if (firstAdmin) console.log(`  已创建首个管理员 ${firstAdmin}，密码取自 ADMIN_INITIAL_PASSWORD；首次登录须修改密码`);
+  if (setupToken) {
+    console.log('  尚无任何账号：请设置首个管理员 admin 的密码（本令牌只显示这一次，重启后作废并重新生成）：');
+    console.log(`    初始化令牌：${setupToken}`);
+    console.log(
+      `    网页：${base}/setup    或命令：curl -X POST ${base}/api/setup -H 'content-type: application/json' \\`,
+    );
+    console.log(`      -d '{"token":"${setupToken}","password":"<至少10个字符的新密码>"}'`);
   }
   if (!app.ctx.config.webDist) console.log('  提示：未找到 packages/web/dist，网页界面需先构建（npm run build:web）');
   const stop = async () => {

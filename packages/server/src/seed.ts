@@ -15,7 +15,7 @@ export const DEMO_PASSWORD = 'gradpass2026';
  */
 export async function seedDemo(
   app: FastifyInstance,
-  opts: { password?: string; today?: Date } = {},
+  opts: { password?: string; today?: Date; mustChangePassword?: boolean } = {},
 ): Promise<DemoSeed | null> {
   const { repos, services } = app.ctx;
   if ((await repos.orgs.count()) > 0) return null;
@@ -99,7 +99,9 @@ export async function seedDemo(
       studentId: created[1].id,
     },
   ];
-  for (const u of users) await services.auth.createUser(null, { ...u, password });
+  // In production (DEMO=1) the published demo password must be changed at each account's first login.
+  const mustChangePassword = opts.mustChangePassword ?? false;
+  for (const u of users) await services.auth.createUser(null, { ...u, password, mustChangePassword });
 
   await services.batches.create(
     null,

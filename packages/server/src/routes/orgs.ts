@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ROLES, type OrgLevel, type Role } from '@gradpass/core';
-import { errors, orgSchema, userSchema, items, int } from './schemas.js';
+import { errors, orgSchema, userSchema, items, int, idParams, okSchema, str } from './schemas.js';
 import { actorOf, tag } from './common.js';
 
 /** 组织机构与用户 */
@@ -56,7 +56,7 @@ export async function registerOrgRoutes(app: FastifyInstance): Promise<void> {
           required: ['username', 'password', 'displayName', 'role', 'orgId'],
           properties: {
             username: { type: 'string', minLength: 2 },
-            password: { type: 'string', minLength: 8 },
+            password: str,
             displayName: { type: 'string', minLength: 1 },
             role: { type: 'string', enum: ROLES as unknown as string[] },
             orgId: int,
@@ -78,5 +78,22 @@ export async function registerOrgRoutes(app: FastifyInstance): Promise<void> {
           studentId?: number | null;
         },
       ),
+  );
+  app.post(
+    '/api/users/:id/password',
+    {
+      schema: {
+        tags: tag('机构与用户'),
+        summary: '重置用户密码（管理员）：该用户下次登录须先修改密码，其所有会话立即退出',
+        params: idParams,
+        body: { type: 'object', required: ['password'], properties: { password: str } },
+        response: { 200: okSchema, ...errors },
+      },
+    },
+    async (req) => {
+      const { id } = req.params as { id: number };
+      await s.auth.resetPassword(actorOf(req), id, (req.body as { password: string }).password);
+      return { ok: true };
+    },
   );
 }

@@ -1,14 +1,22 @@
 import crypto from 'node:crypto';
 import { hash, verify, Algorithm } from '@node-rs/argon2';
 import { ROLES, roleFitsLevel, type OrgLevel, type Role } from '@gradpass/core';
-import { AppError, invalid } from '../errors.js';
+import { AppError, invalid, notFound } from '../errors.js';
 import type { Repos, UserRow } from '../repositories/index.js';
 import type { Actor } from './context.js';
 import { OrgTree, requireRole } from './context.js';
 import { audit } from './audit.js';
+import { passwordProblem } from './passwords.js';
+import { NAME_CAPS, checkedName } from './names.js';
 
 const SESSION_DAYS = 7;
 export const hashToken = (t: string) => crypto.createHash('sha256').update(t).digest('hex');
+
+/** A password a person chose, checked by the password rule; 400 `PASSWORD_WEAK` with the Chinese reason. */
+export function assertStrongPassword(pw: string, username?: string): void {
+  const problem = passwordProblem(pw, username);
+  if (problem) throw invalid(problem, 'PASSWORD_WEAK');
+}
 
 export function hashPassword(pw: string): Promise<string> {
   return hash(pw, { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
@@ -65,7 +73,10 @@ export class AuthService {
     private readonly now: () => Date,
   ) {}
 
-  async login(username: string, password: string): Promise<{ token: string; csrfToken: string; user: UserDto }> {
+  async login(
+    username: string,
+    password: string,
+  ): Promise<{ token: string; csrfToken: string; user: UserDto; mustChangePassword: boolean }> {
     const u = await this.repos.users.byUsername(username.trim());
     // Verify against a dummy hash when the user is unknown so timing does not reveal which usernames exist.
     const ok = u ? await verify(u.password_hash, password) : (await verify(await dummyHash(), password), false);
@@ -81,7 +92,7 @@ export class AuthService {
       expires_at: new Date(now.getTime() + SESSION_DAYS * 86400_000).toISOString(),
     });
     const tree = await OrgTree.load(this.repos);
-    return { token, csrfToken, user: userDto(u, tree) };
+    return { token, csrfToken, user: userDto(u, tree), mustChangePassword: u.must_change_password === 1 };
   }
 
   /** The session behind a cookie token, or null when missing/expired. */
@@ -97,16 +108,43 @@ export class AuthService {
     return this.repos.users.deleteSession(tokenHash);
   }
 
-  async changePassword(actor: Actor, oldPassword: string, newPassword: string): Promise<void> {
+  /**
+   * The user changes their own password (修改密码): the old one must match, the new one passes the password rule;
+   * every other session of the user ends (the current one, `keepSession`, stays) and the forced change is done.
+   */
+  async changePassword(actor: Actor, oldPassword: string, newPassword: string, keepSession: string | null) {
     const u = await this.repos.users.byId(actor.id);
     if (!u || !(await verify(u.password_hash, oldPassword))) throw new AppError(401, 'BAD_CREDENTIALS', '原密码错误');
-    if (newPassword.length < 8) throw invalid('新密码至少 8 位', 'PASSWORD_WEAK');
+    assertStrongPassword(newPassword, u.username);
+    if (newPassword === oldPassword) throw invalid('新密码不能与原密码相同', 'PASSWORD_WEAK');
     await this.repos.users.setPassword(u.id, await hashPassword(newPassword));
+    await this.repos.users.deleteSessionsOf(u.id, keepSession);
     await audit(this.repos, this.now(), actor, {
       orgId: u.org_id,
       entity: 'user',
       entityId: u.id,
       action: 'change_password',
+    });
+  }
+
+  /**
+   * An administrator sets a new initial password for a user of their subtree (重置密码): the user must change it
+   * at the next login, and every session of the user ends.
+   */
+  async resetPassword(actor: Actor, userId: number, newPassword: string): Promise<void> {
+    requireRole(actor, ['admin'], '重置密码');
+    const u = await this.repos.users.byId(userId);
+    if (!u) throw notFound('用户');
+    const tree = await OrgTree.load(this.repos);
+    tree.assertInScope(actor, u.org_id);
+    assertStrongPassword(newPassword, u.username);
+    await this.repos.users.setPassword(u.id, await hashPassword(newPassword), true);
+    await this.repos.users.deleteSessionsOf(u.id);
+    await audit(this.repos, this.now(), actor, {
+      orgId: u.org_id,
+      entity: 'user',
+      entityId: u.id,
+      action: 'reset_password',
     });
   }
 
@@ -125,6 +163,8 @@ export class AuthService {
       role: Role;
       orgId: number;
       studentId?: number | null;
+      /** Must change the password at the first login; default: when an administrator created the account. */
+      mustChangePassword?: boolean;
     },
   ): Promise<UserDto> {
     const tree = await OrgTree.load(this.repos);
@@ -137,21 +177,25 @@ export class AuthService {
     if (!ROLES.includes(input.role)) throw invalid(`角色“${input.role}”不存在`, 'ROLE_INVALID');
     if (!roleFitsLevel(input.role, org.kind as OrgLevel))
       throw invalid(`角色“${input.role}”不能属于${org.name}这一层级的机构`, 'ROLE_LEVEL_MISMATCH');
-    if (input.password.length < 8) throw invalid('密码至少 8 位', 'PASSWORD_WEAK');
-    if (await this.repos.users.byUsername(input.username))
-      throw new AppError(409, 'USERNAME_TAKEN', `用户名“${input.username}”已被使用`);
+    const username = checkedName(input.username, '用户名', NAME_CAPS.person);
+    const displayName = checkedName(input.displayName, '姓名（显示名）', NAME_CAPS.person);
+    // The password rule applies to every password a person types; `actor` null is code (the demo seed, tests).
+    if (actor) assertStrongPassword(input.password, username);
+    if (await this.repos.users.byUsername(username))
+      throw new AppError(409, 'USERNAME_TAKEN', `用户名“${username}”已被使用`);
     if (input.role === 'student') {
       const st = input.studentId ? await this.repos.students.byId(input.studentId) : undefined;
       if (!st || st.org_id !== input.orgId) throw invalid('学生账号须关联本学习中心的一名学生', 'STUDENT_REQUIRED');
     }
     const u = await this.repos.users.insert({
-      username: input.username,
+      username,
       password_hash: await hashPassword(input.password),
-      display_name: input.displayName,
+      display_name: displayName,
       role: input.role,
       org_id: input.orgId,
       student_id: input.role === 'student' ? (input.studentId ?? null) : null,
       created_at: this.now().toISOString(),
+      must_change_password: (input.mustChangePassword ?? actor !== null) ? 1 : 0,
     });
     await audit(this.repos, this.now(), actor, {
       orgId: u.org_id,
