@@ -29,6 +29,7 @@ import { CertificateService } from './services/certificates.js';
 import { AuditService } from './services/audit-read.js';
 import { CollectionService } from './services/collection.js';
 import { OrgTree, type Actor } from './services/context.js';
+import { maskingLoggerOptions } from './services/personal-data.js';
 import { registerRoutes } from './routes/index.js';
 
 /** Every service of the app (服务层). */
@@ -108,7 +109,11 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
   };
   const app = Fastify({
     // Errors are always logged (level error); LOG=1 adds the request log. Each line carries the request id.
-    logger: { level: config.logger ? 'info' : 'error', ...(config.logStream ? { stream: config.logStream } : {}) },
+    // Every line through the 身份证号 mask (URLs, messages, errors): logs never hold full numbers.
+    logger: maskingLoggerOptions({
+      level: config.logger ? 'info' : 'error',
+      ...(config.logStream ? { stream: config.logStream } : {}),
+    }),
     genReqId: () => crypto.randomBytes(6).toString('hex'),
     bodyLimit: 5 * 1024 * 1024,
     // Forwarded headers (X-Forwarded-For/-Proto) are believed only from the configured proxies (TRUST_PROXY).
