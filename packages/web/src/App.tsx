@@ -27,7 +27,7 @@ function rolesOf(path: string): Role[] {
 function Guard({ path, children }: { path: string; children: ReactNode }) {
   const { user } = useAuth();
   if (!user) return null;
-  if (!rolesOf(path).includes(user.role)) return <Result status="403" title="无权访问此页面" subTitle="FORBIDDEN" />;
+  if (!rolesOf(path).includes(user.role)) return <Result status="403" title="无权访问此页面" subTitle="您的角色不能使用此页面，请从左侧菜单选择" />;
   return <>{children}</>;
 }
 

@@ -1,4 +1,5 @@
 /** Photo collection orders (图像采集订单) and the 学信网 flag import: pure helpers, no React. The server still decides. */
+import { can } from './permissions';
 import type { CollectionActionType, CollectionStatus, Role } from './api/types';
 
 /** Chinese labels for the order states, as core's COLLECTION_STATUS_LABELS (the server also sends `statusLabel`). */
@@ -40,7 +41,10 @@ export const COLLECTION_ACTION_LABEL: Partial<Record<CollectionActionType, strin
  * submitted → first review pass / reject; paid → final pass / reject; final_passed → complete; completed → ship.
  */
 export function collectorActions(role: Role, status: CollectionStatus): CollectionActionType[] {
-  if (role !== 'collector' && role !== 'admin') return [];
+  return collectorSteps(status).filter((a) => can(role, a));
+}
+
+function collectorSteps(status: CollectionStatus): CollectionActionType[] {
   switch (status) {
     case 'submitted':
       return ['collection_first_review_pass', 'collection_reject'];

@@ -15,3 +15,33 @@ export function formatMeasure(m: Measure): string {
     .join('，');
 }
 
+
+/** The time zone every date and time in the UI is shown in (北京时间), whatever the browser's own zone. */
+export const UI_TIME_ZONE = 'Asia/Shanghai';
+
+const PARTS = new Intl.DateTimeFormat('en-CA', {
+  timeZone: UI_TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** Date and minute in Beijing time: `2026-12-01 14:38`. 本地时间 */
+export function formatLocalTime(t: string | Date | null | undefined): string {
+  if (t === null || t === undefined || t === '') return '—';
+  if (typeof t === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(t)) return t;
+  const d = typeof t === 'string' ? new Date(t) : t;
+  if (Number.isNaN(d.getTime())) return typeof t === 'string' ? t : '—';
+  const p = Object.fromEntries(PARTS.formatToParts(d).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
+
+/** The calendar day in Beijing time: `2026-12-01` (a plain date stays as it is). 本地日期 */
+export function formatLocalDate(t: string | Date | null | undefined): string {
+  if (typeof t === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(t)) return t;
+  const s = formatLocalTime(t);
+  return s === '—' ? s : s.slice(0, 10);
+}

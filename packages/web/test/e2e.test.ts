@@ -116,7 +116,8 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     const refusalText = (await refusal.textContent()) ?? '';
     step(`refused: ${refusalText}`);
     expect(refusalText).toMatch(/[\u4e00-\u9fa5]/);
-    expect(refusalText).toMatch(/（PHOTO_[A-Z_]+）/);
+    expect(refusalText).not.toMatch(/[A-Z]{2,}_[A-Z]/); // codes stay in the tooltip
+    expect(await refusal.getAttribute('data-code')).toMatch(/^PHOTO_[A-Z_]+$/);
     expect(refusalText).toContain('像素尺寸'); // the failing rule, as the engine words it
     await page.locator('.ant-modal').waitFor({ state: 'hidden' }); // the dialog closes; the refusal stays
 
@@ -209,6 +210,13 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     await certRow.locator('[data-testid=cert-state][data-state=arrived]').waitFor();
     await certRow.getByTestId('cert-handover').click();
     await page.getByTestId('handover-idcard').fill(A.idCard);
+    // point 7: the two checks are never pre-ticked, and the form refuses until the clerk ticks them
+    await expect(page.getByTestId('handover-id-checked').isChecked()).resolves.toBe(false);
+    await expect(page.getByTestId('handover-signed').isChecked()).resolves.toBe(false);
+    await page.getByTestId('handover-ok').click();
+    await page.getByText('请先核验领取人的身份证原件').waitFor();
+    await page.getByTestId('handover-id-checked').check();
+    await page.getByTestId('handover-signed').check();
     await page.getByTestId('handover-ok').click();
     await certRow.locator('[data-testid=cert-state][data-state=handed_over]').waitFor();
 
@@ -256,7 +264,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     step(`refused: ${closedText}`);
     await page.screenshot({ path: screenshotPath('refusal-window-closed.png', false) });
     expect(closedText).toMatch(/[\u4e00-\u9fa5]/);
-    expect(closedText).toMatch(/（WINDOW_CLOSED）/);
+    expect(await closed.getAttribute('data-code')).toBe('WINDOW_CLOSED');
     await centre.ctx.close();
   }, 240_000);
 });

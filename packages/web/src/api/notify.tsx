@@ -1,6 +1,7 @@
 /**
  * Showing refusals to people (错误提示): every `{ code, message }` from the server is shown with its
- * Chinese message as is, and the stable code beside it, through antd's App notification API.
+ * Chinese message as is; the stable English code stays out of the text, in the tooltip and `data-code`
+ * (for support staff and tests), through antd's App notification API.
  */
 import { App } from 'antd';
 import { useCallback } from 'react';
@@ -11,7 +12,7 @@ export function errorText(e: unknown): { code: string; message: string } {
   return { code: 'CLIENT_ERROR', message: e instanceof Error ? e.message : String(e) };
 }
 
-/** A function that shows an error notification: 中文说明 + code. */
+/** A function that shows an error notification: 中文说明, the code in the tooltip. */
 export function useShowError(): (e: unknown, title?: string) => void {
   const { notification } = App.useApp();
   return useCallback(
@@ -21,9 +22,8 @@ export function useShowError(): (e: unknown, title?: string) => void {
       notification.error({
         title,
         description: (
-          <span data-testid="error-message">
+          <span data-testid="error-message" data-code={code} title={`代码：${code}`}>
             {message}
-            <span style={{ color: '#999', marginLeft: 8, fontFamily: 'monospace' }}>（{code}）</span>
           </span>
         ),
         duration: 8,

@@ -39,12 +39,15 @@ export function runAction(id: number, action: ApplicationAction, input: ActionIn
 /** The modal asking for a reason (退回原因) or the submission confirmations; resolves with the input or null. */
 export function ActionModal({
   action,
+  state,
   count,
   open,
   onCancel,
   onOk,
 }: {
   action: ApplicationAction | null;
+  /** The state the applications are in (decides what approval means at this level). */
+  state?: ApplicationState;
   count: number;
   open: boolean;
   onCancel: () => void;
@@ -97,11 +100,28 @@ export function ActionModal({
             <Alert type="info" showIcon title="提交后照片将被锁定，审核期间任何人不能替换；退回后自动解锁。" />
           </>
         )}
-        {action === 'approve' && <p>确认审核通过后，申请将进入下一级审核。</p>}
+        {action === 'approve' && <ApproveNotice state={state} />}
         {action === 'apply' && <p>学生确认毕业申请信息无误并签字。</p>}
       </Form>
     </Modal>
   );
+}
+
+/** What approving means at each level; 国开's approval is final and its 电子注册号 can never be voided. */
+function ApproveNotice({ state }: { state?: ApplicationState }) {
+  if (state === 'province_approved') {
+    return (
+      <Alert
+        type="warning"
+        showIcon
+        data-testid="final-approve-notice"
+        title="终审通过后即发放电子注册号，这是最后一级审核。"
+        description="电子注册号一经生成永久有效，不能作废，学生也不能以任何理由申请作废并恢复学籍。请确认学生信息、照片与学信网一致后再通过。"
+      />
+    );
+  }
+  const next = state === 'submitted' ? '省级开放大学复审' : state === 'city_approved' ? '国家开放大学终审' : '下一级审核';
+  return <p data-testid="approve-notice">确认审核通过后，申请将进入{next}。</p>;
 }
 
 /** The action buttons for one application, with its modal. */
@@ -127,6 +147,7 @@ export function ApplicationActions({ app, onDone }: { app: Application; onDone: 
       ))}
       <ActionModal
         action={action}
+        state={app.state}
         count={1}
         open={action !== null}
         onCancel={() => setAction(null)}
@@ -135,7 +156,7 @@ export function ApplicationActions({ app, onDone }: { app: Application; onDone: 
             const next = await runAction(app.id, action!, input);
             setAction(null);
             message.success(`已${ACTION_BUTTON[action!]}：现为“${STATE_LABEL[next.state]}”`);
-            for (const w of next.warnings ?? []) message.warning(`${w.message}（${w.code}）`);
+            for (const w of next.warnings ?? []) message.warning(w.message);
             onDone(next);
           } catch (e) {
             // the refusal stays on screen (notification); the dialog closes so the page shows the current state

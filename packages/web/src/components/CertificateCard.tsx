@@ -10,6 +10,7 @@ import type { Certificate } from '../api/types';
 import { useUser } from '../auth/AuthContext';
 import { CERT_STATE_COLOR, CERT_STATE_LABEL } from '../labels';
 import { fmtDate, fmtTime } from './common';
+import { can } from '../permissions';
 
 /** One reading of a certificate whatever the server's field names (flat or with a `handover` object). */
 export function certView(c: Certificate) {
@@ -52,12 +53,12 @@ export function CertificateCard({ cert: c, onChanged }: { cert: Certificate; onC
         {v.problem && <Descriptions.Item label="反馈问题">{v.problem}</Descriptions.Item>}
       </Descriptions>
       <Space wrap>
-        {c.state === 'arrived' && (user.role === 'centre_staff' || user.role === 'admin') && (
+        {c.state === 'arrived' && can(user.role, 'certificate_hand_over') && (
           <Button type="primary" onClick={() => setHandover(true)} data-testid="cert-handover">
             登记发放
           </Button>
         )}
-        {c.state === 'handed_over' && (user.role === 'student' || user.role === 'centre_staff' || user.role === 'admin') && <ConfirmButtons cert={c} onChanged={onChanged} />}
+        {c.state === 'handed_over' && <ConfirmButtons cert={c} onChanged={onChanged} />}
       </Space>
       <HandoverModal cert={c} open={handover} onClose={() => setHandover(false)} onDone={onChanged} />
     </Space>
@@ -70,15 +71,18 @@ export function ConfirmButtons({ cert, onChanged }: { cert: Certificate; onChang
   const showError = useShowError();
   const [problem, setProblem] = useState(false);
   const [text, setText] = useState('');
-  const onBehalf = user.role !== 'student';
+  const canConfirm = can(user.role, 'certificate_confirm');
+  const canReport = can(user.role, 'certificate_report_problem');
+  if (!canConfirm && !canReport) return null;
   return (
     <>
+      {canConfirm && (
       <Button
         type="primary"
         data-testid="cert-confirm"
         onClick={() =>
           modal.confirm({
-            title: onBehalf ? '代学生确认证书' : '确认证书信息',
+            title: '确认证书信息',
             content: '证书上的姓名、专业、层次和电子注册号与学信网一致。',
             okText: '确认无误',
             cancelText: '取消',
@@ -94,11 +98,14 @@ export function ConfirmButtons({ cert, onChanged }: { cert: Certificate; onChang
           })
         }
       >
-        {onBehalf ? '代学生确认' : '证书无误，确认'}
+        证书无误，确认
       </Button>
-      <Button danger onClick={() => setProblem(true)}>
-        证书有问题
-      </Button>
+      )}
+      {canReport && (
+        <Button danger onClick={() => setProblem(true)} data-testid="cert-problem">
+          {canConfirm ? '证书有问题' : '登记学生反馈的问题'}
+        </Button>
+      )}
       <Modal
         open={problem}
         title="反馈证书问题"
@@ -132,6 +139,9 @@ interface HandoverValues {
   authorisationNote?: string;
 }
 
+/** A checkbox rule: the box must be ticked by hand. */
+const mustTick = (message: string) => ({ validator: (_: unknown, v: unknown) => (v ? Promise.resolve() : Promise.reject(new Error(message))) });
+
 export function HandoverModal({ cert, open, onClose, onDone }: { cert: Certificate; open: boolean; onClose: () => void; onDone: () => void }) {
   const [form] = Form.useForm<HandoverValues>();
   const recipient = Form.useWatch('recipient', form);
@@ -160,7 +170,7 @@ export function HandoverModal({ cert, open, onClose, onDone }: { cert: Certifica
         }
       }}
     >
-      <Form form={form} layout="vertical" preserve={false} initialValues={{ recipient: 'student', name: cert.studentName, idChecked: true, signed: true }}>
+      <Form form={form} layout="vertical" preserve={false} initialValues={{ recipient: 'student', name: cert.studentName, idChecked: false, signed: false }}>
         <Form.Item name="recipient" label="领取人">
           <Radio.Group options={[{ value: 'student', label: '学生本人' }, { value: 'authorised_person', label: '受托人（凭委托书）' }]} />
         </Form.Item>
@@ -175,11 +185,12 @@ export function HandoverModal({ cert, open, onClose, onDone }: { cert: Certifica
             <Input placeholder="例如：持学生签字的委托书及双方身份证复印件" />
           </Form.Item>
         )}
-        <Form.Item name="idChecked" valuePropName="checked">
-          <Checkbox>已核验领取人身份证件</Checkbox>
+        {/* Never pre-ticked: the clerk ticks each box after doing the check (seed 000: 凭身份证原件、签字领取). */}
+        <Form.Item name="idChecked" valuePropName="checked" rules={[mustTick('请先核验领取人的身份证原件，再勾选')]}>
+          <Checkbox data-testid="handover-id-checked">已核验领取人身份证件</Checkbox>
         </Form.Item>
-        <Form.Item name="signed" valuePropName="checked">
-          <Checkbox>领取人已签字</Checkbox>
+        <Form.Item name="signed" valuePropName="checked" rules={[mustTick('请领取人在领取登记表上签字，再勾选')]}>
+          <Checkbox data-testid="handover-signed">领取人已签字</Checkbox>
         </Form.Item>
       </Form>
     </Modal>

@@ -2,7 +2,10 @@
 import { Table, Tag, Typography } from 'antd';
 import { RULES } from '@gradpass/photo/rules';
 import type { CheckResult } from '../api/types';
-import { formatMeasure, type Measure } from '../format';
+import { useUser } from '../auth/AuthContext';
+import { formatMeasure } from '../format';
+import { can } from '../permissions';
+import { hintForStaff, messageForStaff } from '../staffWords';
 
 export { formatMeasure };
 
@@ -17,7 +20,22 @@ export function ruleName(id: string): string {
   return (RULES as Record<string, { zh: string }>)[id]?.zh ?? id;
 }
 
+/** What support staff need and clerks do not read: rule id, code, measured value and limit. In the tooltip. */
+function technical(c: CheckResult): string {
+  const parts = [`规则 ${c.id}`];
+  if (c.code) parts.push(`代码 ${c.code}`);
+  if (c.value !== null && c.value !== undefined) parts.push(`测量值 ${formatMeasure(c.value)}`);
+  if (c.limit !== null && c.limit !== undefined) parts.push(`限值 ${formatMeasure(c.limit)}`);
+  return parts.join('；');
+}
+
+/**
+ * The results as clerks read them: rule, verdict, and the Chinese explanation (which carries the number and
+ * the limit) with a fix they can do in the web app. Raw measures and codes stay in the rule's tooltip.
+ */
 export function CheckTable({ checks, onlyProblems = false }: { checks: CheckResult[] | null | undefined; onlyProblems?: boolean }) {
+  const user = useUser();
+  const reader = { canFix: can(user.role, 'replace_photo') };
   if (!checks) return <Typography.Text type="secondary">尚未检测</Typography.Text>;
   const rows = onlyProblems ? checks.filter((c) => c.status === 'fail' || c.status === 'review') : checks;
   const order = { fail: 0, review: 1, skip: 2, pass: 3 } as const;
@@ -28,21 +46,36 @@ export function CheckTable({ checks, onlyProblems = false }: { checks: CheckResu
       rowKey="id"
       pagination={false}
       dataSource={sorted}
+      tableLayout="fixed"
       data-testid="check-table"
       columns={[
-        { title: '规则', dataIndex: 'id', width: 150, render: (id: string) => <span title={id}>{ruleName(id)}</span> },
-        { title: '结果', dataIndex: 'status', width: 76, render: (s: CheckResult['status']) => <Tag color={STATUS[s].color}>{STATUS[s].label}</Tag> },
-        { title: '测量值', dataIndex: 'value', width: 120, render: (v: Measure) => <span style={{ fontSize: 12, wordBreak: 'break-all' }}>{formatMeasure(v)}</span> },
-        { title: '限值', dataIndex: 'limit', width: 100, render: (v: Measure) => <span style={{ fontSize: 12, wordBreak: 'break-all' }}>{formatMeasure(v)}</span> },
+        {
+          title: '规则',
+          dataIndex: 'id',
+          width: 128,
+          render: (id: string, c) => (
+            <span title={technical(c)} data-rule={id} data-code={c.code}>
+              {ruleName(id)}
+            </span>
+          ),
+        },
+        { title: '结果', dataIndex: 'status', width: 80, render: (s: CheckResult['status']) => <Tag color={STATUS[s].color}>{STATUS[s].label}</Tag> },
         {
           title: '说明',
           dataIndex: 'message',
-          render: (m: string, c) => (
-            <>
-              <div>{m}</div>
-              {c.hint && <Typography.Text type="secondary">建议：{c.hint}</Typography.Text>}
-            </>
-          ),
+          render: (m: string, c) => {
+            const hint = hintForStaff(c.hint, reader);
+            return (
+              <>
+                <div data-testid="check-message">{messageForStaff(m)}</div>
+                {hint && (
+                  <Typography.Text type="secondary" data-testid="check-hint">
+                    建议：{hint}
+                  </Typography.Text>
+                )}
+              </>
+            );
+          },
         },
       ]}
     />

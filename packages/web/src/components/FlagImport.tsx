@@ -5,7 +5,7 @@
  * POST /api/students/flags/import.
  */
 import { UploadOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Form, Input, Modal, Radio, Space, Table, Tag, Typography, Upload } from 'antd';
+import { Alert, App, Button, Form, Input, Modal, Radio, Space, Table, Tag, Upload } from 'antd';
 import { useState } from 'react';
 import { api } from '../api/client';
 import { useShowError } from '../api/notify';
@@ -124,9 +124,8 @@ function FlagImportModal({ onClose, onImported }: { onClose: () => void; onImpor
                 {
                   title: '说明',
                   render: (_, r) => (
-                    <span data-testid="flag-import-row" data-ok={r.ok ? '1' : '0'}>
+                    <span data-testid="flag-import-row" data-ok={r.ok ? '1' : '0'} data-code={r.code} title={r.code ? `代码：${r.code}` : undefined}>
                       {r.message}
-                      {r.code && <Typography.Text type="secondary" style={{ marginLeft: 8, fontFamily: 'monospace' }}>（{r.code}）</Typography.Text>}
                     </span>
                   ),
                 },

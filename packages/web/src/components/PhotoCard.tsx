@@ -15,6 +15,7 @@ import { SOURCE_LABEL } from '../labels';
 import { CheckTable } from './CheckTable';
 import { PhotoStatusTag, fmtTime } from './common';
 import { PhotoOverlay } from './PhotoOverlay';
+import { can } from '../permissions';
 
 export function photoUrl(p: Photo): string {
   return `/api/photos/${p.id}/file?v=${p.sha256?.slice(0, 8) ?? ''}`;
@@ -31,10 +32,10 @@ export function PhotoCard({ student, onChanged, compact = false }: { student: St
   const profileLimits = useProfileLimits();
   const limits = p?.limits ?? profileLimits;
   const [fixing, setFixing] = useState(false);
-  const canFix = ['centre_staff', 'collector', 'admin'].includes(user.role) && !!p && !student.photoLocked && (p.status === 'fail' || p.status === 'review');
-  const canReference = ['centre_staff', 'admin'].includes(user.role);
-  const canUpload = ['centre_staff', 'collector', 'admin', 'student'].includes(user.role);
-  const source = user.role === 'student' ? 'student' : user.role === 'collector' ? 'collection' : 'centre';
+  const canFix = can(user.role, 'replace_photo') && !!p && !student.photoLocked && (p.status === 'fail' || p.status === 'review');
+  const canReference = can(user.role, 'import_reference');
+  const canUpload = can(user.role, 'replace_photo');
+  const source = 'centre';
   const width = compact ? 220 : 270;
   return (
     <Card
@@ -57,7 +58,8 @@ export function PhotoCard({ student, onChanged, compact = false }: { student: St
       }
       data-testid="photo-card"
     >
-      <Row gutter={[16, 16]} wrap={compact}>
+      {/* Always wraps: with a 学信网 photo beside ours the results go below rather than shrink to one character a line. */}
+      <Row gutter={[16, 16]} wrap>
         <Col flex={compact ? '1 1 100%' : `0 0 ${width + (student.hasReference ? width + 16 : 0) + 8}px`}>
           <Space align="start" wrap>
             <Space orientation="vertical" align="center">
@@ -106,8 +108,12 @@ export function PhotoCard({ student, onChanged, compact = false }: { student: St
                 </Button>
               </Upload>
               </span>
-              {user.role === 'student' && <Typography.Text type="secondary">建议使用图像采集中心拍摄的照片；自拍或美颜照片通常不能通过。</Typography.Text>}
             </Space>
+          )}
+          {!canUpload && !student.photoLocked && user.role === 'student' && (
+            <Typography.Paragraph type="secondary" style={{ margin: 0 }} data-testid="photo-how-to-change">
+              毕业照片由学习中心上传。需要更换时，请在“图像采集”中向图像采集中心下单拍摄，或联系学习中心；自拍或美颜照片通常不能通过。
+            </Typography.Paragraph>
           )}
           {student.photoLocked && <Typography.Text type="secondary">申请审核中，照片已锁定，不能更换；被退回后可更换。</Typography.Text>}
           <Space wrap style={{ marginTop: 8 }}>
@@ -155,7 +161,7 @@ export function PhotoCard({ student, onChanged, compact = false }: { student: St
           {student.hasReference && p && <ReferenceCompare studentId={student.id} tick={`${p.id}-${refTick}`} />}
         </Col>
         {p && (
-          <Col flex="1 1 360px" style={{ minWidth: 0 }}>
+          <Col flex="1 1 420px" style={{ minWidth: 0 }}>
             <CheckTable checks={p.checks} onlyProblems={compact} />
           </Col>
         )}

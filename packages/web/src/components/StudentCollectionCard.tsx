@@ -15,11 +15,12 @@ import { useUser } from '../auth/AuthContext';
 import { yuan } from '../collection';
 import { CollectionStatusTag } from '../pages/CollectionPage';
 import { fmtTime } from './common';
+import { can } from '../permissions';
 
 export function StudentCollectionCard({ student }: { student: Student }) {
   const user = useUser();
   const orders = useApi<{ items: CollectionOrder[] }>('/collection/orders');
-  const canOpen = user.role === 'centre_staff';
+  const canOpen = can(user.role, 'open_collection_order');
   const codes = useApi<{ items: { id: number; collectionOrgId: number; code: string; year: number }[] }>(canOpen ? '/collection/feature-codes' : null);
   const { message } = App.useApp();
   const showError = useShowError();

@@ -11,6 +11,7 @@ import { useShowError } from '../api/notify';
 import type { PhotoImportResult, RosterImportResult } from '../api/types';
 import { useUser } from '../auth/AuthContext';
 import { SOURCE_LABEL } from '../labels';
+import { StudentName } from './common';
 
 /** The centre the upload is for: the user's own node if it is a centre, else a choice among centres. */
 export function useCentreChoice() {
@@ -127,7 +128,17 @@ export function PhotoImportReport({ result }: { result: PhotoImportResult }) {
             key: 'problems',
             label: `问题文件（${problems.length}）`,
             children: (
-              <Table size="small" pagination={{ pageSize: 10 }} dataSource={problems} columns={[{ title: '文件', dataIndex: 'file' }, { title: '类别', dataIndex: 'kind', width: 80 }, { title: '说明', dataIndex: 'message' }, { title: '代码', dataIndex: 'code', width: 160 }]} />
+              <Table
+                size="small"
+                pagination={{ pageSize: 10 }}
+                dataSource={problems}
+                tableLayout="fixed"
+                columns={[
+                  { title: '文件', dataIndex: 'file', width: '34%', render: (f: string) => <span style={{ wordBreak: 'break-all' }}>{f}</span> },
+                  { title: '类别', dataIndex: 'kind', width: 76 },
+                  { title: '说明', dataIndex: 'message', render: (m: string, r) => <span title={`代码：${r.code}`}>{m}</span> },
+                ]}
+              />
             ),
           },
           {
@@ -138,7 +149,18 @@ export function PhotoImportReport({ result }: { result: PhotoImportResult }) {
           {
             key: 'matched',
             label: `已匹配（${result.matched.length}）`,
-            children: <Table size="small" rowKey="file" pagination={{ pageSize: 10 }} dataSource={result.matched} columns={[{ title: '文件', dataIndex: 'file' }, { title: '学生编号', dataIndex: 'studentId' }]} />,
+            children: (
+              <Table
+                size="small"
+                rowKey="file"
+                pagination={{ pageSize: 10 }}
+                dataSource={result.matched}
+                columns={[
+                  { title: '文件', dataIndex: 'file', render: (f: string) => <span style={{ wordBreak: 'break-all' }}>{f}</span> },
+                  { title: '学生', dataIndex: 'studentId', render: (id: number) => <StudentName id={id} /> },
+                ]}
+              />
+            ),
           },
         ]}
       />
@@ -202,7 +224,12 @@ export function RosterUpload({ onDone }: { onDone?: () => void }) {
               rowKey={(r) => String(r.row)}
               pagination={{ pageSize: 10 }}
               dataSource={result.rows.filter((r) => !r.ok)}
-              columns={[{ title: '行', dataIndex: 'row', width: 60 }, { title: '学号', dataIndex: 'xuehao', width: 140 }, { title: '说明', dataIndex: 'message' }, { title: '代码', dataIndex: 'code', width: 160 }]}
+              tableLayout="fixed"
+              columns={[
+                { title: '行', dataIndex: 'row', width: 56 },
+                { title: '学号', dataIndex: 'xuehao', width: 130, render: (x: string | undefined) => <span style={{ wordBreak: 'break-all' }}>{x ?? '—'}</span> },
+                { title: '说明', dataIndex: 'message', render: (m: string, r) => <span title={r.code ? `代码：${r.code}` : undefined}>{m}</span> },
+              ]}
             />
           )}
           {result.failed === 0 && <Typography.Text type="success">全部导入成功</Typography.Text>}

@@ -3,7 +3,10 @@ import { DownloadOutlined } from '@ant-design/icons';
 import { Button, Tag } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
+import { Link } from 'react-router-dom';
+import { useApi } from '../api/hooks';
 import { download } from '../api/client';
+import { formatLocalDate, formatLocalTime } from '../format';
 import { useShowError } from '../api/notify';
 import type { ApplicationState, PhotoStatus, Student } from '../api/types';
 import { FLAG_LABEL, PHOTO_STATUS_COLOR, PHOTO_STATUS_LABEL, STATE_COLOR, STATE_LABEL } from '../labels';
@@ -26,11 +29,20 @@ export function PhotoStatusTag({ status }: { status: PhotoStatus | null | undefi
   );
 }
 
-export function FlagTags({ student }: { student: Pick<Student, 'flags' | 'expired' | 'identityStatus'> }) {
+/** Days before the end of the 8-year enrolment at which 学籍将到期 is shown (as the server's expiring list). */
+export const EXPIRING_WITHIN_DAYS = 180;
+
+export function FlagTags({ student }: { student: Pick<Student, 'flags' | 'expired' | 'identityStatus'> & { validUntil?: string | null } }) {
   const f = student.flags;
+  const expiring = !student.expired && !!student.validUntil && daysLeft(student.validUntil) <= EXPIRING_WITHIN_DAYS;
   return (
     <>
       {student.expired && <Tag color="red">学籍已过期</Tag>}
+      {expiring && (
+        <Tag color="orange" data-testid="flag-expiring">
+          学籍将到期（{fmtDate(student.validUntil)}）
+        </Tag>
+      )}
       {f.chsiPhotoMissing && <Tag color="volcano">{FLAG_LABEL.chsi_photo_missing}</Tag>}
       {f.identityDoubtful && <Tag color="magenta">{FLAG_LABEL.identity_doubtful}</Tag>}
       {f.continuing && <Tag color="geekblue">{FLAG_LABEL.continuing}</Tag>}
@@ -64,8 +76,9 @@ export function ExportButton({ path, query, name, label = '导出 Excel' }: { pa
   );
 }
 
-export const fmtTime = (t: string | null | undefined) => (t ? dayjs(t).format('YYYY-MM-DD HH:mm') : '—');
-export const fmtDate = (t: string | null | undefined) => (t ? dayjs(t).format('YYYY-MM-DD') : '—');
+/** Times and dates as clerks read them, in Beijing time (see format.ts). */
+export const fmtTime = (t: string | null | undefined) => formatLocalTime(t);
+export const fmtDate = (t: string | null | undefined) => formatLocalDate(t);
 
 /** Whole days from today to `date` (negative when past). 剩余天数 */
 export function daysLeft(date: string): number {
@@ -77,4 +90,12 @@ export function DaysLeftTag({ date }: { date: string }) {
   if (d < 0) return <Tag color="default">已截止 {-d} 天</Tag>;
   if (d === 0) return <Tag color="red">今天截止</Tag>;
   return <Tag color={d <= 7 ? 'red' : d <= 30 ? 'orange' : 'blue'}>剩 {d} 天</Tag>;
+}
+
+/** A student by name and 学号 (never "学生编号 6"), linked to their page; loads the name when only the id is known. */
+export function StudentName({ id, name, xuehao }: { id: number; name?: string; xuehao?: string }) {
+  const s = useApi<Student>(name ? null : `/students/${id}`);
+  const n = name ?? s.data?.name;
+  const x = xuehao ?? s.data?.xuehao;
+  return <Link to={`/students/${id}`}>{n ? `${n}${x ? `（${x}）` : ''}` : '…'}</Link>;
 }

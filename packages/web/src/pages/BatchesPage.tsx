@@ -11,6 +11,7 @@ import { useUser } from '../auth/AuthContext';
 import { batchWindows } from '../components/BatchSelect';
 import { DaysLeftTag, fmtDate } from '../components/common';
 import { WINDOW_LABEL } from '../labels';
+import { can } from '../permissions';
 
 interface BatchForm {
   name: string;
@@ -27,7 +28,7 @@ export function BatchesPage() {
   const user = useUser();
   const batches = useBatches();
   const [editing, setEditing] = useState<Batch | 'new' | null>(null);
-  const canEdit = user.role === 'province_reviewer' || user.role === 'admin';
+  const canEdit = can(user.role, 'configure_batch');
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
       <Space>

@@ -14,6 +14,7 @@ import { BatchSelect } from '../components/BatchSelect';
 import { CertStateTag, ConfirmButtons, HandoverModal, certView } from '../components/CertificateCard';
 import { ExportButton, fmtDate, fmtTime } from '../components/common';
 import { CERT_STATE_LABEL } from '../labels';
+import { can } from '../permissions';
 
 export function CertificatesPage() {
   const user = useUser();
@@ -24,7 +25,8 @@ export function CertificatesPage() {
   const pending = useApi<{ rows: CertificatePendingRow[] }>(batchId ? '/certificates/pending' : null, { query: { batchId } });
   const [handover, setHandover] = useState<Certificate | null>(null);
   const [arrive, setArrive] = useState(false);
-  const isCentre = user.role === 'centre_staff' || user.role === 'admin';
+  const canArrive = can(user.role, 'certificate_record_arrival');
+  const canHandOver = can(user.role, 'certificate_hand_over');
   const reload = () => {
     certs.reload();
     pending.reload();
@@ -38,7 +40,7 @@ export function CertificatesPage() {
         <Space wrap>
           <BatchSelect value={batchId} onChange={setBatchId} />
           <Select allowClear placeholder="全部状态" style={{ width: 170 }} value={state} onChange={setState} options={Object.entries(CERT_STATE_LABEL).map(([value, label]) => ({ value, label }))} />
-          {isCentre && (
+          {canArrive && (
             <Button type="primary" onClick={() => setArrive(true)} disabled={!batchId} data-testid="cert-arrive">
               登记证书到达
             </Button>
@@ -74,11 +76,11 @@ export function CertificatesPage() {
                     title: '操作',
                     width: 230,
                     render: (_, c) =>
-                      c.state === 'arrived' && isCentre ? (
+                      c.state === 'arrived' && canHandOver ? (
                         <Button size="small" type="primary" onClick={() => setHandover(c)} data-testid="cert-handover">
                           登记发放
                         </Button>
-                      ) : c.state === 'handed_over' && isCentre ? (
+                      ) : c.state === 'handed_over' ? (
                         <Space size={4}>
                           <ConfirmButtons cert={c} onChanged={reload} />
                         </Space>
@@ -139,11 +141,14 @@ function ArriveModal({ batchId, onClose, onDone }: { batchId: number; onClose: (
               title: `${r.results.length - bad.length} 本已登记，${bad.length} 本未成功`,
               content: (
                 <ul>
-                  {bad.map((b) => (
-                    <li key={b.applicationId}>
-                      申请 {b.applicationId}：{b.message}（{b.code}）
-                    </li>
-                  ))}
+                  {bad.map((b) => {
+                    const app = graduated.data?.items.find((a) => a.id === b.applicationId);
+                    return (
+                      <li key={b.applicationId} title={b.code ? `代码：${b.code}` : undefined}>
+                        {app ? `${app.studentName}（${app.xuehao}）` : '一名学生'}：{b.message}
+                      </li>
+                    );
+                  })}
                 </ul>
               ),
             });

@@ -182,7 +182,7 @@ function OrderDetail({ order, onChanged }: { order: CollectionOrder; onChanged: 
       const res = await api<CollectionOrder>(`/collection/orders/${order.id}/actions`, { body: { type, ...extra } });
       message.success(`${COLLECTION_ACTION_LABEL[type] ?? '操作'}：${res.statusLabel}`);
       for (const w of res.warnings ?? []) {
-        notification.warning({ title: '提示', description: <span data-testid="collection-warning">{w.message}（{w.code}）</span>, duration: 10 });
+        notification.warning({ title: '提示', description: <span data-testid="collection-warning" data-code={w.code} title={`代码：${w.code}`}>{w.message}</span>, duration: 10 });
       }
       setDialog(null);
       onChanged();

@@ -4,7 +4,7 @@
  * yet handed over. Refreshes on server events.
  */
 import { Alert, Card, Col, Empty, List, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
-import dayjs from 'dayjs';
+import { formatLocalDate } from '../format';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { useApi, useBatches, useServerEvents } from '../api/hooks';
@@ -141,7 +141,7 @@ function Todo({ to, label, n }: { to: string; label: string; n: number | undefin
 
 function Deadlines({ batch }: { batch: Batch }) {
   const windows = batchWindows(batch);
-  const today = dayjs().format('YYYY-MM-DD');
+  const today = formatLocalDate(new Date());
   const current = windows.find((w) => w.start && w.start <= today && today <= w.end);
   const next = windows.find((w) => !w.start || w.start > today);
   return (

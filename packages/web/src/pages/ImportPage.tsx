@@ -1,24 +1,31 @@
 /** Import (导入): the roster of a centre (.xlsx/.csv) and its photos (.zip or one .jpg). */
 import { Card, Col, Row, Space, Typography } from 'antd';
+import { useUser } from '../auth/AuthContext';
 import { PhotoUpload, RosterUpload } from '../components/Uploads';
+import { can } from '../permissions';
 
 export function ImportPage() {
+  const user = useUser();
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Typography.Title level={3} style={{ margin: 0 }}>
         导入名册与照片
       </Typography.Title>
       <Row gutter={[16, 16]}>
-        <Col xs={24} xl={12}>
-          <Card size="small" title="① 导入学生名册" data-testid="roster-card">
-            <RosterUpload />
-          </Card>
-        </Col>
-        <Col xs={24} xl={12}>
-          <Card size="small" title="② 导入照片（以学号或身份证号命名）" data-testid="photo-import-card">
-            <PhotoUpload />
-          </Card>
-        </Col>
+        {can(user.role, 'maintain_students') && (
+          <Col xs={24} xl={12}>
+            <Card size="small" title="① 导入学生名册" data-testid="roster-card">
+              <RosterUpload />
+            </Card>
+          </Col>
+        )}
+        {can(user.role, 'import_photos') && (
+          <Col xs={24} xl={12}>
+            <Card size="small" title="② 导入照片（以学号或身份证号命名）" data-testid="photo-import-card">
+              <PhotoUpload />
+            </Card>
+          </Col>
+        )}
       </Row>
     </Space>
   );

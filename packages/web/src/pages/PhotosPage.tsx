@@ -16,6 +16,7 @@ import { PhotoCard, photoUrl } from '../components/PhotoCard';
 import { PhotoOverlay } from '../components/PhotoOverlay';
 import { PhotoUpload } from '../components/Uploads';
 import { PHOTO_STATUS_LABEL } from '../labels';
+import { can } from '../permissions';
 
 /** Any photo present (needs server support for photoStatus=any; else all students, filtered here). */
 const PHOTO_ANY: string | undefined = undefined;
@@ -39,7 +40,7 @@ export function PhotosPage() {
     setPage((p) => ({ ...p, current: 1 }));
   };
   const students = (list.data?.items ?? []).filter((s) => s.photo);
-  const canUpload = ['centre_staff', 'collector', 'admin'].includes(user.role);
+  const canUpload = can(user.role, 'import_photos');
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }} data-testid="photos-page">
       <Typography.Title level={3} style={{ margin: 0 }}>
@@ -55,7 +56,7 @@ export function PhotosPage() {
         title="照片审查"
         extra={
           <Space wrap>
-            {canUpload && <ExportButton path="/photos/export.zip" query={{ naming: 'xuehao' }} name="合格照片.zip" label="导出合格照片" />}
+            {<ExportButton path="/photos/export.zip" query={{ naming: 'xuehao' }} name="合格照片.zip" label="导出合格照片" />}
             <Select allowClear placeholder="全部结果" style={{ width: 140 }} value={status} onChange={(v) => set('status', v)} options={(['pass', 'fail', 'review', 'pending', 'error'] as const).map((s) => ({ value: s, label: PHOTO_STATUS_LABEL[s] }))} data-testid="photo-status-filter" />
             <Select allowClear showSearch={{ optionFilterProp: 'label' }} placeholder="按未通过的规则筛选" style={{ width: 220 }} value={failedRule} onChange={(v) => set('rule', v)} options={RULE_IDS.map((r) => ({ value: r, label: ruleName(r) }))} data-testid="photo-rule-filter" />
           </Space>

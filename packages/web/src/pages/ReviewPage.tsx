@@ -13,6 +13,7 @@ import { useUser } from '../auth/AuthContext';
 import { ACTION_BUTTON, ActionModal, ApplicationActions, actionsFor, approveLabel, type ActionInput } from '../components/ApplicationActions';
 import { BatchSelect } from '../components/BatchSelect';
 import { ExportButton, StateTag, fmtTime } from '../components/common';
+import { ReviewFacts, useStudentsById } from '../components/ReviewFacts';
 import { ROLE_REVIEW_STATE, STATE_LABEL, STATE_ORDER } from '../labels';
 
 interface Outcome {
@@ -40,6 +41,7 @@ export function ReviewPage() {
   const list = useApi<Page<Application>>(batchId ? '/applications' : null, { query });
   useServerEvents(['application'], list.reload);
   const rows = list.data?.items ?? [];
+  const students = useStudentsById(rows.map((a) => a.studentId));
   const byId = new Map(rows.map((a) => [a.id, a]));
   const selectedApps = selected.map((id) => byId.get(id)).filter((a): a is Application => !!a);
   const bulkActions = state ? actionsFor(user.role, state as ApplicationState).filter((a) => a !== 'apply') : [];
@@ -104,8 +106,8 @@ export function ReviewPage() {
               {outcomes
                 .filter((o) => !o.ok)
                 .map((o) => (
-                  <li key={o.id}>
-                    {o.name}：{o.message} <Typography.Text type="secondary">（{o.code}）</Typography.Text>
+                  <li key={o.id} title={o.code ? `代码：${o.code}` : undefined} data-code={o.code}>
+                    {o.name}：{o.message}
                   </li>
                 ))}
             </ul>
@@ -117,7 +119,7 @@ export function ReviewPage() {
         rowKey="id"
         loading={list.loading}
         dataSource={rows}
-        scroll={{ x: 1100 }}
+        scroll={{ x: 1280 }}
         data-testid="applications-table"
         rowSelection={bulkActions.length ? { selectedRowKeys: selected, onChange: (k) => setSelected(k as number[]) } : undefined}
         pagination={{ ...page, total: list.data?.total ?? 0, showTotal: (t) => `共 ${t} 份`, onChange: (current, pageSize) => setPage({ current, pageSize }) }}
@@ -126,6 +128,7 @@ export function ReviewPage() {
           { title: '学号', dataIndex: 'xuehao', width: 140, render: (x: string, a) => <Link to={`/students/${a.studentId}`}>{x}</Link> },
           { title: '姓名', dataIndex: 'studentName', width: 90 },
           { title: '学习中心', dataIndex: 'orgName', width: 150 },
+          { title: '照片与核查', width: 300, render: (_, a) => <ReviewFacts student={students.get(a.studentId)} /> },
           { title: '状态', dataIndex: 'state', width: 120, render: (s: ApplicationState) => <StateTag state={s} /> },
           { title: '电子注册号', dataIndex: 'registrationNumber', width: 170, render: (n: string | null) => n ?? '—' },
           {
@@ -133,7 +136,7 @@ export function ReviewPage() {
             render: (_, a) => (
               <>
                 {a.warnings?.map((w) => (
-                  <Tag color="orange" key={w.code} title={w.code}>
+                  <Tag color="orange" key={w.code} title={`代码：${w.code}`}>
                     {w.message}
                   </Tag>
                 ))}
@@ -147,6 +150,7 @@ export function ReviewPage() {
       />
       <ActionModal
         action={bulk}
+        state={state === 'returned' ? undefined : (state as ApplicationState | undefined)}
         count={selected.length}
         open={bulk !== null}
         onCancel={() => setBulk(null)}

@@ -15,6 +15,7 @@ import { PhotoCard } from '../components/PhotoCard';
 import { StudentCollectionCard } from '../components/StudentCollectionCard';
 import { AuditTimeline } from '../components/Timeline';
 import { IDENTITY_LABEL } from '../labels';
+import { can } from '../permissions';
 
 export function StudentDetailPage() {
   const { id } = useParams();
@@ -22,7 +23,7 @@ export function StudentDetailPage() {
   useServerEvents(['photo', 'application'], student.reload);
   if (student.error) {
     const { code, message } = errorText(student.error);
-    return <Result status="warning" title={message} subTitle={code} extra={<Link to="/students">返回学生列表</Link>} />;
+    return <Result status="warning" title={<span title={`代码：${code}`}>{message}</span>} extra={<Link to="/students">返回学生列表</Link>} />;
   }
   if (!student.data) return <Spin />;
   return <StudentView student={student.data} reload={student.reload} />;
@@ -39,9 +40,12 @@ export function StudentView({ student: s, reload }: { student: Student; reload: 
         <StateTag state={s.application?.state} />
         <FlagTags student={s} />
       </Space>
-      {s.expired && <Alert type="error" showIcon title="学籍已超过 8 年有效期，不能办理毕业，已列入学籍清理名单（ENROLMENT_EXPIRED）" />}
-      <PhotoCard student={s} onChanged={reload} />
+      {s.expired && <Alert type="error" showIcon title="学籍已超过 8 年有效期，不能办理毕业，已列入学籍清理名单" />}
+      {/* The application first: it is what the clerk came for; the photo card (tall) follows. */}
       <Row gutter={[16, 16]}>
+        <Col xs={24} lg={14}>
+          <ApplicationCard student={s} onChanged={reload} />
+        </Col>
         <Col xs={24} lg={10}>
             <Card size="small" title="学籍信息">
               <Descriptions size="small" column={1}>
@@ -61,10 +65,8 @@ export function StudentView({ student: s, reload }: { student: Student; reload: 
               </Descriptions>
             </Card>
         </Col>
-        <Col xs={24} lg={14}>
-          <ApplicationCard student={s} onChanged={reload} />
-        </Col>
       </Row>
+      <PhotoCard student={s} onChanged={reload} />
       {(s.flags.identityDoubtful || s.identityStatus !== 'none') && <IdentityCard student={s} onChanged={reload} />}
       <StudentCollectionCard student={s} />
       <StudentCertificates student={s} />
@@ -81,7 +83,7 @@ function ApplicationCard({ student, onChanged }: { student: Student; onChanged: 
   const showError = useShowError();
   const { message } = App.useApp();
   const a = app.data;
-  const canCreate = user.role === 'centre_staff' || user.role === 'student' || user.role === 'admin';
+  const canCreate = can(user.role, 'apply');
   const chosen = batchId ?? (batches ? pickCurrentBatch(batches.items)?.id : undefined);
   return (
     <Card size="small" title="毕业申请" data-testid="application-card">
@@ -132,7 +134,7 @@ function ApplicationCard({ student, onChanged }: { student: Student; onChanged: 
             <Descriptions.Item label="申请学位">{a.degreeRequested ? '是' : '否'}</Descriptions.Item>
           </Descriptions>
           {a.lastReason && <Alert type={a.state === 'returned' || a.state === 'rejected_final' ? 'error' : 'info'} showIcon title={`最近原因：${a.lastReason}`} data-testid="last-reason" />}
-          {a.warnings?.map((w) => <Alert key={w.code} type="warning" showIcon title={`${w.message}（${w.code}）`} />)}
+          {a.warnings?.map((w) => <Alert key={w.code} type="warning" showIcon title={<span title={`代码：${w.code}`}>{w.message}</span>} />)}
           <ApplicationActions
             app={a}
             onDone={() => {
@@ -175,7 +177,7 @@ function IdentityCard({ student, onChanged }: { student: Student; onChanged: () 
             { title: '上传时间', dataIndex: 'uploadedAt', render: fmtTime },
           ]}
         />
-        {user.role === 'centre_staff' && (
+        {can(user.role, 'identity_collect_documents') && (
           <Upload
             showUploadList={false}
             beforeUpload={(file) => {
@@ -194,7 +196,7 @@ function IdentityCard({ student, onChanged }: { student: Student; onChanged: () 
             <Button>上传证明材料（身份证、户籍证明等）</Button>
           </Upload>
         )}
-        {user.role === 'centre_staff' && (d?.status === 'documents_collected' || d?.status === 'rejected') && (
+        {can(user.role, 'identity_submit') && (d?.status === 'documents_collected' || d?.status === 'rejected') && (
           <Button
             type="primary"
             onClick={async () => {
@@ -211,7 +213,7 @@ function IdentityCard({ student, onChanged }: { student: Student; onChanged: () 
             提交省级复核
           </Button>
         )}
-        {(user.role === 'province_reviewer' || user.role === 'admin') && d?.status === 'submitted' && (
+        {can(user.role, 'identity_approve') && d?.status === 'submitted' && (
           <Form
             layout="inline"
             onFinish={async (v: { approve: boolean; reason?: string }) => {

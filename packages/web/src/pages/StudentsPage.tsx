@@ -10,6 +10,7 @@ import { ruleName } from '../components/CheckTable';
 import { FlagImportButton } from '../components/FlagImport';
 import { DaysLeftTag, ExportButton, FlagTags, PhotoStatusTag, StateTag, fmtDate } from '../components/common';
 import { FLAG_LABEL, PHOTO_STATUS_LABEL, STATE_LABEL, STATE_ORDER } from '../labels';
+import { can } from '../permissions';
 
 const FILTER_KEYS = ['q', 'state', 'flag', 'orgId', 'photoStatus', 'failedRule', 'batchId'] as const;
 
@@ -55,8 +56,8 @@ export function StudentsPage() {
           ) : (
             <ExportButton path="/reports/students.xlsx" query={filters} name="学生名单.xlsx" />
           )}
-          {(user.role === 'centre_staff' || user.role === 'admin') && <Button onClick={() => nav('/import')}>导入名册与照片</Button>}
-          {(user.role === 'province_reviewer' || user.role === 'national_reviewer' || user.role === 'admin') && <FlagImportButton onImported={list.reload} />}
+          {can(user.role, 'maintain_students') && <Button onClick={() => nav('/import')}>导入名册与照片</Button>}
+          {can(user.role, 'import_flags') && <FlagImportButton onImported={list.reload} />}
         </Space>
       </Card>
       <Table<Student>

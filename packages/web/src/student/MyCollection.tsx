@@ -6,7 +6,7 @@
  */
 import { UploadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Descriptions, Empty, Form, Input, Space, Spin, Upload } from 'antd';
-import dayjs from 'dayjs';
+import { formatLocalDate } from '../format';
 import { useState } from 'react';
 import { api, uploadWithProgress } from '../api/client';
 import { useApi } from '../api/hooks';
@@ -45,14 +45,14 @@ function OrderCard({ order: o, onChanged }: { order: CollectionOrder; onChanged:
   const [collectionCode, setCollectionCode] = useState(o.collectionCode ?? '');
   const [featureCode, setFeatureCode] = useState('');
   const [address, setAddress] = useState(o.shippingAddress ?? '');
-  const [received, setReceived] = useState(dayjs().format('YYYY-MM-DD'));
+  const [received, setReceived] = useState(formatLocalDate(new Date()));
 
   const act = async (type: CollectionActionType, body: Record<string, unknown>) => {
     setBusy(true);
     try {
       const res = await api<CollectionOrder>(`/collection/orders/${o.id}/actions`, { body: { type, ...body } });
       message.success(res.statusLabel);
-      for (const w of res.warnings ?? []) notification.warning({ title: '提示', description: `${w.message}（${w.code}）`, duration: 10 });
+      for (const w of res.warnings ?? []) notification.warning({ title: '提示', description: w.message, duration: 10 });
       onChanged();
     } catch (e) {
       showError(e);
@@ -117,7 +117,7 @@ function OrderCard({ order: o, onChanged }: { order: CollectionOrder; onChanged:
         )}
         {o.status === 'shipped' && !o.paperReceivedOn && (
           <Space wrap>
-            <Input type="date" aria-label="收到纸质照片的日期" value={received} max={dayjs().format('YYYY-MM-DD')} onChange={(e) => setReceived(e.target.value)} data-testid="my-collection-received" />
+            <Input type="date" aria-label="收到纸质照片的日期" value={received} max={formatLocalDate(new Date())} onChange={(e) => setReceived(e.target.value)} data-testid="my-collection-received" />
             <Button loading={busy} disabled={!received} onClick={() => void act('collection_record_receipt', { receivedOn: received })} data-testid="my-collection-receipt">
               登记收到纸质照片
             </Button>
