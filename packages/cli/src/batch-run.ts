@@ -44,7 +44,7 @@ function overlayPathFor(dir: string, relPath: string, fileName: string): string 
   return outputPathFor(dir, relPath, fileName).replace(/\.jpg$/, '.png');
 }
 
-/** The `--json` line of one photo: exactly file, verdict, output (fix), checks[, face][, error][, edited]. */
+/** The `--json` line of one photo: exactly file, verdict, output (fix), checks[, face][, error][, edited][, fixable]. */
 export function jsonLine(r: PhotoReport, op: 'check' | 'fix'): string {
   const o: Record<string, unknown> = { file: r.file, verdict: r.verdict };
   if (op === 'fix') o.output = r.output ?? null;
@@ -52,6 +52,7 @@ export function jsonLine(r: PhotoReport, op: 'check' | 'fix'): string {
   if (r.face !== undefined) o.face = r.face;
   if (r.error) o.error = r.error;
   if (r.edited) o.edited = true;
+  if (r.fixable) o.fixable = r.fixable;
   return JSON.stringify(o);
 }
 
@@ -65,6 +66,8 @@ export function humanLine(res: BatchResult): string {
   const problems = bad.map((c) => `${c.status === 'review' ? '需复核 ' : ''}${ruleName(c.id)}：${c.message}`);
   // A refusal (e.g. fix could not make the photo) comes first.
   if (r.error) problems.unshift(`${r.error.message} ${r.error.code}`);
+  // A photo not yet in the frame: can `fix` make it compliant, or must it be taken again?
+  if (r.fixable) problems.push(r.fixable.ok ? `修正 fix：${r.fixable.message}` : `无法自动修正，需重新拍摄：${r.fixable.message} ${r.fixable.code}`);
   if (problems.length === 0) return `${head}${out}`;
   const details = problems.join('；');
   return `${head}${out}\n    ${details}`;

@@ -25,19 +25,44 @@ import { checkSizeBytes } from './checks/size-bytes.js';
 import { checkSizePixels } from './checks/size-pixels.js';
 import { checkWatermark } from './checks/watermark.js';
 import { backgroundSuspect, borderSuspect } from './checks/dc-screen.js';
-import { inspectFace } from './face/index.js';
+import { analyseFace, DEFAULT_MAX_UPSCALE, inspectFace, planFaceCrop } from './face/index.js';
+import { runChecks } from './face/checks.js';
 import { decodeDc } from './jpeg/dc.js';
 import { iccIsSrgbOrAbsent } from './jpeg/icc.js';
 import { parseJpeg } from './jpeg/parse.js';
 import { FORMAT_NAMES, sniffFormat } from './jpeg/sniff.js';
 import { RULE_IDS, RULES } from './rules.js';
-import type { CheckResult, InspectOptions, PhotoReport, Profile, RawImage, RuleId, Verdict } from './types.js';
+import type { CheckResult, FaceGeometry, InspectOptions, PhotoReport, Profile, RawImage, RuleId, Verdict } from './types.js';
 
 /** Pictures above this many pixels are not decoded (decompression-bomb guard). 解码像素上限 */
 export const MAX_INPUT_PIXELS = 100_000_000;
 
 /** The §3–4 rules answered by the face module. */
 export const FACE_RULE_IDS: RuleId[] = RULE_IDS.filter((id) => RULES[id].group !== 'technical');
+
+/** Rules that are measured in the profile's frame (skipped on a photo not yet in it). */
+const FRAME_RULES = new Set<RuleId>(['geometry.head-top', 'geometry.eye-line', 'geometry.face-width', 'geometry.centre']);
+
+/** Face findings of a photo not in the frame, its face in the file's pixels, and what `fix` would do. */
+async function inspectOffFrame(img: RawImage, scale: number, profile: Profile): Promise<{ checks: CheckResult[]; face: FaceGeometry | null; fixable: NonNullable<PhotoReport['fixable']> }> {
+  const a = await analyseFace(img);
+  const checks = runChecks(a, profile);
+  const g = a.geometry;
+  const k = 1 / scale;
+  const face: FaceGeometry | null = g && {
+    box: [g.box[0] * k, g.box[1] * k, g.box[2] * k, g.box[3] * k],
+    eyes: [[g.eyes[0][0] * k, g.eyes[0][1] * k], [g.eyes[1][0] * k, g.eyes[1][1] * k]],
+    noseTip: [g.noseTip[0] * k, g.noseTip[1] * k],
+    headTop: g.headTop * k,
+    faceWidth: g.faceWidth * k,
+    pose: g.pose,
+  };
+  const planned = await planFaceCrop(img, profile, { replaceBackground: true, maxUpscale: (profile.maxUpscale ?? DEFAULT_MAX_UPSCALE) * k });
+  const fixable = planned.ok
+    ? { ok: true as const, message: `可用 gradpass fix --background blue 修正（裁剪${planned.extended ? '并向上／两侧补背景色' : ''}${planned.scale * scale > 1.0001 ? `，放大 ${(planned.scale * scale).toFixed(2)} 倍` : ''}）` }
+    : { ok: false as const, code: planned.refusal.code, message: planned.refusal.message };
+  return { checks, face, fixable };
+}
 
 /** fail if any fail, else review if any review, else pass (skip counts as neither). */
 export function verdictOf(checks: CheckResult[]): Verdict {
@@ -123,9 +148,20 @@ async function inspectInner(bytes: Buffer, opts: InspectOptions, report: PhotoRe
 
   if (opts.face !== false) {
     const img = ctx.pixels;
-    if (!img || ctx.pixelScale !== 1 || img.width !== profile.width || img.height !== profile.height) {
-      const why = !img ? (ctx.noPixelsReason ?? '图像无法解码') : `像素尺寸 ${frame?.width}×${frame?.height} 不是 ${profile.width}×${profile.height}，构图位置无法按规格衡量`;
-      for (const id of FACE_RULE_IDS) put(skipped(id, why));
+    if (!img) {
+      for (const id of FACE_RULE_IDS) put(skipped(id, ctx.noPixelsReason ?? '图像无法解码'));
+    } else if (ctx.pixelScale !== 1 || img.width !== profile.width || img.height !== profile.height) {
+      // Not yet in the frame: the findings that do not depend on it, the face in the file's own pixels,
+      // and whether `fix` could make it compliant (so the student is photographed again at once if not).
+      const why = `像素尺寸 ${frame?.width}×${frame?.height} 不是 ${profile.width}×${profile.height}，构图位置无法按规格衡量（修正后再查）`;
+      try {
+        const off = await inspectOffFrame(img, ctx.pixelScale, profile);
+        report.face = off.face;
+        report.fixable = off.fixable;
+        for (const c of off.checks) put(FRAME_RULES.has(c.id) ? skipped(c.id, why) : c);
+      } catch (err) {
+        for (const id of FACE_RULE_IDS) put(skipped(id, `${why}；人脸分析不可用：${errMessage(err)}`));
+      }
     } else {
       try {
         const fi = await inspectFace(img, profile);

@@ -88,6 +88,11 @@ export interface PhotoReport {
   checks: CheckResult[];
   /** Present when face analysis ran: null when no face was found. */
   face?: FaceGeometry | null;
+  /**
+   * On a photo not yet in the profile's frame (check): whether `fix --background blue` can make it
+   * compliant, or the refusal it would give (e.g. HEAD_CUT_OFF) — the student must be photographed again. 可否修正
+   */
+  fixable?: { ok: true; message: string } | { ok: false; code: string; message: string };
   /** True when the engine changed the picture's content beyond crop/scale (e.g. background replaced). 已编辑 */
   edited?: boolean;
   /** When verdict is `error` (unreadable input), or a refused `fix` (verdict `fail`, e.g. SOURCE_TOO_SMALL): a stable code and a Chinese message. */

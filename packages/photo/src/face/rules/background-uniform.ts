@@ -24,6 +24,8 @@ export const BACKGROUND_LOCAL = {
   maxDeltaE: 11,
   /** ΔE76 from the nearest background–person mix above which an outline pixel is "not background". */
   maxMixDeltaE: 9,
+  /** ΔE76 to the nearest colour of the person's palette within which a rim pixel is the person. */
+  maxPaletteDeltaE: 14,
   /** Width of the outline band where mixes are allowed, share of the frame width. */
   band: 0.06,
   /** Largest off-colour patch (share of the frame): above → fail; above `reviewPatch` → review. */
@@ -113,7 +115,8 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
     for (let y = 0; y < gh; y++) for (let x = 0; x < gw; x++) person[y * gw + x] = a.mask.alpha[2 * y * W + 2 * x] >= 128 ? 1 : 0;
     const bandCells = Math.max(2, Math.round((BACKGROUND_LOCAL.band * W) / 2));
     const near = morph(person, gw, gh, bandCells, true);
-    const core = morph(person, gw, gh, 3, false);
+    // The palette comes from deep inside the mask (an object the mask swallowed beside the hair stays out).
+    const core = morph(person, gw, gh, bandCells, false);
     const B = rgbToLab(base.rgb[0], base.rgb[1], base.rgb[2]);
     const labAt = (cell: number): Lab => {
       const x = cell % gw, y = (cell - x) / gw;
@@ -136,9 +139,22 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
     const palette: Lab[] = [...bins.values()].filter((b) => b.n >= coreN * 0.003).map((b) => [b.lab[0] / b.n, b.lab[1] / b.n, b.lab[2] / b.n]);
     // Off-colour background cells.
     const off = new Uint8Array(n);
+    const nearPalette = (c: Lab) => {
+      for (const p of palette) if (Math.hypot(c[0] - p[0], c[1] - p[1], c[2] - p[2]) <= BACKGROUND_LOCAL.maxPaletteDeltaE) return true;
+      return false;
+    };
     for (let i = 0; i < n; i++) {
-      if (person[i]) continue;
+      if (core[i]) continue;
       const c = labAt(i);
+      if (person[i]) {
+        // The mask's outer rim: an object or a leftover the mask took in is neither a colour of the person
+        // nor a mix of the person and the background.
+        if (nearPalette(c)) continue;
+        let best = Infinity;
+        for (const p of palette) { const sd = segmentDistance(c, B, p); if (sd < best) best = sd; if (best <= BACKGROUND_LOCAL.maxMixDeltaE) break; }
+        if (best > BACKGROUND_LOCAL.maxMixDeltaE) off[i] = 1;
+        continue;
+      }
       const d = Math.hypot(c[0] - B[0], c[1] - B[1], c[2] - B[2]);
       if (d <= BACKGROUND_LOCAL.maxDeltaE) continue;
       if (near[i]) {
