@@ -3,6 +3,7 @@ import { AppError, invalid } from '../errors.js';
 import { PHOTO_SOURCES, type PhotoSource } from '../services/photos.js';
 import { errors, idParams, photoSchema, items, binary, obj, str, int } from './schemas.js';
 import { actorOf, readMultipart, requireFile, multipartBody, tag } from './common.js';
+import { receiveToTempFile } from './upload-temp.js';
 
 /** 照片：上传、修正、参考照片、导入导出 */
 export async function registerPhotoRoutes(app: FastifyInstance): Promise<void> {
@@ -219,11 +220,18 @@ export async function registerPhotoRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      const { file, fields } = await readMultipart(req);
-      const f = requireFile(file);
-      const source = (fields.source ?? 'collection') as PhotoSource;
-      if (!PHOTO_SOURCES.includes(source)) throw invalid(`照片来源“${source}”无效`);
-      return s.photos.importArchive(actorOf(req), Number(fields.orgId ?? actorOf(req).orgId), f.name, f.bytes, source);
+      // Streamed to a temporary file (capped), never held in memory; the zip reader opens it from disk.
+      const upload = await receiveToTempFile(req);
+      try {
+        const { file, fields } = upload;
+        if (!file || file.bytes === 0) throw invalid('没有收到文件（字段名 file）', 'FILE_REQUIRED');
+        const source = (fields.source ?? 'collection') as PhotoSource;
+        if (!PHOTO_SOURCES.includes(source)) throw invalid(`照片来源“${source}”无效`);
+        const orgId = Number(fields.orgId ?? actorOf(req).orgId);
+        return await s.photos.importArchive(actorOf(req), orgId, { name: file.name, path: file.path }, source);
+      } finally {
+        await upload.remove();
+      }
     },
   );
 }

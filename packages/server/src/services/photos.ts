@@ -1,6 +1,14 @@
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import yauzl from 'yauzl';
 import yazl from 'yazl';
+import {
+  photoSourceMaxBytes,
+  photoZipLimits,
+  readZipEntries,
+  type ZipEntryError,
+  type ZipItem,
+} from '@gradpass/photo/batch/zip';
+import { FORMAT_NAMES, sniffFormat } from '@gradpass/photo/jpeg/sniff';
 import { toXlsx } from './reports.js';
 import type { InspectOptions, PhotoReport, Profile } from '@gradpass/photo';
 import { compareWithReference, type ReferenceComparison } from '@gradpass/roster';
@@ -51,31 +59,31 @@ function loadEngine(): Promise<Engine | null> {
   return enginePromise;
 }
 
-/** Reads every entry of a zip into memory (names + bytes); directories skipped. */
-function readZip(bytes: Buffer): Promise<Array<{ name: string; bytes: Buffer }>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(bytes, { lazyEntries: true, decodeStrings: true }, (err, zip) => {
-      if (err || !zip) return reject(new AppError(422, 'ZIP_UNREADABLE', `压缩包无法读取：${err?.message ?? ''}`));
-      const out: Array<{ name: string; bytes: Buffer }> = [];
-      zip.on('entry', (entry: yauzl.Entry) => {
-        if (/\/$/.test(entry.fileName)) return zip.readEntry();
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            out.push({ name: entry.fileName, bytes: Buffer.concat(chunks) });
-            zip.readEntry();
-          });
-          stream.on('error', reject);
-        });
-      });
-      zip.on('end', () => resolve(out));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
+/** An uploaded archive (zip) or single photo, saved to a temporary file (上传暂存文件). */
+export interface ArchiveUpload {
+  name: string;
+  path: string;
 }
+
+/** Litter of archivers (`__MACOSX/`, `.DS_Store`, `._x.jpg`): neither read nor reported. */
+const wantedEntry = (segments: string[]): boolean =>
+  !segments.some((seg) => seg.toLowerCase() === '__macosx') && !segments[segments.length - 1].startsWith('.');
+
+/** One uploaded photo (not a zip) as the zip reader's single entry, capped like a zip entry. */
+async function* singlePhoto(upload: ArchiveUpload, maxBytes: number): AsyncGenerator<ZipItem> {
+  const size = (await stat(upload.path)).size;
+  const item = { name: upload.name, segments: [upload.name] };
+  if (size > maxBytes) {
+    const message = `文件 ${(size / 1024 / 1024).toFixed(1)} MB，超过单个照片文件上限 ${(maxBytes / 1024 / 1024).toFixed(1)} MB，未处理`;
+    yield { kind: 'error', ...item, error: { code: 'ZIP_ENTRY_TOO_LARGE', message } };
+    return;
+  }
+  yield { kind: 'entry', ...item, size, read: () => readFile(upload.path) };
+}
+
+/** HTTP status of an archive refused as a whole: size limits 413, damage and bombs 422. */
+const archiveStatus = (code: string): number =>
+  code === 'ZIP_TOO_MANY_ENTRIES' || code === 'ZIP_TOTAL_TOO_LARGE' ? 413 : 422;
 
 /** 毕业电子照片：上传、批量导入、后台检测、读取 */
 export class PhotoService {
@@ -186,21 +194,36 @@ export class PhotoService {
     return this.storeFor(actor, student, centrePath, fileName, bytes, source);
   }
 
-  /** Bulk import: a zip of <学号>.jpg / <身份证号>.jpg (or one such .jpg) for the students of a centre. */
-  async importArchive(actor: Actor, orgId: number, fileName: string, bytes: Buffer, source: PhotoSource) {
+  /**
+   * Bulk import: a zip of <学号>.jpg / <身份证号>.jpg (or one such .jpg) for the students of a centre, read from
+   * the temporary file entry by entry with the shared zip reader (caps per entry, total and count; a bomb stops
+   * the archive; zip-slip names refused; GBK names decoded). A bad entry is reported and the rest goes on.
+   */
+  async importArchive(actor: Actor, orgId: number, upload: ArchiveUpload, source: PhotoSource) {
     requireRole(actor, ['centre_staff'], '导入照片');
     const tree = await OrgTree.load(this.repos);
     tree.assertInScope(actor, orgId);
     const orgIds = tree.subtreeIds(orgId);
-    const entries = /\.zip$/i.test(fileName) ? await readZip(bytes) : [{ name: fileName, bytes }];
+    const profile = (await loadEngine())?.loadProfile(this.checks.profile) ?? null;
+    const entries = /\.zip$/i.test(upload.name)
+      ? readZipEntries(upload.path, { limits: photoZipLimits(profile), wanted: wantedEntry })
+      : singlePhoto(upload, photoSourceMaxBytes(profile));
     const matched: Array<{ file: string; studentId: number; photoId: number }> = [];
     const unmatched: Array<{ file: string; code: string; message: string }> = [];
     const duplicates: Array<{ file: string; studentId: number; message: string }> = [];
     const locked: Array<{ file: string; studentId: number; message: string }> = [];
     const seen = new Map<number, string>();
-    for (const e of entries) {
-      const base = path.posix.basename(e.name);
-      if (base.startsWith('.') || e.name.startsWith('__MACOSX/')) continue;
+    for await (const e of entries) {
+      if (e.kind === 'skipped') continue;
+      if (e.kind === 'stop') {
+        const done = matched.length ? `（此前已导入 ${matched.length} 张照片）` : '';
+        throw new AppError(archiveStatus(e.error.code), e.error.code, `${e.error.message}${done}`);
+      }
+      if (e.kind === 'error') {
+        unmatched.push({ file: e.name, code: e.error.code, message: `${e.name}：${e.error.message}` });
+        continue;
+      }
+      const base = path.posix.basename(e.segments.join('/'));
       if (!/\.(jpe?g)$/i.test(base)) {
         unmatched.push({ file: e.name, code: 'NOT_JPEG', message: `${e.name}：不是 JPEG 照片文件，已跳过` });
         continue;
@@ -226,9 +249,24 @@ export class PhotoService {
         });
         continue;
       }
+      let bytes: Buffer;
+      try {
+        bytes = await e.read();
+      } catch (err) {
+        if ((err as ZipEntryError).fatal) continue; // the reader stops the archive with its own item next
+        const { code, message } = err as ZipEntryError;
+        unmatched.push({ file: e.name, code: code ?? 'ZIP_ENTRY_CORRUPT', message: `${e.name}：${message}` });
+        continue;
+      }
+      const format = sniffFormat(bytes);
+      if (format !== 'jpeg') {
+        const message = `${e.name}：文件内容是${FORMAT_NAMES[format]}，不是 JPEG 照片，已跳过`;
+        unmatched.push({ file: e.name, code: 'NOT_JPEG', message });
+        continue;
+      }
       seen.set(s.id, e.name);
       try {
-        const p = await this.storeFor(actor, s, tree.get(s.org_id)?.path ?? '', e.name, e.bytes, source);
+        const p = await this.storeFor(actor, s, tree.get(s.org_id)?.path ?? '', e.name, bytes, source);
         matched.push({ file: e.name, studentId: s.id, photoId: p.id });
       } catch (err) {
         if (err instanceof AppError && err.code === 'PHOTO_LOCKED')
