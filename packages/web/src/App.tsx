@@ -6,6 +6,7 @@ import type { Role } from './api/types';
 import { useAuth } from './auth/AuthContext';
 import { AppLayout } from './layout/AppLayout';
 import { MENU, homeFor } from './layout/menu';
+import { AccountsPage } from './pages/AccountsPage';
 import { AuditPage } from './pages/AuditPage';
 import { BatchesPage } from './pages/BatchesPage';
 import { CertificatesPage } from './pages/CertificatesPage';
@@ -14,6 +15,9 @@ import { DashboardPage } from './pages/DashboardPage';
 import { IdentityPage } from './pages/IdentityPage';
 import { ImportPage } from './pages/ImportPage';
 import { LoginPage } from './pages/LoginPage';
+import { PasswordPage } from './pages/PasswordPage';
+import { ChangePasswordPage } from './pages/ChangePasswordPage';
+import { SetupPage } from './pages/SetupPage';
 import { PhotosPage } from './pages/PhotosPage';
 import { ReviewPage } from './pages/ReviewPage';
 import { StudentDetailPage } from './pages/StudentDetailPage';
@@ -32,10 +36,11 @@ function Guard({ path, children }: { path: string; children: ReactNode }) {
 }
 
 function RequireLogin({ children }: { children: ReactNode }) {
-  const { user, loading } = useAuth();
+  const { user, loading, mustChangePassword } = useAuth();
   const loc = useLocation();
   if (loading) return <Spin style={{ display: 'block', marginTop: 120 }} size="large" />;
   if (!user) return <Navigate to="/login" replace state={{ from: loc.pathname }} />;
+  if (mustChangePassword) return <ChangePasswordPage forced />;
   return <>{children}</>;
 }
 
@@ -49,6 +54,7 @@ export function AppRoutes() {
   return (
     <BrowserRouter>
       <Routes>
+        <Route path="/setup" element={<SetupPage />} />
         <Route path="/login" element={!loading && user ? <Navigate to={homeFor(user.role)} replace /> : <LoginPage />} />
         <Route
           element={
@@ -70,6 +76,8 @@ export function AppRoutes() {
           <Route path="/collection" element={<Guard path="/collection"><CollectionPage /></Guard>} />
           <Route path="/audit" element={<Guard path="/audit"><AuditPage /></Guard>} />
           <Route path="/me" element={<Guard path="/me"><MyPage /></Guard>} />
+          <Route path="/accounts" element={<Guard path="/accounts"><AccountsPage /></Guard>} />
+          <Route path="/account" element={<PasswordPage />} />
           <Route path="*" element={<Result status="404" title="页面不存在" />} />
         </Route>
       </Routes>

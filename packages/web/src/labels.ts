@@ -18,7 +18,7 @@ export const ORG_KIND_LABEL: Record<OrgKind, string> = {
   province: '省级开放大学',
   city: '市级开大',
   centre: '学习中心',
-  collection: '图像采集中心',
+  collection_centre: '图像采集中心',
 };
 
 export const STATE_LABEL: Record<ApplicationState, string> = {
@@ -129,6 +129,11 @@ export const ACTION_LABEL: Record<string, string> = {
   checked: '照片检测完成',
   upload: '上传',
   import: '导入',
+  change_password: '修改密码',
+  reset_password: '重置密码',
+  reveal_id_card: '查看完整身份证号',
+  flag_import: '导入学信网标记',
+  photo_review_confirm: '人工复核照片',
 };
 
 /** Which application states a reviewer of this role acts on (待我审核). */

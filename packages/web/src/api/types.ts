@@ -4,7 +4,7 @@ import type { CheckResult, FaceGeometry } from '@gradpass/photo/types';
 export type { CheckResult, FaceGeometry };
 
 export type Role = 'student' | 'centre_staff' | 'city_reviewer' | 'province_reviewer' | 'national_reviewer' | 'collector' | 'admin';
-export type OrgKind = 'national' | 'province' | 'city' | 'centre' | 'collection';
+export type OrgKind = 'national' | 'province' | 'city' | 'centre' | 'collection_centre';
 
 export interface User {
   id: number;

@@ -6,22 +6,29 @@ import type { User } from '../api/types';
 interface AuthState {
   user: User | null;
   loading: boolean;
+  /** The account still has an initial password: only the change-password page is shown (PASSWORD_CHANGE_REQUIRED). */
+  mustChangePassword: boolean;
   login(username: string, password: string): Promise<User>;
   logout(): Promise<void>;
+  changePassword(oldPassword: string, newPassword: string): Promise<void>;
 }
+
+type SessionAnswer = { user: User; csrfToken: string; mustChangePassword?: boolean };
 
 const AuthContext = createContext<AuthState | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<User | null>(null);
   const [loading, setLoading] = useState(true);
+  const [mustChangePassword, setMustChange] = useState(false);
 
   useEffect(() => {
     let alive = true;
-    api<{ user: User; csrfToken: string }>('/auth/me')
+    api<SessionAnswer>('/auth/me')
       .then((r) => {
         if (!alive) return;
         setCsrfToken(r.csrfToken);
+        setMustChange(r.mustChangePassword === true);
         setUser(r.user);
       })
       .catch((e: unknown) => {
@@ -36,8 +43,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const login = useCallback(async (username: string, password: string) => {
-    const r = await api<{ user: User; csrfToken: string }>('/auth/login', { body: { username, password } });
+    const r = await api<SessionAnswer>('/auth/login', { body: { username, password } });
     setCsrfToken(r.csrfToken);
+    setMustChange(r.mustChangePassword === true);
     setUser(r.user);
     return r.user;
   }, []);
@@ -51,7 +59,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     }
   }, []);
 
-  const value = useMemo(() => ({ user, loading, login, logout }), [user, loading, login, logout]);
+  const changePassword = useCallback(async (oldPassword: string, newPassword: string) => {
+    await api('/auth/password', { body: { oldPassword, newPassword } });
+    setMustChange(false);
+  }, []);
+
+  const value = useMemo(
+    () => ({ user, loading, mustChangePassword, login, logout, changePassword }),
+    [user, loading, mustChangePassword, login, logout, changePassword],
+  );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

@@ -23,7 +23,7 @@ export function AuditTimeline({ entries }: { entries: AuditEntry[] | undefined }
           color: bad ? 'red' : e.action === 'approve' || e.action === 'graduate' ? 'green' : 'blue',
           content: (
             <div>
-              <Typography.Text strong>{ACTION_LABEL[e.action] ?? e.action}</Typography.Text>
+              <Typography.Text strong title={`代码：${e.action}`}>{ACTION_LABEL[e.action] ?? '其他操作'}</Typography.Text>
               {from && to && from !== to && (
                 <Typography.Text type="secondary">
                   {' '}

@@ -42,7 +42,9 @@ export function AppLayout() {
         <Space size={narrow ? 4 : 12} style={{ color: '#fff' }}>
           {!narrow && <span data-testid="user-org">{user.orgName}</span>}
           <Tag color="gold" data-testid="user-role">{ROLE_LABEL[user.role]}</Tag>
-          <span data-testid="user-name">{user.displayName}</span>
+          <Button type="link" size="small" style={{ color: '#fff', padding: 0 }} onClick={() => nav('/account')} data-testid="user-name" title="我的账号、修改密码">
+            {user.displayName}
+          </Button>
           <Button
             size="small"
             icon={<LogoutOutlined />}

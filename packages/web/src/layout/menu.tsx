@@ -1,5 +1,6 @@
 /** The menu each role sees (按角色显示菜单). Pure data: one place to read what a role can reach. */
 import {
+  ApartmentOutlined,
   AuditOutlined,
   CalendarOutlined,
   CameraOutlined,
@@ -14,6 +15,9 @@ import {
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Role } from '../api/types';
+import { OPERATIONS, type Operation } from '../permissions';
+
+const ROLES_WITH = (op: Operation): Role[] => [...OPERATIONS[op]];
 
 export interface MenuEntry {
   path: string;
@@ -37,6 +41,7 @@ export const MENU: MenuEntry[] = [
   { path: '/certificates', label: '证书发放', icon: <SafetyCertificateOutlined />, roles: ['centre_staff', 'city_reviewer', 'province_reviewer', 'national_reviewer', 'admin'] },
   { path: '/collection', label: '图像采集订单', icon: <PictureOutlined />, roles: [...STAFF, 'collector'] },
   { path: '/audit', label: '操作记录', icon: <FileProtectOutlined />, roles: STAFF },
+  { path: '/accounts', label: '用户与机构', icon: <ApartmentOutlined />, roles: ROLES_WITH('manage_accounts') },
   { path: '/me', label: '我的毕业申请', icon: <UserOutlined />, roles: ['student'] },
 ];
 

@@ -4,15 +4,16 @@ import { useState } from 'react';
 import { useApi } from '../api/hooks';
 import type { AuditEntry, Page } from '../api/types';
 import { ExportButton, fmtTime } from '../components/common';
+import { ENTITY_LABEL, entityText, useEntityNames } from '../components/EntityName';
 import { ACTION_LABEL } from '../labels';
 
-const ENTITY_LABEL: Record<string, string> = { application: '毕业申请', student: '学生', photo: '照片', certificate: '证书', batch: '批次', user: '用户', org: '机构' };
 
 export function AuditPage() {
   const [entity, setEntity] = useState<string | undefined>(undefined);
   const [entityId, setEntityId] = useState<string>('');
   const [page, setPage] = useState({ current: 1, pageSize: 50 });
   const list = useApi<Page<AuditEntry>>('/audit', { query: { entity, entityId: entityId || undefined, page: page.current, pageSize: page.pageSize } });
+  const names = useEntityNames(list.data?.items ?? []);
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
       <Typography.Title level={3} style={{ margin: 0 }}>
@@ -28,12 +29,14 @@ export function AuditPage() {
         rowKey="id"
         loading={list.loading}
         dataSource={list.data?.items ?? []}
+        scroll={{ x: 760 }}
+        data-testid="audit-table"
         pagination={{ ...page, total: list.data?.total ?? 0, onChange: (current, pageSize) => setPage({ current, pageSize }) }}
         columns={[
           { title: '时间', dataIndex: 'at', width: 150, render: fmtTime },
           { title: '操作人', dataIndex: 'actorName', width: 120, render: (n: string | null) => n ?? '系统' },
-          { title: '对象', width: 140, render: (_, e) => `${ENTITY_LABEL[e.entity] ?? e.entity} #${e.entityId}` },
-          { title: '操作', dataIndex: 'action', width: 160, render: (a: string) => ACTION_LABEL[a] ?? a },
+          { title: '对象', width: 220, render: (_, e) => <span data-testid="audit-entity">{entityText(e, names)}</span> },
+          { title: '操作', dataIndex: 'action', width: 170, render: (a: string) => <span title={`代码：${a}`}>{ACTION_LABEL[a] ?? '其他操作'}</span> },
           { title: '原因', dataIndex: 'reason', render: (r: string | null) => r ?? '' },
         ]}
       />
