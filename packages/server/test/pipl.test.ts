@@ -44,6 +44,7 @@ describe.each(BACKENDS)('personal data on %s', (backend) => {
   beforeAll(async () => {
     t = await makeApp(backend, {
       now: clock.now,
+      loginRateLimit: 1000,
       logger: true,
       logStream: { write: (line: string) => void logLines.push(line) },
     });

@@ -517,10 +517,12 @@ export class StudentService {
             : [];
       if (id.kind === 'unknown') {
         out.push({
-          identifier: text,
+          identifier: shown,
           ok: false,
+      // The answer lists the identifier as given, a 身份证号 masked like everywhere else.
+      const shown = id.kind === 'idcard' ? maskIdCard(id.value) : text;
           code: 'IDENTIFIER_INVALID',
-          message: `“${text}”既不是学号也不是身份证号`,
+          message: `“${shown}”既不是学号也不是身份证号`,
         });
         continue;
       }
@@ -528,10 +530,10 @@ export class StudentService {
       if (!inScope.length) {
         // A student of another subtree is answered exactly like a number nobody has.
         out.push({
-          identifier: text,
+          identifier: shown,
           ok: false,
           code: 'STUDENT_NOT_FOUND',
-          message: `未找到“${text}”对应的学生（不存在或不在您的管辖范围内）`,
+          message: `未找到“${shown}”对应的学生（不存在或不在您的管辖范围内）`,
         });
         continue;
       }
@@ -549,7 +551,7 @@ export class StudentService {
           after: { [flag]: after[flag] },
         });
         out.push({
-          identifier: text,
+          identifier: shown,
           ok: true,
           studentId: s.id,
           message: `${s.name}（${s.xuehao}）已${set ? '标记' : '取消'}“${label}”`,
