@@ -10,16 +10,16 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import { resolveConfig, type AppConfig } from './config.js';
-import { openDatabase, type Db } from './db/connect.js';
+import { isDatabaseUnavailable, openDatabase, type Db } from './db/connect.js';
 import { makeRepos, type Repos } from './repositories/index.js';
 import { FileStore } from './storage.js';
 import { EventBus } from './events.js';
-import { MemoryQueue, RedisQueue, type JobQueue } from './jobs/queue.js';
+import { MemoryQueue, RedisQueue, queueNameFor, type JobQueue } from './jobs/queue.js';
 import { AppError } from './errors.js';
 import { AuthService, actorFromUser } from './services/auth.js';
 import { SetupService } from './services/setup.js';
 import { databaseInputError, inputProblem } from './input-guard.js';
-import { isExpensiveRoute, contentSecurityPolicy } from './security.js';
+import { isExpensiveRoute, contentSecurityPolicy, limitsHook } from './security.js';
 import { OrgService } from './services/orgs.js';
 import { StudentService } from './services/students.js';
 import { PhotoService } from './services/photos.js';
@@ -74,9 +74,12 @@ export const CSRF_COOKIE = 'gp_csrf';
 /** Builds the whole app (database opened and migrated, queue started) — used by main.ts and the tests. */
 export async function buildApp(partial: Partial<AppConfig> = {}): Promise<FastifyInstance> {
   const config = resolveConfig(partial);
+  // Connection errors are logged by the app's logger once it exists (the pool survives them).
+  let logConnectionError = (e: Error) => console.error(`数据库连接错误：${e.message}`);
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     sqliteFile: config.sqliteFile ?? path.join(config.dataDir, 'gradpass.sqlite'),
+    onConnectionError: (e) => logConnectionError(e),
   });
   const repos = makeRepos(db.db, db.kind);
   const files = new FileStore(config.dataDir);
@@ -120,9 +123,15 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
     trustProxy: config.trustProxy.length ? config.trustProxy : false,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
   });
+  logConnectionError = (e) => app.log.error({ err: e }, 'database connection error');
   const handler = (id: number) => photos.check(id);
   const queue: JobQueue = config.redisUrl
-    ? new RedisQueue(config.redisUrl, handler, config.jobConcurrency)
+    ? new RedisQueue(
+        config.redisUrl,
+        handler,
+        config.jobConcurrency,
+        queueNameFor({ prefix: config.queuePrefix, databaseUrl: config.databaseUrl, dataDir: config.dataDir }),
+      )
     : new MemoryQueue(handler, config.jobConcurrency, (e) => app.log.error(e));
   photos.queue = queue;
   app.decorate('ctx', { config, db, repos, services, events, queue });
@@ -144,26 +153,33 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  // Graceful stop: once close() is called, answers still in flight end their connection, so keep-alive sockets do
+  // not hold the stop back (new requests already get 503 from Fastify while it closes).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: 200 * 1024 * 1024, files: 1 } });
   await app.register(rateLimit, {
     global: false,
     hook: 'preHandler',
-    errorResponseBuilder: (req, ctx) =>
-      new AppError(
-        429,
-        'RATE_LIMITED',
-        req.routeOptions.url === '/api/auth/login'
-          ? `登录尝试过于频繁，请${ctx.after}后再试`
-          : `操作过于频繁（每分钟最多 ${ctx.max} 次），请${ctx.after}后再试`,
-      ),
+    errorResponseBuilder: () => new AppError(429, 'RATE_LIMITED', '请求过于频繁，请稍后再试'),
   });
   // Uploads, imports and exports: a per-user limit (the key is the user id; the auth hook below runs first).
-  const expensiveLimit = app.rateLimit({
-    max: config.expensiveRateLimit,
-    timeWindow: '1 minute',
-    keyGenerator: (req) => `expensive|${req.actor ? `user:${req.actor.id}` : `ip:${req.ip}`}`,
-  });
+  const expensiveLimit = limitsHook(
+    app,
+    [
+      {
+        max: config.expensiveRateLimit,
+        key: (req) => `expensive|${req.actor ? `user:${req.actor.id}` : `ip:${req.ip}`}`,
+      },
+    ],
+    (max, seconds) => `上传、导入和导出过于频繁（每人每分钟最多 ${max} 次），请 ${seconds} 秒后再试`,
+  );
   app.addHook('onRoute', (route) => {
     if (!isExpensiveRoute(route.method, route.url, route.schema)) return;
     const own = route.preHandler;
@@ -203,6 +219,10 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
       return reply.status(413).send({ code: 'BODY_TOO_LARGE', message: '请求内容过大（最多 5 MB）' });
     if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError)
       return reply.status(400).send({ code: 'JSON_INVALID', message: '请求内容不是有效的 JSON' });
+    if (isDatabaseUnavailable(err)) {
+      req.log.error({ err }, 'database unavailable');
+      return reply.status(503).send({ code: 'DB_UNAVAILABLE', message: '数据库暂时无法连接，请稍后再试' });
+    }
     const dataError = databaseInputError(err);
     if (dataError) return reply.status(400).send(dataError);
     if (e.statusCode && e.statusCode < 500)

@@ -10,6 +10,11 @@ export interface AppConfig {
   databaseUrl?: string;
   /** Redis URL; when set, photo checks run on BullMQ (env REDIS_URL). */
   redisUrl?: string;
+  /**
+   * Job queue name prefix on Redis (env QUEUE_PREFIX). Default: derived from the database, so every process of
+   * one deployment shares the queue and two deployments on one Redis never take each other's jobs.
+   */
+  queuePrefix?: string;
   /** Photo checks: which profile, and whether face analysis runs. */
   photoChecks: { profile: string; face: boolean };
   /** Bounded concurrency of the in-process photo check queue. */
@@ -44,6 +49,7 @@ export function resolveConfig(partial: Partial<AppConfig> = {}): AppConfig {
     sqliteFile: partial.sqliteFile,
     databaseUrl: partial.databaseUrl ?? undefined,
     redisUrl: partial.redisUrl ?? undefined,
+    queuePrefix: partial.queuePrefix ?? undefined,
     photoChecks: partial.photoChecks ?? { profile: 'chsi-graduation', face: true },
     jobConcurrency: partial.jobConcurrency ?? 2,
     secureCookies: partial.secureCookies ?? false,

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     dataDir: process.env.DATA_DIR ? path.resolve(process.env.DATA_DIR) : path.resolve('data'),
     databaseUrl: process.env.DATABASE_URL || undefined,
     redisUrl: process.env.REDIS_URL || undefined,
+    queuePrefix: process.env.QUEUE_PREFIX || undefined,
     secureCookies: process.env.SECURE_COOKIES === '1',
     photoChecks: { profile: process.env.PHOTO_PROFILE ?? 'chsi-graduation', face: process.env.PHOTO_FACE !== '0' },
     webDist: fs.existsSync(webDist) ? webDist : undefined,
@@ -74,12 +75,41 @@ async function main(): Promise<void> {
     console.log(`      -d '{"token":"${setupToken}","password":"<至少10个字符的新密码>"}'`);
   }
   if (!app.ctx.config.webDist) console.log('  提示：未找到 packages/web/dist，网页界面需先构建（npm run build:web）');
-  const stop = async () => {
-    await app.close();
-    process.exit(0);
+  onShutdownSignal(app);
+}
+
+/**
+ * Graceful shutdown (平滑停止) on SIGTERM/SIGINT: stop accepting connections, let the requests in flight finish,
+ * end event streams, stop the job queue (running checks finish), close the database pool — then exit 0. A second
+ * signal, or 25 s without finishing (orchestrators send SIGKILL at 30 s), exits at once with 1.
+ */
+function onShutdownSignal(app: Awaited<ReturnType<typeof buildApp>>): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      console.error(`再次收到 ${signal}，立即退出`);
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`收到 ${signal}，正在停止：等待进行中的请求和照片检测完成…`);
+    const force = setTimeout(() => {
+      console.error('停止超时（25 秒），强制退出');
+      process.exit(1);
+    }, 25_000);
+    force.unref();
+    app.close().then(
+      () => {
+        console.log('已停止');
+        process.exit(0);
+      },
+      (e: unknown) => {
+        console.error('停止时出错：', e instanceof Error ? e.message : e);
+        process.exit(1);
+      },
+    );
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 main().catch((e) => {

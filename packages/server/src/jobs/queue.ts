@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 
 /** A job handler: a plain service method taking the photo id (照片检测任务). */
@@ -57,13 +58,19 @@ export class MemoryQueue implements JobQueue {
   }
 }
 
-/** BullMQ queue: several server processes share the work through Redis; the handler is the same. */
+/**
+ * BullMQ queue: several server processes share the work through Redis; the handler is the same. `name` is per
+ * deployment (see {@link queueNameFor}) so two deployments on one Redis never take each other's jobs. A photo's
+ * job id is fixed (`photo-<id>`): enqueueing it again while it waits or runs is a no-op, so a restart that
+ * re-queues unfinished photos does not duplicate work other processes hold; BullMQ's lock renewal hands a job
+ * whose worker died to another worker (stalled-job recovery).
+ */
 export class RedisQueue implements JobQueue {
   readonly kind = 'redis' as const;
   private readonly queue: Queue;
   private readonly worker: Worker;
   private active = 0;
-  constructor(redisUrl: string, handler: PhotoJobHandler, concurrency: number, name = 'gradpass-photo-checks') {
+  constructor(redisUrl: string, handler: PhotoJobHandler, concurrency: number, name: string) {
     const u = new URL(redisUrl);
     const connection = {
       host: u.hostname,
@@ -87,7 +94,11 @@ export class RedisQueue implements JobQueue {
     );
   }
   async enqueue(photoId: number): Promise<void> {
-    await this.queue.add('check', { photoId }, { removeOnComplete: 1000, removeOnFail: 1000, attempts: 2 });
+    await this.queue.add(
+      'check',
+      { photoId },
+      { jobId: `photo-${photoId}`, removeOnComplete: true, removeOnFail: 1000, attempts: 2 },
+    );
   }
   async idle(): Promise<void> {
     for (;;) {
@@ -100,4 +111,14 @@ export class RedisQueue implements JobQueue {
     await this.worker.close();
     await this.queue.close();
   }
+}
+
+/**
+ * The queue name of one deployment: `QUEUE_PREFIX` when configured, else derived from the database it serves
+ * (every process of a deployment shares the database, so they share the queue; another deployment's differs).
+ */
+export function queueNameFor(opts: { prefix?: string; databaseUrl?: string; dataDir: string }): string {
+  if (opts.prefix) return `${opts.prefix}-photo-checks`;
+  const identity = opts.databaseUrl ? opts.databaseUrl.replace(/\/\/[^@/]*@/, '//') : `sqlite:${opts.dataDir}`;
+  return `gradpass-${createHash('sha256').update(identity).digest('hex').slice(0, 12)}-photo-checks`;
 }

@@ -6,7 +6,8 @@ import { actorOf, tag } from './common.js';
 /** 实时更新（SSE） */
 export async function registerEventRoutes(app: FastifyInstance): Promise<void> {
   const streams = new Set<() => void>();
-  app.addHook('onClose', async () => {
+  // preClose: open event streams would otherwise keep a graceful shutdown waiting for ever.
+  app.addHook('preClose', async () => {
     for (const stop of [...streams]) stop();
   });
   app.get(

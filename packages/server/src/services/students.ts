@@ -23,8 +23,12 @@ import type { ApplicationRow, PhotoRow, Repos, StudentFilter, StudentRow } from 
 import type { FileStore } from '../storage.js';
 import { OrgTree, requirePermission, requireRole, requireStaff, unwrapResult, type Actor } from './context.js';
 import { audit } from './audit.js';
+import { NAME_CAPS, nameProblem } from './names.js';
 import { photoDto, type PhotoDto } from './photo-dto.js';
 import { isPhotoLocked, type ApplicationStatus } from '@gradpass/core';
+
+/** Roster rows written between two turns of the event loop (other requests are answered in between). */
+const IMPORT_YIELD_EVERY = 20;
 
 export interface StudentDto {
   id: number;
@@ -253,6 +257,8 @@ export class StudentService {
     const idc = parseIdCard(input.idCard, this.now());
     if (!idc.ok) throw new AppError(422, idc.problem.code, idc.problem.message);
     if (!input.name.trim()) throw new AppError(422, 'NAME_EMPTY', '姓名为空');
+    const nameIssue = nameProblem(input.name, '姓名', NAME_CAPS.person);
+    if (nameIssue) throw new AppError(422, 'NAME_INVALID', nameIssue);
     if (!parseEducationLevel(input.level))
       throw new AppError(422, 'LEVEL_INVALID', `层次“${input.level}”无法识别：应为本科或专科`);
     unwrapResult(parseEnrolmentTerm(input.enrolTerm));
@@ -377,7 +383,11 @@ export class StudentService {
       warnings.set(p.row, [...(warnings.get(p.row) ?? []), p.message]);
     let created = 0,
       updated = 0;
+    let done = 0;
     for (const s of roster.students) {
+      // Every few rows, give the event loop a turn: better-sqlite3 answers synchronously, so without this a
+      // long import would keep every other request waiting until it ends.
+      if (++done % IMPORT_YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       const extra = warnings.get(s.row)?.join('；');
       if (s.centre && s.centre !== centre.name) {
         rows.push({
@@ -509,6 +519,8 @@ export class StudentService {
       const text = raw.trim();
       if (!text) continue;
       const id = identify(text);
+      // The answer lists the identifier as given, a 身份证号 masked like everywhere else.
+      const shown = id.kind === 'idcard' ? maskIdCard(id.value) : text;
       const matches =
         id.kind === 'xuehao'
           ? [await this.repos.students.byXuehao(id.value)].filter((x): x is StudentRow => !!x)
@@ -519,8 +531,6 @@ export class StudentService {
         out.push({
           identifier: shown,
           ok: false,
-      // The answer lists the identifier as given, a 身份证号 masked like everywhere else.
-      const shown = id.kind === 'idcard' ? maskIdCard(id.value) : text;
           code: 'IDENTIFIER_INVALID',
           message: `“${shown}”既不是学号也不是身份证号`,
         });
