@@ -11,6 +11,7 @@ import { ApplicationActions } from '../components/ApplicationActions';
 import { pickCurrentBatch } from '../components/BatchSelect';
 import { CertificateCard } from '../components/CertificateCard';
 import { DaysLeftTag, FlagTags, StateTag, fmtDate, fmtTime } from '../components/common';
+import { IdCardField } from '../components/IdCardField';
 import { PhotoCard } from '../components/PhotoCard';
 import { StudentCollectionCard } from '../components/StudentCollectionCard';
 import { AuditTimeline } from '../components/Timeline';
@@ -50,7 +51,9 @@ export function StudentView({ student: s, reload }: { student: Student; reload: 
             <Card size="small" title="学籍信息">
               <Descriptions size="small" column={1}>
                 <Descriptions.Item label="学号">{s.xuehao}</Descriptions.Item>
-                <Descriptions.Item label="身份证号">{s.idCard}</Descriptions.Item>
+                <Descriptions.Item label="身份证号">
+                  <IdCardField student={s} />
+                </Descriptions.Item>
                 <Descriptions.Item label="学习中心">{s.orgName}</Descriptions.Item>
                 <Descriptions.Item label="专业">{s.programme}</Descriptions.Item>
                 <Descriptions.Item label="层次">{s.level}</Descriptions.Item>
