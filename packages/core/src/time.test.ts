@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, addWorkingDays, chinaDate, compareDates, daysBetween, isIsoDate, isWorkingDay, toChinaDate, workingDaysBetween } from './time.js';
+import { addDays, addWorkingDays, chinaDate, chinaDateTime, compareDates, daysBetween, isIsoDate, isWorkingDay, toChinaDate, workingDaysBetween } from './time.js';
 
 describe('calendar days in Beijing', () => {
   it('chinaDate turns instants into Beijing days', () => {
@@ -7,6 +7,11 @@ describe('calendar days in Beijing', () => {
     expect(chinaDate(new Date('2025-12-19T16:00:00Z'))).toBe('2025-12-20');
     expect(toChinaDate('2025-12-01')).toBe('2025-12-01');
     expect(() => toChinaDate('2025-13-01')).toThrow(/YYYY-MM-DD/);
+  });
+
+  it('chinaDateTime shows an instant in Beijing time to the minute', () => {
+    expect(chinaDateTime(new Date('2026-12-01T06:38:59.999Z'))).toBe('2026-12-01 14:38');
+    expect(chinaDateTime(new Date('2025-12-19T16:00:00Z'))).toBe('2025-12-20 00:00');
   });
 
   it('validates and does arithmetic', () => {

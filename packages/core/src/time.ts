@@ -19,6 +19,11 @@ export function chinaDate(at: Date): IsoDate {
   return new Date(at.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
 }
 
+/** An instant as people read it, in Beijing time to the minute: 2026-12-01T06:38:12Z → '2026-12-01 14:38'. 北京时间 */
+export function chinaDateTime(at: Date): string {
+  return new Date(at.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
+}
+
 /** True for a real calendar day written `YYYY-MM-DD` (2026-02-30 is not). */
 export function isIsoDate(text: string): boolean {
   const m = ISO_DATE.exec(text);

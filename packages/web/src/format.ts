@@ -1,4 +1,5 @@
 /** Pure formatting helpers (no React), shared by pages and tested on their own. */
+import { chinaDateTime } from '@gradpass/core/time';
 import type { CheckResult } from './api/types';
 
 export type Measure = CheckResult['value'];
@@ -15,28 +16,13 @@ export function formatMeasure(m: Measure): string {
     .join('，');
 }
 
-
-/** The time zone every date and time in the UI is shown in (北京时间), whatever the browser's own zone. */
-export const UI_TIME_ZONE = 'Asia/Shanghai';
-
-const PARTS = new Intl.DateTimeFormat('en-CA', {
-  timeZone: UI_TIME_ZONE,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-
-/** Date and minute in Beijing time: `2026-12-01 14:38`. 本地时间 */
+/** Date and minute in Beijing time (北京时间, whatever the browser's zone): `2026-12-01 14:38`. 本地时间 */
 export function formatLocalTime(t: string | Date | null | undefined): string {
   if (t === null || t === undefined || t === '') return '—';
   if (typeof t === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(t)) return t;
   const d = typeof t === 'string' ? new Date(t) : t;
   if (Number.isNaN(d.getTime())) return typeof t === 'string' ? t : '—';
-  const p = Object.fromEntries(PARTS.formatToParts(d).map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+  return chinaDateTime(d);
 }
 
 /** The calendar day in Beijing time: `2026-12-01` (a plain date stays as it is). 本地日期 */

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import {
   APPLICATION_STATUS_LABELS,
   IDENTITY_REVIEW_LABELS,
+  chinaDateTime,
   type ApplicationStatus,
   type CertificateStatus,
   type IdentityReviewState,
@@ -20,6 +21,9 @@ import {
   type ApplicationQuery,
   type CertificateQuery,
 } from './queries.js';
+
+/** Times in exports as people read them: Beijing time, `2026-12-01 14:38` (stored as UTC ISO instants). */
+const localTime = (t: string | null | undefined) => (t ? chinaDateTime(new Date(t)) : '');
 
 export const STUDENT_COLUMNS: Column<StudentDto>[] = [
   { header: '学号', width: 16, value: (s) => s.xuehao },
@@ -53,11 +57,11 @@ export const APPLICATION_COLUMNS: Column<ApplicationDto>[] = [
   { header: '批次', width: 16, value: (a) => a.batchName },
   { header: '申请状态', width: 18, value: (a) => a.stateLabel },
   { header: '申请学位', value: (a) => a.degreeRequested },
-  { header: '签署申请表时间', width: 22, value: (a) => a.signedAt },
+  { header: '签署申请表时间', width: 22, value: (a) => localTime(a.signedAt) },
   { header: '电子注册号', width: 20, value: (a) => a.registrationNumber },
   { header: '退回/不通过理由', width: 30, value: (a) => a.lastReason },
   { header: '提交次数', value: (a) => a.submissionCount },
-  { header: '更新时间', width: 22, value: (a) => a.updatedAt },
+  { header: '更新时间', width: 22, value: (a) => localTime(a.updatedAt) },
 ];
 export const CERTIFICATE_COLUMNS: Column<CertificateDto>[] = [
   { header: '学号', width: 16, value: (c) => c.xuehao },
@@ -66,14 +70,14 @@ export const CERTIFICATE_COLUMNS: Column<CertificateDto>[] = [
   { header: '电子注册号', width: 20, value: (c) => c.registrationNumber },
   { header: '证书状态', width: 18, value: (c) => c.stateLabel },
   { header: '交来单位/人员', width: 18, value: (c) => c.receivedFrom },
-  { header: '到达时间', width: 22, value: (c) => c.arrivedAt },
+  { header: '到达时间', width: 22, value: (c) => localTime(c.arrivedAt) },
   { header: '领取人', value: (c) => c.handover?.name },
   {
     header: '领取方式',
     value: (c) => (c.handover ? (c.handover.recipient === 'student' ? '本人领取' : '委托领取') : ''),
   },
-  { header: '发放时间', width: 22, value: (c) => c.handedAt },
-  { header: '学生确认时间', width: 22, value: (c) => c.confirmedAt },
+  { header: '发放时间', width: 22, value: (c) => localTime(c.handedAt) },
+  { header: '学生确认时间', width: 22, value: (c) => localTime(c.confirmedAt) },
   { header: '反馈问题', width: 30, value: (c) => c.problem?.description },
 ];
 export const PHOTO_STATUS_LABELS: Record<string, string> = {
@@ -226,7 +230,7 @@ export async function registerReportRoutes(app: FastifyInstance): Promise<void> 
       const r = await s.audit.list(actorOf(req), { ...(req.query as object), page: 1, pageSize: 5000 });
       type A = (typeof r.items)[number];
       const cols: Column<A>[] = [
-        { header: '时间', width: 24, value: (a) => a.at },
+        { header: '时间', width: 18, value: (a) => localTime(a.at) },
         { header: '操作人', width: 20, value: (a) => a.actorName },
         { header: '对象', value: (a) => a.entity },
         { header: '对象编号', value: (a) => a.entityId },

@@ -4,9 +4,9 @@
  */
 import { App, Button, Card, Descriptions, Form, Input, Space, Typography } from 'antd';
 import { useState } from 'react';
-import { api } from '../api/client';
 import { useShowError } from '../api/notify';
-import { useUser } from '../auth/AuthContext';
+import { useAuth, useUser } from '../auth/AuthContext';
+import { PASSWORD_HINT } from './ChangePasswordPage';
 import { ROLE_LABEL } from '../labels';
 
 interface PasswordForm {
@@ -17,6 +17,7 @@ interface PasswordForm {
 
 export function PasswordPage({ onChanged }: { onChanged?: () => void }) {
   const user = useUser();
+  const { changePassword } = useAuth();
   const [form] = Form.useForm<PasswordForm>();
   const { message } = App.useApp();
   const showError = useShowError();
@@ -41,7 +42,7 @@ export function PasswordPage({ onChanged }: { onChanged?: () => void }) {
           onFinish={async (v) => {
             setBusy(true);
             try {
-              await api('/auth/password', { body: { oldPassword: v.oldPassword, newPassword: v.newPassword } });
+              await changePassword(v.oldPassword, v.newPassword);
               message.success('密码已修改；其他设备上的登录已退出');
               form.resetFields();
               onChanged?.();
@@ -58,7 +59,7 @@ export function PasswordPage({ onChanged }: { onChanged?: () => void }) {
           <Form.Item
             name="newPassword"
             label="新密码"
-            extra="至少 10 个字符（不计空格），字母、数字、符号至少两类，不含用户名，不要用常见密码"
+            extra={PASSWORD_HINT}
             rules={[{ required: true, message: '请输入新密码' }]}
           >
             <Input.Password autoComplete="new-password" data-testid="password-new" />
