@@ -1,3 +1,6 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from './errors.js';
+
 /**
  * HTTP security settings (安全策略): the Content-Security-Policy the built web app and /docs work under, and which
  * routes count as expensive (uploads, imports, exports) for the per-user rate limit.
@@ -29,4 +32,33 @@ export function isExpensiveRoute(method: string | string[], url: string, schema:
   if (methods.includes('POST') && consumes.includes('multipart/form-data')) return true;
   if (methods.includes('POST') && /\/(import|standardize)$/.test(url)) return true;
   return /\.(xlsx|zip)$/.test(url);
+}
+
+/** One rate limit (限流): at most `max` requests per minute per key. */
+export interface Limit {
+  max: number;
+  key(req: FastifyRequest): string;
+}
+
+/**
+ * A preHandler applying several limits to one route, each counted separately (@fastify/rate-limit's own
+ * route hook runs only once per request); refused with 429 `RATE_LIMITED` and the Chinese `message`.
+ */
+export function limitsHook(
+  app: FastifyInstance,
+  limits: Limit[],
+  message: (max: number, seconds: number) => string,
+): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  const checks = limits.map((l) => ({
+    check: app.createRateLimit({ max: l.max, timeWindow: '1 minute', keyGenerator: (req) => l.key(req) }),
+  }));
+  return async (req, reply) => {
+    for (const { check } of checks) {
+      const r = await check(req);
+      if (!r.isAllowed && r.isExceeded) {
+        reply.header('retry-after', String(r.ttlInSeconds));
+        throw new AppError(429, 'RATE_LIMITED', message(r.max, r.ttlInSeconds));
+      }
+    }
+  };
 }

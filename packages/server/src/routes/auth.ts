@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SESSION_COOKIE, CSRF_COOKIE } from '../app.js';
 import { errors, userSchema, okSchema, obj, str, bool } from './schemas.js';
 import { actorOf, tag } from './common.js';
+import { limitsHook } from '../security.js';
 
 /** 登录、退出、当前用户、修改密码 */
 export async function registerAuthRoutes(app: FastifyInstance): Promise<void> {
@@ -20,18 +21,14 @@ export async function registerAuthRoutes(app: FastifyInstance): Promise<void> {
       .slice(0, 200);
   // Two limits: per client address + user name, and per user name from every address together (guessing one
   // account from many addresses). `req.ip` is the peer address unless TRUST_PROXY names the proxy in between.
-  const loginLimits = [
-    app.rateLimit({
-      max: cfg.loginRateLimit,
-      timeWindow: '1 minute',
-      keyGenerator: (req) => `login|${req.ip}|${loginName(req)}`,
-    }),
-    app.rateLimit({
-      max: cfg.loginRateLimit * 3,
-      timeWindow: '1 minute',
-      keyGenerator: (req) => `login-user|${loginName(req)}`,
-    }),
-  ];
+  const loginLimits = limitsHook(
+    app,
+    [
+      { max: cfg.loginRateLimit, key: (req) => `login|${req.ip}|${loginName(req)}` },
+      { max: cfg.loginRateLimit * 3, key: (req) => `login-user|${loginName(req)}` },
+    ],
+    (_max, seconds) => `登录尝试过于频繁，请 ${seconds} 秒后再试`,
+  );
   const loginAnswer = obj({ user: userSchema, csrfToken: str, mustChangePassword: bool });
   app.post(
     '/api/auth/login',
@@ -125,7 +122,11 @@ export async function registerAuthRoutes(app: FastifyInstance): Promise<void> {
   app.post(
     '/api/setup',
     {
-      preHandler: app.rateLimit({ max: 10, timeWindow: '1 minute', keyGenerator: (req) => `setup|${req.ip}` }),
+      preHandler: limitsHook(
+        app,
+        [{ max: 10, key: (req) => `setup|${req.ip}` }],
+        (_m, sec) => `尝试过于频繁，请 ${sec} 秒后再试`,
+      ),
       schema: {
         tags: tag('登录'),
         summary: '首次初始化：用控制台显示的一次性令牌设置首个管理员 admin 的密码',

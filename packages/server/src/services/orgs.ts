@@ -4,6 +4,7 @@ import { AppError, invalid } from '../errors.js';
 import type { OrgRow, Repos } from '../repositories/index.js';
 import { OrgTree, requireRole, type Actor } from './context.js';
 import { audit } from './audit.js';
+import { NAME_CAPS, checkedName } from './names.js';
 
 export interface OrgDto {
   id: number;
@@ -59,7 +60,7 @@ export class OrgService {
       throw invalid('根机构必须是国家开放大学层级', 'ORG_KIND_INVALID');
     }
     const row = await this.repos.orgs.insert({
-      name: input.name,
+      name: checkedName(input.name, '机构名称', NAME_CAPS.org),
       kind: input.kind,
       parent_id: input.parentId,
       path: '/',
