@@ -220,11 +220,41 @@ describe('photo rules at submission', () => {
     expect(m).toContain('同版');
   });
 
-  it('warns when the reference comparison says different', () => {
-    const d = expectOk(decide(app('applied'), { type: 'submit' }, ctx('centre_staff', { photo: { ...GOOD_PHOTO, referenceMatch: 'different' } })));
-    expect(d.warnings.map((w) => w.code)).toContain('PHOTO_REFERENCE_MISMATCH');
+  it('REFERENCE_MISMATCH when the 学信网 comparison says another person or shot, unless a reason is recorded', () => {
+    const different = { ...GOOD_PHOTO, referenceMatch: 'different' as const, referenceDetail: '不是同一人（相似度 0.08，同一人至少 0.62）' };
+    const m = expectRefusal(decide(app('applied'), { type: 'submit' }, ctx('centre_staff', { photo: different })), 'REFERENCE_MISMATCH');
+    expect(m).toContain('0.08');
+    expect(m).toContain('同版');
+    // a blank reason is no reason
+    expectRefusal(
+      decide(app('applied'), { type: 'submit' }, ctx('centre_staff', { photo: { ...different, referenceOverride: { reason: '  ' } } })),
+      'REFERENCE_MISMATCH',
+    );
+    const d = expectOk(
+      decide(app('applied'), { type: 'submit' }, ctx('centre_staff', { photo: { ...different, referenceOverride: { reason: '学信网照片为十年前采集，本人已核对' } } })),
+    );
+    expect(d.warnings.map((w) => w.code)).toContain('PHOTO_REFERENCE_OVERRIDDEN');
     const same = expectOk(decide(app('applied'), { type: 'submit' }, ctx('centre_staff', { photo: { ...GOOD_PHOTO, referenceMatch: 'same' } })));
     expect(same.warnings).toEqual([]);
+  });
+
+  it('a review photo confirmed by a person may be submitted; one rejected by a person may not', () => {
+    const review = { ...GOOD_PHOTO, verdict: 'review' as const, problems: ['请人工确认双耳是否露出'] };
+    expectRefusal(decide(app('applied'), { type: 'submit' }, ctx('centre_staff', { photo: review })), 'PHOTO_NOT_COMPLIANT');
+    const ok = expectOk(
+      decide(app('applied'), { type: 'submit' }, ctx('centre_staff', { photo: { ...review, humanReview: { decision: 'pass', note: '双耳露出' } } })),
+    );
+    expect(ok.warnings.map((w) => w.code)).toContain('PHOTO_HUMAN_CONFIRMED');
+    const m = expectRefusal(
+      decide(app('applied'), { type: 'submit' }, ctx('centre_staff', { photo: { ...review, humanReview: { decision: 'fail', note: '头发遮住耳朵' } } })),
+      'PHOTO_NOT_COMPLIANT',
+    );
+    expect(m).toContain('头发遮住耳朵');
+    // a person's pass never turns a failed photo into a compliant one
+    expectRefusal(
+      decide(app('applied'), { type: 'submit' }, ctx('centre_staff', { photo: { ...review, verdict: 'fail', humanReview: { decision: 'pass', note: 'x' } } })),
+      'PHOTO_NOT_COMPLIANT',
+    );
   });
 });
 

@@ -162,6 +162,15 @@ export interface PhotoState {
   sameVersionConfirmed: boolean;
   /** Comparison with an imported 学信网 reference photo, if one was imported. */
   referenceMatch?: 'same' | 'different' | 'unknown' | null;
+  /** What the comparison measured, in Chinese with the scores (for the REFERENCE_MISMATCH message). */
+  referenceDetail?: string | null;
+  /**
+   * 同版 gate override (同版比对例外): a user with the right recorded why a photo that compares as another person
+   * or another shot is nevertheless submitted. Kept on the application and shown at every later level.
+   */
+  referenceOverride?: { reason: string } | null;
+  /** A person's decision on a photo the engine sent to review (人工复核): pass makes it submittable. */
+  humanReview?: { decision: 'pass' | 'fail'; note: string } | null;
 }
 
 /** Input to the registration number at final approval: the server owns uniqueness and passes the next serial. */
@@ -288,7 +297,11 @@ function requireReason(text: string | undefined, what: string): Result<string> {
 function checkPhoto(photo: PhotoState | null | undefined, student: Student): Result<PhotoState> {
   const who = `${student.name}（${student.xuehao}）`;
   if (!photo || photo.photoId === null) return refuse('PHOTO_MISSING', `${who}没有毕业电子照片：须先导入照片，才能提交毕业申请`);
-  if (photo.verdict !== 'pass') {
+  const humanPass = photo.verdict === 'review' && photo.humanReview?.decision === 'pass';
+  if (photo.verdict === 'review' && photo.humanReview?.decision === 'fail') {
+    return refuse('PHOTO_NOT_COMPLIANT', `${who}的毕业电子照片经人工复核不合格：${photo.humanReview.note}`, { verdict: 'fail' });
+  }
+  if (photo.verdict !== 'pass' && !humanPass) {
     const why =
       photo.verdict === 'unchecked'
         ? '照片尚未检测'
@@ -299,6 +312,13 @@ function checkPhoto(photo: PhotoState | null | undefined, student: Student): Res
             : '照片检测不合格';
     const detail = photo.problems?.length ? `：${photo.problems.join('；')}` : '';
     return refuse('PHOTO_NOT_COMPLIANT', `${who}的毕业电子照片不能提交（${why}）${detail}`, { verdict: photo.verdict });
+  }
+  if (photo.referenceMatch === 'different' && !photo.referenceOverride?.reason.trim()) {
+    return refuse(
+      'REFERENCE_MISMATCH',
+      `${who}的毕业电子照片与学信网学历照片${photo.referenceDetail ? `比对结果：${photo.referenceDetail}` : '比对不一致'}。` +
+        '不是同一人或不是同版的照片提交后将无法办理证书（三.3）：请更换为与学信网同版的照片；确属同版的，须说明理由后提交',
+    );
   }
   if (!photo.sameVersionConfirmed) {
     return refuse(
@@ -383,9 +403,8 @@ export function decide(app: GraduationApplication, action: ApplicationAction, ct
       if (!open.ok) return open;
       const photo = checkPhoto(ctx.photo, student);
       if (!photo.ok) return photo;
-      if (photo.value.referenceMatch === 'different') {
-        warnings.push(warning('PHOTO_REFERENCE_MISMATCH'));
-      }
+      if (photo.value.referenceMatch === 'different') warnings.push(warning('PHOTO_REFERENCE_OVERRIDDEN'));
+      if (photo.value.verdict === 'review') warnings.push(warning('PHOTO_HUMAN_CONFIRMED'));
       warnings.push(...studentWarnings(student));
       next.photoId = photo.value.photoId;
       next.sameVersionConfirmedAt = iso;

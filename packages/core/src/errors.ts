@@ -21,6 +21,7 @@ export const REFUSAL_CATALOGUE = {
   PHOTO_NOT_COMPLIANT: { title: '毕业电子照片不合格', httpStatus: 422 },
   PHOTO_VERSION_UNCONFIRMED: { title: '未确认照片与学信网学历照片同版', httpStatus: 422 },
   PHOTO_LOCKED: { title: '照片已锁定，审核期间不可更换', httpStatus: 409 },
+  REFERENCE_MISMATCH: { title: '与学信网照片不是同一人或不是同版', httpStatus: 422 },
   // application (毕业申请)
   FORM_NOT_SIGNED: { title: '未签署《毕业申请表》', httpStatus: 422 },
   INVALID_TRANSITION: { title: '当前状态不允许此操作', httpStatus: 409 },
@@ -65,6 +66,8 @@ export const WARNING_CATALOGUE = {
   CHSI_PHOTO_MISSING: '学信网缺学历照片：国开终审将无法通过',
   IDENTITY_DOUBTFUL: '学信网身份存疑：国开终审将无法通过，须先完成身份复核',
   PHOTO_REFERENCE_MISMATCH: '与导入的学信网参考照片比对不一致，请再次核对是否同版',
+  PHOTO_REFERENCE_OVERRIDDEN: '与学信网照片比对不一致，学习中心已说明理由后提交，请各级审核时留意',
+  PHOTO_HUMAN_CONFIRMED: '照片检测结果为“待人工复核”，已由学习中心人工复核确认合格',
   ENROLMENT_EXPIRING: '学籍即将超过 8 年有效期',
   IN_PERSON_ADVISED: '驳回超过 3 次，建议前往采集中心现场采集',
 } as const;

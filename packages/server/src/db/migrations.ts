@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
 import { accountMigrations } from './migrations-accounts.js';
+import { reviewMigrations } from './migrations-review.js';
 import { maskAuditRows } from './mask-audit.js';
 
 export type DialectKind = 'sqlite' | 'postgres';
@@ -258,6 +259,7 @@ export function migrationProvider(kind: DialectKind): MigrationProvider {
       },
     },
     ...accountMigrations,
+    ...reviewMigrations,
   };
   return { getMigrations: async () => migrations };
 }

@@ -64,6 +64,14 @@ export interface PhotoTable {
   uploaded_by: number | null;
   uploaded_at: string;
   checked_at: string | null;
+  /** 人工复核 (migration 007): a person's decision on a `review` photo; null until someone decides. */
+  review_decision?: string | null;
+  review_note?: string | null;
+  reviewed_by?: number | null;
+  reviewed_by_name?: string | null;
+  reviewed_at?: string | null;
+  /** Cached comparison with the 学信网 reference photo (JSON: reference path, 同一人, 同版 with scores). */
+  reference_json?: string | null;
 }
 export interface IdentityDocumentTable {
   id: Generated<number>;
@@ -110,6 +118,10 @@ export interface ApplicationTable {
   last_reason: string | null;
   created_at: string;
   updated_at: string;
+  /** 同版 gate override (migration 007): why a photo comparing as another person/shot was submitted anyway. */
+  reference_override_reason?: string | null;
+  reference_override_by_name?: string | null;
+  reference_override_at?: string | null;
 }
 export interface CertificateTable {
   id: Generated<number>;
