@@ -36,7 +36,13 @@ export type RuleId =
   | 'exposure'
   | 'sharpness'
   | 'glasses'
-  | 'accessories'
+  | 'headwear'
+  | 'hair.eyebrows'
+  | 'hair.eyes'
+  | 'ears'
+  | 'earrings'
+  | 'necklace'
+  | 'scarf'
   | 'retouch';
 
 /** Outcome of one check. `skip` only where a prerequisite check failed (e.g. no face found). */

@@ -235,57 +235,6 @@ export function pointInPolygon(p: Point, poly: Point[]): boolean {
   return c;
 }
 
-/** shoulders: tilt of the shoulder line from the person mask; ears: skin-like share beside the cheeks. */
-export function shoulderMeasures(a: FaceAnalysis): { tilt: number | null; earsSkin: [number, number] } {
-  return memo(a, 'shoulders', () => {
-    const f = a.face!;
-    const fw = faceWidthOf(f);
-    const chin = pt(f, MESH.chin), nose = pt(f, MESH.noseTip);
-    const { width: W, height: H } = a.img;
-    let tilt: number | null = null;
-    if (a.mask) {
-      const topAt = (x: number) => {
-        const xi = Math.round(x);
-        if (xi < 0 || xi >= W) return null;
-        for (let y = Math.max(0, Math.round(chin[1])); y < H; y++) if (a.mask!.alpha[y * W + xi] >= 128) return y;
-        return null;
-      };
-      const pairs: number[] = [];
-      for (const k of [0.75, 0.85, 0.95]) {
-        const yl = topAt(nose[0] - k * fw), yr = topAt(nose[0] + k * fw);
-        if (yl !== null && yr !== null && yl > chin[1] && yr > chin[1]) pairs.push((Math.atan2(yr - yl, 2 * k * fw) * 180) / Math.PI);
-      }
-      if (pairs.length >= 2) tilt = medianOf(pairs);
-    }
-    // Ears: just outside the face contour between eye and nose-bottom height.
-    const skin = rgbMedianLab(a, [...patch(a, pt(f, MESH.cheekLeft)[0], pt(f, MESH.cheekLeft)[1], a.ipd * 0.1), ...patch(a, pt(f, MESH.cheekRight)[0], pt(f, MESH.cheekRight)[1], a.ipd * 0.1)]);
-    const [l, r] = pupils(f);
-    const eyeY = (l[1] + r[1]) / 2, noseY = pt(f, MESH.noseBottom)[1];
-    const share = (edge: Point, dir: number) => {
-      if (!skin) return 0;
-      let s = 0, n = 0;
-      for (let y = Math.round(eyeY); y <= Math.round(noseY); y += 2) {
-        for (let k = 0.0; k <= 0.15; k += 0.015) {
-          const x = Math.round(edge[0] + dir * k * fw);
-          if (x < 0 || x >= W || y < 0 || y >= H) { n++; continue; }
-          const p = (y * W + x) * 3, d = a.img.data;
-          const c = rgbToLab(d[p], d[p + 1], d[p + 2]);
-          if (deltaE2000(c, skin) < 18) s++;
-          n++;
-        }
-      }
-      return n ? s / n : 0;
-    };
-    const earsSkin: [number, number] = [share(pt(f, MESH.cheekEdgeLeft), -1), share(pt(f, MESH.cheekEdgeRight), 1)];
-    return { tilt, earsSkin };
-  });
-}
-
-function rgbMedianLab(a: FaceAnalysis, idx: number[]): Lab | null {
-  const m = medianRgb(a.img.data, idx);
-  return m ? rgbToLab(m[0], m[1], m[2]) : null;
-}
-
 /** glasses: edge energy across the nose bridge and under the eyes (frames), and eye-region glare. */
 export function glassesMeasures(a: FaceAnalysis): { bridge: number; rims: number; glare: number } {
   return memo(a, 'glasses', () => {
@@ -318,10 +267,4 @@ export function glassesMeasures(a: FaceAnalysis): { bridge: number; rims: number
     }
     return { bridge, rims, glare: n ? clipped / n : 0 };
   });
-}
-
-/** accessories: head height above the eyes relative to the IPD (tall headwear or hair piled up). */
-export function headHeight(a: FaceAnalysis): number {
-  const [l, r] = pupils(a.face!);
-  return ((l[1] + r[1]) / 2 - a.headTop.y) / (a.ipd || 1);
 }
