@@ -1,6 +1,7 @@
 /**
  * Photos: results stored per photo, filtering by failed rule, history, the 学信网 reference photo and the 同版
- * comparison at submission (a different shot gives the PHOTO_REFERENCE_MISMATCH warning), the active profile.
+ * comparison at submission (a different shot is refused with REFERENCE_MISMATCH unless a reason is recorded), the
+ * active profile; bulk submission confirms 同版 per student.
  */
 import sharp from 'sharp';
 import yauzl from 'yauzl';
@@ -89,7 +90,7 @@ describe.each(BACKENDS)('photos on %s', (backend) => {
     expect((await centre.post(`/api/students/${s.id}/photo/standardize`, {})).json().code).toBe('NOT_FOUND');
   });
 
-  test('reference photo: same shot → no warning; another shot → PHOTO_REFERENCE_MISMATCH warning at submission', async () => {
+  test('reference photo: same shot → submitted; another shot → REFERENCE_MISMATCH unless a reason is recorded', async () => {
     const profile = (await centre.get('/api/photo-profile')).json();
     expect(profile).toMatchObject({ id: 'chsi-graduation', width: 480, height: 640 });
     const same = await compliantJpeg(31);
@@ -114,15 +115,107 @@ describe.each(BACKENDS)('photos on %s', (backend) => {
     expect((await centre.get(`/api/students/${s2.id}/reference-compare`)).json().sameShot.status).toBe('fail');
     const ref = await centre.get(`/api/students/${s2.id}/reference-photo`);
     expect(Buffer.compare(ref.rawPayload, other)).toBe(0);
-    const warningsOf = async (studentId: number) => {
+    const submit = async (studentId: number, extra: object = {}) => {
       const a = (await centre.post('/api/applications', { studentId, batchId: ids.realBatch })).json();
       await centre.post(`/api/applications/${a.id}/actions`, { action: 'apply' });
-      const r = await centre.post(`/api/applications/${a.id}/actions`, { action: 'submit', samePhotoConfirmed: true });
-      expect(r.statusCode, r.body).toBe(200);
-      return r.json().warnings.map((w: { code: string }) => w.code);
+      const r = await centre.post(`/api/applications/${a.id}/actions`, {
+        action: 'submit',
+        samePhotoConfirmed: true,
+        ...extra,
+      });
+      return { id: a.id as number, r };
     };
-    expect(await warningsOf(s1.id)).not.toContain('PHOTO_REFERENCE_MISMATCH');
-    const w2 = await warningsOf(s2.id);
-    expect(w2).toContain('PHOTO_REFERENCE_MISMATCH');
+    const first = await submit(s1.id);
+    expect(first.r.statusCode, first.r.body).toBe(200);
+    expect(first.r.json().warnings.map((w: { code: string }) => w.code)).not.toContain('PHOTO_REFERENCE_OVERRIDDEN');
+    // 同版 as a gate: another shot is refused, with the scores, even with the confirmation ticked
+    const second = await submit(s2.id);
+    expect(second.r.statusCode).toBe(422);
+    expect(second.r.json().code).toBe('REFERENCE_MISMATCH');
+    expect(second.r.json().message).toMatch(/同版/);
+    expect(second.r.json().message).toMatch(/\d\.\d{2}/);
+    // the list shows the comparison without another face analysis (cached on the photo)
+    const listed = (await centre.get(`/api/students/${s2.id}`)).json();
+    expect(listed.photo.reference.sameShot.status).toBe('fail');
+    const blank = await centre.post(`/api/applications/${second.id}/actions`, {
+      action: 'submit',
+      samePhotoConfirmed: true,
+      referenceOverrideReason: '   ',
+    });
+    expect(blank.json().code).toBe('REFERENCE_MISMATCH');
+    const why = '学信网照片为本人 2019 年所摄，本人到场核对无误';
+    const overridden = await centre.post(`/api/applications/${second.id}/actions`, {
+      action: 'submit',
+      samePhotoConfirmed: true,
+      referenceOverrideReason: why,
+    });
+    expect(overridden.statusCode, overridden.body).toBe(200);
+    expect(overridden.json().warnings.map((w: { code: string }) => w.code)).toContain('PHOTO_REFERENCE_OVERRIDDEN');
+    // every later level sees the override and its reason; the audit log keeps it
+    const city = await Client.login(t.app, 'jinan');
+    const seen = (await city.get(`/api/applications/${second.id}`)).json();
+    expect(seen.referenceOverride.reason).toBe(why);
+    expect(seen.referenceOverride.by).toBeTruthy();
+    expect(JSON.stringify(seen.history)).toContain(why);
+  });
+
+  test('bulk submission: 同版 confirmed per student, never one tick for the whole list', async () => {
+    const a = ids.student('王芳');
+    const app = (await centre.post('/api/applications', { studentId: a.id, batchId: ids.realBatch })).json();
+    await centre.post(`/api/applications/${app.id}/actions`, { action: 'apply' });
+    // no 学信网 photo on file: the blanket tick does not count
+    const blanket = (
+      await centre.post('/api/applications/bulk', { ids: [app.id], action: 'submit', samePhotoConfirmed: true })
+    ).json();
+    expect(blanket.results[0].code).toBe('PHOTO_VERSION_UNCONFIRMED');
+    const perStudent = (
+      await centre.post('/api/applications/bulk', { ids: [app.id], action: 'submit', samePhotoConfirmedIds: [app.id] })
+    ).json();
+    expect(perStudent.results[0].ok, JSON.stringify(perStudent)).toBe(true);
+  });
+
+  test('人工复核: a review photo confirmed by centre staff may be submitted; the check results stay', async () => {
+    const s = await t.app.ctx.services.students.create(null, {
+      xuehao: '2337001209901',
+      idCard: '370102199604040023',
+      name: '周复核',
+      orgId: ids.centreA,
+      programme: '法学',
+      level: '本科',
+      enrolTerm: '2023秋',
+    });
+    const up = (await centre.upload(`/api/students/${s.id}/photo`, `${s.xuehao}.jpg`, await compliantJpeg(41))).json();
+    await checksDone(t.app);
+    // fixture: the engine sent this photo to review (as it does for 双耳 or 水印 it cannot measure)
+    await t.app.ctx.repos.photos.update(up.id, { status: 'review' });
+    const a = (await centre.post('/api/applications', { studentId: s.id, batchId: ids.realBatch })).json();
+    await centre.post(`/api/applications/${a.id}/actions`, { action: 'apply' });
+    const refused = await centre.post(`/api/applications/${a.id}/actions`, {
+      action: 'submit',
+      samePhotoConfirmed: true,
+    });
+    expect(refused.json().code).toBe('PHOTO_NOT_COMPLIANT');
+    expect((await centre.post(`/api/photos/${up.id}/review`, { decision: 'pass', note: '' })).json().code).toBe(
+      'REVIEW_NOTE_REQUIRED',
+    );
+    const city = await Client.login(t.app, 'jinan');
+    expect((await city.post(`/api/photos/${up.id}/review`, { decision: 'pass', note: '看过' })).statusCode).toBe(403);
+    const decided = await centre.post(`/api/photos/${up.id}/review`, {
+      decision: 'pass',
+      note: '双耳露出，背景无阴影',
+    });
+    expect(decided.statusCode, decided.body).toBe(200);
+    expect(decided.json().status).toBe('review');
+    expect(decided.json().checks.length).toBeGreaterThan(0);
+    expect(decided.json().humanReview).toMatchObject({ decision: 'pass', note: '双耳露出，背景无阴影' });
+    const ok = await centre.post(`/api/applications/${a.id}/actions`, { action: 'submit', samePhotoConfirmed: true });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().warnings.map((w: { code: string }) => w.code)).toContain('PHOTO_HUMAN_CONFIRMED');
+    // locked now: the decision cannot be changed during review
+    expect((await centre.post(`/api/photos/${up.id}/review`, { decision: 'fail', note: '改判' })).json().code).toBe(
+      'PHOTO_LOCKED',
+    );
+    const history = (await centre.get(`/api/audit?entity=student&entityId=${s.id}`)).json();
+    expect(JSON.stringify(history.items)).toContain('photo_human_review');
   });
 });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { API_ACTIONS, type ApiAction } from '../services/applications.js';
+import { API_ACTIONS, type ActBody, type ApiAction } from '../services/applications.js';
 import {
   errors,
   idParams,
@@ -74,6 +74,11 @@ export async function registerApplicationRoutes(app: FastifyInstance): Promise<v
     action: { type: 'string', enum: API_ACTIONS },
     reason: str,
     samePhotoConfirmed: bool,
+    referenceOverrideReason: {
+      type: 'string',
+      maxLength: 500,
+      description: '同版比对不一致仍提交时的理由（留痕，各级审核可见）',
+    },
     degreeRequested: bool,
   };
   app.post(
@@ -87,12 +92,7 @@ export async function registerApplicationRoutes(app: FastifyInstance): Promise<v
         response: { 200: applicationSchema, ...errors },
       },
     },
-    async (req) =>
-      s.applications.act(
-        actorOf(req),
-        (req.params as { id: number }).id,
-        req.body as { action: ApiAction; reason?: string; samePhotoConfirmed?: boolean; degreeRequested?: boolean },
-      ),
+    async (req) => s.applications.act(actorOf(req), (req.params as { id: number }).id, req.body as ActBody),
   );
   app.post(
     '/api/applications/bulk',
@@ -103,7 +103,20 @@ export async function registerApplicationRoutes(app: FastifyInstance): Promise<v
         body: {
           type: 'object',
           required: ['ids', 'action'],
-          properties: { ids: { type: 'array', items: int, minItems: 1, maxItems: 5000 }, ...actionBody },
+          properties: {
+            ids: { type: 'array', items: int, minItems: 1, maxItems: 5000 },
+            ...actionBody,
+            samePhotoConfirmed: {
+              type: 'boolean',
+              description: '批量提交：与学信网照片比对为同版的学生视为已确认；其余学生须逐个列入 samePhotoConfirmedIds',
+            },
+            samePhotoConfirmedIds: {
+              type: 'array',
+              items: int,
+              maxItems: 5000,
+              description: '已逐个核对同版的申请编号',
+            },
+          },
         },
         response: {
           200: obj({
@@ -127,7 +140,13 @@ export async function registerApplicationRoutes(app: FastifyInstance): Promise<v
       },
     },
     async (req) => {
-      const b = req.body as { ids: number[]; action: ApiAction; reason?: string; samePhotoConfirmed?: boolean };
+      const b = req.body as {
+        ids: number[];
+        action: ApiAction;
+        reason?: string;
+        samePhotoConfirmed?: boolean;
+        samePhotoConfirmedIds?: number[];
+      };
       return s.applications.bulk(actorOf(req), b.ids, b);
     },
   );

@@ -172,6 +172,31 @@ export async function registerPhotoRoutes(app: FastifyInstance): Promise<void> {
         .send(buf);
     },
   );
+  app.post(
+    '/api/photos/:id/review',
+    {
+      schema: {
+        tags: tag('照片'),
+        summary: '人工复核“待人工复核”的照片：确认合格或不合格（须填写说明；检测结果保留）',
+        params: idParams,
+        body: {
+          type: 'object',
+          required: ['decision', 'note'],
+          properties: {
+            decision: { type: 'string', enum: ['pass', 'fail'] },
+            note: { type: 'string', maxLength: 500 },
+          },
+        },
+        response: { 200: photoSchema, ...errors },
+      },
+    },
+    async (req) =>
+      s.photos.reviewDecision(
+        actorOf(req),
+        (req.params as { id: number }).id,
+        req.body as { decision: 'pass' | 'fail'; note: string },
+      ),
+  );
   app.get(
     '/api/photos/:id',
     {

@@ -56,6 +56,8 @@ export const photoSchema = obj({
   face: any,
   uploadedAt: str,
   checkedAt: strN,
+  humanReview: { description: '人工复核：{ decision: pass|fail, note, by, at } 或 null', ...any },
+  reference: { description: '与学信网照片比对（同一人 face、同版 sameShot，含分数）或 null', ...any },
 });
 export const studentSchema = obj({
   id: int,
@@ -91,6 +93,7 @@ export const applicationSchema = obj({
   degreeRequested: bool,
   signedAt: strN,
   samePhotoConfirmed: bool,
+  referenceOverride: { description: '同版比对不一致仍提交的理由 { reason, by, at } 或 null', ...any },
   photoId: intN,
   registrationNumber: strN,
   lastReason: strN,

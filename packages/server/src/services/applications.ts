@@ -22,6 +22,7 @@ import { OrgTree, requireStaff, unwrapResult, refusalError, type Actor } from '.
 import { audit } from './audit.js';
 import { fromCoreApplication, toCoreApplication, toCoreBatch } from './domain.js';
 import { toCoreStudent, type StudentService } from './students.js';
+import { humanReviewOf } from './photo-dto.js';
 
 export const APPLICATION_STATES = Object.keys(APPLICATION_STATUS_LABELS) as ApplicationStatus[];
 
@@ -55,6 +56,8 @@ export interface ApplicationDto {
   degreeRequested: boolean;
   signedAt: string | null;
   samePhotoConfirmed: boolean;
+  /** 同版 gate override: why a photo comparing as another person/shot was submitted anyway (shown at every level). */
+  referenceOverride: { reason: string; by: string; at: string } | null;
   photoId: number | null;
   registrationNumber: string | null;
   lastReason: string | null;
@@ -111,7 +114,10 @@ export class ApplicationService {
     private readonly events: EventBus,
     private readonly certificates: { ensureFor(applicationId: number, studentId: number, tx: Repos): Promise<void> },
     private readonly photos: {
-      compareReference(student: StudentRow): Promise<{ sameShot: { status: string } } | null>;
+      compareReference(student: StudentRow): Promise<{
+        face: { status: string; message: string };
+        sameShot: { status: string; message: string };
+      } | null>;
     },
     private readonly opts: { schoolCode: string },
     private readonly now: () => Date,
@@ -138,6 +144,13 @@ export class ApplicationService {
       degreeRequested: !!a.degree_requested,
       signedAt: a.signed_at,
       samePhotoConfirmed: !!a.same_version_confirmed_at,
+      referenceOverride: a.reference_override_reason
+        ? {
+            reason: a.reference_override_reason,
+            by: a.reference_override_by_name ?? '',
+            at: a.reference_override_at ?? '',
+          }
+        : null,
       photoId: a.photo_id,
       registrationNumber: a.registration_number,
       lastReason: a.last_reason,
@@ -216,11 +229,7 @@ export class ApplicationService {
   }
 
   /** One step of the four-level review: core's decide() judges; the server stores, audits and broadcasts. */
-  async act(
-    actor: Actor,
-    id: number,
-    body: { action: ApiAction; reason?: string; samePhotoConfirmed?: boolean; degreeRequested?: boolean },
-  ): Promise<ApplicationDto> {
+  async act(actor: Actor, id: number, body: ActBody): Promise<ApplicationDto> {
     const { app: seen, tree, centrePath } = await this.load(actor, id);
     // The 同版 comparison is a face analysis: done before the transaction so no lock is held during it; the
     // transaction then checks that the photo compared is still the student's photo.
@@ -247,8 +256,18 @@ export class ApplicationService {
       });
       if (!r.ok) throw refusalError(r.refusal);
       const d = r.value;
+      const override =
+        action.type === 'submit' && photo?.referenceMatch === 'different'
+          ? {
+              reference_override_reason: photo.referenceOverride?.reason.trim() ?? null,
+              reference_override_by_name: actor.displayName,
+              reference_override_at: this.now().toISOString(),
+            }
+          : action.type === 'submit'
+            ? { reference_override_reason: null, reference_override_by_name: null, reference_override_at: null }
+            : {};
       const updated = await tx.applications
-        .update(app.id, app.state, fromCoreApplication(d.app))
+        .update(app.id, app.state, { ...fromCoreApplication(d.app), ...override })
         .catch((e: unknown) => rethrowConstraint(e, student));
       if (!updated) throw new AppError(409, 'CONCURRENT_CHANGE', '该申请刚被他人处理，请刷新后重试');
       for (const ev of d.events) {
@@ -257,7 +276,10 @@ export class ApplicationService {
           entity: 'application',
           entityId: app.id,
           action: ev.action,
-          reason: ev.reason,
+          reason:
+            ev.action === 'submit' && override.reference_override_reason
+              ? `同版比对不一致，提交理由：${override.reference_override_reason}`
+              : ev.reason,
           before: { state: ev.from },
           after: {
             state: ev.to,
@@ -290,24 +312,26 @@ export class ApplicationService {
     const student = await this.repos.students.byId(app.student_id);
     if (!student || student.photo_id == null) return null;
     const p = await this.repos.photos.byId(student.photo_id);
-    if (!p || p.status !== 'pass') return { photoId: student.photo_id, match: null };
+    if (!p || (p.status !== 'pass' && p.status !== 'review'))
+      return { photoId: student.photo_id, match: null, detail: null };
     const cmp = await this.photos.compareReference(student);
-    const match: PhotoState['referenceMatch'] = !cmp
-      ? null
-      : cmp.sameShot.status === 'pass'
-        ? 'same'
-        : cmp.sameShot.status === 'fail'
-          ? 'different'
+    if (!cmp) return { photoId: student.photo_id, match: null, detail: null };
+    // Not the same person, or not the same shot, is "different"; both measured alike is "same"; else unknown.
+    const match: PhotoState['referenceMatch'] =
+      cmp.face.status === 'fail' || cmp.sameShot.status === 'fail'
+        ? 'different'
+        : cmp.face.status === 'pass' && cmp.sameShot.status === 'pass'
+          ? 'same'
           : 'unknown';
-    return { photoId: student.photo_id, match };
+    return { photoId: student.photo_id, match, detail: `${cmp.face.message}；${cmp.sameShot.message}` };
   }
 
   /** The photo as core's submission rule sees it, read inside the transaction (the student row is locked). */
   private async photoState(
     tx: Repos,
     student: StudentRow,
-    body: { samePhotoConfirmed?: boolean },
-    reference: { photoId: number; match: PhotoState['referenceMatch'] } | null,
+    body: ActBody,
+    reference: { photoId: number; match: PhotoState['referenceMatch']; detail: string | null } | null,
   ): Promise<PhotoState> {
     if ((reference?.photoId ?? null) !== student.photo_id) {
       throw new AppError(409, 'CONCURRENT_CHANGE', '提交时学生照片刚被更换，请刷新后重试');
@@ -327,8 +351,12 @@ export class ApplicationService {
         ...(report?.checks ?? []).filter((c) => c.status === 'fail' || c.status === 'review').map((c) => c.message),
         ...(report?.error ? [report.error.message] : []),
       ],
-      sameVersionConfirmed: !!body.samePhotoConfirmed,
+      // Per student: ticked for this one, or (in a bulk submission) machine-verified same shot as the 学信网 photo.
+      sameVersionConfirmed: !!body.samePhotoConfirmed || (!!body.confirmIfReferenceSame && reference?.match === 'same'),
       referenceMatch: reference?.match ?? null,
+      referenceDetail: reference?.detail ?? null,
+      referenceOverride: body.referenceOverrideReason ? { reason: body.referenceOverrideReason } : null,
+      humanReview: p ? humanReviewOf(p) : null,
     };
   }
 
@@ -349,8 +377,18 @@ export class ApplicationService {
   }
 
   /** The same action on many applications; each succeeds or fails on its own. */
-  async bulk(actor: Actor, ids: number[], body: { action: ApiAction; reason?: string; samePhotoConfirmed?: boolean }) {
+  /**
+   * The same action on many applications; each succeeds or fails on its own. Submitting: the 同版 confirmation is
+   * per student (`samePhotoConfirmedIds`), never one tick for the whole list; a student whose photo the machine
+   * found to be the same shot as the 学信网 photo counts as confirmed when `samePhotoConfirmed` is set.
+   */
+  async bulk(
+    actor: Actor,
+    ids: number[],
+    body: { action: ApiAction; reason?: string; samePhotoConfirmed?: boolean; samePhotoConfirmedIds?: number[] },
+  ) {
     if (!ids.length) throw invalid('请至少选择一个申请');
+    const confirmed = new Set(body.samePhotoConfirmedIds ?? []);
     const results: Array<{
       id: number;
       ok: boolean;
@@ -362,7 +400,12 @@ export class ApplicationService {
     }> = [];
     for (const id of ids) {
       try {
-        const a = await this.act(actor, id, body);
+        const a = await this.act(actor, id, {
+          action: body.action,
+          reason: body.reason,
+          samePhotoConfirmed: confirmed.has(id),
+          confirmIfReferenceSame: !!body.samePhotoConfirmed,
+        });
         results.push({
           id,
           ok: true,
@@ -439,6 +482,19 @@ export function auditDto(r: {
     before: r.before_json ? (JSON.parse(r.before_json) as unknown) : null,
     after: r.after_json ? (JSON.parse(r.after_json) as unknown) : null,
   };
+}
+
+/** The body of one review step (审核操作). */
+export interface ActBody {
+  action: ApiAction;
+  reason?: string;
+  /** This student's photo was checked against the 学信网 photo and is the same version (同版). */
+  samePhotoConfirmed?: boolean;
+  /** Bulk submission: count a machine-verified same shot as this student's confirmation. */
+  confirmIfReferenceSame?: boolean;
+  /** 同版 gate: the recorded reason for submitting a photo that compares as another person or shot. */
+  referenceOverrideReason?: string;
+  degreeRequested?: boolean;
 }
 
 /** A constraint of migration 004 hit by a racing request, as the refusal the rule would have given. */

@@ -1,5 +1,22 @@
 import type { PhotoRow } from '../repositories/index.js';
 
+/** The cached comparison with the 学信网 reference photo: 同一人 (face) and 同版 (sameShot), with scores. */
+export interface ReferenceResult {
+  /** Which reference file it was measured against (a new reference invalidates it). */
+  referencePath: string;
+  status: 'pass' | 'fail' | 'review';
+  face: { status: string; value: number | null; message: string };
+  sameShot: { status: string; value: number | null; message: string };
+}
+
+/** A person's decision on a photo the engine sent to review (人工复核). */
+export interface HumanReviewDto {
+  decision: 'pass' | 'fail';
+  note: string;
+  by: string;
+  at: string;
+}
+
 export interface PhotoDto {
   id: number;
   studentId: number;
@@ -12,6 +29,21 @@ export interface PhotoDto {
   face: unknown | null;
   uploadedAt: string;
   checkedAt: string | null;
+  /** 人工复核 decision, or null. */
+  humanReview: HumanReviewDto | null;
+  /** The last comparison with the 学信网 photo (null until compared or without a reference photo). */
+  reference: Omit<ReferenceResult, 'referencePath'> | null;
+}
+
+/** What core's submission rule sees of a person's decision. */
+export function humanReviewOf(p: PhotoRow): HumanReviewDto | null {
+  if (p.review_decision !== 'pass' && p.review_decision !== 'fail') return null;
+  return {
+    decision: p.review_decision,
+    note: p.review_note ?? '',
+    by: p.reviewed_by_name ?? '',
+    at: p.reviewed_at ?? '',
+  };
 }
 
 export function photoDto(p: PhotoRow): PhotoDto {
@@ -28,5 +60,13 @@ export function photoDto(p: PhotoRow): PhotoDto {
     face: report?.face ?? null,
     uploadedAt: p.uploaded_at,
     checkedAt: p.checked_at,
+    humanReview: humanReviewOf(p),
+    reference: referenceOf(p),
   };
+}
+
+function referenceOf(p: PhotoRow): Omit<ReferenceResult, 'referencePath'> | null {
+  if (!p.reference_json) return null;
+  const { referencePath: _path, ...rest } = JSON.parse(p.reference_json) as ReferenceResult;
+  return rest;
 }

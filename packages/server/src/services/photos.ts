@@ -19,7 +19,7 @@ import type { EventBus } from '../events.js';
 import type { JobQueue } from '../jobs/queue.js';
 import { OrgTree, requirePermission, requireRole, requireStaff, type Actor } from './context.js';
 import { audit } from './audit.js';
-import { photoDto, type PhotoDto } from './photo-dto.js';
+import { photoDto, type PhotoDto, type ReferenceResult } from './photo-dto.js';
 import { assertPhotoReplaceable } from './domain.js';
 import { assertIdCardExport, recordIdCardExport } from './id-card-export.js';
 import { maskIdCard } from './personal-data.js';
@@ -432,11 +432,17 @@ export class PhotoService {
     return this.files.read(r.storage_path);
   }
 
-  /** Compares the current photo with the reference (@gradpass/roster): same person, same shot (同版). Null without both. */
-  async compareReference(student: StudentRow): Promise<ReferenceComparison | null> {
+  /**
+   * Compares the current photo with the 学信网 reference photo (@gradpass/roster): same person (同一人) and same
+   * shot (同版). Null without both. The result is cached on the photo row for that reference file, so review
+   * lists and the submission gate read it without another face analysis.
+   */
+  async compareReference(student: StudentRow): Promise<ReferenceResult | null> {
     const ref = await this.repos.photos.reference(student.id);
     const photo = student.photo_id != null ? await this.repos.photos.byId(student.photo_id) : undefined;
     if (!ref || !photo) return null;
+    const cached = photo.reference_json ? (JSON.parse(photo.reference_json) as ReferenceResult) : null;
+    if (cached && cached.referencePath === ref.storage_path) return cached;
     const name = `${student.xuehao}.jpg`;
     const [r] = await compareWithReference(
       { students: [{ row: 1, xuehao: student.xuehao, idCard: student.id_card, name: student.name }] },
@@ -444,7 +450,73 @@ export class PhotoService {
       [{ name: ref.file_name, fileName: name, bytes: await this.files.read(ref.storage_path) }],
       { face: this.checks.face },
     );
-    return r ?? null;
+    if (!r) return null;
+    const pick = (c: ReferenceComparison['face']) => ({
+      status: c.status,
+      value: typeof c.value === 'number' ? c.value : null,
+      message: c.message,
+    });
+    const result: ReferenceResult = {
+      referencePath: ref.storage_path,
+      status: r.status,
+      face: pick(r.face),
+      sameShot: pick(r.sameShot),
+    };
+    await this.repos.photos.update(photo.id, { reference_json: JSON.stringify(result) });
+    return result;
+  }
+
+  /**
+   * 人工复核: centre staff record that a photo the engine sent to review was looked at and is compliant (pass) or
+   * not (fail), with a note. The engine's check results stay as they were; the decision is shown beside them,
+   * audited, and a confirmed photo may be submitted. Only the student's current photo, and not while locked.
+   */
+  async reviewDecision(
+    actor: Actor,
+    photoId: number,
+    input: { decision: 'pass' | 'fail'; note: string },
+  ): Promise<PhotoDto> {
+    const seen = await this.repos.photos.byId(photoId);
+    if (!seen) throw notFound('照片');
+    const { centrePath } = await this.students.visible(actor, seen.student_id);
+    requirePermission(actor, 'replace_photo', centrePath, seen.student_id);
+    const note = input.note.trim();
+    if (note.length < 2 || note.length > 500)
+      throw new AppError(422, 'REVIEW_NOTE_REQUIRED', '请填写复核说明（2 至 500 个字），写明看过哪些方面');
+    const photo = await this.repos.transaction(async (tx) => {
+      const student = await tx.students.lock(seen.student_id);
+      if (!student) throw notFound('学生');
+      await assertPhotoReplaceable(tx, student);
+      const p = await tx.photos.byId(photoId);
+      if (!p || student.photo_id !== p.id)
+        throw new AppError(409, 'NOT_CURRENT_PHOTO', '只能复核学生当前使用的照片，请刷新后重试');
+      if (p.status !== 'review')
+        throw new AppError(409, 'NOT_IN_REVIEW', '只有检测结果为“待人工复核”的照片需要人工复核');
+      const at = this.now().toISOString();
+      const row = await tx.photos.update(p.id, {
+        review_decision: input.decision,
+        review_note: note,
+        reviewed_by: actor.id,
+        reviewed_by_name: actor.displayName,
+        reviewed_at: at,
+      });
+      await audit(tx, this.now(), actor, {
+        orgId: student.org_id,
+        entity: 'student',
+        entityId: student.id,
+        action: 'photo_human_review',
+        reason: note,
+        before: { photoId: p.id, decision: p.review_decision ?? null },
+        after: { photoId: p.id, decision: input.decision },
+      });
+      return row;
+    });
+    this.events.publish({
+      type: 'photo',
+      orgPath: centrePath,
+      data: { id: photo.id, studentId: photo.student_id, status: photo.status },
+    });
+    return photoDto(photo);
   }
 
   async compareReferenceFor(actor: Actor, studentId: number) {
@@ -452,7 +524,7 @@ export class PhotoService {
     requireStaff(actor);
     const r = await this.compareReference(student);
     if (!r) throw new AppError(404, 'NO_REFERENCE', '须同时有毕业照片和学信网参考照片才能比对');
-    return { status: r.status, face: r.face, sameShot: r.sameShot };
+    return { status: r.status, face: { ...r.face, code: '' }, sameShot: { ...r.sameShot, code: '' } };
   }
 
   /**
