@@ -114,7 +114,7 @@ export function medianColour(dc: DcImage, bx0: number, bx1: number, by0: number,
   return out;
 }
 
-/** The watermark regions (see watermark.ts) in block coordinates, one block wider each way. */
+/** The watermark regions (see watermark.ts, strips and whole frame) in block coordinates, one block wider each way. */
 function backgroundBlocks(dc: DcImage): [number, number, number, number][] {
   const W = dc.fullWidth, H = dc.fullHeight;
   const m = Math.max(1, Math.round(W * 0.02));
@@ -123,6 +123,8 @@ function backgroundBlocks(dc: DcImage): [number, number, number, number][] {
     [m, W - m, m, top],
     [m, Math.round(W * 0.17), top, Math.round(H * 0.45)],
     [Math.round(W * 0.83), W - m, top, Math.round(H * 0.45)],
+    // The whole frame (watermark.ts scanFloatingMarks): marks floating anywhere on the background.
+    [m, W - m, m, H],
   ];
   return boxes.map(([x0, x1, y0, y1]) => [
     Math.max(0, Math.floor(x0 / 8) - 1), Math.min(dc.width, Math.ceil(x1 / 8) + 1),
@@ -141,7 +143,7 @@ export function backgroundSuspect(dc: DcImage): boolean {
   // Background colour: median of the top box.
   const [tx0, tx1, ty0, ty1] = boxes[0];
   const bg = medianColour(dc, tx0, tx1, ty0, ty1);
-  const attach: ('left' | 'right' | 'bottom')[][] = [['bottom'], ['right', 'bottom'], ['left', 'bottom']];
+  const attach: ('left' | 'right' | 'bottom')[][] = [['bottom'], ['right', 'bottom'], ['left', 'bottom'], ['bottom']];
   for (const [r, [bx0, bx1, by0, by1]] of boxes.entries()) {
     const rw = bx1 - bx0, rh = by1 - by0;
     if (rw <= 0 || rh <= 0) continue;

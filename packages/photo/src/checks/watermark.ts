@@ -10,7 +10,10 @@
  * background colour (the median of the top strip) and is connected to the side the head, hair or
  * shoulders come in from — so hair reaching into a strip is not taken for text, while text floating on
  * the background is measured.
- * The face and body area is NOT measured (a watermark across the face is left to the reviewer).
+ * Marks anywhere (see `scanFloatingMarks`): the whole frame is also searched, with low thresholds, for
+ * marks floating on the background — semi-transparent text, tiled patterns, logos — beside and between
+ * the parts that cross the person. A mark entirely inside the person (on the face or the clothing, touching
+ * nothing of the background) is not measured, and the message says so.
  * Suspicious tiles give `review` with their place; nothing is failed on this measure alone. When less than
  * 40 % of the regions is plain background (cluttered background, a face far too large), nothing meaningful
  * could be measured and the result is `review`, never a silent pass.
@@ -86,6 +89,33 @@ function medianColour(img: RawImage, x0: number, x1: number, y0: number, y1: num
   }) as [number, number, number];
 }
 
+/** The pixels of a 0/1 mask (w×h) connected (4-neighbours) to the given sides of the box. */
+function connectedToSides(mask: Uint8Array, rw: number, rh: number, sides: readonly ('left' | 'right' | 'bottom')[]): Uint8Array {
+  const out = new Uint8Array(rw * rh);
+  const stack = new Int32Array(rw * rh);
+  let sp = 0;
+  const seed = (k: number) => {
+    if (mask[k] && !out[k]) {
+      out[k] = 1;
+      stack[sp++] = k;
+    }
+  };
+  for (const side of sides) {
+    if (side === 'bottom') for (let xx = 0; xx < rw; xx++) seed((rh - 1) * rw + xx);
+    else for (let yy = 0; yy < rh; yy++) seed(yy * rw + (side === 'left' ? 0 : rw - 1));
+  }
+  const n = rw * rh;
+  while (sp > 0) {
+    const k = stack[--sp];
+    const xx = k % rw;
+    if (xx > 0) seed(k - 1);
+    if (xx < rw - 1) seed(k + 1);
+    if (k >= rw) seed(k - rw);
+    if (k + rw < n) seed(k + rw);
+  }
+  return out;
+}
+
 /**
  * For one region: `edge` marks pixels whose luminance gradient |dx|+|dy| exceeds GRAD; `person` marks
  * everything that differs from the background (colour or edge) and is connected to a side the person
@@ -113,28 +143,7 @@ function regionMasks(img: RawImage, y: Uint8Array, r: Region, bg: [number, numbe
   }
   let plain = 0;
   for (let k = 0; k < fg.length; k++) if (!fg[k]) plain++;
-  const person = new Uint8Array(rw * rh);
-  const stack = new Int32Array(rw * rh);
-  let sp = 0;
-  const seed = (k: number) => {
-    if (fg[k] && !person[k]) {
-      person[k] = 1;
-      stack[sp++] = k;
-    }
-  };
-  for (const side of r.attach) {
-    if (side === 'bottom') for (let xx = 0; xx < rw; xx++) seed((rh - 1) * rw + xx);
-    else for (let yy = 0; yy < rh; yy++) seed(yy * rw + (side === 'left' ? 0 : rw - 1));
-  }
-  const n = rw * rh;
-  while (sp > 0) {
-    const k = stack[--sp];
-    const xx = k % rw;
-    if (xx > 0) seed(k - 1);
-    if (xx < rw - 1) seed(k + 1);
-    if (k >= rw) seed(k - rw);
-    if (k + rw < n) seed(k + rw);
-  }
+  const person = connectedToSides(fg, rw, rh, r.attach);
   return { edge, person, plain };
 }
 
@@ -240,11 +249,149 @@ export function scanBackgroundTiles(img: RawImage, scale: number): { tiles: numb
   return { tiles, suspicious, plainShare: total ? plain / total : 0 };
 }
 
+/** Faint marks (whole frame): a pixel this far (any channel) from the background colour is not background. */
+const FAINT_DIFF = 12;
+/** A tile of floating marks looks like text or a logo from this many runs per row and this share of marks. */
+const FAINT_RUNS_PER_ROW = 0.7;
+const FAINT_MIN_SHARE = 0.04;
+const FAINT_MAX_SHARE = 0.6;
+
+/** Half-width (px at full scale) of the opening that separates thin marks from the person's body. */
+const OPEN_R = 7;
+/** Extra growth (px) of the person: JPEG ringing and chroma bleeding beside the outline (8×8 / 16×16 blocks). */
+const PERSON_HALO = 10;
+
+/** A thick part this large (share of the frame) is the person even when it does not reach the bottom. */
+const MIN_BODY_SHARE = 0.015;
+
+/** Add to `keep` every 4-connected part of `mask` not yet in it with at least `minSize` pixels. */
+function keepLargeParts(mask: Uint8Array, keep: Uint8Array, w: number, h: number, minSize: number): void {
+  const seen = new Uint8Array(w * h);
+  const stack = new Int32Array(w * h);
+  const part: number[] = [];
+  for (let start = 0; start < w * h; start++) {
+    if (!mask[start] || keep[start] || seen[start]) continue;
+    let sp = 0;
+    part.length = 0;
+    seen[start] = 1;
+    stack[sp++] = start;
+    while (sp > 0) {
+      const k = stack[--sp];
+      part.push(k);
+      const x = k % w;
+      for (const j of [x > 0 ? k - 1 : -1, x < w - 1 ? k + 1 : -1, k - w, k + w]) {
+        if (j >= 0 && j < w * h && mask[j] && !keep[j] && !seen[j]) {
+          seen[j] = 1;
+          stack[sp++] = j;
+        }
+      }
+    }
+    if (part.length >= minSize) for (const k of part) keep[k] = 1;
+  }
+}
+
+/** Separable running min/max over ±r along rows (`horizontal`) or columns of a 0/1 mask. */
+function boxFilter(src: Uint8Array, w: number, h: number, r: number, horizontal: boolean, op: 'min' | 'max'): Uint8Array {
+  const out = new Uint8Array(w * h);
+  const len = horizontal ? w : h, lines = horizontal ? h : w;
+  const at = (line: number, k: number) => (horizontal ? line * w + k : k * w + line);
+  const want = op === 'min' ? 0 : 1;
+  for (let line = 0; line < lines; line++) {
+    // Distance to the nearest `want` value on each side decides the output.
+    let last = -1e9;
+    const left = new Int32Array(len);
+    for (let k = 0; k < len; k++) {
+      if (src[at(line, k)] === want) last = k;
+      left[k] = k - last;
+    }
+    last = 1e9;
+    for (let k = len - 1; k >= 0; k--) {
+      if (src[at(line, k)] === want) last = k;
+      const near = Math.min(left[k], last - k) <= r;
+      out[at(line, k)] = near ? want : 1 - want;
+    }
+  }
+  return out;
+}
+
+/**
+ * Marks anywhere on the background (水印：整幅画面): over the whole frame, every pixel that differs from the
+ * background colour (median of the top strip) by more than FAINT_DIFF is foreground (no gradient test: JPEG
+ * ringing beside the hair would pass one); the foreground's thick core connected to the bottom edge, grown back, is the
+ * person (body, neck, head, hair) and is left out. What remains floats on the background: semi-transparent text, tiled patterns,
+ * logos and stamps, including between and beside the letters that cross the person. A 32×32 tile is
+ * suspicious when its floating marks form strokes (≥ FAINT_RUNS_PER_ROW runs per row) and cover
+ * FAINT_MIN_SHARE–FAINT_MAX_SHARE of it.
+ */
+export function scanFloatingMarks(img: RawImage, scale: number): { tiles: number; suspicious: WatermarkTile[] } {
+  const { width: w, height: h, data: d } = img;
+  const m = Math.max(1, Math.round(w * 0.02));
+  const top = Math.round(h * 0.07);
+  const bg = medianColour(img, m, w - m, m, top);
+  const x0 = m, x1 = w - m, y0 = m, y1 = h;
+  const rw = x1 - x0, rh = y1 - y0;
+  const fg = new Uint8Array(rw * rh);
+  for (let yy = 0, k = 0; yy < rh; yy++) {
+    const y = y0 + yy;
+    for (let xx = 0; xx < rw; xx++, k++) {
+      const i = (y * w + x0 + xx) * 3;
+      if (Math.abs(d[i] - bg[0]) > FAINT_DIFF || Math.abs(d[i + 1] - bg[1]) > FAINT_DIFF || Math.abs(d[i + 2] - bg[2]) > FAINT_DIFF) fg[k] = 1;
+    }
+  }
+  // The person: the foreground's thick core (strokes thinner than 2·OPEN_R px removed) connected to the
+  // bottom edge, grown back by OPEN_R + PERSON_HALO px. Letters crossing the person stay marks: they are thin.
+  const r = Math.max(2, Math.round(OPEN_R * scale));
+  const core = boxFilter(boxFilter(fg, rw, rh, r, true, 'min'), rw, rh, r, false, 'min');
+  const reached = connectedToSides(core, rw, rh, ['bottom']);
+  keepLargeParts(core, reached, rw, rh, Math.round(rw * rh * MIN_BODY_SHARE));
+  const grow = r + Math.max(2, Math.round(PERSON_HALO * scale));
+  const person = boxFilter(boxFilter(reached, rw, rh, grow, true, 'max'), rw, rh, grow, false, 'max');
+  const t = Math.max(8, Math.round(32 * scale));
+  const suspicious: WatermarkTile[] = [];
+  let tiles = 0;
+  for (let ty = 0; ty + t / 2 <= rh; ty += t) {
+    for (let tx = 0; tx + t / 2 <= rw; tx += t) {
+      const xe = Math.min(tx + t, rw), ye = Math.min(ty + t, rh);
+      let runs = 0, marks = 0, px = 0, personPx = 0;
+      for (let yy = ty; yy < ye; yy++) {
+        let prev = false;
+        for (let xx = tx; xx < xe; xx++) {
+          const k = yy * rw + xx;
+          const mk = fg[k] === 1 && person[k] === 0;
+          if (mk) {
+            marks++;
+            if (!prev) runs++;
+          }
+          if (person[k]) personPx++;
+          prev = mk;
+          px++;
+        }
+      }
+      tiles++;
+      const rows = ye - ty;
+      const share = marks / px;
+      if (personPx > px * 0.85) continue;
+      if (runs / rows >= FAINT_RUNS_PER_ROW && share >= FAINT_MIN_SHARE && share <= FAINT_MAX_SHARE) {
+        suspicious.push({ region: '画面', x: Math.round((x0 + tx) / scale), y: Math.round((y0 + ty) / scale), size: Math.round(t / scale), runsPerRow: Math.round((runs / rows) * 100) / 100, edgeShare: Math.round(share * 1000) / 1000 });
+      }
+    }
+  }
+  return { tiles, suspicious };
+}
+
 export function checkWatermark(ctx: CheckContext): CheckResult {
   const img = ctx.pixels;
   if (!img && !ctx.dc) return skipped('watermark', ctx.noPixelsReason ?? '图像无法解码');
-  const { tiles, suspicious, plainShare } = img ? scanBackgroundTiles(img, ctx.pixelScale) : scanFlatBackground(ctx.dc!);
-  const measured = `检查了顶部和两侧上方背景区域 ${tiles} 个小块中不与人像相连的文字状高频纹理；人像区域及与头发相连处未检查`;
+  const strips = img ? scanBackgroundTiles(img, ctx.pixelScale) : scanFlatBackground(ctx.dc!);
+  const floating = img ? scanFloatingMarks(img, ctx.pixelScale) : { tiles: 0, suspicious: [] };
+  const { tiles, plainShare } = strips;
+  // One stray floating tile is noise (a speck, a hair end); marks need two tiles.
+  // On a background that is not plain (cluttered, see MIN_PLAIN_SHARE) floating marks mean nothing.
+  const floats = floating.suspicious.length >= 2 && plainShare >= MIN_PLAIN_SHARE ? floating.suspicious : [];
+  const suspicious = [...strips.suspicious, ...floats];
+  const measured = img
+    ? `检查了整幅画面中浮在背景上的文字、图案和标志（含半透明，${floating.tiles} 个小块）及顶部和两侧上方背景 ${tiles} 个小块；水印与人像相连的部分只在其延伸到背景处可见`
+    : `快速筛查：在 1/8 DC 图上筛查了整幅画面中不与人像相连的纹理，顶部和两侧上方背景 ${tiles} 个小块无文字状纹理`;
   if (suspicious.length) {
     const byRegion = new Map<string, WatermarkTile[]>();
     for (const s of suspicious) byRegion.set(s.region, [...(byRegion.get(s.region) ?? []), s]);
