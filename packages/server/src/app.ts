@@ -28,6 +28,7 @@ import { ApplicationService } from './services/applications.js';
 import { CertificateService } from './services/certificates.js';
 import { AuditService } from './services/audit-read.js';
 import { CollectionService } from './services/collection.js';
+import { NotificationService } from './services/notifications.js';
 import { OrgTree, type Actor } from './services/context.js';
 import { maskingLoggerOptions } from './services/personal-data.js';
 import { registerRoutes } from './routes/index.js';
@@ -43,6 +44,7 @@ export interface Services {
   certificates: CertificateService;
   audit: AuditService;
   collection: CollectionService;
+  notifications: NotificationService;
   setup: SetupService;
 }
 
@@ -109,6 +111,7 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
     audit: new AuditService(repos),
     collection: new CollectionService(repos, files, students, now),
     setup: new SetupService(repos, auth, orgs),
+    notifications: new NotificationService(repos, events, config.notifications, now),
   };
   const app = Fastify({
     // Errors are always logged (level error); LOG=1 adds the request log. Each line carries the request id.
@@ -134,6 +137,9 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
       )
     : new MemoryQueue(handler, config.jobConcurrency, (e) => app.log.error(e));
   photos.queue = queue;
+  // Notifications: event-bus listener and the scheduled reminders; stopped before the database closes.
+  services.notifications.start((err, what) => app.log.error({ err }, what));
+  app.addHook('preClose', () => services.notifications.stop());
   app.decorate('ctx', { config, db, repos, services, events, queue });
   app.decorateRequest('actor', null);
   app.decorateRequest('csrfToken', null);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { resolveNotificationConfig, type NotificationConfig } from './services/notifications.js';
 
 /** Server configuration (配置). Every field has a default so `buildApp({})` works in tests. */
 export interface AppConfig {
@@ -40,6 +41,8 @@ export interface AppConfig {
   schoolCode: string;
   /** Clock, for tests. */
   now: () => Date;
+  /** E-mail and group-robot notifications (SMTP_URL, SMTP_FROM, NOTIFY_*; see services/notifications.ts). */
+  notifications: NotificationConfig;
 }
 
 export function resolveConfig(partial: Partial<AppConfig> = {}): AppConfig {
@@ -61,6 +64,7 @@ export function resolveConfig(partial: Partial<AppConfig> = {}): AppConfig {
     logStream: partial.logStream,
     schoolCode: partial.schoolCode ?? '51161',
     now: partial.now ?? (() => new Date()),
+    notifications: resolveNotificationConfig(partial.notifications),
   };
 }
 

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
 import { accountMigrations } from './migrations-accounts.js';
 import { reviewMigrations } from './migrations-review.js';
+import { notificationMigrations } from './migrations-notifications.js';
 import { maskAuditRows } from './mask-audit.js';
 
 export type DialectKind = 'sqlite' | 'postgres';
@@ -260,6 +261,7 @@ export function migrationProvider(kind: DialectKind): MigrationProvider {
     },
     ...accountMigrations,
     ...reviewMigrations,
+    ...notificationMigrations(kind),
   };
   return { getMigrations: async () => migrations };
 }

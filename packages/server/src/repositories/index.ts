@@ -11,6 +11,7 @@ import { CertificateRepository } from './certificates.js';
 import { AuditRepository } from './audit.js';
 import { CollectionRepository } from './collection.js';
 import { CounterRepository } from './counters.js';
+import { NotificationRepository } from './notifications.js';
 
 export * from './rows.js';
 export * from './orgs.js';
@@ -23,6 +24,7 @@ export * from './certificates.js';
 export * from './audit.js';
 export * from './collection.js';
 export * from './counters.js';
+export * from './notifications.js';
 export * from './constraints.js';
 
 /** Every repository, bound to one database handle (the pool, or one transaction). */
@@ -37,6 +39,7 @@ export interface Repos {
   audit: AuditRepository;
   collection: CollectionRepository;
   counters: CounterRepository;
+  notifications: NotificationRepository;
   /** Which SQL dialect the handle speaks. */
   readonly kind: DialectKind;
   /** True inside {@link Repos.transaction}. */
@@ -62,6 +65,7 @@ export function makeRepos(db: Kysely<Database>, kind: DialectKind, inTransaction
     audit: new AuditRepository(db),
     collection: new CollectionRepository(db),
     counters: new CounterRepository(db),
+    notifications: new NotificationRepository(db),
     kind,
     inTransaction,
     async transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T> {

@@ -11,6 +11,7 @@ import { registerCertificateRoutes } from './certificates.js';
 import { registerCollectionRoutes } from './collection.js';
 import { registerAuditRoutes } from './audit.js';
 import { registerReportRoutes } from './reports.js';
+import { registerNotificationRoutes } from './notifications.js';
 
 /** Every HTTP route, one module per resource. */
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
@@ -27,6 +28,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
     registerCollectionRoutes,
     registerAuditRoutes,
     registerReportRoutes,
+    registerNotificationRoutes,
   ])
     await register(app);
 }
