@@ -9,9 +9,23 @@ export const actorOf = (req: FastifyRequest): Actor => {
   return req.actor;
 };
 
-/** Reads a multipart request: the one file and the text fields. */
+/** Upload caps by what is uploaded (上传大小上限), said in the refusal. Zip archives stream to disk (upload-temp.ts). */
+export const UPLOAD_CAPS = {
+  /** A photo: a phone's original is under 15 MB; the standard photo is 20–40 KB. */
+  photo: 20 * 1024 * 1024,
+  /** A scan or photo of an identity document. */
+  document: 20 * 1024 * 1024,
+  /** A roster (XLSX/CSV): some hundred thousand rows. */
+  roster: 30 * 1024 * 1024,
+} as const;
+
+/**
+ * Reads a multipart request: the one file and the text fields. The file is read up to `maxBytes`; one byte more
+ * is refused with 413 FILE_TOO_LARGE naming the cap, before the rest of the upload is held in memory.
+ */
 export async function readMultipart(
   req: FastifyRequest,
+  maxBytes: number = UPLOAD_CAPS.photo,
 ): Promise<{ file: { name: string; bytes: Buffer } | null; fields: Record<string, string> }> {
   if (!req.isMultipart()) throw invalid('请以 multipart/form-data 上传文件', 'MULTIPART_REQUIRED');
   const fields: Record<string, string> = {};
@@ -19,8 +33,21 @@ export async function readMultipart(
   for await (const part of req.parts()) {
     if (part.type === 'file') {
       const f = part as MultipartFile;
-      const bytes = await f.toBuffer();
-      if (!file) file = { name: f.filename, bytes };
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of f.file as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > maxBytes) {
+          f.file.resume(); // drain the rest without keeping it
+          throw new AppError(
+            413,
+            'FILE_TOO_LARGE',
+            `文件“${f.filename}”过大：超过上限 ${Math.round(maxBytes / 1024 / 1024)} MB，请检查是否选错了文件`,
+          );
+        }
+        chunks.push(chunk);
+      }
+      if (!file) file = { name: f.filename, bytes: Buffer.concat(chunks) };
     } else fields[part.fieldname] = String(part.value);
   }
   return { file, fields };

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { errors, idParams, studentSchema, page, items, binary, obj, str, strN, int, bool } from './schemas.js';
-import { actorOf, readMultipart, requireFile, multipartBody, tag } from './common.js';
+import { actorOf, readMultipart, requireFile, multipartBody, tag, UPLOAD_CAPS } from './common.js';
 import { studentQuery, type StudentQuery } from './queries.js';
 
 /** 学籍与身份复核 */
@@ -166,7 +166,7 @@ export async function registerStudentRoutes(app: FastifyInstance): Promise<void>
       },
     },
     async (req) => {
-      const { file, fields } = await readMultipart(req);
+      const { file, fields } = await readMultipart(req, UPLOAD_CAPS.roster);
       const f = requireFile(file);
       const orgId = Number(fields.orgId ?? actorOf(req).orgId);
       return s.students.importRoster(actorOf(req), orgId, f.name, f.bytes);
@@ -234,7 +234,7 @@ export async function registerStudentRoutes(app: FastifyInstance): Promise<void>
       },
     },
     async (req) => {
-      const f = requireFile((await readMultipart(req)).file);
+      const f = requireFile((await readMultipart(req, UPLOAD_CAPS.document)).file);
       return s.students.addIdentityDocument(actorOf(req), (req.params as { id: number }).id, f.name, f.bytes);
     },
   );

@@ -21,6 +21,7 @@ import type { CollectionOrderRow, Repos } from '../repositories/index.js';
 import type { FileStore } from '../storage.js';
 import { OrgTree, refusalError, requireRole, requireStaff, type Actor } from './context.js';
 import { audit } from './audit.js';
+import { assertPictureUpload } from './upload-guard.js';
 import { toCoreStudent, type StudentService } from './students.js';
 
 export interface CollectionOrderDto {
@@ -186,6 +187,7 @@ export class CollectionService {
         'INVALID_TRANSITION',
         `采集订单状态为“${COLLECTION_STATUS_LABELS[o.status]}”，不能更换照片`,
       );
+    assertPictureUpload(bytes, fileName);
     const { storagePath } = await this.files.put('photos', bytes, path.extname(fileName).toLowerCase() || '.jpg');
     const saved = await this.repos.collection.update(r.id, r.version, {
       photo_path: storagePath,

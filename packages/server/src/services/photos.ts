@@ -19,6 +19,7 @@ import type { EventBus } from '../events.js';
 import type { JobQueue } from '../jobs/queue.js';
 import { OrgTree, requirePermission, requireRole, requireStaff, type Actor } from './context.js';
 import { audit } from './audit.js';
+import { assertPictureUpload } from './upload-guard.js';
 import { photoDto, type PhotoDto, type ReferenceResult } from './photo-dto.js';
 import { assertPhotoReplaceable } from './domain.js';
 import { assertIdCardExport, recordIdCardExport } from './id-card-export.js';
@@ -118,6 +119,7 @@ export class PhotoService {
         `照片来源“${source}”无效：应为 collection（采集中心）、student（学生自备）或 centre（学习中心）`,
       );
     await assertPhotoReplaceable(this.repos, student); // early answer; the transaction below decides
+    assertPictureUpload(bytes, fileName);
     const ext = path.extname(fileName).toLowerCase() || '.jpg';
     const { storagePath, sha256 } = await this.files.put('photos', bytes, ext);
     const photo = await this.commitNewPhoto(actor, student.id, storagePath, {
@@ -406,6 +408,7 @@ export class PhotoService {
   async uploadReference(actor: Actor, studentId: number, fileName: string, bytes: Buffer) {
     const { student } = await this.students.visible(actor, studentId);
     requireRole(actor, ['centre_staff'], '导入学信网参考照片');
+    assertPictureUpload(bytes, fileName);
     const { storagePath } = await this.files.put('photos', bytes, path.extname(fileName).toLowerCase() || '.jpg');
     await this.repos.photos.putReference({
       student_id: student.id,
