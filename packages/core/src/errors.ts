@@ -70,6 +70,7 @@ export const WARNING_CATALOGUE = {
   PHOTO_HUMAN_CONFIRMED: '照片检测结果为“待人工复核”，已由学习中心人工复核确认合格',
   ENROLMENT_EXPIRING: '学籍即将超过 8 年有效期',
   IN_PERSON_ADVISED: '驳回超过 3 次，建议前往采集中心现场采集',
+  COLLECTION_PHOTO_NOT_ADOPTED: '采集照片未能成为学生的毕业照片：申请审核中照片已锁定，须审核方退回后再更换',
 } as const;
 
 export type WarningCode = keyof typeof WARNING_CATALOGUE;

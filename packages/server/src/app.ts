@@ -113,6 +113,8 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
     setup: new SetupService(repos, auth, orgs),
     notifications: new NotificationService(repos, events, config.notifications, now),
   };
+  services.collection.onCompleted = (actor, studentId, photoPath) =>
+    photos.adoptCollectionPhoto(actor, studentId, photoPath);
   const app = Fastify({
     // Errors are always logged (level error); LOG=1 adds the request log. Each line carries the request id.
     // Every line through the 身份证号 mask (URLs, messages, errors): logs never hold full numbers.

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   BACKENDS,
+  checksDone,
   Client,
   Clock,
   compliantJpeg,
@@ -88,6 +89,22 @@ describe.each(BACKENDS)('collection orders on %s', (backend) => {
     expect(
       (await collector.post(`/api/collection/orders/${id}/actions`, { type: 'collection_complete' })).json().status,
     ).toBe('completed');
+    // collection → audit: the collected photo is now the student's current photo (source 采集中心), checked
+    await checksDone(t.app);
+    const onRecord = (await t.app.ctx.repos.photos.forStudent(lina.id))[0];
+    expect(onRecord?.source).toBe('collection');
+    expect((await t.app.ctx.repos.students.byId(lina.id))?.photo_id).toBe(onRecord?.id);
+    expect(onRecord?.status).toBe('pass');
+    // …and the 学信网缺学历照片 flag clears on the centre's confirmation (refused before completion: see below)
+    await t.app.ctx.repos.students.update(lina.id, { chsi_photo_missing: 1 });
+    const centre = await Client.login(t.app, 'lixia');
+    const confirmed = await centre.post(`/api/students/${lina.id}/chsi-photo/confirm`);
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    expect(confirmed.json().flags.chsiPhotoMissing).toBe(false);
+    const other = ids.student('王芳');
+    await t.app.ctx.repos.students.update(other.id, { chsi_photo_missing: 1 });
+    const early = await centre.post(`/api/students/${other.id}/chsi-photo/confirm`);
+    expect(early.json().code).toBe('CHSI_UPLOAD_NOT_DONE');
     // 7 working days later the paper copies are overdue
     clock.set('2025-09-15');
     const rem = (await collector.get('/api/collection/reminders')).json();

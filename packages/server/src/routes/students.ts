@@ -173,6 +173,18 @@ export async function registerStudentRoutes(app: FastifyInstance): Promise<void>
     },
   );
   app.post(
+    '/api/students/:id/chsi-photo/confirm',
+    {
+      schema: {
+        tags: tag('学籍'),
+        summary: '确认学信网学历照片已补齐（图像采集订单已上传学信网后，清除“学信网缺学历照片”标记）',
+        params: idParams,
+        response: { 200: studentSchema, ...errors },
+      },
+    },
+    async (req) => s.students.confirmChsiPhoto(actorOf(req), (req.params as { id: number }).id),
+  );
+  app.post(
     '/api/students/flags/import',
     {
       schema: {

@@ -14,6 +14,7 @@ import {
   type CollectionOrder,
   type CollectionStatus,
   type DomainWarning,
+  warning,
   type FeatureCode,
 } from '@gradpass/core';
 import { AppError, invalid, notFound, outOfScope } from '../errors.js';
@@ -57,6 +58,11 @@ const parse = (r: CollectionOrderRow) => JSON.parse(r.data_json) as CollectionOr
 
 /** 图像采集订单（seed 004）：学生提交采集码、特征码和照片，采集中心初审、终审、制作上传、寄出；提醒 */
 export class CollectionService {
+  /**
+   * Collection → audit (采集结果回到审核): when an order is marked uploaded to 学信网, the collected photo becomes the
+   * student's current photo (source 采集中心) and is checked; returns a note when it could not be (photo locked).
+   */
+  onCompleted?: (actor: Actor, studentId: number, photoPath: string) => Promise<string | null>;
   constructor(
     private readonly repos: Repos,
     private readonly files: FileStore,
@@ -235,6 +241,11 @@ export class CollectionService {
       updated_at: n.updatedAt ?? this.now().toISOString(),
     });
     if (!saved) throw new AppError(409, 'CONCURRENT_CHANGE', '该订单刚被他人处理，请刷新后重试');
+    const warnings = [...d.value.warnings];
+    if (n.status === 'completed' && o.status !== 'completed' && saved.photo_path && this.onCompleted) {
+      const note = await this.onCompleted(actor, student.id, saved.photo_path);
+      if (note) warnings.push(warning('COLLECTION_PHOTO_NOT_ADOPTED', note));
+    }
     for (const ev of d.value.events) {
       await audit(this.repos, this.now(), actor, {
         orgId: student.org_id,
@@ -246,7 +257,7 @@ export class CollectionService {
         after: { status: ev.to },
       });
     }
-    return { ...this.dto(saved, tree, actor, student.org_id), warnings: d.value.warnings };
+    return { ...this.dto(saved, tree, actor, student.org_id), warnings };
   }
 
   /** Feature codes of the collection centres in the actor's subtree or hanging above it (staff only). */

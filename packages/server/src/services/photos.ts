@@ -185,6 +185,30 @@ export class PhotoService {
     }
   }
 
+  /**
+   * Collection → audit: the photo of a completed collection order (已上传学信网) becomes the student's current photo,
+   * source 采集中心, and is checked like any upload. A system step of the completion (the collector acts, not the
+   * centre); refused only by the photo lock — then the reason comes back as a note and nothing changes.
+   */
+  async adoptCollectionPhoto(actor: Actor, studentId: number, photoPath: string): Promise<string | null> {
+    const bytes = await this.files.read(photoPath);
+    const student = await this.repos.students.byId(studentId);
+    if (!student) return null;
+    const fileName = `${student.xuehao}.jpg`;
+    const { storagePath, sha256 } = await this.files.put('photos', bytes, '.jpg');
+    try {
+      const photo = await this.commitNewPhoto(actor, studentId, storagePath, {
+        row: { source: 'collection', file_name: fileName, bytes: bytes.length, sha256, status: 'pending', checks_json: null },
+        audit: (before) => ({ action: 'photo_from_collection', before, after: { source: 'collection', sha256 } }),
+      });
+      await this.queue.enqueue(photo.id);
+      return null;
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'PHOTO_LOCKED') return `${student.name}的申请在审核中，照片已锁定：${e.message}`;
+      throw e;
+    }
+  }
+
   async upload(
     actor: Actor,
     studentId: number,

@@ -19,7 +19,7 @@ import { parseIdCard, parseXuehao, identify } from '@gradpass/ids';
 import { maskIdCard } from './personal-data.js';
 import { parseRoster } from '@gradpass/roster';
 import { AppError, invalid, notFound, outOfScope } from '../errors.js';
-import type { ApplicationRow, PhotoRow, Repos, StudentFilter, StudentRow } from '../repositories/index.js';
+import type { ApplicationRow, OrgScope, PhotoRow, Repos, StudentFilter, StudentRow } from '../repositories/index.js';
 import type { FileStore } from '../storage.js';
 import { OrgTree, requirePermission, requireRole, requireStaff, unwrapResult, type Actor } from './context.js';
 import { audit } from './audit.js';
@@ -99,7 +99,11 @@ export class StudentService {
     const apps = await this.repos.applications.forStudent(rows.map((r) => r.id));
     const refs = new Set((await this.repos.photos.referencesFor(rows.map((r) => r.id))).map((r) => r.student_id));
     const latest = new Map<number, ApplicationRow>();
-    for (const a of apps) latest.set(a.student_id, a);
+    const locked = new Set<number>();
+    for (const a of apps) {
+      latest.set(a.student_id, a);
+      if (isPhotoLocked({ status: a.state as ApplicationStatus })) locked.add(a.student_id);
+    }
     const now = this.now();
     return rows.map((s) => {
       const app = latest.get(s.id);
@@ -123,7 +127,7 @@ export class StudentService {
         identityStatus: s.identity_status as IdentityReviewState,
         photo: photo ? photoDto(photo) : null,
         hasReference: refs.has(s.id),
-        photoLocked: apps.some((a) => a.student_id === s.id && isPhotoLocked({ status: a.state as ApplicationStatus })),
+        photoLocked: locked.has(s.id),
         application: app ? { id: app.id, batchId: app.batch_id, state: app.state } : null,
       };
     });
@@ -173,21 +177,37 @@ export class StudentService {
     return (await this.toDtos([student], tree))[0];
   }
 
-  async list(actor: Actor, q: Omit<StudentFilter, 'orgIds'> & { orgId?: number; page: number; pageSize: number }) {
+  async list(
+    actor: Actor,
+    q: Omit<StudentFilter, 'orgIds' | 'orgPath'> & { orgId?: number; page: number; pageSize: number; cursor?: number },
+  ) {
     requireStaff(actor);
     const tree = await OrgTree.load(this.repos);
-    const { rows, total } = await this.repos.students.list(
-      { ...q, orgIds: tree.filterIds(actor, q.orgId) },
-      q.page,
-      q.pageSize,
+    const { orgId, page, pageSize, cursor, ...filter } = q;
+    const { rows, total, nextCursor } = await this.repos.students.list(
+      { ...filter, ...tree.filterScope(actor, orgId) },
+      { page, pageSize, cursor },
     );
-    return { items: await this.toDtos(rows, tree), total, page: q.page, pageSize: q.pageSize };
+    return { items: await this.toDtos(rows, tree), total, page, pageSize, nextCursor };
   }
 
-  async listAll(actor: Actor, q: Omit<StudentFilter, 'orgIds'> & { orgId?: number }): Promise<StudentDto[]> {
+  async listAll(
+    actor: Actor,
+    q: Omit<StudentFilter, 'orgIds' | 'orgPath'> & { orgId?: number; page?: number; pageSize?: number },
+  ): Promise<StudentDto[]> {
     requireStaff(actor);
     const tree = await OrgTree.load(this.repos);
-    return this.toDtos(await this.repos.students.listAll({ ...q, orgIds: tree.filterIds(actor, q.orgId) }), tree);
+    const { orgId, ...filter } = q;
+    return this.toDtos(await this.repos.students.listAll({ ...filter, ...tree.filterScope(actor, orgId) }), tree);
+  }
+
+  /**
+   * The enrolment terms of a scope that satisfy a rule on the term alone (学籍有效期 depends only on the term):
+   * the rule runs once per distinct term, and the database returns only the students of those terms.
+   */
+  private async termsWhere(scope: OrgScope, keep: (terms: Array<{ enrolmentTerm: string }>) => unknown[]) {
+    const terms = (await this.repos.students.distinctTerms(scope)).map((t) => ({ enrolmentTerm: t }));
+    return (keep(terms) as Array<{ enrolmentTerm: string }>).map((t) => t.enrolmentTerm);
   }
 
   /** Students still valid today whose enrolment ends before `before` (default: 180 days from today). */
@@ -196,7 +216,9 @@ export class StudentService {
     const now = this.now();
     const date = before ?? addDays(chinaDate(now), 180);
     const tree = await OrgTree.load(this.repos);
-    const rows = await this.repos.students.listAll({ orgIds: tree.filterIds(actor, orgId) });
+    const scope = tree.filterScope(actor, orgId);
+    const enrolTerms = await this.termsWhere(scope, (t) => listExpiringBefore(t, date, now));
+    const rows = await this.repos.students.listAll({ ...scope, enrolTerms });
     const picked = listExpiringBefore(
       rows.map((r) => ({ row: r, enrolmentTerm: r.enrol_term })),
       date,
@@ -207,23 +229,29 @@ export class StudentService {
 
   /**
    * Who should be in the FIRST audit window (首批优先): 专科续读 students, and those whose enrolment ends before
-   * `nextBatchStart` (core's firstBatchPriorities).
+   * `nextBatchStart` (core's firstBatchPriorities). Only those candidates are read: students flagged 续读 and
+   * students of the terms that end before `nextBatchStart`.
    */
   async priorities(actor: Actor, nextBatchStart?: string, orgId?: number) {
     requireStaff(actor);
     const tree = await OrgTree.load(this.repos);
-    const rows = await this.repos.students.listAll({ orgIds: tree.filterIds(actor, orgId) });
+    const scope = tree.filterScope(actor, orgId);
+    const now = this.now();
+    const expiringTerms = nextBatchStart
+      ? await this.termsWhere(scope, (t) => listExpiringBefore(t, nextBatchStart, now))
+      : [];
+    const candidates = new Map<number, StudentRow>();
+    for (const r of await this.repos.students.listAll({ ...scope, flag: 'continuing' })) candidates.set(r.id, r);
+    if (expiringTerms.length)
+      for (const r of await this.repos.students.listAll({ ...scope, enrolTerms: expiringTerms })) candidates.set(r.id, r);
+    const rows = [...candidates.values()].sort((a, b) => a.id - b.id);
     const apps = await this.repos.applications.forStudent(rows.map((r) => r.id));
+    const appsOf = new Map<number, ApplicationRow[]>();
+    for (const a of apps) appsOf.set(a.student_id, [...(appsOf.get(a.student_id) ?? []), a]);
     const byId = new Map(rows.map((r) => [String(r.id), r]));
     const list = firstBatchPriorities(
-      rows.map((r) =>
-        toCoreStudent(
-          r,
-          tree.get(r.org_id)?.path ?? '/',
-          apps.filter((a) => a.student_id === r.id),
-        ),
-      ),
-      this.now(),
+      rows.map((r) => toCoreStudent(r, tree.get(r.org_id)?.path ?? '/', appsOf.get(r.id) ?? [])),
+      now,
       nextBatchStart,
     );
     const dtos = new Map(
@@ -241,11 +269,14 @@ export class StudentService {
   async expired(actor: Actor, orgId?: number): Promise<StudentDto[]> {
     requireStaff(actor);
     const tree = await OrgTree.load(this.repos);
-    const rows = await this.repos.students.listAll({ orgIds: tree.filterIds(actor, orgId) });
+    const now = this.now();
+    const scope = tree.filterScope(actor, orgId);
+    const enrolTerms = await this.termsWhere(scope, (t) => listExpired(t, now));
+    const rows = await this.repos.students.listAll({ ...scope, enrolTerms });
     return this.toDtos(
       listExpired(
         rows.map((r) => ({ row: r, enrolmentTerm: r.enrol_term })),
-        this.now(),
+        now,
       ).map((x) => x.row),
       tree,
     );
@@ -502,6 +533,34 @@ export class StudentService {
     }
     rows.sort((a, b) => a.row - b.row);
     return { created, updated, failed: rows.filter((r) => !r.ok).length, rows };
+  }
+
+  /**
+   * 学信网学历照片已补齐 (collection → audit): once a collection order of the student is completed (the photo was
+   * uploaded to 学信网), centre or province staff confirm it and the 学信网缺学历照片 flag is cleared — without
+   * waiting for the province's next flag list. Refused while no order is completed.
+   */
+  async confirmChsiPhoto(actor: Actor, id: number): Promise<StudentDto> {
+    requireRole(actor, ['centre_staff', 'province_reviewer'], '确认学信网学历照片已补齐');
+    const { student, tree } = await this.visible(actor, id);
+    if (!student.chsi_photo_missing) return (await this.toDtos([student], tree))[0];
+    const orders = await this.repos.collection.list({ centreOrgIds: [student.org_id], collectionOrgIds: [], studentId: id });
+    if (!orders.some((o) => o.status === 'completed' || o.status === 'shipped'))
+      throw new AppError(
+        409,
+        'CHSI_UPLOAD_NOT_DONE',
+        `${student.name}尚无已上传学信网的图像采集订单；如已另行补齐，请由省开大导入最新的学信网名单`,
+      );
+    const after = await this.repos.students.update(id, { chsi_photo_missing: 0, updated_at: this.now().toISOString() });
+    await audit(this.repos, this.now(), actor, {
+      orgId: student.org_id,
+      entity: 'student',
+      entityId: id,
+      action: 'chsi_photo_confirmed',
+      before: { chsiPhotoMissing: true },
+      after: { chsiPhotoMissing: false },
+    });
+    return (await this.toDtos([after], tree))[0];
   }
 
   /** 学信网 flags from the province's list: each identifier is a 学号 or 身份证号. */
