@@ -23,6 +23,7 @@ import { ReviewPage } from './pages/ReviewPage';
 import { StudentDetailPage } from './pages/StudentDetailPage';
 import { StudentsPage } from './pages/StudentsPage';
 import { MyPage } from './student/MyPage';
+import { NotificationsPage } from './pages/NotificationsPage';
 
 function rolesOf(path: string): Role[] {
   return MENU.find((m) => m.path === path)?.roles ?? [];
@@ -78,6 +79,7 @@ export function AppRoutes() {
           <Route path="/me" element={<Guard path="/me"><MyPage /></Guard>} />
           <Route path="/accounts" element={<Guard path="/accounts"><AccountsPage /></Guard>} />
           <Route path="/account" element={<PasswordPage />} />
+          <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="*" element={<Result status="404" title="页面不存在" />} />
         </Route>
       </Routes>

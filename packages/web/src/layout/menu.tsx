@@ -2,6 +2,7 @@
 import {
   ApartmentOutlined,
   AuditOutlined,
+  BellOutlined,
   CalendarOutlined,
   CameraOutlined,
   DashboardOutlined,
@@ -43,6 +44,8 @@ export const MENU: MenuEntry[] = [
   { path: '/audit', label: '操作记录', icon: <FileProtectOutlined />, roles: STAFF },
   { path: '/accounts', label: '用户与机构', icon: <ApartmentOutlined />, roles: ROLES_WITH('manage_accounts') },
   { path: '/me', label: '我的毕业申请', icon: <UserOutlined />, roles: ['student'] },
+  // Staff: their organisation's channels and their own e-mail (students reach their e-mail from 我的账号).
+  { path: '/notifications', label: '消息通知', icon: <BellOutlined />, roles: [...STAFF, 'collector'] },
 ];
 
 export function menuFor(role: Role): MenuEntry[] {

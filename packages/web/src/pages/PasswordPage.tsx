@@ -4,6 +4,7 @@
  */
 import { App, Button, Card, Descriptions, Form, Input, Space, Typography } from 'antd';
 import { useState } from 'react';
+import { Link } from 'react-router-dom';
 import { useShowError } from '../api/notify';
 import { useAuth, useUser } from '../auth/AuthContext';
 import { PASSWORD_HINT } from './ChangePasswordPage';
@@ -81,6 +82,9 @@ export function PasswordPage({ onChanged }: { onChanged?: () => void }) {
             修改密码
           </Button>
         </Form>
+      </Card>
+      <Card size="small" title="邮件通知">
+        毕业证书到达、申请退回等通知可以发到您的邮箱：<Link to="/notifications">设置我的邮箱</Link>
       </Card>
     </Space>
   );
