@@ -2,6 +2,7 @@ import { sql, type Kysely, type Migration, type MigrationProvider, type CreateTa
 import { accountMigrations } from './migrations-accounts.js';
 import { reviewMigrations } from './migrations-review.js';
 import { notificationMigrations } from './migrations-notifications.js';
+import { scaleMigrations } from './migrations-scale.js';
 import { maskAuditRows } from './mask-audit.js';
 
 export type DialectKind = 'sqlite' | 'postgres';
@@ -262,6 +263,7 @@ export function migrationProvider(kind: DialectKind): MigrationProvider {
     ...accountMigrations,
     ...reviewMigrations,
     ...notificationMigrations(kind),
+    ...scaleMigrations(kind),
   };
   return { getMigrations: async () => migrations };
 }

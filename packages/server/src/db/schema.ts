@@ -175,7 +175,21 @@ export interface CounterTable {
   name: string;
   value: number;
 }
+/** Applications per student organisation × batch × state, kept by triggers (migration 009). */
+export interface ApplicationCountTable {
+  org_id: number;
+  batch_id: number;
+  state: string;
+  n: number;
+}
+/** Students per organisation, kept by triggers (migration 009). */
+export interface StudentCountTable {
+  org_id: number;
+  n: number;
+}
 export interface Database {
+  application_counts: ApplicationCountTable;
+  student_counts: StudentCountTable;
   counters: CounterTable;
   orgs: OrgTable;
   users: UserTable;

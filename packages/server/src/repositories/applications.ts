@@ -1,11 +1,11 @@
 import { sql, type Kysely, type Insertable, type Updateable } from 'kysely';
 import type { DialectKind } from '../db/migrations.js';
 import type { Database, ApplicationTable } from '../db/schema.js';
-import type { ApplicationRow } from './rows.js';
-import { num } from './rows.js';
+import type { ApplicationRow, OrgScope, Page, PageRequest } from './rows.js';
+import { ALL_ORGS, inChunks, nextCursorOf, num } from './rows.js';
+import { orgIdsUnder, studentSearch } from './students.js';
 
-export interface ApplicationFilter {
-  orgIds: number[];
+export interface ApplicationFilter extends OrgScope {
   batchId?: number;
   state?: string;
   q?: string;
@@ -33,20 +33,16 @@ export class ApplicationRepository {
   }
   private filtered(f: ApplicationFilter) {
     let q = this.base();
-    q = f.orgIds.length ? q.where('students.org_id', 'in', f.orgIds) : q.where(sql<boolean>`1 = 0`);
+    if (f.orgPath !== undefined) {
+      if (f.orgPath !== ALL_ORGS) q = q.where('students.org_id', 'in', orgIdsUnder(this.db, f.orgPath));
+    } else q = f.orgIds?.length ? q.where('students.org_id', 'in', f.orgIds) : q.where(sql<boolean>`1 = 0`);
     if (f.batchId) q = q.where('applications.batch_id', '=', f.batchId);
     if (f.state) q = q.where('applications.state', '=', f.state);
     if (f.studentId) q = q.where('applications.student_id', '=', f.studentId);
     if (f.ids) q = f.ids.length ? q.where('applications.id', 'in', f.ids) : q.where(sql<boolean>`1 = 0`);
-    if (f.q) {
-      const like = `%${f.q.trim()}%`;
-      q = q.where((e) =>
-        e.or([
-          e('students.name', 'like', like),
-          e('students.xuehao', 'like', like),
-          e('students.id_card', 'like', like.toUpperCase()),
-        ]),
-      );
+    if (f.q?.trim()) {
+      const text = f.q;
+      q = q.where((e) => studentSearch(e, text));
     }
     return q;
   }
@@ -60,26 +56,38 @@ export class ApplicationRepository {
         'batches.name as batch_name',
       ]);
   }
-  async list(
-    f: ApplicationFilter,
-    page: number,
-    pageSize: number,
-  ): Promise<{ rows: ApplicationJoined[]; total: number }> {
-    const total = num(
+  /** One page in id order (keyset after `cursor`, else by page number); totals from the counters when possible. */
+  async list(f: ApplicationFilter, p: PageRequest): Promise<Page<ApplicationJoined>> {
+    let q = this.cols(this.filtered(f)).orderBy('applications.id').limit(p.pageSize);
+    q = p.cursor != null ? q.where('applications.id', '>', p.cursor) : q.offset((p.page - 1) * p.pageSize);
+    const rows = (await q.execute()) as ApplicationJoined[];
+    return { rows, total: await this.count(f), nextCursor: nextCursorOf(rows, p.pageSize) };
+  }
+  /**
+   * How many applications match `f`: the sum of `application_counts` (kept by the triggers of migration 009)
+   * when the filter is scope × batch × state, else an exact count.
+   */
+  async count(f: ApplicationFilter): Promise<number> {
+    if (f.orgPath !== undefined && !f.q?.trim() && !f.studentId && !f.ids) {
+      let q = this.db.selectFrom('application_counts').select((e) => e.fn.sum<number>('application_counts.n').as('n'));
+      if (f.batchId) q = q.where('application_counts.batch_id', '=', f.batchId);
+      if (f.state) q = q.where('application_counts.state', '=', f.state);
+      if (f.orgPath !== ALL_ORGS) q = q.where('application_counts.org_id', 'in', orgIdsUnder(this.db, f.orgPath));
+      return num((await q.executeTakeFirst())?.n);
+    }
+    return num(
       (
         await this.filtered(f)
           .select((e) => e.fn.countAll().as('n'))
           .executeTakeFirst()
       )?.n,
     );
-    const rows = await this.cols(this.filtered(f))
-      .orderBy('applications.id')
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .execute();
-    return { rows: rows as ApplicationJoined[], total };
   }
   async listAll(f: ApplicationFilter): Promise<ApplicationJoined[]> {
+    if (f.ids && f.ids.length > 1000) {
+      const { ids, ...rest } = f;
+      return inChunks(ids, (chunk) => this.listAll({ ...rest, ids: chunk }));
+    }
     return (await this.cols(this.filtered(f)).orderBy('applications.id').execute()) as ApplicationJoined[];
   }
   /** The application row, locked until the transaction ends (see StudentRepository.lock). */
@@ -100,10 +108,25 @@ export class ApplicationRepository {
       .where('batch_id', '=', batchId)
       .executeTakeFirst();
   }
-  forStudent(studentIds: number[]) {
-    return studentIds.length
-      ? this.db.selectFrom('applications').selectAll().where('student_id', 'in', studentIds).orderBy('id').execute()
-      : Promise.resolve([] as ApplicationRow[]);
+  /** The applications of these students in id order (any number of students: sent in chunks). */
+  async forStudent(studentIds: number[]): Promise<ApplicationRow[]> {
+    const rows = await inChunks(studentIds, (chunk) =>
+      this.db.selectFrom('applications').selectAll().where('student_id', 'in', chunk).orderBy('id').execute(),
+    );
+    return studentIds.length > 1000 ? rows.sort((a, b) => a.id - b.id) : rows;
+  }
+  /** Many applications in one statement per chunk (seeding); the counters follow through the triggers. */
+  async insertMany(rows: Insertable<ApplicationTable>[]): Promise<ApplicationRow[]> {
+    const out: ApplicationRow[] = [];
+    for (let i = 0; i < rows.length; i += 500)
+      out.push(
+        ...(await this.db
+          .insertInto('applications')
+          .values(rows.slice(i, i + 500))
+          .returningAll()
+          .execute()),
+      );
+    return out;
   }
   insert(row: Insertable<ApplicationTable>) {
     return this.db.insertInto('applications').values(row).returningAll().executeTakeFirstOrThrow();
@@ -137,19 +160,29 @@ export class ApplicationRepository {
       )?.n,
     );
   }
-  /** Counts by student org × state for one batch. */
+  /**
+   * Counts by student org × state for one batch (or all), from `application_counts`: a few rows per
+   * organisation, however many applications there are. `scope` is a subtree path or explicit org ids.
+   */
   async countsByOrgState(
     batchId: number | undefined,
-    orgIds: number[],
+    scope: number[] | OrgScope,
   ): Promise<Array<{ org_id: number; state: string; n: number }>> {
-    if (!orgIds.length) return [];
+    const f: OrgScope = Array.isArray(scope) ? { orgIds: scope } : scope;
     let q = this.db
-      .selectFrom('applications')
-      .innerJoin('students', 'students.id', 'applications.student_id')
-      .select(['students.org_id as org_id', 'applications.state as state', (e) => e.fn.countAll().as('n')])
-      .where('students.org_id', 'in', orgIds);
-    if (batchId) q = q.where('applications.batch_id', '=', batchId);
-    const rows = await q.groupBy(['students.org_id', 'applications.state']).execute();
+      .selectFrom('application_counts')
+      .select([
+        'application_counts.org_id as org_id',
+        'application_counts.state as state',
+        (e) => e.fn.sum<number>('application_counts.n').as('n'),
+      ])
+      .where('application_counts.n', '<>', 0);
+    if (f.orgPath !== undefined) {
+      if (f.orgPath !== ALL_ORGS) q = q.where('application_counts.org_id', 'in', orgIdsUnder(this.db, f.orgPath));
+    } else if (!f.orgIds?.length) return [];
+    else q = q.where('application_counts.org_id', 'in', f.orgIds);
+    if (batchId) q = q.where('application_counts.batch_id', '=', batchId);
+    const rows = await q.groupBy(['application_counts.org_id', 'application_counts.state']).execute();
     return rows.map((r) => ({ org_id: Number(r.org_id), state: String(r.state), n: num(r.n) }));
   }
 }

@@ -8,6 +8,14 @@ export class AuditRepository {
   async insert(row: Insertable<AuditTable>) {
     await this.db.insertInto('audit_log').values(row).execute();
   }
+  /** Many entries in one statement per chunk (roster import). */
+  async insertMany(rows: Insertable<AuditTable>[]) {
+    for (let i = 0; i < rows.length; i += 500)
+      await this.db
+        .insertInto('audit_log')
+        .values(rows.slice(i, i + 500))
+        .execute();
+  }
   async list(f: { orgIds: number[]; entity?: string; entityId?: number }, page: number, pageSize: number) {
     let q = this.db.selectFrom('audit_log');
     q = f.orgIds.length ? q.where('org_id', 'in', f.orgIds) : q.where(sql<boolean>`1 = 0`);

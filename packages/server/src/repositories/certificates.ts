@@ -1,10 +1,10 @@
 import { sql, type Kysely, type Insertable, type Updateable } from 'kysely';
 import type { Database, CertificateTable } from '../db/schema.js';
-import type { CertificateRow } from './rows.js';
-import { num } from './rows.js';
+import type { CertificateRow, OrgScope, Page, PageRequest } from './rows.js';
+import { ALL_ORGS, likeEscaped, nextCursorOf, num, searchTerm } from './rows.js';
+import { orgIdsUnder, studentSearch } from './students.js';
 
-export interface CertificateFilter {
-  orgIds: number[];
+export interface CertificateFilter extends OrgScope {
   batchId?: number;
   state?: string;
   studentId?: number;
@@ -27,17 +27,25 @@ export class CertificateRepository {
       .innerJoin('students', 'students.id', 'certificates.student_id')
       .innerJoin('applications', 'applications.id', 'certificates.application_id');
     if (f) {
-      q = f.orgIds.length ? q.where('students.org_id', 'in', f.orgIds) : q.where(sql<boolean>`1 = 0`);
+      if (f.orgPath !== undefined) {
+        if (f.orgPath !== ALL_ORGS) q = q.where('students.org_id', 'in', orgIdsUnder(this.db, f.orgPath));
+      } else q = f.orgIds?.length ? q.where('students.org_id', 'in', f.orgIds) : q.where(sql<boolean>`1 = 0`);
       if (f.batchId) q = q.where('applications.batch_id', '=', f.batchId);
       if (f.state) q = q.where('certificates.state', '=', f.state);
       if (f.studentId) q = q.where('certificates.student_id', '=', f.studentId);
-      if (f.q) {
-        const like = `%${f.q.trim()}%`;
+      if (f.q?.trim()) {
+        const text = f.q;
+        const t = searchTerm(text);
+        // A 电子注册号 is digits too: exact or prefix on its unique index, beside the student search.
         q = q.where((e) =>
           e.or([
-            e('students.name', 'like', like),
-            e('students.xuehao', 'like', like),
-            e('applications.registration_number', 'like', like),
+            studentSearch(e, text, false),
+            t.kind === 'text'
+              ? e('applications.registration_number', 'like', sql<string>`${`%${likeEscaped(t.value)}%`} escape '\\'`)
+              : e.and([
+                  e('applications.registration_number', '>=', t.value),
+                  e('applications.registration_number', '<', `${t.value}~`),
+                ]),
           ]),
         );
       }
@@ -55,7 +63,11 @@ export class CertificateRepository {
         'applications.registration_number as registration_number',
       ]);
   }
-  async list(f: CertificateFilter, page: number, pageSize: number) {
+  /** One page in id order (keyset after `cursor`, else by page number) and the exact total (an indexed count). */
+  async list(f: CertificateFilter, p: PageRequest): Promise<Page<CertificateJoined>> {
+    let q = this.cols(this.base(f)).orderBy('certificates.id').limit(p.pageSize);
+    q = p.cursor != null ? q.where('certificates.id', '>', p.cursor) : q.offset((p.page - 1) * p.pageSize);
+    const rows = (await q.execute()) as CertificateJoined[];
     const total = num(
       (
         await this.base(f)
@@ -63,12 +75,7 @@ export class CertificateRepository {
           .executeTakeFirst()
       )?.n,
     );
-    const rows = await this.cols(this.base(f))
-      .orderBy('certificates.id')
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .execute();
-    return { rows: rows as CertificateJoined[], total };
+    return { rows, total, nextCursor: nextCursorOf(rows, p.pageSize) };
   }
   async listAll(f: CertificateFilter) {
     return (await this.cols(this.base(f)).orderBy('certificates.id').execute()) as CertificateJoined[];

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { DialectKind } from '../db/migrations.js';
-import { OrgRepository } from './orgs.js';
+import { OrgCache, OrgRepository } from './orgs.js';
 import { UserRepository } from './users.js';
 import { StudentRepository } from './students.js';
 import { PhotoRepository } from './photos.js';
@@ -53,9 +53,14 @@ export interface Repos {
   transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
 }
 
-export function makeRepos(db: Kysely<Database>, kind: DialectKind, inTransaction = false): Repos {
+export function makeRepos(
+  db: Kysely<Database>,
+  kind: DialectKind,
+  inTransaction = false,
+  orgCache: OrgCache = new OrgCache(),
+): Repos {
   const repos: Repos = {
-    orgs: new OrgRepository(db),
+    orgs: new OrgRepository(db, orgCache),
     users: new UserRepository(db),
     students: new StudentRepository(db, kind),
     photos: new PhotoRepository(db),
@@ -70,12 +75,12 @@ export function makeRepos(db: Kysely<Database>, kind: DialectKind, inTransaction
     inTransaction,
     async transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T> {
       if (inTransaction) return fn(repos);
-      if (kind === 'postgres') return db.transaction().execute((trx) => fn(makeRepos(trx, kind, true)));
+      if (kind === 'postgres') return db.transaction().execute((trx) => fn(makeRepos(trx, kind, true, orgCache)));
       // SQLite: Kysely's driver hands out its single connection under a mutex; BEGIN IMMEDIATE takes the write lock.
       return db.connection().execute(async (conn) => {
         await sql`begin immediate`.execute(conn);
         try {
-          const value = await fn(makeRepos(conn, kind, true));
+          const value = await fn(makeRepos(conn, kind, true, orgCache));
           await sql`commit`.execute(conn);
           return value;
         } catch (e) {

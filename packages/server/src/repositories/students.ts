@@ -1,11 +1,10 @@
-import { sql, type Kysely, type Insertable, type Updateable } from 'kysely';
+import { sql, type Kysely, type Insertable, type Updateable, type ExpressionBuilder } from 'kysely';
 import type { DialectKind } from '../db/migrations.js';
 import type { Database, StudentTable, IdentityDocumentTable } from '../db/schema.js';
-import type { StudentRow } from './rows.js';
-import { num } from './rows.js';
+import type { OrgScope, Page, PageRequest, StudentRow } from './rows.js';
+import { ALL_ORGS, inChunks, likeEscaped, nextCursorOf, num, searchTerm } from './rows.js';
 
-export interface StudentFilter {
-  orgIds: number[];
+export interface StudentFilter extends OrgScope {
   q?: string;
   flag?: 'chsi_photo_missing' | 'identity_doubtful' | 'continuing';
   photoStatus?: string;
@@ -16,6 +15,41 @@ export interface StudentFilter {
   batchId?: number;
   enrolTerms?: string[];
   ids?: number[];
+}
+
+/** The filters of {@link StudentFilter} besides the scope. */
+const FILTER_KEYS = [
+  'q',
+  'flag',
+  'photoStatus',
+  'failedRule',
+  'hasReference',
+  'state',
+  'batchId',
+  'enrolTerms',
+  'ids',
+] as const satisfies ReadonlyArray<keyof StudentFilter>;
+
+/** The subquery of organisation ids under a materialised path (the orgs table is a few thousand rows). */
+export function orgIdsUnder(db: Kysely<Database>, path: string) {
+  return db
+    .selectFrom('orgs')
+    .select('orgs.id')
+    .where('orgs.path', 'like', `${likeEscaped(path)}%`);
+}
+
+/** A 学号 / 身份证号 / name search on the students table, with exact matches where the term allows them. */
+export function studentSearch(eb: ExpressionBuilder<Database, 'students'>, raw: string, withIdCard = true) {
+  const t = searchTerm(raw);
+  if (t.kind === 'xuehao') return eb('students.xuehao', '=', t.value);
+  if (t.kind === 'idcard') return withIdCard ? eb('students.id_card', '=', t.value) : sql<boolean>`1 = 0`;
+  if (t.kind === 'digits') {
+    // A prefix of a 学号 or 身份证号, as a range on their indexes ('~' sorts after every digit and X).
+    const prefix = (col: 'students.xuehao' | 'students.id_card') =>
+      eb.and([eb(col, '>=', t.value), eb(col, '<', `${t.value}~`)]);
+    return withIdCard ? eb.or([prefix('students.xuehao'), prefix('students.id_card')]) : prefix('students.xuehao');
+  }
+  return eb('students.name', 'like', sql<string>`${`%${likeEscaped(t.value)}%`} escape '\\'`);
 }
 
 /** 学籍 */
@@ -49,17 +83,14 @@ export class StudentRepository {
   }
   private filtered(f: StudentFilter) {
     let q = this.db.selectFrom('students').leftJoin('photos', 'photos.id', 'students.photo_id');
-    q = f.orgIds.length ? q.where('students.org_id', 'in', f.orgIds) : q.where(sql<boolean>`1 = 0`);
+    if (f.orgPath !== undefined) {
+      const path = f.orgPath;
+      if (path !== ALL_ORGS) q = q.where('students.org_id', 'in', orgIdsUnder(this.db, path));
+    } else q = f.orgIds?.length ? q.where('students.org_id', 'in', f.orgIds) : q.where(sql<boolean>`1 = 0`);
     if (f.ids) q = f.ids.length ? q.where('students.id', 'in', f.ids) : q.where(sql<boolean>`1 = 0`);
-    if (f.q) {
-      const like = `%${f.q.trim()}%`;
-      q = q.where((e) =>
-        e.or([
-          e('students.name', 'like', like),
-          e('students.xuehao', 'like', like),
-          e('students.id_card', 'like', like.toUpperCase()),
-        ]),
-      );
+    if (f.q?.trim()) {
+      const text = f.q;
+      q = q.where((e) => studentSearch(e, text));
     }
     if (f.flag) q = q.where(`students.${f.flag}`, '=', 1);
     if (f.photoStatus === 'none') q = q.where('students.photo_id', 'is', null);
@@ -81,34 +112,102 @@ export class StudentRepository {
     }
     return q;
   }
-  async list(f: StudentFilter, page: number, pageSize: number): Promise<{ rows: StudentRow[]; total: number }> {
-    const total = num(
+  /**
+   * One page in id order: after `cursor` when given (keyset), else by page number. The total comes from the
+   * counters of migration 009 when the filter is only the organisation scope (and a batch), else it is counted.
+   */
+  async list(f: StudentFilter, p: PageRequest): Promise<Page<StudentRow>> {
+    let q = this.filtered(f).selectAll('students').orderBy('students.id').limit(p.pageSize);
+    q = p.cursor != null ? q.where('students.id', '>', p.cursor) : q.offset((p.page - 1) * p.pageSize);
+    const rows = await q.execute();
+    return { rows, total: await this.count(f), nextCursor: nextCursorOf(rows, p.pageSize) };
+  }
+  /** How many students match `f` (cached counters when the filter allows, see {@link list}). */
+  async count(f: StudentFilter): Promise<number> {
+    const orgPath = f.orgPath;
+    const extra = FILTER_KEYS.filter((k) => f[k] !== undefined && f[k] !== '');
+    if (orgPath !== undefined && !extra.length) {
+      let q = this.db.selectFrom('student_counts').select((e) => e.fn.sum<number>('student_counts.n').as('n'));
+      if (orgPath !== ALL_ORGS) q = q.where('student_counts.org_id', 'in', orgIdsUnder(this.db, orgPath));
+      return num((await q.executeTakeFirst())?.n);
+    }
+    if (orgPath !== undefined && f.batchId && extra.every((k) => k === 'batchId' || k === 'state')) {
+      // One application per student and batch (unique key): students with one in the batch = its applications.
+      let q = this.db
+        .selectFrom('application_counts')
+        .select((e) => e.fn.sum<number>('application_counts.n').as('n'))
+        .where('application_counts.batch_id', '=', f.batchId);
+      if (f.state) q = q.where('application_counts.state', '=', f.state);
+      if (orgPath !== ALL_ORGS) q = q.where('application_counts.org_id', 'in', orgIdsUnder(this.db, orgPath));
+      return num((await q.executeTakeFirst())?.n);
+    }
+    return num(
       (
         await this.filtered(f)
           .select((e) => e.fn.countAll().as('n'))
           .executeTakeFirst()
       )?.n,
     );
-    const rows = await this.filtered(f)
-      .selectAll('students')
-      .orderBy('students.id')
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .execute();
-    return { rows, total };
   }
   listAll(f: StudentFilter): Promise<StudentRow[]> {
+    if (f.ids && f.ids.length > 1000) {
+      const { ids, ...rest } = f;
+      return inChunks(ids, (chunk) => this.listAll({ ...rest, ids: chunk }));
+    }
     return this.filtered(f).selectAll('students').orderBy('students.id').execute();
   }
-  distinctTerms(orgIds: number[]): Promise<string[]> {
-    if (!orgIds.length) return Promise.resolve([]);
-    return this.db
-      .selectFrom('students')
-      .select('enrol_term')
-      .distinct()
-      .where('org_id', 'in', orgIds)
-      .execute()
-      .then((r) => r.map((x) => x.enrol_term));
+  /** Students by 学号, many at once (roster import: one query per chunk of rows). */
+  async byXuehaos(xuehaos: string[]): Promise<StudentRow[]> {
+    const out: StudentRow[] = [];
+    for (let i = 0; i < xuehaos.length; i += 1000) {
+      const chunk = xuehaos.slice(i, i + 1000);
+      if (chunk.length)
+        out.push(...(await this.db.selectFrom('students').selectAll().where('xuehao', 'in', chunk).execute()));
+    }
+    return out;
+  }
+  /** Many students in one statement per chunk (roster import, seeding); rows come back in the order given. */
+  async insertMany(rows: Insertable<StudentTable>[]): Promise<StudentRow[]> {
+    const out: StudentRow[] = [];
+    // Each row binds 17 parameters: 500 rows stay far below SQLite's limit.
+    for (let i = 0; i < rows.length; i += 500) {
+      const inserted = await this.db
+        .insertInto('students')
+        .values(rows.slice(i, i + 500))
+        .returningAll()
+        .execute();
+      out.push(...inserted.sort((a, b) => a.id - b.id));
+    }
+    return out;
+  }
+  /** Sets the current photo of many students at once (seeding, bulk photo import). */
+  async setPhotos(pairs: Array<{ studentId: number; photoId: number }>): Promise<void> {
+    for (let i = 0; i < pairs.length; i += 500) {
+      const chunk = pairs.slice(i, i + 500);
+      const cases = sql.join(
+        chunk.map((p) => sql`when ${p.studentId} then ${p.photoId}`),
+        sql` `,
+      );
+      await this.db
+        .updateTable('students')
+        .set({ photo_id: sql<number>`case id ${cases} end` })
+        .where(
+          'id',
+          'in',
+          chunk.map((p) => p.studentId),
+        )
+        .execute();
+    }
+  }
+  /** The enrolment terms present in a scope (a few dozen): lets rules on the term run once per term. */
+  distinctTerms(f: OrgScope): Promise<string[]> {
+    let q = this.db.selectFrom('students').select('students.enrol_term').distinct();
+    if (f.orgPath !== undefined) {
+      const path = f.orgPath;
+      if (path !== ALL_ORGS) q = q.where('students.org_id', 'in', orgIdsUnder(this.db, path));
+    } else if (!f.orgIds?.length) return Promise.resolve([]);
+    else q = q.where('students.org_id', 'in', f.orgIds);
+    return q.execute().then((r) => r.map((x) => x.enrol_term));
   }
   documents(studentId: number) {
     return this.db

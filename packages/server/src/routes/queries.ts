@@ -2,11 +2,17 @@ import { CERTIFICATE_STATUS_LABELS } from '@gradpass/core';
 import { APPLICATION_STATES } from '../services/applications.js';
 import { pageQuery, str, int } from './schemas.js';
 
+/** Keyset paging (游标分页) beside page/pageSize: the `nextCursor` of the previous answer; `page` is then ignored. */
+const cursorQuery = {
+  cursor: { type: 'integer', minimum: 0, description: '上一页返回的 nextCursor；给出时按游标翻页，忽略 page' },
+} as const;
+
 /** Query-string schemas shared by list, export and report routes. */
 export const studentQuery = {
   type: 'object',
   properties: {
     ...pageQuery,
+    ...cursorQuery,
     q: str,
     orgId: int,
     state: { type: 'string', enum: APPLICATION_STATES },
@@ -19,6 +25,7 @@ export const studentQuery = {
 export type StudentQuery = {
   page: number;
   pageSize: number;
+  cursor?: number;
   q?: string;
   orgId?: number;
   state?: string;
@@ -29,11 +36,19 @@ export type StudentQuery = {
 };
 export const applicationQuery = {
   type: 'object',
-  properties: { ...pageQuery, q: str, orgId: int, state: { type: 'string', enum: APPLICATION_STATES }, batchId: int },
+  properties: {
+    ...pageQuery,
+    ...cursorQuery,
+    q: str,
+    orgId: int,
+    state: { type: 'string', enum: APPLICATION_STATES },
+    batchId: int,
+  },
 } as const;
 export type ApplicationQuery = {
   page: number;
   pageSize: number;
+  cursor?: number;
   q?: string;
   orgId?: number;
   state?: string;
@@ -43,6 +58,7 @@ export const certificateQuery = {
   type: 'object',
   properties: {
     ...pageQuery,
+    ...cursorQuery,
     q: str,
     orgId: int,
     state: { type: 'string', enum: Object.keys(CERTIFICATE_STATUS_LABELS) },
@@ -53,6 +69,7 @@ export const certificateQuery = {
 export type CertificateQuery = {
   page: number;
   pageSize: number;
+  cursor?: number;
   q?: string;
   orgId?: number;
   state?: string;

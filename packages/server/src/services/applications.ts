@@ -177,20 +177,30 @@ export class ApplicationService {
     return { ...this.dto(app, tree, actor), history: history.rows.map(auditDto) };
   }
 
-  async list(actor: Actor, q: Omit<ApplicationFilter, 'orgIds'> & { orgId?: number; page: number; pageSize: number }) {
+  async list(
+    actor: Actor,
+    q: Omit<ApplicationFilter, 'orgIds' | 'orgPath'> & {
+      orgId?: number;
+      page: number;
+      pageSize: number;
+      cursor?: number;
+    },
+  ) {
     const tree = await OrgTree.load(this.repos);
+    const { orgId, page, pageSize, cursor, ...filter } = q;
     const f: ApplicationFilter =
       actor.role === 'student'
-        ? { ...q, orgIds: [actor.orgId], studentId: actor.studentId ?? -1 }
-        : { ...q, orgIds: tree.filterIds(actor, q.orgId) };
-    const { rows, total } = await this.repos.applications.list(f, q.page, q.pageSize);
-    return { items: rows.map((r) => this.dto(r, tree, actor)), total, page: q.page, pageSize: q.pageSize };
+        ? { ...filter, orgIds: [actor.orgId], studentId: actor.studentId ?? -1 }
+        : { ...filter, ...tree.filterScope(actor, orgId) };
+    const { rows, total, nextCursor } = await this.repos.applications.list(f, { page, pageSize, cursor });
+    return { items: rows.map((r) => this.dto(r, tree, actor)), total, page, pageSize, nextCursor };
   }
 
-  async listAll(actor: Actor, q: Omit<ApplicationFilter, 'orgIds'> & { orgId?: number }) {
+  async listAll(actor: Actor, q: Omit<ApplicationFilter, 'orgIds' | 'orgPath'> & { orgId?: number }) {
     requireStaff(actor);
     const tree = await OrgTree.load(this.repos);
-    return (await this.repos.applications.listAll({ ...q, orgIds: tree.filterIds(actor, q.orgId) })).map((r) =>
+    const { orgId, ...filter } = q;
+    return (await this.repos.applications.listAll({ ...filter, ...tree.filterScope(actor, orgId) })).map((r) =>
       this.dto(r, tree, actor),
     );
   }
@@ -428,13 +438,15 @@ export class ApplicationService {
     const tree = await OrgTree.load(this.repos);
     const rootId = q.orgId ?? actor.orgId;
     const root = tree.assertInScope(actor, rootId);
-    const counts = await this.repos.applications.countsByOrgState(q.batchId, tree.subtreeIds(rootId));
+    const counts = await this.repos.applications.countsByOrgState(q.batchId, tree.filterScope(actor, rootId));
     const empty = () => Object.fromEntries(APPLICATION_STATES.map((s) => [s, 0])) as Record<string, number>;
+    const byOrg = new Map<number, Array<{ state: string; n: number }>>();
+    for (const r of counts) byOrg.set(r.org_id, [...(byOrg.get(r.org_id) ?? []), r]);
     const sumFor = (orgIds: number[]) => {
       const c = empty();
       let total = 0;
-      for (const r of counts)
-        if (orgIds.includes(r.org_id)) {
+      for (const id of orgIds)
+        for (const r of byOrg.get(id) ?? []) {
           c[r.state] = (c[r.state] ?? 0) + r.n;
           total += r.n;
         }

@@ -108,20 +108,30 @@ export class CertificateService {
     });
   }
 
-  async list(actor: Actor, q: Omit<CertificateFilter, 'orgIds'> & { orgId?: number; page: number; pageSize: number }) {
+  async list(
+    actor: Actor,
+    q: Omit<CertificateFilter, 'orgIds' | 'orgPath'> & {
+      orgId?: number;
+      page: number;
+      pageSize: number;
+      cursor?: number;
+    },
+  ) {
     const tree = await OrgTree.load(this.repos);
+    const { orgId, page, pageSize, cursor, ...filter } = q;
     const f: CertificateFilter =
       actor.role === 'student'
-        ? { ...q, orgIds: [actor.orgId], studentId: actor.studentId ?? -1 }
-        : { ...q, orgIds: tree.filterIds(actor, q.orgId) };
-    const { rows, total } = await this.repos.certificates.list(f, q.page, q.pageSize);
-    return { items: rows.map((r) => this.dto(r, tree)), total, page: q.page, pageSize: q.pageSize };
+        ? { ...filter, orgIds: [actor.orgId], studentId: actor.studentId ?? -1 }
+        : { ...filter, ...tree.filterScope(actor, orgId) };
+    const { rows, total, nextCursor } = await this.repos.certificates.list(f, { page, pageSize, cursor });
+    return { items: rows.map((r) => this.dto(r, tree)), total, page, pageSize, nextCursor };
   }
 
-  async listAll(actor: Actor, q: Omit<CertificateFilter, 'orgIds'> & { orgId?: number }) {
+  async listAll(actor: Actor, q: Omit<CertificateFilter, 'orgIds' | 'orgPath'> & { orgId?: number }) {
     requireStaff(actor);
     const tree = await OrgTree.load(this.repos);
-    return (await this.repos.certificates.listAll({ ...q, orgIds: tree.filterIds(actor, q.orgId) })).map((r) =>
+    const { orgId, ...filter } = q;
+    return (await this.repos.certificates.listAll({ ...filter, ...tree.filterScope(actor, orgId) })).map((r) =>
       this.dto(r, tree),
     );
   }
@@ -241,7 +251,7 @@ export class CertificateService {
   async pendingByCentre(actor: Actor, batchId?: number) {
     requireStaff(actor);
     const tree = await OrgTree.load(this.repos);
-    const rows = await this.repos.certificates.listAll({ orgIds: tree.scopeIds(actor), batchId });
+    const rows = await this.repos.certificates.listAll({ ...tree.filterScope(actor), batchId });
     const summary = notHandedOverByCentre(
       rows.map((r) => toCore(r, tree.get(r.org_id)?.path ?? '/')),
       { withinPath: actor.orgPath },

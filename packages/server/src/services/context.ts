@@ -9,7 +9,7 @@ import {
   type Role,
 } from '@gradpass/core';
 import { AppError, outOfScope } from '../errors.js';
-import type { OrgRow, Repos } from '../repositories/index.js';
+import { ALL_ORGS, type OrgRow, type OrgScope, type Repos } from '../repositories/index.js';
 
 /** The logged-in user performing a request (操作人). */
 export interface Actor {
@@ -58,14 +58,26 @@ export function requireRole(actor: Actor, roles: Role[], what: string): void {
   if (!roles.includes(actor.role)) throw new AppError(403, 'NOT_PERMITTED', `您的角色无权${what}`);
 }
 
+/** Trees built from the cached rows: one per version of the organisations, shared by every request. */
+const TREES = new WeakMap<readonly OrgRow[], OrgTree>();
+
 /** Organisation tree helpers bound to the current set of orgs (机构树). */
 export class OrgTree {
   readonly byId: Map<number, OrgRow>;
-  constructor(readonly orgs: OrgRow[]) {
+  private readonly kids = new Map<number | null, OrgRow[]>();
+  constructor(readonly orgs: readonly OrgRow[]) {
     this.byId = new Map(orgs.map((o) => [o.id, o]));
+    for (const o of orgs) this.kids.set(o.parent_id, [...(this.kids.get(o.parent_id) ?? []), o]);
   }
+  /**
+   * The tree from the per-process cache (OrgRepository.cached): no query while nothing changed, the same object
+   * for every request and every item of a bulk action.
+   */
   static async load(repos: Repos): Promise<OrgTree> {
-    return new OrgTree(await repos.orgs.all());
+    const rows = await repos.orgs.cached();
+    let tree = TREES.get(rows);
+    if (!tree) TREES.set(rows, (tree = new OrgTree(rows)));
+    return tree;
   }
   get(id: number): OrgRow | undefined {
     return this.byId.get(id);
@@ -81,7 +93,18 @@ export class OrgTree {
     return this.orgs.filter((o) => o.path.startsWith(root.path)).map((o) => o.id);
   }
   children(orgId: number): OrgRow[] {
-    return this.orgs.filter((o) => o.parent_id === orgId);
+    return this.kids.get(orgId) ?? [];
+  }
+  /**
+   * The scope of a list request as a subtree path (管辖范围): `orgId` narrowed to the actor's scope (NOT_FOUND when
+   * outside), else the actor's own subtree; the single root's subtree is {@link ALL_ORGS} (no filter needed).
+   */
+  filterScope(actor: Actor, orgId?: number): OrgScope {
+    const node = orgId ? this.assertInScope(actor, orgId) : this.byId.get(actor.orgId);
+    // An actor whose org vanished (cannot happen through the API) sees nothing rather than everything.
+    if (!node) return { orgIds: [] };
+    const roots = this.kids.get(null) ?? [];
+    return { orgPath: node.parent_id == null && roots.length === 1 ? ALL_ORGS : node.path };
   }
   /**
    * The org if it lies in the actor's subtree; otherwise NOT_FOUND for `what` (the object the caller asked for,

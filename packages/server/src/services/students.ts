@@ -243,7 +243,8 @@ export class StudentService {
     const candidates = new Map<number, StudentRow>();
     for (const r of await this.repos.students.listAll({ ...scope, flag: 'continuing' })) candidates.set(r.id, r);
     if (expiringTerms.length)
-      for (const r of await this.repos.students.listAll({ ...scope, enrolTerms: expiringTerms })) candidates.set(r.id, r);
+      for (const r of await this.repos.students.listAll({ ...scope, enrolTerms: expiringTerms }))
+        candidates.set(r.id, r);
     const rows = [...candidates.values()].sort((a, b) => a.id - b.id);
     const apps = await this.repos.applications.forStudent(rows.map((r) => r.id));
     const appsOf = new Map<number, ApplicationRow[]>();
@@ -544,7 +545,11 @@ export class StudentService {
     requireRole(actor, ['centre_staff', 'province_reviewer'], '确认学信网学历照片已补齐');
     const { student, tree } = await this.visible(actor, id);
     if (!student.chsi_photo_missing) return (await this.toDtos([student], tree))[0];
-    const orders = await this.repos.collection.list({ centreOrgIds: [student.org_id], collectionOrgIds: [], studentId: id });
+    const orders = await this.repos.collection.list({
+      centreOrgIds: [student.org_id],
+      collectionOrgIds: [],
+      studentId: id,
+    });
     if (!orders.some((o) => o.status === 'completed' || o.status === 'shipped'))
       throw new AppError(
         409,
