@@ -19,16 +19,40 @@ import { parseIdCard, parseXuehao, identify } from '@gradpass/ids';
 import { maskIdCard } from './personal-data.js';
 import { parseRoster } from '@gradpass/roster';
 import { AppError, invalid, notFound, outOfScope } from '../errors.js';
-import type { ApplicationRow, OrgScope, PhotoRow, Repos, StudentFilter, StudentRow } from '../repositories/index.js';
+import type { Insertable } from 'kysely';
+import type { StudentTable } from '../db/schema.js';
+import type {
+  ApplicationRow,
+  OrgRow,
+  OrgScope,
+  PhotoRow,
+  Repos,
+  StudentFilter,
+  StudentRow,
+} from '../repositories/index.js';
 import type { FileStore } from '../storage.js';
-import { OrgTree, requirePermission, requireRole, requireStaff, unwrapResult, type Actor } from './context.js';
-import { audit } from './audit.js';
+import {
+  OrgTree,
+  refusalError,
+  requirePermission,
+  requireRole,
+  requireStaff,
+  unwrapResult,
+  type Actor,
+} from './context.js';
+import { audit, auditRow, type AuditEntry } from './audit.js';
 import { NAME_CAPS, nameProblem } from './names.js';
 import { photoDto, type PhotoDto } from './photo-dto.js';
 import { isPhotoLocked, type ApplicationStatus } from '@gradpass/core';
 
-/** Roster rows written between two turns of the event loop (other requests are answered in between). */
-const IMPORT_YIELD_EVERY = 20;
+/**
+ * Roster rows per chunk (名册分批导入): one transaction each, a turn of the event loop between two chunks (other
+ * requests are answered in between).
+ */
+const IMPORT_CHUNK = 250;
+
+type RosterStudent = Awaited<ReturnType<typeof parseRoster>>['students'][number];
+type ImportRowResult = { row: number; ok: boolean; xuehao?: string; code?: string; message: string };
 
 export interface StudentDto {
   id: number;
@@ -304,6 +328,41 @@ export class StudentService {
     return org;
   }
 
+  /** The row of a new student from checked input (trimmed, 身份证号 upper-case, 层次 as its label). */
+  private newStudentRow(
+    input: {
+      xuehao: string;
+      idCard: string;
+      name: string;
+      orgId: number;
+      programme: string;
+      level: string;
+      enrolTerm: string;
+      continuing?: boolean;
+    },
+    at: string,
+  ): Insertable<StudentTable> {
+    return {
+      xuehao: input.xuehao.trim(),
+      id_card: input.idCard.trim().toUpperCase(),
+      name: input.name.trim(),
+      org_id: input.orgId,
+      programme: input.programme,
+      level: EDUCATION_LEVEL_LABELS[parseEducationLevel(input.level) ?? 'bachelor'],
+      enrol_term: input.enrolTerm,
+      chsi_photo_missing: 0,
+      identity_doubtful: 0,
+      continuing: input.continuing ? 1 : 0,
+      identity_status: 'none',
+      identity_decided_by: null,
+      identity_decided_at: null,
+      identity_reason: null,
+      photo_id: null,
+      created_at: at,
+      updated_at: at,
+    };
+  }
+
   /** `actor` null = seeding; `checked` = the caller already authorised (roster import), audit still names the actor. */
   async create(
     actor: Actor | null,
@@ -324,27 +383,7 @@ export class StudentService {
     this.checkFields(input);
     if (await this.repos.students.byXuehao(input.xuehao.trim()))
       throw new AppError(409, 'DUPLICATE_XUEHAO', `学号 ${input.xuehao} 已存在`);
-    const now = this.now().toISOString();
-    const level = EDUCATION_LEVEL_LABELS[parseEducationLevel(input.level) ?? 'bachelor'];
-    const row = await this.repos.students.insert({
-      xuehao: input.xuehao.trim(),
-      id_card: input.idCard.trim().toUpperCase(),
-      name: input.name.trim(),
-      org_id: input.orgId,
-      programme: input.programme,
-      level,
-      enrol_term: input.enrolTerm,
-      chsi_photo_missing: 0,
-      identity_doubtful: 0,
-      continuing: input.continuing ? 1 : 0,
-      identity_status: 'none',
-      identity_decided_by: null,
-      identity_decided_at: null,
-      identity_reason: null,
-      photo_id: null,
-      created_at: now,
-      updated_at: now,
-    });
+    const row = await this.repos.students.insert(this.newStudentRow(input, this.now().toISOString()));
     await audit(this.repos, this.now(), actor, {
       orgId: row.org_id,
       entity: 'student',
@@ -415,122 +454,15 @@ export class StudentService {
       warnings.set(p.row, [...(warnings.get(p.row) ?? []), p.message]);
     let created = 0,
       updated = 0;
-    let done = 0;
-    for (const s of roster.students) {
-      // Every few rows, give the event loop a turn: better-sqlite3 answers synchronously, so without this a
+    const seen = new Set<string>();
+    for (let i = 0; i < roster.students.length; i += IMPORT_CHUNK) {
+      // Between chunks, give the event loop a turn: better-sqlite3 answers synchronously, so without this a
       // long import would keep every other request waiting until it ends.
-      if (++done % IMPORT_YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
-      const extra = warnings.get(s.row)?.join('；');
-      if (s.centre && s.centre !== centre.name) {
-        rows.push({
-          row: s.row,
-          ok: false,
-          xuehao: s.xuehao,
-          code: 'CENTRE_MISMATCH',
-          message: `第 ${s.row} 行：学习中心“${s.centre}”与导入目标“${centre.name}”不一致，未导入`,
-        });
-        continue;
-      }
-      if (!s.idCard || !s.level || !s.enrolmentTerm) {
-        const miss = [!s.idCard && '身份证号', !s.level && '层次', !s.enrolmentTerm && '入学学期']
-          .filter(Boolean)
-          .join('、');
-        rows.push({
-          row: s.row,
-          ok: false,
-          xuehao: s.xuehao,
-          code: 'FIELD_MISSING',
-          message: `第 ${s.row} 行：缺少${miss}，未导入`,
-        });
-        continue;
-      }
-      const term = parseEnrolmentTerm(s.enrolmentTerm);
-      if (!term.ok) {
-        rows.push({
-          row: s.row,
-          ok: false,
-          xuehao: s.xuehao,
-          code: term.refusal.code,
-          message: `第 ${s.row} 行：${term.refusal.message}`,
-        });
-        continue;
-      }
-      const existing = await this.repos.students.byXuehao(s.xuehao);
-      if (existing) {
-        if (existing.org_id !== orgId) {
-          rows.push({
-            row: s.row,
-            ok: false,
-            xuehao: s.xuehao,
-            code: 'OTHER_CENTRE',
-            message: `第 ${s.row} 行：学号 ${s.xuehao} 已属于其他学习中心，未导入`,
-          });
-          continue;
-        }
-        const patch = {
-          id_card: s.idCard,
-          name: s.name,
-          programme: s.programme ?? existing.programme,
-          level: s.level,
-          enrol_term: s.enrolmentTerm,
-        };
-        try {
-          await this.guardUpdate(existing, { ...existing, ...patch });
-        } catch (e) {
-          if (!(e instanceof AppError)) throw e;
-          rows.push({ row: s.row, ok: false, xuehao: s.xuehao, code: e.code, message: `第 ${s.row} 行：${e.message}` });
-          continue;
-        }
-        const after = await this.repos.students.update(existing.id, { ...patch, updated_at: this.now().toISOString() });
-        await audit(this.repos, this.now(), actor, {
-          orgId,
-          entity: 'student',
-          entityId: existing.id,
-          action: 'import_update',
-          before: existing,
-          after,
-        });
-        updated++;
-        rows.push({
-          row: s.row,
-          ok: true,
-          xuehao: s.xuehao,
-          message: `第 ${s.row} 行：已更新 ${s.name}${extra ? `（提示：${extra}）` : ''}`,
-        });
-      } else {
-        try {
-          await this.create(
-            actor,
-            {
-              xuehao: s.xuehao,
-              idCard: s.idCard,
-              name: s.name,
-              orgId,
-              programme: s.programme ?? '',
-              level: s.level,
-              enrolTerm: s.enrolmentTerm,
-            },
-            true,
-          );
-        } catch (e) {
-          if (!(e instanceof AppError)) throw e;
-          rows.push({
-            row: s.row,
-            ok: false,
-            xuehao: s.xuehao,
-            code: e.code,
-            message: `第 ${s.row} 行：${e.message}，未导入`,
-          });
-          continue;
-        }
-        created++;
-        rows.push({
-          row: s.row,
-          ok: true,
-          xuehao: s.xuehao,
-          message: `第 ${s.row} 行：已导入 ${s.name}${extra ? `（提示：${extra}）` : ''}`,
-        });
-      }
+      if (i) await new Promise((resolve) => setImmediate(resolve));
+      const r = await this.importChunk(actor, centre, roster.students.slice(i, i + IMPORT_CHUNK), warnings, seen);
+      rows.push(...r.rows);
+      created += r.created;
+      updated += r.updated;
     }
     rows.sort((a, b) => a.row - b.row);
     return { created, updated, failed: rows.filter((r) => !r.ok).length, rows };
@@ -566,6 +498,122 @@ export class StudentService {
       after: { chsiPhotoMissing: false },
     });
     return (await this.toDtos([after], tree))[0];
+  }
+
+  /**
+   * One chunk of roster rows in one transaction (set-based): one query finds the existing 学号, one the
+   * applications of those students, one statement inserts the new students and one the audit entries; only
+   * updates of existing students go row by row. A chunk commits whole, so a re-run after a failure finds the
+   * committed rows and updates them.
+   */
+  private async importChunk(
+    actor: Actor,
+    centre: OrgRow,
+    chunk: RosterStudent[],
+    warnings: Map<number, string[]>,
+    seen: Set<string>,
+  ) {
+    const orgId = centre.id;
+    const rows: ImportRowResult[] = [];
+    let updated = 0;
+    const now = this.now();
+    const at = now.toISOString();
+    const created = await this.repos.transaction(async (tx) => {
+      const existing = new Map((await tx.students.byXuehaos(chunk.map((s) => s.xuehao))).map((r) => [r.xuehao, r]));
+      const ours = [...existing.values()].filter((r) => r.org_id === orgId).map((r) => r.id);
+      const appsOf = new Map<number, ApplicationRow[]>();
+      for (const a of await tx.applications.forStudent(ours))
+        appsOf.set(a.student_id, [...(appsOf.get(a.student_id) ?? []), a]);
+      const entries: AuditEntry[] = [];
+      const fresh: Array<{ s: RosterStudent; row: Insertable<StudentTable>; extra?: string }> = [];
+      for (const s of chunk) {
+        const extra = warnings.get(s.row)?.join('；');
+        const refuse = (code: string, message: string) =>
+          rows.push({ row: s.row, ok: false, xuehao: s.xuehao, code, message: `第 ${s.row} 行：${message}` });
+        if (s.centre && s.centre !== centre.name) {
+          refuse('CENTRE_MISMATCH', `学习中心“${s.centre}”与导入目标“${centre.name}”不一致，未导入`);
+          continue;
+        }
+        if (!s.idCard || !s.level || !s.enrolmentTerm) {
+          const miss = [!s.idCard && '身份证号', !s.level && '层次', !s.enrolmentTerm && '入学学期']
+            .filter(Boolean)
+            .join('、');
+          refuse('FIELD_MISSING', `缺少${miss}，未导入`);
+          continue;
+        }
+        const term = parseEnrolmentTerm(s.enrolmentTerm);
+        if (!term.ok) {
+          refuse(term.refusal.code, term.refusal.message);
+          continue;
+        }
+        if (seen.has(s.xuehao)) {
+          refuse('DUPLICATE_XUEHAO', `学号 ${s.xuehao} 在名册中重复，未导入`);
+          continue;
+        }
+        seen.add(s.xuehao);
+        const ex = existing.get(s.xuehao);
+        if (ex) {
+          if (ex.org_id !== orgId) {
+            refuse('OTHER_CENTRE', `学号 ${s.xuehao} 已属于其他学习中心，未导入`);
+            continue;
+          }
+          const patch = {
+            id_card: s.idCard,
+            name: s.name,
+            programme: s.programme ?? ex.programme,
+            level: s.level,
+            enrol_term: s.enrolmentTerm,
+          };
+          const apps = appsOf.get(ex.id) ?? [];
+          const guard = checkStudentUpdate(toCoreStudent(ex, '/', apps), toCoreStudent({ ...ex, ...patch }, '/', apps));
+          if (!guard.ok) {
+            const e = refusalError(guard.refusal);
+            refuse(e.code, e.message);
+            continue;
+          }
+          const after = await tx.students.update(ex.id, { ...patch, updated_at: at });
+          entries.push({ orgId, entity: 'student', entityId: ex.id, action: 'import_update', before: ex, after });
+          updated++;
+          rows.push({
+            row: s.row,
+            ok: true,
+            xuehao: s.xuehao,
+            message: `第 ${s.row} 行：已更新 ${s.name}${extra ? `（提示：${extra}）` : ''}`,
+          });
+          continue;
+        }
+        const input = {
+          xuehao: s.xuehao,
+          idCard: s.idCard,
+          name: s.name,
+          programme: s.programme ?? '',
+          level: s.level,
+          enrolTerm: s.enrolmentTerm,
+        };
+        try {
+          this.checkFields(input);
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+          refuse(e.code, `${e.message}，未导入`);
+          continue;
+        }
+        fresh.push({ s, row: this.newStudentRow({ ...input, orgId }, at), extra });
+      }
+      const inserted = await tx.students.insertMany(fresh.map((f) => f.row));
+      inserted.forEach((row, k) => {
+        const { s, extra } = fresh[k];
+        entries.push({ orgId, entity: 'student', entityId: row.id, action: 'create', after: row });
+        rows.push({
+          row: s.row,
+          ok: true,
+          xuehao: s.xuehao,
+          message: `第 ${s.row} 行：已导入 ${s.name}${extra ? `（提示：${extra}）` : ''}`,
+        });
+      });
+      await tx.audit.insertMany(entries.map((e) => auditRow(now, actor, e)));
+      return inserted.length;
+    });
+    return { rows, created, updated };
   }
 
   /** 学信网 flags from the province's list: each identifier is a 学号 or 身份证号. */
