@@ -9,9 +9,11 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { chsiCheckDueDate, newCollectionOrder } from '@gradpass/core';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { resolveNotificationConfig } from '../src/services/notifications.js';
+import { NotificationService, resolveNotificationConfig } from '../src/services/notifications.js';
+import { EventBus } from '../src/events.js';
 import { dingTalkSign } from '../src/services/notify-channels.js';
 import { BACKENDS, Client, Clock, checksDone, compliantJpeg, demoIds, makeApp, type TestApp } from './helpers.js';
 
@@ -347,11 +349,110 @@ describe.each(BACKENDS)('notifications on %s', (backend) => {
     expect(smtp.mails.filter((m) => m.subject === '毕业申请被退回：李娜')).toHaveLength(2);
   });
 
+  test('the reminders of domain.md: enrolment, collection deadline, 学信网 check, overdue paper copies', async () => {
+    const { app } = t;
+    const { repos } = app.ctx;
+    const n = app.ctx.services.notifications;
+    const ids = await demoIds(app);
+    const byEvent = async (day: string) => {
+      const list = await n.reminders(Clock.at(day));
+      return (event: string) => list.filter((x) => x.event === event);
+    };
+    // 张伟 (2018春) is valid until 2026-04-30: told 30 days before, not 29; 陈静 (2017秋) has already expired
+    let of = await byEvent('2026-03-31');
+    const enrol = of('enrolment_expiring');
+    expect(enrol.map((x) => x.orgId)).toEqual([ids.centreA]);
+    expect(enrol[0].message.lines[0]).toBe(
+      '张伟（学号 1837001200001，2018春入学）：学籍有效期至 2026-04-30，还剩 30 天',
+    );
+    expect(enrol[0].occasion).toBe('enrolment:2026-03-31');
+    expect((await byEvent('2026-04-01'))('enrolment_expiring')).toEqual([]);
+
+    // collection deadline: 刘洋 still lacks the 学信网 photo; 7 days before is a reminder day, 6 is not
+    const liu = ids.student('刘洋');
+    await repos.students.update(liu.id, { chsi_photo_missing: 1 });
+    await repos.batches.update(ids.realBatch, { collection_deadline: '2026-01-10' });
+    of = await byEvent('2026-01-03');
+    const deadline = of('collection_deadline');
+    expect(deadline.map((x) => x.orgId)).toEqual([ids.centreB]);
+    expect(deadline[0].message.title).toBe('图像采集截止提醒（截止 2026-01-10）');
+    expect(deadline[0].message.lines.join('')).toMatch(/还有 7 天，仍有 1 名学生.*未完成采集的学生：刘洋/);
+    expect((await byEvent('2026-01-04'))('collection_deadline')).toEqual([]);
+    await repos.batches.update(ids.realBatch, { collection_deadline: null });
+
+    // collection orders: 李娜 received her paper copies; 刘洋's were approved but never posted
+    const orgs = await repos.orgs.all();
+    const cc = orgs.find((o) => o.kind === 'collection_centre')!;
+    const pathOf = (id: number) => orgs.find((o) => o.id === id)!.path;
+    const order = (s: { id: number; xuehao: string; id_card: string; name: string; org_id: number }, extra: object) =>
+      repos.collection.insert({
+        student_id: s.id,
+        collection_org_id: cc.id,
+        status: (extra as { status: string }).status,
+        version: 0,
+        photo_path: null,
+        data_json: JSON.stringify({
+          ...newCollectionOrder({
+            id: String(s.id),
+            student: {
+              id: String(s.id),
+              xuehao: s.xuehao,
+              idCard: s.id_card,
+              name: s.name,
+              centrePath: pathOf(s.org_id),
+            },
+            collectionCentrePath: cc.path,
+          }),
+          ...extra,
+        }),
+        created_at: clock.t.toISOString(),
+        updated_at: clock.t.toISOString(),
+      });
+    const lina = ids.student('李娜');
+    await order(lina, { status: 'shipped', paperReceivedOn: '2026-01-05', finalPassedAt: '2025-12-20T02:00:00Z' });
+    await order(liu, { status: 'final_passed', finalPassedAt: '2026-01-05T02:00:00Z' });
+    const due = chsiCheckDueDate({ paperReceivedOn: '2026-01-05' })!;
+    of = await byEvent(due);
+    const check = of('chsi_check');
+    expect(check.map((x) => [x.orgId, x.studentId])).toEqual([[ids.centreA, lina.id]]);
+    expect(check[0].message.lines[0]).toContain('李*');
+    expect(check[0].message.lines[0]).not.toContain('李娜'); // core's masked name, as the collection flow shows it
+    const shipping = of('shipping_overdue');
+    expect(shipping.map((x) => x.orgId)).toEqual([cc.id]);
+    expect(shipping[0].message.lines[0]).toMatch(/^刘\*：应于 2026-01-14 前寄出，已逾期 \d+ 个工作日$/);
+    // nothing in any reminder carries a 身份证号
+    for (const x of [...check, ...shipping, ...enrol, ...deadline]) expect(JSON.stringify(x)).not.toMatch(FULL_ID_CARD);
+
+    // two processes on one database run at the same moment: one holds the lease, the robot hears it once
+    const centre = await Client.login(app, 'lixia');
+    const ch = await centre.post('/api/notifications/channels', {
+      orgId: ids.centreA,
+      kind: 'wecom',
+      name: '学籍提醒群',
+      target: `${robots.base}/wecom?key=enrolment-0001`,
+      events: ['enrolment_expiring'],
+    });
+    expect(ch.statusCode, ch.body).toBe(200);
+    clock.set('2026-03-31');
+    const second = new NotificationService(repos, new EventBus(), n.config, clock.now);
+    const before = robots.hooks.length;
+    const runs = await Promise.all([n.runOnce(), second.runOnce(), n.runOnce(), second.runOnce()]);
+    expect(runs.filter((r) => r.leader).length).toBeGreaterThanOrEqual(1);
+    expect(runs.reduce((sum, r) => sum + r.stored, 0)).toBe(1);
+    expect(runs.reduce((sum, r) => sum + r.sent, 0)).toBe(1);
+    const heard = robots.hooks.slice(before);
+    expect(heard).toHaveLength(1);
+    expect(heard[0].body.markdown.content).toContain('学籍即将到期：1 名学生');
+    // the lease is one process's: the other is not the leader while it lasts
+    const leaders = await Promise.all([n.runOnce(), second.runOnce()]);
+    expect(leaders.map((r) => r.leader).sort()).toEqual([false, true]);
+    await second.stop();
+  });
+
   test('without an SMTP server an e-mail delivery fails at once with the reason', async () => {
     const { app } = t;
     const repos = app.ctx.repos;
     const ids = await demoIds(app);
-    const { NotificationService } = await import('../src/services/notifications.js');
     const bare = new NotificationService(
       repos,
       app.ctx.events,

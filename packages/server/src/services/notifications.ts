@@ -191,7 +191,7 @@ export class NotificationService {
           .catch((err: unknown) => this.log(err, '通知：定时任务失败'))
           .finally(() => (this.running = null));
       };
-      setTimeout(tick, Math.min(this.config.intervalMs, 30_000)).unref();
+      // The first run one interval after the start (a restart loop does not become a reminder loop).
       this.timer = setInterval(tick, this.config.intervalMs);
       this.timer.unref();
     }
@@ -530,13 +530,9 @@ export class NotificationService {
       const students = await this.repos.students.listAll({ orgIds: [centre.id] });
       if (!students.length) continue;
       const apps = await this.repos.applications.forStudent(students.map((s) => s.id));
-      const core = students.map((s) =>
-        toCoreStudent(
-          s,
-          centre.path,
-          apps.filter((a) => a.student_id === s.id),
-        ),
-      );
+      const appsOf = new Map<number, typeof apps>();
+      for (const a of apps) appsOf.set(a.student_id, [...(appsOf.get(a.student_id) ?? []), a]);
+      const core = students.map((s) => toCoreStudent(s, centre.path, appsOf.get(s.id) ?? []));
       const byId = new Map(students.map((s) => [s.id, s]));
       const orderRows = await this.repos.collection.list({ centreOrgIds: [centre.id], collectionOrgIds: [] });
       const orders = orderRows.map((r) => JSON.parse(r.data_json) as CollectionOrder);
