@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import yazl from 'yazl';
+import type { Readable } from 'node:stream';
 import {
   photoSourceMaxBytes,
   photoZipLimits,
@@ -9,7 +9,7 @@ import {
   type ZipItem,
 } from '@gradpass/photo/batch/zip';
 import { FORMAT_NAMES, sniffFormat } from '@gradpass/photo/jpeg/sniff';
-import { toXlsx } from './reports.js';
+import { photoZipStream } from './photo-export.js';
 import type { InspectOptions, PhotoReport, Profile } from '@gradpass/photo';
 import { compareWithReference, type ReferenceComparison } from '@gradpass/roster';
 import { AppError, notFound } from '../errors.js';
@@ -23,7 +23,6 @@ import { assertPictureUpload } from './upload-guard.js';
 import { photoDto, type PhotoDto, type ReferenceResult } from './photo-dto.js';
 import { assertPhotoReplaceable } from './domain.js';
 import { assertIdCardExport, recordIdCardExport } from './id-card-export.js';
-import { maskIdCard } from './personal-data.js';
 import type { StudentService } from './students.js';
 
 export type PhotoSource = 'collection' | 'student' | 'centre';
@@ -89,6 +88,11 @@ const archiveStatus = (code: string): number =>
 /** 毕业电子照片：上传、批量导入、后台检测、读取 */
 export class PhotoService {
   queue!: JobQueue;
+  /**
+   * Runs the check of one photo somewhere else than this thread (`gradpass worker`: the photo engine's piscina
+   * pool over every core). Unset: in this thread.
+   */
+  inspector: ((bytes: Buffer, fileName: string, face: boolean) => Promise<PhotoReport>) | null = null;
   constructor(
     private readonly repos: Repos,
     private readonly files: FileStore,
@@ -327,11 +331,13 @@ export class PhotoService {
     } else {
       try {
         const bytes = await this.files.read(photo.storage_path);
-        report = await engine.inspect(bytes, {
-          profile: engine.loadProfile(this.checks.profile),
-          fileName: photo.file_name,
-          face: this.checks.face,
-        });
+        report = this.inspector
+          ? await this.inspector(bytes, photo.file_name, this.checks.face)
+          : await engine.inspect(bytes, {
+              profile: engine.loadProfile(this.checks.profile),
+              fileName: photo.file_name,
+              face: this.checks.face,
+            });
       } catch (e) {
         report = {
           file: photo.file_name,
@@ -505,7 +511,7 @@ export class PhotoService {
   ): Promise<PhotoDto> {
     const seen = await this.repos.photos.byId(photoId);
     if (!seen) throw notFound('照片');
-    const { centrePath } = await this.students.visible(actor, seen.student_id);
+    const { centrePath } = await this.students.visible(actor, seen.student_id, '照片');
     requirePermission(actor, 'replace_photo', centrePath, seen.student_id);
     const note = input.note.trim();
     if (note.length < 2 || note.length > 500)
@@ -556,72 +562,45 @@ export class PhotoService {
 
   /**
    * Export (照片导出): a zip of the compliant current photos of the students in scope, named as the target system
-   * needs (<学号>.jpg or <身份证号>.jpg), plus 导出报告.xlsx listing every student and why a photo was left out.
+   * needs (<学号>.jpg or <身份证号>.jpg), plus 导出报告.xlsx listing every student and why a photo was left out —
+   * streamed (photo-export.ts): refusals are thrown here, before the first byte; memory stays flat at any n.
    */
-  async exportZip(actor: Actor, q: { orgId?: number; naming: 'xuehao' | 'idcard'; batchId?: number }): Promise<Buffer> {
+  async exportZip(actor: Actor, q: { orgId?: number; naming: 'xuehao' | 'idcard'; batchId?: number }): Promise<Readable> {
     requireStaff(actor);
     if (q.naming === 'idcard') assertIdCardExport(actor);
     const tree = await OrgTree.load(this.repos);
-    const students = await this.repos.students.listAll({ orgIds: tree.filterIds(actor, q.orgId), batchId: q.batchId });
-    const photos = new Map(
-      (await this.repos.photos.byIds(students.map((x) => x.photo_id).filter((x): x is number => x != null))).map(
-        (p) => [p.id, p],
-      ),
-    );
-    const zip = new yazl.ZipFile();
-    const lines: Array<{ xuehao: string; idCard: string; name: string; centre: string; file: string; result: string }> =
-      [];
-    const labels: Record<string, string> = {
-      pending: '待检测',
-      checking: '检测中',
-      fail: '不合格',
-      review: '待人工复核',
-      error: '无法读取',
-    };
-    for (const st of students) {
-      const p = st.photo_id != null ? photos.get(st.photo_id) : undefined;
-      const file = `${q.naming === 'idcard' ? st.id_card : st.xuehao}.jpg`;
-      const idCard = q.naming === 'idcard' ? st.id_card : maskIdCard(st.id_card);
-      const base = { xuehao: st.xuehao, idCard, name: st.name, centre: tree.get(st.org_id)?.name ?? '' };
-      if (!p) {
-        lines.push({ ...base, file: '', result: '未导出：没有照片' });
-        continue;
-      }
-      if (p.status !== 'pass') {
-        lines.push({ ...base, file: '', result: `未导出：照片${labels[p.status] ?? p.status}` });
-        continue;
-      }
-      zip.addBuffer(await this.files.read(p.storage_path), file);
-      lines.push({ ...base, file, result: '已导出' });
-    }
-    const report = await toXlsx(
-      '导出报告',
-      [
-        { header: '学号', width: 16, value: (l) => l.xuehao },
-        { header: '身份证号', width: 22, value: (l) => l.idCard },
-        { header: '姓名', value: (l) => l.name },
-        { header: '学习中心', width: 24, value: (l) => l.centre },
-        { header: '文件名', width: 24, value: (l) => l.file },
-        { header: '结果', width: 24, value: (l) => l.result },
-      ],
-      lines,
-    );
-    zip.addBuffer(report, '导出报告.xlsx');
-    if (q.naming === 'idcard') await recordIdCardExport(this.repos, this.now(), actor, students.length);
-    zip.end();
-    const chunks: Buffer[] = [];
-    return new Promise((resolve, reject) => {
-      zip.outputStream
-        .on('data', (c: Buffer) => chunks.push(c))
-        .on('end', () => resolve(Buffer.concat(chunks)))
-        .on('error', reject);
+    const filter = { ...tree.filterScope(actor, q.orgId), batchId: q.batchId };
+    return photoZipStream({
+      repos: this.repos,
+      files: this.files,
+      tree,
+      filter,
+      naming: q.naming,
+      onFinish: async (students) => {
+        if (q.naming === 'idcard') await recordIdCardExport(this.repos, this.now(), actor, students);
+      },
+      onError: (e) => this.onExportError(e),
     });
   }
+  /** Where a zip export that failed half-way is reported (the app's logger; the download is cut off). */
+  onExportError: (e: unknown) => void = () => undefined;
 
-  async requeueUnfinished(): Promise<void> {
-    for (const p of await this.repos.photos.unfinished()) {
-      await this.repos.photos.update(p.id, { status: 'pending' });
-      await this.queue.enqueue(p.id);
+  /**
+   * Restart recovery (重启恢复): unfinished photos (待检测 / 检测中) that have no job get one. Read a page at a
+   * time by the photos(status, id) index; a photo whose job waits or runs — held by another process or a
+   * worker — keeps it (BullMQ's lease hands it on if its worker died). Returns how many were enqueued.
+   */
+  async requeueUnfinished(): Promise<number> {
+    let after = 0;
+    let added = 0;
+    for (;;) {
+      const ids = await this.repos.photos.unfinishedAfter(after, 500);
+      if (!ids.length) return added;
+      after = ids[ids.length - 1];
+      for (const id of await this.queue.withoutJob(ids)) {
+        await this.queue.enqueue(id);
+        added++;
+      }
     }
   }
 
