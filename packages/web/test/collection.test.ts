@@ -14,7 +14,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { HAVE_CHROMIUM, drawPhoto, ensureWebBuilt, idCard, launchBrowser, loginAs, screenshotPath, startServer, type TestServer } from './support';
+import { HAVE_CHROMIUM, apiSession, drawPhoto, ensureWebBuilt, idCard, launchBrowser, loginAs, screenshotPath, startServer, type TestServer } from './support';
 
 const PASSWORD = 'Passw0rd!2026';
 const A = { xuehao: '2237001300001', idCard: idCard('19900101', 12), name: '张伟' };
@@ -26,24 +26,6 @@ interface StudentsService {
 }
 
 /** A logged-in HTTP session (cookie + CSRF token) for API calls the UI does not make. */
-async function apiSession(base: string, username: string) {
-  const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
-  if (!res.ok) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  return async <T,>(path: string, body: unknown): Promise<T> => {
-    const isForm = body instanceof FormData;
-    const r = await fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: { cookie, 'x-csrf-token': csrfToken, ...(isForm ? {} : { 'content-type': 'application/json' }) },
-      body: isForm ? body : JSON.stringify(body),
-    });
-    const text = await r.text();
-    if (!r.ok) throw new Error(`${path}: ${r.status} ${text}`);
-    return JSON.parse(text) as T;
-  };
-}
-
 describe.skipIf(!HAVE_CHROMIUM)('collection orders and 学信网 flag import (Chromium)', () => {
   let server: TestServer;
   let browser: Browser;
@@ -79,7 +61,7 @@ describe.skipIf(!HAVE_CHROMIUM)('collection orders and 学信网 flag import (Ch
 
   /** The student opens an order, uploads the photo and submits it with 采集码 + 特征码 (API). */
   async function submittedOrder(username: string, studentId: number, seed: number, openedId?: number): Promise<{ id: number; post: Awaited<ReturnType<typeof apiSession>> }> {
-    const post = await apiSession(server.url, username);
+    const post = await apiSession(server.url, username, PASSWORD);
     const order = openedId ? { id: openedId } : await post<{ id: number; status: string }>('/api/collection/orders', { studentId, collectionOrgId: collectionId });
     const form = new FormData();
     form.set('file', new Blob([new Uint8Array(await drawPhoto(seed))], { type: 'image/jpeg' }), `${seed}.jpg`);
@@ -108,7 +90,7 @@ describe.skipIf(!HAVE_CHROMIUM)('collection orders and 学信网 flag import (Ch
     await page.getByText(`本年度特征码：${FEATURE_CODE}`).waitFor();
 
     // the learning centre opens an order for a student whose 学信网 photo is missing (flag set by the province, API)
-    const provApi = await apiSession(server.url, 'prov1');
+    const provApi = await apiSession(server.url, 'prov1', PASSWORD);
     await provApi('/api/students/flags/import', { flag: 'chsi_photo_missing', identifiers: [A.xuehao] });
     const centre = await loginAs(browser, server.url, 'centre1', PASSWORD);
     await centre.page.goto(`/students/${studentIds[0]}`);

@@ -214,3 +214,22 @@ export function screenshotPath(name: string, forReadme = true): string {
   fs.mkdirSync(dir, { recursive: true });
   return path.join(dir, name);
 }
+
+/** A logged-in API session outside the browser: returns a POST function (JSON or FormData) with cookie and CSRF. */
+export async function apiSession(base: string, username: string, password: string) {
+  const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (!res.ok) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return async <T,>(path: string, body: unknown): Promise<T> => {
+    const isForm = body instanceof FormData;
+    const r = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': csrfToken, ...(isForm ? {} : { 'content-type': 'application/json' }) },
+      body: isForm ? body : JSON.stringify(body),
+    });
+    const text = await r.text();
+    if (!r.ok) throw new Error(`${path}: ${r.status} ${text}`);
+    return JSON.parse(text) as T;
+  };
+}

@@ -48,6 +48,15 @@ export interface Photo {
   limits?: GeometryLimits | null;
   uploadedAt: string;
   checkedAt: string | null;
+  /** The server's cached comparison with the 学信网 photo (同一人 / 同版), null until compared. */
+  reference?: ReferenceComparison | null;
+}
+
+/** 同一人 (face) and 同版 (sameShot) against the 学信网 reference photo. */
+export interface ReferenceComparison {
+  status: string;
+  face: { status: string; value?: number | null; message: string };
+  sameShot: { status: string; value?: number | null; message: string };
 }
 
 export type ApplicationState = 'draft' | 'applied' | 'submitted' | 'city_approved' | 'province_approved' | 'graduated' | 'returned' | 'rejected_final';

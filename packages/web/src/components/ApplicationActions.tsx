@@ -28,7 +28,16 @@ export function approveLabel(state: ApplicationState): string {
 export interface ActionInput {
   reason?: string;
   samePhotoConfirmed?: boolean;
+  /** Bulk submission: the applications whose 同版 the clerk checked one by one. */
+  samePhotoConfirmedIds?: number[];
   degreeRequested?: boolean;
+}
+
+/** One application in a bulk submission: the clerk ticks 同版 per student unless the machine found it. */
+export interface SubmitItem {
+  id: number;
+  label: string;
+  machineSame: boolean;
 }
 
 /** POST /api/applications/:id/actions */
@@ -41,11 +50,14 @@ export function ActionModal({
   action,
   state,
   count,
+  items,
   open,
   onCancel,
   onOk,
 }: {
   action: ApplicationAction | null;
+  /** Bulk submission: the applications, for the per-student 同版 check. */
+  items?: SubmitItem[];
   /** The state the applications are in (decides what approval means at this level). */
   state?: ApplicationState;
   count: number;
@@ -85,8 +97,10 @@ export function ActionModal({
             <Input.TextArea rows={3} placeholder="例如：照片眼睛位置偏高，请重新采集" data-testid="action-reason" />
           </Form.Item>
         )}
+        {action === 'submit' && items && items.length > 1 && <PerStudentSameShot items={items} />}
         {action === 'submit' && (
           <>
+            {!(items && items.length > 1) && (
             <Form.Item
               name="samePhotoConfirmed"
               valuePropName="checked"
@@ -94,6 +108,7 @@ export function ActionModal({
             >
               <Checkbox data-testid="same-photo-confirm">我已核对：照片与学信网学历照片为同一版本（同版）</Checkbox>
             </Form.Item>
+            )}
             <Form.Item name="degreeRequested" valuePropName="checked">
               <Checkbox>同时申请学位</Checkbox>
             </Form.Item>
@@ -104,6 +119,38 @@ export function ActionModal({
         {action === 'apply' && <p>学生确认毕业申请信息无误并签字。</p>}
       </Form>
     </Modal>
+  );
+}
+
+/** The 同版 check per student (seed 000 三.3): one box each, never one tick for the whole list. */
+function PerStudentSameShot({ items }: { items: SubmitItem[] }) {
+  const toTick = items.filter((i) => !i.machineSame);
+  return (
+    <>
+      {items.some((i) => i.machineSame) && (
+        <Alert
+          type="success"
+          showIcon
+          style={{ marginBottom: 8 }}
+          title={`${items.filter((i) => i.machineSame).length} 名学生的照片经比对与学信网照片同版，无需逐个勾选`}
+        />
+      )}
+      {toTick.length > 0 && (
+        <Form.Item
+          name="samePhotoConfirmedIds"
+          label="请逐个核对以下学生的照片与学信网学历照片为同一版本（同版）后勾选；未勾选的学生不会提交"
+          initialValue={[]}
+        >
+          <Checkbox.Group style={{ display: 'flex', flexDirection: 'column', gap: 4, maxHeight: 240, overflow: 'auto' }}>
+            {toTick.map((i) => (
+              <Checkbox key={i.id} value={i.id} data-testid={`same-photo-confirm-${i.id}`}>
+                {i.label}
+              </Checkbox>
+            ))}
+          </Checkbox.Group>
+        </Form.Item>
+      )}
+    </>
   );
 }
 

@@ -36,7 +36,7 @@ export function PhotoCard({ student, onChanged, compact = false }: { student: St
   const canReference = can(user.role, 'import_reference');
   const canUpload = can(user.role, 'replace_photo');
   const source = 'centre';
-  const width = compact ? 220 : 270;
+  const width = compact ? 220 : student.hasReference ? 230 : 270; // two photos side by side leave room for the results
   return (
     <Card
       size="small"

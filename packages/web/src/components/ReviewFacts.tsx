@@ -5,7 +5,7 @@
 import { Space, Tag, Tooltip } from 'antd';
 import { useEffect, useState } from 'react';
 import { api } from '../api/client';
-import type { Student } from '../api/types';
+import type { ReferenceComparison, Student } from '../api/types';
 import { FlagTags, PhotoStatusTag } from './common';
 import { photoUrl } from './PhotoCard';
 
@@ -26,11 +26,7 @@ export function useStudentsById(ids: number[]): Map<number, Student> {
   return map;
 }
 
-interface Comparison {
-  status: string;
-  face: { status: string; message: string };
-  sameShot: { status: string; message: string };
-}
+type Comparison = ReferenceComparison;
 
 // Comparisons run the face engine on the server: one at a time per page, remembered per photo.
 const compared = new Map<string, Promise<Comparison | null>>();
@@ -49,15 +45,18 @@ function compareOnce(studentId: number, photoId: number): Promise<Comparison | n
 /** 同版: same person and same shot as the 学信网 photo; "无学信网照片" when none is on file. */
 export function SameShotTag({ student }: { student: Student }) {
   const photoId = student.photo?.id;
-  const [r, setR] = useState<Comparison | null | undefined>(undefined);
+  const cached = student.photo?.reference ?? undefined;
+  const [fetched, setR] = useState<Comparison | null | undefined>(undefined);
+  const r = cached ?? fetched;
   useEffect(() => {
-    if (!student.hasReference || !photoId) return;
+    // the server caches the comparison in the photo; ask for one only when it has none yet
+    if (!student.hasReference || !photoId || cached) return;
     let alive = true;
     void compareOnce(student.id, photoId).then((x) => alive && setR(x));
     return () => {
       alive = false;
     };
-  }, [student.id, student.hasReference, photoId]);
+  }, [student.id, student.hasReference, photoId, cached]);
   if (!student.hasReference) return <Tag data-testid="same-shot" data-status="none">无学信网照片</Tag>;
   if (!photoId) return null;
   if (r === undefined) return <Tag data-testid="same-shot" data-status="pending">同版比对中</Tag>;
@@ -72,6 +71,12 @@ export function SameShotTag({ student }: { student: Student }) {
       </Tag>
     </Tooltip>
   );
+}
+
+/** True when the machine found the photo to be the same shot as the 学信网 photo (no per-student tick needed). */
+export function machineSameShot(student: Student | undefined): boolean {
+  const r = student?.photo?.reference;
+  return !!r && r.face.status === 'pass' && r.sameShot.status === 'pass'; // as the server's referenceMatch 'same'
 }
 
 /** The cell of a review list: thumbnail, verdict, 同版, flags. */

@@ -161,11 +161,11 @@ function CreateUserModal({ orgs, onClose, onDone }: { orgs: Org[]; onClose: () =
             showSearch={{ optionFilterProp: 'label' }}
             options={orgs.map((o) => ({ value: o.id, label: `${o.name}（${kindLabel(o.kind)}）` }))}
             onChange={() => form.setFieldValue('role', undefined)}
-            data-testid="user-org"
+            data-testid="new-user-org"
           />
         </Form.Item>
         <Form.Item name="role" label="角色" rules={[{ required: true, message: '请选择角色' }]} extra={org ? `${kindLabel(org.kind)}可设的角色` : '先选择机构'}>
-          <Select options={roles.map((r) => ({ value: r, label: ROLE_LABELS[r] }))} disabled={!org} data-testid="user-role" />
+          <Select options={roles.map((r) => ({ value: r, label: ROLE_LABELS[r] }))} disabled={!org} data-testid="new-user-role" />
         </Form.Item>
         {role === 'student' && (
           <Form.Item name="xuehao" label="学生学号" rules={[{ required: true, whitespace: true, message: '学生账号须对应本学习中心的一名学生' }]}>

@@ -13,7 +13,7 @@ import { useUser } from '../auth/AuthContext';
 import { ACTION_BUTTON, ActionModal, ApplicationActions, actionsFor, approveLabel, type ActionInput } from '../components/ApplicationActions';
 import { BatchSelect } from '../components/BatchSelect';
 import { ExportButton, StateTag, fmtTime } from '../components/common';
-import { ReviewFacts, useStudentsById } from '../components/ReviewFacts';
+import { ReviewFacts, machineSameShot, useStudentsById } from '../components/ReviewFacts';
 import { ROLE_REVIEW_STATE, STATE_LABEL, STATE_ORDER } from '../labels';
 
 interface Outcome {
@@ -48,7 +48,13 @@ export function ReviewPage() {
 
   async function runBulk(action: ApplicationAction, input: ActionInput) {
     const ids = selectedApps.map((a) => a.id);
-    const r = await api<BulkResult>('/applications/bulk', { body: { ids, action, reason: input.reason, samePhotoConfirmed: input.samePhotoConfirmed } });
+    // 同版 per student: those the machine found the same count as confirmed; the others only if ticked one by one
+    const confirmedIds = ids.length > 1 ? (input.samePhotoConfirmedIds ?? []) : input.samePhotoConfirmed ? ids : [];
+    const body =
+      action === 'submit'
+        ? { ids, action, samePhotoConfirmed: true, samePhotoConfirmedIds: confirmedIds, degreeRequested: input.degreeRequested }
+        : { ids, action, reason: input.reason };
+    const r = await api<BulkResult>('/applications/bulk', { body });
     const results: Outcome[] = r.results.map((x) => ({ ...x, name: byId.get(x.id)?.studentName ?? String(x.id) }));
     const ok = results.filter((r) => r.ok).length;
     const failed = results.length - ok;
@@ -119,20 +125,21 @@ export function ReviewPage() {
         rowKey="id"
         loading={list.loading}
         dataSource={rows}
-        scroll={{ x: 1280 }}
+        scroll={{ x: 1500 }}
         data-testid="applications-table"
         rowSelection={bulkActions.length ? { selectedRowKeys: selected, onChange: (k) => setSelected(k as number[]) } : undefined}
         pagination={{ ...page, total: list.data?.total ?? 0, showTotal: (t) => `共 ${t} 份`, onChange: (current, pageSize) => setPage({ current, pageSize }) }}
         locale={{ emptyText: batchId ? '没有待处理的申请' : '请选择批次' }}
         columns={[
-          { title: '学号', dataIndex: 'xuehao', width: 140, render: (x: string, a) => <Link to={`/students/${a.studentId}`}>{x}</Link> },
-          { title: '姓名', dataIndex: 'studentName', width: 90 },
-          { title: '学习中心', dataIndex: 'orgName', width: 150 },
-          { title: '照片与核查', width: 300, render: (_, a) => <ReviewFacts student={students.get(a.studentId)} /> },
-          { title: '状态', dataIndex: 'state', width: 120, render: (s: ApplicationState) => <StateTag state={s} /> },
-          { title: '电子注册号', dataIndex: 'registrationNumber', width: 170, render: (n: string | null) => n ?? '—' },
+          { title: '学号', dataIndex: 'xuehao', width: 136, render: (x: string, a) => <Link to={`/students/${a.studentId}`}>{x}</Link> },
+          { title: '姓名', dataIndex: 'studentName', width: 80 },
+          { title: '学习中心', dataIndex: 'orgName', width: 130 },
+          { title: '照片与核查', width: 290, render: (_, a) => <ReviewFacts student={students.get(a.studentId)} /> },
+          { title: '状态', dataIndex: 'state', width: 110, render: (s: ApplicationState) => <StateTag state={s} /> },
+          { title: '电子注册号', dataIndex: 'registrationNumber', width: 150, render: (n: string | null) => n ?? '—' },
           {
             title: '提醒',
+            width: 200,
             render: (_, a) => (
               <>
                 {a.warnings?.map((w) => (
@@ -144,14 +151,15 @@ export function ReviewPage() {
               </>
             ),
           },
-          { title: '更新', dataIndex: 'updatedAt', width: 140, render: fmtTime },
-          { title: '操作', width: 260, render: (_, a) => <ApplicationActions app={a} onDone={() => list.reload()} /> },
+          { title: '更新', dataIndex: 'updatedAt', width: 136, render: (t: string) => <span style={{ whiteSpace: 'nowrap' }}>{fmtTime(t)}</span> },
+          { title: '操作', width: 230, fixed: 'right', render: (_, a) => <ApplicationActions app={a} onDone={() => list.reload()} /> },
         ]}
       />
       <ActionModal
         action={bulk}
         state={state === 'returned' ? undefined : (state as ApplicationState | undefined)}
         count={selected.length}
+        items={selectedApps.map((a) => ({ id: a.id, label: `${a.studentName}（${a.xuehao}）`, machineSame: machineSameShot(students.get(a.studentId)) }))}
         open={bulk !== null}
         onCancel={() => setBulk(null)}
         onOk={async (input) => {
