@@ -4,7 +4,9 @@
  * Compliant photos are made as in face-composition.js (face-aligned crop, light-blue background). Over
  * each one, scripts/eval/_variants.js draws one violation (hat, cap, headband, hair ornament, bangs over
  * the brows / eyes, hair over the ears, earrings, necklace, scarf, tiled and single watermarks) or tilts
- * the shoulders by 8° / 12° (body below the neck rotated, head kept level). Every variant runs through
+ * the shoulders by 8° / 12° (body below the neck rotated, head kept level, in the direction the person
+ * already leans — the London sitters' shoulder lines are not all level, up to 11°, so a rotation the
+ * other way could level them). Every variant runs through
  * inspectFace (and the watermark check on the same pixels); a variant is caught when one of its rules
  * says fail or review. On the compliant photos: per rule, fail and review rates.
  *
@@ -49,6 +51,7 @@ const pct = (n, d) => (d ? `${((100 * n) / d).toFixed(1)}%` : '—');
 export async function run(ctx) {
   const face = await import('@gradpass/photo/face/index');
   const { checkWatermark } = await import('@gradpass/photo/checks/watermark');
+  const { measureShoulders } = await import('@gradpass/photo/face/rules/shoulders');
   const profile = JSON.parse(await readFile(PROFILE_FILE, 'utf8'));
   const dir = path.join(ctx.fixtures, 'london', 'neutral');
   let ids = (await readdir(dir)).filter((f) => f.endsWith('_03.jpg')).map((f) => f.slice(0, 3)).sort();
@@ -74,9 +77,12 @@ export async function run(ctx) {
     const a = await face.analyseFace(good);
     if (!a.face) continue;
     compliant.push({ id, checks: await check(good) });
+    // Tilt away from level: the same way the person already leans (so the result is ≥ the added angle).
+    const base = measureShoulders(a).tilt;
+    const away = base === null || base === 0 ? (n % 2 ? -1 : 1) : Math.sign(base);
     for (const [k, name] of Object.keys(VARIANTS).entries()) {
       const img = name.startsWith('tilt-')
-        ? await tiltShoulders(good, a, (n % 2 ? -1 : 1) * Number(name.slice(5)))
+        ? await tiltShoulders(good, a, away * Number(name.slice(5)))
         : await drawVariant(good, a, name, Number(id) * 31 + k);
       if (ctx.args.includes('--samples') && n < 3) await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).png().toFile(`/tmp/variant-${id}-${name}.png`);
       const checks = await check(img);

@@ -266,49 +266,50 @@ const MIN_BODY_SHARE = 0.015;
 
 /** Add to `keep` every 4-connected part of `mask` not yet in it with at least `minSize` pixels. */
 function keepLargeParts(mask: Uint8Array, keep: Uint8Array, w: number, h: number, minSize: number): void {
-  const seen = new Uint8Array(w * h);
-  const stack = new Int32Array(w * h);
-  const part: number[] = [];
-  for (let start = 0; start < w * h; start++) {
+  const n = w * h;
+  const seen = new Uint8Array(n);
+  const stack = new Int32Array(n);
+  const part = new Int32Array(n);
+  for (let start = 0; start < n; start++) {
     if (!mask[start] || keep[start] || seen[start]) continue;
-    let sp = 0;
-    part.length = 0;
+    let sp = 0, size = 0;
     seen[start] = 1;
     stack[sp++] = start;
     while (sp > 0) {
       const k = stack[--sp];
-      part.push(k);
+      part[size++] = k;
       const x = k % w;
-      for (const j of [x > 0 ? k - 1 : -1, x < w - 1 ? k + 1 : -1, k - w, k + w]) {
-        if (j >= 0 && j < w * h && mask[j] && !keep[j] && !seen[j]) {
+      const visit = (j: number) => {
+        if (mask[j] && !keep[j] && !seen[j]) {
           seen[j] = 1;
           stack[sp++] = j;
         }
-      }
+      };
+      if (x > 0) visit(k - 1);
+      if (x < w - 1) visit(k + 1);
+      if (k >= w) visit(k - w);
+      if (k + w < n) visit(k + w);
     }
-    if (part.length >= minSize) for (const k of part) keep[k] = 1;
+    if (size >= minSize) for (let i = 0; i < size; i++) keep[part[i]] = 1;
   }
 }
 
-/** Separable running min/max over ±r along rows (`horizontal`) or columns of a 0/1 mask. */
+/** Separable running min/max over ±r along rows (`horizontal`) or columns of a 0/1 mask (window counts). */
 function boxFilter(src: Uint8Array, w: number, h: number, r: number, horizontal: boolean, op: 'min' | 'max'): Uint8Array {
   const out = new Uint8Array(w * h);
   const len = horizontal ? w : h, lines = horizontal ? h : w;
-  const at = (line: number, k: number) => (horizontal ? line * w + k : k * w + line);
-  const want = op === 'min' ? 0 : 1;
+  const step = horizontal ? 1 : w, lineStep = horizontal ? w : 1;
   for (let line = 0; line < lines; line++) {
-    // Distance to the nearest `want` value on each side decides the output.
-    let last = -1e9;
-    const left = new Int32Array(len);
+    const base = line * lineStep;
+    // Ones in the window [k − r, k + r] ∩ [0, len): min needs all of them set (outside counts as unset
+    // for max, as set for min so the picture's edge does not erode), max needs one.
+    let ones = 0;
+    for (let k = 0; k < Math.min(len, r); k++) ones += src[base + k * step];
     for (let k = 0; k < len; k++) {
-      if (src[at(line, k)] === want) last = k;
-      left[k] = k - last;
-    }
-    last = 1e9;
-    for (let k = len - 1; k >= 0; k--) {
-      if (src[at(line, k)] === want) last = k;
-      const near = Math.min(left[k], last - k) <= r;
-      out[at(line, k)] = near ? want : 1 - want;
+      if (k + r < len) ones += src[base + (k + r) * step];
+      if (k - r - 1 >= 0) ones -= src[base + (k - r - 1) * step];
+      const inWindow = Math.min(len - 1, k + r) - Math.max(0, k - r) + 1;
+      out[base + k * step] = op === 'min' ? (ones === inWindow ? 1 : 0) : ones > 0 ? 1 : 0;
     }
   }
   return out;

@@ -4,7 +4,7 @@
  * Native value: over the neck and the neckline (|u| ≤ 0.6 IPD, from 0.15 to 1.3 IPD below the chin),
  * the share of columns (every 0.03 IPD) in which a thin band crosses the skin — a run of at most 0.08 IPD
  * of non-skin points with skin above and below it, or any jewellery-like point with skin within 0.06 IPD
- * above and below — and continues in a neighbouring column (a chain is continuous; a mole is not). Skin is
+ * above and below; a darker run of the neck's own hue (a fold, a shadow) does not count — and continues in a neighbouring column (a chain is continuous; a mole is not). Skin is
  * the face's skin or the throat's own colour (ΔE2000 < 10). A chain, a string of pearls or a pendant on the skin cuts many columns; the neck,
  * a collar or a neckline cut them at most once at the clothing's edge (which has no skin below).
  * ≥ `MIN_COLUMNS` → `review`; ≥ `FAIL_COLUMNS` → `fail`. When less than 15 % of the zone is skin (high
@@ -15,7 +15,7 @@ import type { FaceAnalysis } from '../analysis.js';
 import { deltaE2000, type Lab } from '../colour.js';
 import { faceFrame, jewelleryLike, memo, r2, ruleResult, sampleBox, skinModel } from './frame.js';
 
-export const MIN_COLUMNS = 0.3;
+export const MIN_COLUMNS = 0.35;
 export const FAIL_COLUMNS = 0.95;
 const STEP = 0.015;
 const MAX_RUN = 0.08;
@@ -46,7 +46,9 @@ export function measureNecklace(a: FaceAnalysis): { columns: number; skin: numbe
         let e = k;
         while (e < skin.length && !skin[e]) e++;
         const above = k > 0 && skin[k - 1], below = e < skin.length && skin[e];
-        const thin = above && below && e - k <= maxRun;
+        // A fold or a shadow of the neck is darker skin of the same hue; a chain, a cord or pearls are not.
+        const foreign = (c: Lab) => neck === null || Math.hypot(c[1] - neck[1], c[2] - neck[2]) > 10 || c[0] > neck[0] + 12;
+        const thin = above && below && e - k <= maxRun && s.lab.slice(k, e).some(foreign);
         const jewel = !thin && jewelleryLike(a, s.lab[k]) && skin.slice(Math.max(0, k - near), k).some(Boolean) && skin.slice(k + 1, k + 1 + near).some(Boolean);
         if (thin || jewel) found.push(s.at[k][1]);
         k = e;
