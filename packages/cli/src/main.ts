@@ -8,6 +8,7 @@ import { Command, CommanderError, Help, type Option } from 'commander';
 import { registerPhotoCommands } from './commands/photos.js';
 import { registerRosterCommands } from './commands/roster/index.js';
 import { registerProfileCommands } from './commands/profiles.js';
+import { registerWorkerCommands } from './commands/worker.js';
 import { displayWidth } from './text.js';
 import { UsageError } from './usage.js';
 
@@ -67,6 +68,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   registerPhotoCommands(program, setExitCode);
   registerProfileCommands(program);
   registerRosterCommands(program, setExitCode);
+  registerWorkerCommands(program, setExitCode);
   chineseHelp(program);
   for (const cmd of program.commands) {
     chineseHelp(cmd);

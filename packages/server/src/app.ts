@@ -12,14 +12,14 @@ import fastifyStatic from '@fastify/static';
 import { resolveConfig, type AppConfig } from './config.js';
 import { isDatabaseUnavailable, openDatabase, type Db } from './db/connect.js';
 import { makeRepos, type Repos } from './repositories/index.js';
-import { FileStore } from './storage.js';
+import { openFileStore, type FileStore } from './storage.js';
 import { EventBus } from './events.js';
-import { MemoryQueue, RedisQueue, queueNameFor, type JobQueue } from './jobs/queue.js';
+import { MemoryQueue, RedisQueue, deploymentKey, queueNameFor, type JobQueue } from './jobs/queue.js';
 import { AppError } from './errors.js';
 import { AuthService, actorFromUser } from './services/auth.js';
 import { SetupService } from './services/setup.js';
 import { databaseInputError, inputProblem } from './input-guard.js';
-import { isExpensiveRoute, contentSecurityPolicy, limitsHook } from './security.js';
+import { isExpensiveRoute, contentSecurityPolicy, limitsHook, rateLimitStore } from './security.js';
 import { OrgService } from './services/orgs.js';
 import { StudentService } from './services/students.js';
 import { PhotoService } from './services/photos.js';
@@ -55,6 +55,7 @@ export interface AppContext {
   services: Services;
   events: EventBus;
   queue: JobQueue;
+  files: FileStore;
 }
 
 declare module 'fastify' {
@@ -84,8 +85,11 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
     onConnectionError: (e) => logConnectionError(e),
   });
   const repos = makeRepos(db.db, db.kind);
-  const files = new FileStore(config.dataDir);
-  const events = new EventBus();
+  // Shared state of several web processes: files in the object store (S3_*), events through Redis pub/sub.
+  const files = await openFileStore({ dataDir: config.dataDir, s3: config.s3 });
+  const deployment = deploymentKey({ prefix: config.queuePrefix, databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const events = new EventBus((e) => logConnectionError(e as Error));
+  if (config.redisUrl) await events.connect(config.redisUrl, `${deployment}-events`);
   const now = config.now;
   const students = new StudentService(repos, files, now);
   const photos = new PhotoService(repos, files, students, events, config.photoChecks, now);
@@ -130,25 +134,32 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
   });
   logConnectionError = (e) => app.log.error({ err: e }, 'database connection error');
   const handler = (id: number) => photos.check(id);
+  if (config.workers === 'external' && !config.redisUrl)
+    throw new Error('WORKERS=external 需要 REDIS_URL：照片检测任务经 Redis 交给 gradpass worker 进程');
   const queue: JobQueue = config.redisUrl
-    ? new RedisQueue(
-        config.redisUrl,
-        handler,
-        config.jobConcurrency,
-        queueNameFor({ prefix: config.queuePrefix, databaseUrl: config.databaseUrl, dataDir: config.dataDir }),
-      )
+    ? new RedisQueue({
+        redisUrl: config.redisUrl,
+        name: queueNameFor({ prefix: config.queuePrefix, databaseUrl: config.databaseUrl, dataDir: config.dataDir }),
+        // WORKERS=external: this process only enqueues; the checks run on `gradpass worker`.
+        handler: config.workers === 'external' ? undefined : handler,
+        concurrency: config.jobConcurrency,
+        onError: (e) => app.log.error({ err: e }, 'photo check job'),
+      })
     : new MemoryQueue(handler, config.jobConcurrency, (e) => app.log.error(e));
   photos.queue = queue;
+  photos.onExportError = (e) => app.log.error({ err: e }, 'photo zip export failed');
   // Notifications: event-bus listener and the scheduled reminders; stopped before the database closes.
   services.notifications.start((err, what) => app.log.error({ err }, what));
   app.addHook('preClose', () => services.notifications.stop());
-  app.decorate('ctx', { config, db, repos, services, events, queue });
+  app.decorate('ctx', { config, db, repos, services, events, queue, files });
   app.decorateRequest('actor', null);
   app.decorateRequest('csrfToken', null);
   app.decorateRequest('sessionHash', null);
   app.decorateRequest('mustChangePassword', false);
   app.addHook('onClose', async () => {
     await queue.close();
+    await events.close();
+    await files.close();
     await db.close();
   });
 
@@ -172,7 +183,11 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
   });
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: 200 * 1024 * 1024, files: 1 } });
+  // Counted in Redis when REDIS_URL is set: several web processes share one count per key.
+  const limitStore = rateLimitStore(config.redisUrl, deployment);
+  app.addHook('onClose', () => limitStore.close());
   await app.register(rateLimit, {
+    ...limitStore.options,
     global: false,
     hook: 'preHandler',
     errorResponseBuilder: () => new AppError(429, 'RATE_LIMITED', '请求过于频繁，请稍后再试'),

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { s3SettingsFromEnv, type S3Settings } from './storage.js';
 import { resolveNotificationConfig, type NotificationConfig } from './services/notifications.js';
 
 /** Server configuration (配置). Every field has a default so `buildApp({})` works in tests. */
@@ -16,6 +17,13 @@ export interface AppConfig {
    * one deployment shares the queue and two deployments on one Redis never take each other's jobs.
    */
   queuePrefix?: string;
+  /**
+   * Who runs the photo checks (env WORKERS): `internal` (default) — this process; `external` — `gradpass worker`
+   * processes (needs REDIS_URL): a web process then only enqueues and never runs a face analysis.
+   */
+  workers: 'internal' | 'external';
+  /** S3-compatible object store for photos and documents (env S3_*); null: local disk under dataDir. */
+  s3: S3Settings | null;
   /** Photo checks: which profile, and whether face analysis runs. */
   photoChecks: { profile: string; face: boolean };
   /** Bounded concurrency of the in-process photo check queue. */
@@ -53,6 +61,8 @@ export function resolveConfig(partial: Partial<AppConfig> = {}): AppConfig {
     databaseUrl: partial.databaseUrl ?? undefined,
     redisUrl: partial.redisUrl ?? undefined,
     queuePrefix: partial.queuePrefix ?? undefined,
+    workers: partial.workers ?? 'internal',
+    s3: partial.s3 ?? null,
     photoChecks: partial.photoChecks ?? { profile: 'chsi-graduation', face: true },
     jobConcurrency: partial.jobConcurrency ?? 2,
     secureCookies: partial.secureCookies ?? false,
@@ -74,4 +84,26 @@ export function parseTrustProxy(value: string | undefined): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/**
+ * The settings every process of one deployment shares, from the environment (共享部署配置): database, Redis, queue
+ * prefix, who runs the checks, object store, data folder and photo checks — read alike by `npm start` and by
+ * `gradpass worker`, so both always agree.
+ */
+export function deploymentFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<AppConfig> {
+  const workers = env.WORKERS || 'internal';
+  if (workers !== 'internal' && workers !== 'external')
+    throw new Error(`WORKERS=${workers} 无效：应为 internal（本进程检测照片）或 external（由 gradpass worker 检测）`);
+  if (workers === 'external' && !env.REDIS_URL)
+    throw new Error('WORKERS=external 需要 REDIS_URL：照片检测任务经 Redis 交给 gradpass worker 进程');
+  return {
+    dataDir: env.DATA_DIR ? path.resolve(env.DATA_DIR) : path.resolve('data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    queuePrefix: env.QUEUE_PREFIX || undefined,
+    workers,
+    s3: s3SettingsFromEnv(env),
+    photoChecks: { profile: env.PHOTO_PROFILE ?? 'chsi-graduation', face: env.PHOTO_FACE !== '0' },
+  };
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ROLE_LABELS } from '@gradpass/core';
 import { buildApp } from './app.js';
 import { seedDemo } from './seed.js';
-import { parseTrustProxy } from './config.js';
+import { deploymentFromEnv, parseTrustProxy } from './config.js';
 
 /**
  * `npm start`: opens ./data/gradpass.sqlite (or DATABASE_URL), migrates, listens. On an empty database: the demo
@@ -22,12 +22,9 @@ async function main(): Promise<void> {
   const app = await buildApp({
     trustProxy: parseTrustProxy(process.env.TRUST_PROXY),
     ...(process.env.EXPENSIVE_RATE_LIMIT ? { expensiveRateLimit: Number(process.env.EXPENSIVE_RATE_LIMIT) } : {}),
-    dataDir: process.env.DATA_DIR ? path.resolve(process.env.DATA_DIR) : path.resolve('data'),
-    databaseUrl: process.env.DATABASE_URL || undefined,
-    redisUrl: process.env.REDIS_URL || undefined,
-    queuePrefix: process.env.QUEUE_PREFIX || undefined,
+    // DATA_DIR, DATABASE_URL, REDIS_URL, QUEUE_PREFIX, WORKERS, S3_*, PHOTO_*: shared with `gradpass worker`.
+    ...deploymentFromEnv(),
     secureCookies: process.env.SECURE_COOKIES === '1',
-    photoChecks: { profile: process.env.PHOTO_PROFILE ?? 'chsi-graduation', face: process.env.PHOTO_FACE !== '0' },
     webDist: fs.existsSync(webDist) ? webDist : undefined,
     logger: process.env.LOG === '1',
   });
@@ -55,7 +52,7 @@ async function main(): Promise<void> {
   console.log(`gradpass 毕业审核与证照平台已启动：${base}/`);
   console.log(`  接口文档：${base}/docs    健康检查：${base}/api/health`);
   console.log(
-    `  数据库：${app.ctx.db.kind === 'postgres' ? 'PostgreSQL（DATABASE_URL）' : path.join(app.ctx.config.dataDir, 'gradpass.sqlite')}；照片检测队列：${app.ctx.queue.kind === 'redis' ? 'Redis（BullMQ）' : '进程内'}`,
+    `  数据库：${app.ctx.db.kind === 'postgres' ? 'PostgreSQL（DATABASE_URL）' : path.join(app.ctx.config.dataDir, 'gradpass.sqlite')}；照片检测队列：${queueLabel(app)}；照片存储：${app.ctx.files.kind === 's3' ? '对象存储（S3）' : '本地磁盘'}`,
   );
   if (seeded) {
     console.log(
@@ -76,6 +73,12 @@ async function main(): Promise<void> {
   }
   if (!app.ctx.config.webDist) console.log('  提示：未找到 packages/web/dist，网页界面需先构建（npm run build:web）');
   onShutdownSignal(app);
+}
+
+/** Where photo checks run, as the start-up lines say it. */
+function queueLabel(app: Awaited<ReturnType<typeof buildApp>>): string {
+  if (app.ctx.queue.kind === 'memory') return '进程内';
+  return app.ctx.queue.consumes ? 'Redis（BullMQ），本进程检测' : 'Redis（BullMQ），由 gradpass worker 检测（WORKERS=external）';
 }
 
 /**

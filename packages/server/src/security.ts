@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Redis } from 'ioredis';
 import { AppError } from './errors.js';
 
 /**
@@ -60,5 +61,25 @@ export function limitsHook(
         throw new AppError(429, 'RATE_LIMITED', message(r.max, r.ttlInSeconds));
       }
     }
+  };
+}
+
+/**
+ * Where the rate-limit counters live (限流计数存储): in this process by default; in Redis when REDIS_URL is set,
+ * under the deployment's namespace, so several web processes behind one address count each key together (the
+ * keys and messages of the limits above are the same either way).
+ */
+export function rateLimitStore(
+  redisUrl: string | undefined,
+  deployment: string,
+): { options: { redis?: Redis; nameSpace?: string }; close(): Promise<void> } {
+  if (!redisUrl) return { options: {}, close: async () => undefined };
+  const redis = new Redis(redisUrl, { connectTimeout: 2000, maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined); // a request meanwhile fails with the error; reconnects by itself
+  return {
+    options: { redis, nameSpace: `${deployment}-rate-limit:` },
+    close: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
   };
 }

@@ -1,8 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import { PassThrough } from 'node:stream';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import {
   APPLICATION_STATUS_LABELS,
   IDENTITY_REVIEW_LABELS,
+  addDays,
+  chinaDate,
   chinaDateTime,
+  listExpired,
+  listExpiringBefore,
   type ApplicationStatus,
   type CertificateStatus,
   type IdentityReviewState,
@@ -10,9 +15,10 @@ import {
 import type { StudentDto } from '../services/students.js';
 import type { ApplicationDto } from '../services/applications.js';
 import type { CertificateDto } from '../services/certificates.js';
-import { toXlsx, type Column } from '../services/reports.js';
+import { EXPORT_PAGE_SIZE, keysetPages, writeXlsxStream, type Column } from '../services/reports.js';
+import { OrgTree, requireStaff, type Actor } from '../services/context.js';
 import { errors, binary, str, int } from './schemas.js';
-import { actorOf, sendXlsx, tag } from './common.js';
+import { XLSX, actorOf, tag } from './common.js';
 import {
   studentQuery,
   applicationQuery,
@@ -23,6 +29,9 @@ import {
 } from './queries.js';
 
 /** Times in exports as people read them: Beijing time, `2026-12-01 14:38` (stored as UTC ISO instants). */
+/** At most this many audit entries in one export (the newest). */
+const AUDIT_EXPORT_MAX = 5000;
+
 const localTime = (t: string | null | undefined) => (t ? chinaDateTime(new Date(t)) : '');
 
 export const STUDENT_COLUMNS: Column<StudentDto>[] = [
@@ -95,9 +104,59 @@ export const PHOTO_SOURCE_LABELS: Record<string, string> = {
   centre: '学习中心',
 };
 
-/** 报表（XLSX） */
+/** Sends an XLSX written row by row from `pages` (see writeXlsxStream); the first page is read before the headers. */
+async function sendXlsxStream<T>(
+  app: FastifyInstance,
+  reply: FastifyReply,
+  fileName: string,
+  sheetName: string,
+  columns: Column<T>[],
+  pages: AsyncGenerator<T[]>,
+) {
+  // Refusals (not staff, organisation out of scope…) surface here as a proper status, before any byte is sent.
+  const first = await pages.next();
+  async function* all(): AsyncGenerator<T[]> {
+    if (!first.done) yield first.value;
+    yield* pages;
+  }
+  const out = new PassThrough();
+  writeXlsxStream(out, sheetName, columns, all()).then(
+    () => out.end(),
+    (e: unknown) => {
+      app.log.error({ err: e }, `XLSX export ${fileName} failed`);
+      out.destroy(e as Error);
+    },
+  );
+  return reply
+    .header('content-type', XLSX)
+    .header(
+      'content-disposition',
+      `attachment; filename="report.xlsx"; filename*=UTF-8''${encodeURIComponent(fileName)}.xlsx`,
+    )
+    .send(out);
+}
+
+/** The students of the enrolment terms that satisfy a rule on the term (学籍有效期 depends only on the term). */
+async function termsWhere(
+  app: FastifyInstance,
+  actor: Actor,
+  orgId: number | undefined,
+  keep: (terms: Array<{ enrolmentTerm: string }>) => unknown[],
+): Promise<string[]> {
+  requireStaff(actor);
+  const tree = await OrgTree.load(app.ctx.repos);
+  const terms = await app.ctx.repos.students.distinctTerms(tree.filterScope(actor, orgId));
+  return (keep(terms.map((t) => ({ enrolmentTerm: t }))) as Array<{ enrolmentTerm: string }>).map(
+    (t) => t.enrolmentTerm,
+  );
+}
+
+/** 报表（XLSX）：每个报表逐行流式写出（按游标分页读取数据库），任何行数下内存恒定 */
 export async function registerReportRoutes(app: FastifyInstance): Promise<void> {
   const s = app.ctx.services;
+  const page = { page: 1, pageSize: EXPORT_PAGE_SIZE };
+  const studentPages = (actor: Actor, q: Omit<StudentQuery, 'page' | 'pageSize' | 'cursor'> & { enrolTerms?: string[] }) =>
+    keysetPages((cursor) => s.students.list(actor, { ...q, ...page, cursor }));
   app.get(
     '/api/reports/students.xlsx',
     {
@@ -108,12 +167,10 @@ export async function registerReportRoutes(app: FastifyInstance): Promise<void> 
         response: { 200: binary, ...errors },
       },
     },
-    async (req, reply) =>
-      sendXlsx(
-        reply,
-        '学生名单',
-        await toXlsx('学生名单', STUDENT_COLUMNS, await s.students.listAll(actorOf(req), req.query as StudentQuery)),
-      ),
+    async (req, reply) => {
+      const { page: _p, pageSize: _s, cursor: _c, ...q } = req.query as StudentQuery;
+      return sendXlsxStream(app, reply, '学生名单', '学生名单', STUDENT_COLUMNS, studentPages(actorOf(req), q));
+    },
   );
   app.get(
     '/api/reports/applications.xlsx',
@@ -125,16 +182,13 @@ export async function registerReportRoutes(app: FastifyInstance): Promise<void> 
         response: { 200: binary, ...errors },
       },
     },
-    async (req, reply) =>
-      sendXlsx(
-        reply,
-        '毕业申请',
-        await toXlsx(
-          '毕业申请',
-          APPLICATION_COLUMNS,
-          await s.applications.listAll(actorOf(req), req.query as ApplicationQuery),
-        ),
-      ),
+    async (req, reply) => {
+      const actor = actorOf(req);
+      requireStaff(actor);
+      const { page: _p, pageSize: _s, cursor: _c, ...q } = req.query as ApplicationQuery & { cursor?: number };
+      const pages = keysetPages((cursor) => s.applications.list(actor, { ...q, ...page, cursor }));
+      return sendXlsxStream(app, reply, '毕业申请', '毕业申请', APPLICATION_COLUMNS, pages);
+    },
   );
   app.get(
     '/api/reports/certificates.xlsx',
@@ -146,16 +200,13 @@ export async function registerReportRoutes(app: FastifyInstance): Promise<void> 
         response: { 200: binary, ...errors },
       },
     },
-    async (req, reply) =>
-      sendXlsx(
-        reply,
-        '毕业证书',
-        await toXlsx(
-          '毕业证书',
-          CERTIFICATE_COLUMNS,
-          await s.certificates.listAll(actorOf(req), req.query as CertificateQuery),
-        ),
-      ),
+    async (req, reply) => {
+      const actor = actorOf(req);
+      requireStaff(actor);
+      const { page: _p, pageSize: _s, cursor: _c, ...q } = req.query as CertificateQuery & { cursor?: number };
+      const pages = keysetPages((cursor) => s.certificates.list(actor, { ...q, ...page, cursor }));
+      return sendXlsxStream(app, reply, '毕业证书', '毕业证书', CERTIFICATE_COLUMNS, pages);
+    },
   );
   app.get(
     '/api/reports/certificates-pending.xlsx',
@@ -168,12 +219,15 @@ export async function registerReportRoutes(app: FastifyInstance): Promise<void> 
       },
     },
     async (req, reply) => {
+      const actor = actorOf(req);
+      requireStaff(actor);
       const q = req.query as { batchId?: number; orgId?: number };
-      const all = await s.certificates.listAll(actorOf(req), q);
-      const rows = all.filter(
-        (c) => c.state === ('pending' as CertificateStatus) || c.state === ('arrived' as CertificateStatus),
-      );
-      return sendXlsx(reply, '未发放证书', await toXlsx('未发放证书', CERTIFICATE_COLUMNS, rows));
+      const notHandedOut = new Set<string>(['pending', 'arrived'] satisfies CertificateStatus[]);
+      async function* pending() {
+        for await (const p of keysetPages((cursor) => s.certificates.list(actor, { ...q, ...page, cursor })))
+          yield p.filter((c) => notHandedOut.has(c.state));
+      }
+      return sendXlsxStream(app, reply, '未发放证书', '未发放证书', CERTIFICATE_COLUMNS, pending());
     },
   );
   app.get(
@@ -187,12 +241,13 @@ export async function registerReportRoutes(app: FastifyInstance): Promise<void> 
       },
     },
     async (req, reply) => {
+      const actor = actorOf(req);
       const q = req.query as { before?: string; orgId?: number };
-      return sendXlsx(
-        reply,
-        '学籍即将到期学生',
-        await toXlsx('学籍即将到期', STUDENT_COLUMNS, await s.students.expiring(actorOf(req), q.before, q.orgId)),
-      );
+      const now = app.ctx.config.now();
+      const date = q.before ?? addDays(chinaDate(now), 180);
+      const enrolTerms = await termsWhere(app, actor, q.orgId, (t) => listExpiringBefore(t, date, now));
+      const pages = studentPages(actor, { orgId: q.orgId, enrolTerms });
+      return sendXlsxStream(app, reply, '学籍即将到期学生', '学籍即将到期', STUDENT_COLUMNS, pages);
     },
   );
   app.get(
@@ -205,30 +260,29 @@ export async function registerReportRoutes(app: FastifyInstance): Promise<void> 
         response: { 200: binary, ...errors },
       },
     },
-    async (req, reply) =>
-      sendXlsx(
-        reply,
-        '学籍清理名单',
-        await toXlsx(
-          '学籍清理',
-          STUDENT_COLUMNS,
-          await s.students.expired(actorOf(req), (req.query as { orgId?: number }).orgId),
-        ),
-      ),
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const orgId = (req.query as { orgId?: number }).orgId;
+      const now = app.ctx.config.now();
+      const enrolTerms = await termsWhere(app, actor, orgId, (t) => listExpired(t, now));
+      const pages = studentPages(actor, { orgId, enrolTerms });
+      return sendXlsxStream(app, reply, '学籍清理名单', '学籍清理', STUDENT_COLUMNS, pages);
+    },
   );
   app.get(
     '/api/reports/audit.xlsx',
     {
       schema: {
         tags: tag('报表'),
-        summary: '导出审计日志（最近 5000 条）',
+        summary: `导出审计日志（最近 ${AUDIT_EXPORT_MAX} 条）`,
         querystring: { type: 'object', properties: { entity: str, entityId: int, orgId: int } },
         response: { 200: binary, ...errors },
       },
     },
     async (req, reply) => {
-      const r = await s.audit.list(actorOf(req), { ...(req.query as object), page: 1, pageSize: 5000 });
-      type A = (typeof r.items)[number];
+      const actor = actorOf(req);
+      const q = req.query as { entity?: string; entityId?: number; orgId?: number };
+      type A = Awaited<ReturnType<typeof s.audit.list>>['items'][number];
       const cols: Column<A>[] = [
         { header: '时间', width: 18, value: (a) => localTime(a.at) },
         { header: '操作人', width: 20, value: (a) => a.actorName },
@@ -239,7 +293,15 @@ export async function registerReportRoutes(app: FastifyInstance): Promise<void> 
         { header: '修改前', width: 40, value: (a) => (a.before ? JSON.stringify(a.before) : '') },
         { header: '修改后', width: 40, value: (a) => (a.after ? JSON.stringify(a.after) : '') },
       ];
-      return sendXlsx(reply, '审计日志', await toXlsx('审计日志', cols, r.items));
+      // The newest entries first, a page at a time (masked by the audit service like the list).
+      async function* pages(): AsyncGenerator<A[]> {
+        for (let n = 1; n <= AUDIT_EXPORT_MAX / EXPORT_PAGE_SIZE; n++) {
+          const r = await s.audit.list(actor, { ...q, page: n, pageSize: EXPORT_PAGE_SIZE });
+          if (r.items.length) yield r.items;
+          if (r.items.length < EXPORT_PAGE_SIZE) return;
+        }
+      }
+      return sendXlsxStream(app, reply, '审计日志', '审计日志', cols, pages());
     },
   );
 }
