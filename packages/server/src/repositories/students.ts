@@ -185,7 +185,7 @@ export class StudentRepository {
     for (let i = 0; i < pairs.length; i += 500) {
       const chunk = pairs.slice(i, i + 500);
       const cases = sql.join(
-        chunk.map((p) => sql`when ${p.studentId} then ${p.photoId}`),
+        chunk.map((p) => sql`when ${p.studentId} then cast(${p.photoId} as integer)`),
         sql` `,
       );
       await this.db
