@@ -134,6 +134,7 @@ export const ACTION_LABEL: Record<string, string> = {
   reveal_id_card: '查看完整身份证号',
   flag_import: '导入学信网标记',
   photo_review_confirm: '人工复核照片',
+  delete: '删除',
 };
 
 /** Which application states a reviewer of this role acts on (待我审核). */

@@ -135,6 +135,12 @@ const CLAIM_MS = 3 * 60_000;
 const LEASE = 'notification-reminders';
 const MAX_NAME = 50;
 
+/** Subscribed events in the clerk's words, for the audit log. */
+const eventLabels = (stored: string) =>
+  decodeEvents(stored)
+    .map((e) => NOTIFICATION_EVENTS[e].label)
+    .join('、');
+
 /** '…/robot/send?access_token=ab…yz' — enough to recognise a robot, not enough to post to it. */
 export function shortWebhook(url: string): string {
   try {
@@ -296,7 +302,7 @@ export class NotificationService {
       entity: 'notification_channel',
       entityId: row.id,
       action: 'create',
-      after: { kind: row.kind, name: row.name, events: decodeEvents(row.events) },
+      after: { kind: CHANNEL_LABELS[input.kind], name: row.name, events: eventLabels(row.events) },
     });
     return this.channelDto(row, tree);
   }
@@ -331,8 +337,13 @@ export class NotificationService {
       entity: 'notification_channel',
       entityId: id,
       action: 'update',
-      before: { name: c.name, events: decodeEvents(c.events), enabled: !!c.enabled, target: c.target !== row.target },
-      after: { name: row.name, events: decodeEvents(row.events), enabled: !!row.enabled, target: false },
+      before: { name: c.name, events: eventLabels(c.events), enabled: !!c.enabled },
+      after: {
+        name: row.name,
+        events: eventLabels(row.events),
+        enabled: !!row.enabled,
+        ...(c.target !== row.target ? { address: '已更换' } : {}),
+      },
     });
     return this.channelDto(row, tree);
   }
@@ -349,7 +360,7 @@ export class NotificationService {
       entity: 'notification_channel',
       entityId: id,
       action: 'delete',
-      before: { kind: c.kind, name: c.name },
+      before: { kind: CHANNEL_LABELS[c.kind as ChannelKind], name: c.name },
     });
   }
 

@@ -19,6 +19,7 @@ export const ENTITY_LABEL: Record<string, string> = {
   user: '用户',
   org: '机构',
   collection_order: '采集订单',
+  notification_channel: '通知渠道',
 };
 
 const str = (o: Record<string, unknown> | null, ...keys: string[]) => {
