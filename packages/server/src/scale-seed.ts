@@ -108,7 +108,7 @@ const FAILED_RULES: Record<string, string | null> = {
 
 /**
  * Adds students `from`…`to - 1` (by seed index) spread over the centres, each with a photo (report included) and
- * an application in `batchId`. `firstCentres` takes the first `firstCount` students (e.g. the demo city's centres,
+ * an application in `batchId`. `firstCentres` takes the first `firstCount` students of this call (e.g. the demo city's centres,
  * so one reviewer has a thousand submitted applications to approve). Chunks of `chunk` students per transaction.
  */
 export async function seedScaleStudents(
@@ -131,7 +131,7 @@ export async function seedScaleStudents(
     await repos.transaction(async (tx) => {
       const idx = Array.from({ length: end - start }, (_, k) => start + k);
       const centreOf = (i: number) =>
-        opts.firstCentres?.length && i < (opts.firstCount ?? 0)
+        opts.firstCentres?.length && i - opts.from < (opts.firstCount ?? 0)
           ? opts.firstCentres[i % opts.firstCentres.length]
           : opts.centres[i % opts.centres.length];
       const students = await tx.students.insertMany(
