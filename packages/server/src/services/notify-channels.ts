@@ -124,7 +124,13 @@ export class Mailer {
     smtpUrl: string,
     private readonly from: string,
   ) {
-    this.transport = nodemailer.createTransport(smtpUrl);
+    // Short timeouts: a hung mail server must not hold a claimed delivery past its claim (3 minutes).
+    this.transport = nodemailer.createTransport({
+      url: smtpUrl,
+      connectionTimeout: 15_000,
+      greetingTimeout: 15_000,
+      socketTimeout: 60_000,
+    });
   }
   async send(to: string, subject: string, text: string): Promise<void> {
     try {
