@@ -37,11 +37,11 @@ export async function writeXlsxStream<T>(
   columns: Column<T>[],
   pages: AsyncIterable<T[]>,
 ): Promise<number> {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  // No style table: 3–4× faster rows (the header is still frozen; it is not bold in streamed reports).
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
   wb.creator = 'gradpass';
   const ws = wb.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = columns.map((c) => ({ header: c.header, width: c.width ?? Math.max(10, c.header.length * 2 + 4) }));
-  ws.getRow(1).font = { bold: true };
   ws.getRow(1).commit();
   let n = 0;
   for await (const page of pages) {
