@@ -110,8 +110,9 @@ export async function run(ctx) {
     const set = compliant.filter((c) => !known.has(c.id));
     const st = (c) => c.checks.find((x) => x.id === rule)?.status;
     const f = set.filter((c) => st(c) === 'fail'), r = set.filter((c) => st(c) === 'review');
-    const knownCaught = compliant.filter((c) => known.has(c.id) && (st(c) === 'fail' || st(c) === 'review')).length;
-    ctx.log(`${rule.padEnd(14)} fail ${`${f.length}/${set.length} ${pct(f.length, set.length)}`.padStart(13)}   review ${`${r.length}/${set.length} ${pct(r.length, set.length)}`.padStart(13)}${known.size ? `   (originals with this violation: ${knownCaught}/${known.size} caught)` : ''}${ctx.args.includes('--misses') && (f.length || r.length) ? '   ' + [...f, ...r].map((c) => c.id).join(' ') : ''}`);
+    const knownHere = compliant.filter((c) => known.has(c.id));
+    const knownCaught = knownHere.filter((c) => st(c) === 'fail' || st(c) === 'review').length;
+    ctx.log(`${rule.padEnd(14)} fail ${`${f.length}/${set.length} ${pct(f.length, set.length)}`.padStart(13)}   review ${`${r.length}/${set.length} ${pct(r.length, set.length)}`.padStart(13)}${knownHere.length ? `   (originals with this violation: ${knownCaught}/${knownHere.length} caught)` : ''}${ctx.args.includes('--misses') && (f.length || r.length) ? '   ' + [...f, ...r].map((c) => c.id).join(' ') : ''}`);
   }
   const anyReview = compliant.filter((c) => c.checks.some((x) => RULES.includes(x.id) && x.status !== 'pass' && !(ORIGINAL_VIOLATIONS[x.id]?.has(c.id)))).length;
   ctx.log(`${'any of these'.padEnd(14)} sent to review or failed: ${anyReview}/${compliant.length} ${pct(anyReview, compliant.length)}`);
