@@ -283,6 +283,9 @@ describe.each(BACKENDS)('notifications on %s', (backend) => {
     expect(rowsB.total).toBe(0);
 
     // ── retry: the next day the receiver fails once (HTTP 500); the robot's delivery waits, then goes out
+    // reminders go out from 08:00 Beijing time: a run at 07:30 stores nothing for the new day
+    clock.t = new Date('2025-12-17T23:30:00Z');
+    expect((await n.runOnce()).stored).toBe(0);
     clock.set('2025-12-18');
     robots.state.failNext = 1;
     const run3 = await n.runOnce();

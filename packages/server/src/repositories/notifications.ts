@@ -185,6 +185,23 @@ export class NotificationRepository {
     return { rows, total };
   }
 
+  /** The day stored under `name` (the last day whose reminders were stored), or null. */
+  async dayDone(name: string): Promise<string | null> {
+    const r = await this.db
+      .selectFrom('notification_leases')
+      .select('holder')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return r?.holder ?? null;
+  }
+  async markDay(name: string, day: string) {
+    await this.db
+      .insertInto('notification_leases')
+      .values({ name, holder: day, until: day })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ holder: day, until: day }))
+      .execute();
+  }
+
   /**
    * Takes or renews the lease `name` for `holder` until `until` (定时任务租约): true when this holder has it now.
    * A lease held by another process is taken over only once it has run out.

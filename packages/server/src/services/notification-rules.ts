@@ -237,5 +237,10 @@ export function chsiCheckMessage(text: string): Message {
   return { title: '请登录学信网核对学历照片', lines: [text + '。'] };
 }
 
+/** Reminders go out from this hour of the Beijing day on (the first scheduled run after 08:00). */
+export const REMINDER_HOUR = 8;
+/** True from {@link REMINDER_HOUR}:00 Beijing time to the end of the day. */
+export const isReminderTime = (at: Date): boolean => Number(chinaDateTime(at).slice(11, 13)) >= REMINDER_HOUR;
+
 /** The day's reminder is due: `daysLeft` is one of the reminder days. */
 export const isReminderDay = (daysLeft: number, days: readonly number[]): boolean => days.includes(daysLeft);

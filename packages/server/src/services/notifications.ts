@@ -40,6 +40,7 @@ import {
   encodeEvents,
   enrolmentExpiringMessage,
   isReminderDay,
+  isReminderTime,
   retryDelayMs,
   returnedMessage,
   shippingOverdueMessage,
@@ -133,6 +134,8 @@ const DELIVERIES_PER_RUN = 500;
 /** A claimed delivery is someone's for this long (a send takes ≤ 10 s + SMTP timeouts). */
 const CLAIM_MS = 3 * 60_000;
 const LEASE = 'notification-reminders';
+/** The lease table's row that remembers the last Beijing day whose reminders were stored. */
+const DAY_MARK = 'notification-reminders-day';
 const MAX_NAME = 50;
 
 /** Subscribed events in the clerk's words, for the audit log. */
@@ -526,7 +529,13 @@ export class NotificationService {
       new Date(at.getTime() + leaseMs).toISOString(),
     );
     let stored = 0;
-    if (leader) for (const n of await this.reminders(at)) stored += await this.store(n);
+    // Once per Beijing day, from REMINDER_HOUR on (no reminder at midnight; a day's keys make a rerun harmless).
+    const today = chinaDate(at);
+    const due = isReminderTime(at) && (await this.repos.notifications.dayDone(DAY_MARK)) !== today;
+    if (leader && due) {
+      for (const n of await this.reminders(at)) stored += await this.store(n);
+      await this.repos.notifications.markDay(DAY_MARK, today);
+    }
     return { leader, stored, ...(await this.deliverDue()) };
   }
 
