@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+/**
+ * Photo-check throughput of `gradpass worker` processes (照片检测吞吐, issue 12): `npm run bench:workers`.
+ *
+ * One fresh PostgreSQL database (migrated, demo seed) and one Redis; N real portraits from
+ * ../shared/fixtures/portraits stored as pending photos. Then, in the same run, for each configuration —
+ * M worker processes (`packages/server/dist/worker-main.js`, spawned as separate processes with the same
+ * DATABASE_URL, REDIS_URL, QUEUE_PREFIX and DATA_DIR, as in production) × T pool threads each — every photo is
+ * reset to pending and enqueued, and the time until the last one is checked (read from the database) gives
+ * photos/s. A warm-up batch first lets every thread load the face models. Prints a table and the 2-process /
+ * 1-process ratio. Nothing is asserted.
+ *
+ * Flags: --photos 80 · --face 1 (face analysis on, as in production) · --threads auto,1 (auto = every core)
+ * · --procs 1,2 · DATABASE_URL (admin URL; default postgres://postgres@127.0.0.1:5432/postgres) · REDIS_URL
+ * (default redis://127.0.0.1:6379).
+ */
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const dist = path.resolve(here, '../dist');
+const { buildApp } = await import(path.join(dist, 'app.js'));
+const { seedDemo } = await import(path.join(dist, 'seed.js'));
+const { RedisQueue, queueNameFor } = await import(path.join(dist, 'jobs/queue.js'));
+
+function flag(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+const PHOTOS = Number(flag('photos', '80'));
+const FACE = flag('face', '1') !== '0';
+const THREADS = flag('threads', 'auto,1').split(',');
+const PROCS = flag('procs', '1,2').split(',').map(Number);
+const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const PORTRAITS = path.resolve(here, '../../../../shared/fixtures/portraits');
+
+function portraits() {
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.jpe?g$/i.test(e.name)) out.push(p);
+    }
+  };
+  walk(PORTRAITS);
+  return out.sort();
+}
+
+async function main() {
+  const files = portraits();
+  if (!files.length) throw new Error(`找不到人像照片：${PORTRAITS}`);
+  const dbName = `gradpass_bench_workers_${crypto.randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${dbName}`;
+  const databaseUrl = u.toString();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gradpass-bench-workers-'));
+  const queuePrefix = `gp-bench-${crypto.randomBytes(4).toString('hex')}`;
+  const photoChecks = { profile: 'chsi-graduation', face: FACE };
+  // The web side: migrates, seeds, stores the photos; WORKERS=external, so it never checks one itself.
+  const app = await buildApp({ dataDir, databaseUrl, redisUrl: REDIS_URL, queuePrefix, workers: 'external', photoChecks });
+  const results = [];
+  try {
+    await seedDemo(app, { password: 'bench-password-1' });
+    const { repos, files: store } = app.ctx;
+    const students = await repos.students.listAll({ orgPath: '/' });
+    const ids = [];
+    const at = new Date().toISOString();
+    for (let i = 0; i < PHOTOS + 16; i++) {
+      const bytes = fs.readFileSync(files[i % files.length]);
+      const { storagePath, sha256 } = await store.put('photos', bytes, '.jpg');
+      const row = await repos.photos.insert({
+        student_id: students[i % students.length].id,
+        source: 'centre',
+        file_name: path.basename(files[i % files.length]),
+        storage_path: storagePath,
+        bytes: bytes.length,
+        sha256,
+        status: 'pass', // not pending: the workers' restart recovery must not take them before the timed run
+        checks_json: null,
+        failed_rules: null,
+        uploaded_by: null,
+        uploaded_at: at,
+        checked_at: null,
+      });
+      ids.push(row.id);
+    }
+    const producer = new RedisQueue({
+      redisUrl: REDIS_URL,
+      name: queueNameFor({ prefix: queuePrefix, databaseUrl, dataDir }),
+      concurrency: 1,
+    });
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    /** Sets `batch` pending, enqueues it, waits until every one is checked; seconds from enqueue to the last. */
+    const run = async (batch) => {
+      await db.query(`UPDATE photos SET status = 'pending', checked_at = NULL WHERE id = ANY($1)`, [batch]);
+      const started = Date.now();
+      for (const id of batch) await producer.enqueue(id);
+      for (;;) {
+        const r = await db.query(`SELECT count(*)::int AS n FROM photos WHERE id = ANY($1) AND status IN ('pending','checking')`, [batch]);
+        if (r.rows[0].n === 0) return (Date.now() - started) / 1000;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    };
+    for (const threads of THREADS) {
+      for (const procs of PROCS) {
+        const env = {
+          ...process.env,
+          DATABASE_URL: databaseUrl,
+          REDIS_URL,
+          QUEUE_PREFIX: queuePrefix,
+          DATA_DIR: dataDir,
+          PHOTO_FACE: FACE ? '1' : '0',
+          ...(threads === 'auto' ? {} : { WORKER_THREADS: threads }),
+        };
+        delete env.WORKERS;
+        const workers = [];
+        for (let p = 0; p < procs; p++) {
+          const child = spawn(process.execPath, [path.join(dist, 'worker-main.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+          await new Promise((resolve, reject) => {
+            child.stdout.on('data', (c) => String(c).includes('已启动') && resolve());
+            child.on('exit', (code) => reject(new Error(`worker exited ${code}`)));
+          });
+          workers.push(child);
+        }
+        const perProc = threads === 'auto' ? os.availableParallelism() : Number(threads);
+        await run(ids.slice(PHOTOS, PHOTOS + Math.min(16, 2 * procs * perProc))); // warm-up: models loaded
+        const seconds = await run(ids.slice(0, PHOTOS));
+        for (const w of workers) w.kill('SIGTERM');
+        await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r() : w.on('exit', r)))));
+        results.push({ procs, threads: perProc, seconds, rate: PHOTOS / seconds });
+        console.log(`  ${procs} 个进程 × ${perProc} 线程：${PHOTOS} 张 ${seconds.toFixed(1)} 秒，${(PHOTOS / seconds).toFixed(2)} 张/秒`);
+      }
+    }
+    await producer.close();
+    await db.end();
+  } finally {
+    await app.close();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  console.log(`\n照片检测吞吐（PostgreSQL + Redis，人脸分析${FACE ? '开' : '关'}，${PHOTOS} 张真实人像，${os.availableParallelism()} 核）`);
+  console.log('| 工作进程 | 每进程线程 | 用时 (s) | 张/秒 | 相对 1 个进程 |');
+  console.log('|---:|---:|---:|---:|---:|');
+  for (const r of results) {
+    const one = results.find((x) => x.threads === r.threads && x.procs === 1);
+    console.log(`| ${r.procs} | ${r.threads} | ${r.seconds.toFixed(1)} | ${r.rate.toFixed(2)} | ${one ? (r.rate / one.rate).toFixed(2) : ''}× |`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
