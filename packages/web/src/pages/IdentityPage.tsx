@@ -9,8 +9,8 @@ import { IDENTITY_LABEL } from '../labels';
 export function IdentityPage() {
   const list = useApi<Page<Student>>('/students', { query: { flag: 'identity_doubtful', pageSize: 200 } });
   return (
-    <Space orientation="vertical" style={{ width: '100%' }}>
-      <Space>
+    <Space orientation="vertical" style={{ width: '100%' }} data-testid="identity-page">
+      <Space wrap>
         <Typography.Title level={3} style={{ margin: 0 }}>
           身份复核
         </Typography.Title>
@@ -22,6 +22,7 @@ export function IdentityPage() {
         rowKey="id"
         loading={list.loading}
         dataSource={list.data?.items ?? []}
+        scroll={{ x: 680 }}
         columns={[
           { title: '学号', dataIndex: 'xuehao', render: (x: string, s) => <Link to={`/students/${s.id}`}>{x}</Link> },
           { title: '姓名', dataIndex: 'name' },
