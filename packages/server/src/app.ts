@@ -29,6 +29,10 @@ import { CertificateService } from './services/certificates.js';
 import { AuditService } from './services/audit-read.js';
 import { CollectionService } from './services/collection.js';
 import { NotificationService } from './services/notifications.js';
+import { ImportJobService } from './services/import-jobs.js';
+import { ImportJobRepository } from './repositories/import-jobs.js';
+import { StudentAccountService } from './services/student-accounts.js';
+import { BulkWorkService } from './services/bulk-work.js';
 import { OrgTree, type Actor } from './services/context.js';
 import { maskingLoggerOptions } from './services/personal-data.js';
 import { registerRoutes } from './routes/index.js';
@@ -46,6 +50,9 @@ export interface Services {
   collection: CollectionService;
   notifications: NotificationService;
   setup: SetupService;
+  importJobs: ImportJobService;
+  studentAccounts: StudentAccountService;
+  bulkWork: BulkWorkService;
 }
 
 export interface AppContext {
@@ -116,6 +123,10 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
     collection: new CollectionService(repos, files, students, now),
     setup: new SetupService(repos, auth, orgs),
     notifications: new NotificationService(repos, events, config.notifications, now),
+    importJobs: new ImportJobService(repos, new ImportJobRepository(db.db), students, photos, now),
+    studentAccounts: new StudentAccountService(repos, now),
+    // The applications service is read when a bulk call runs (it is built in this same object).
+    bulkWork: new BulkWorkService(repos, () => services.applications, certificates),
   };
   services.collection.onCompleted = (actor, studentId, photoPath) =>
     photos.adoptCollectionPhoto(actor, studentId, photoPath);
@@ -148,6 +159,8 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
     : new MemoryQueue(handler, config.jobConcurrency, (e) => app.log.error(e));
   photos.queue = queue;
   photos.onExportError = (e) => app.log.error({ err: e }, 'photo zip export failed');
+  services.importJobs.onBackgroundError = (e) => app.log.error({ err: e }, 'background import failed');
+  await services.importJobs.sweepAbandoned();
   // Notifications: event-bus listener and the scheduled reminders; stopped before the database closes.
   services.notifications.start((err, what) => app.log.error({ err }, what));
   app.addHook('preClose', () => services.notifications.stop());

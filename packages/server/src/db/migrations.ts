@@ -3,6 +3,7 @@ import { accountMigrations } from './migrations-accounts.js';
 import { reviewMigrations } from './migrations-review.js';
 import { notificationMigrations } from './migrations-notifications.js';
 import { scaleMigrations } from './migrations-scale.js';
+import { importMigrations } from './migrations-imports.js';
 import { maskAuditRows } from './mask-audit.js';
 
 export type DialectKind = 'sqlite' | 'postgres';
@@ -264,6 +265,7 @@ export function migrationProvider(kind: DialectKind): MigrationProvider {
     ...reviewMigrations,
     ...notificationMigrations(kind),
     ...scaleMigrations(kind),
+    ...importMigrations(kind),
   };
   return { getMigrations: async () => migrations };
 }

@@ -187,6 +187,30 @@ export interface StudentCountTable {
   org_id: number;
   n: number;
 }
+/** One import (导入任务): roster, photo archive or 学信网 flags, with its capped per-row report (migration 010). */
+export interface ImportJobTable {
+  id: Generated<number>;
+  kind: string;
+  org_id: number;
+  user_id: number | null;
+  user_name: string;
+  file_name: string;
+  sha256: string | null;
+  bytes: number;
+  status: string;
+  started_at: string;
+  finished_at: string | null;
+  total: number;
+  ok_count: number;
+  failed_count: number;
+  skipped_count: number;
+  summary: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  report_json: string | null;
+  report_rows: number;
+  report_truncated: number;
+}
 export interface Database {
   application_counts: ApplicationCountTable;
   student_counts: StudentCountTable;
@@ -204,4 +228,5 @@ export interface Database {
   feature_codes: FeatureCodeTable;
   certificates: CertificateTable;
   audit_log: AuditTable;
+  import_jobs: ImportJobTable;
 }

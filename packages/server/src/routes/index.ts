@@ -12,6 +12,9 @@ import { registerCollectionRoutes } from './collection.js';
 import { registerAuditRoutes } from './audit.js';
 import { registerReportRoutes } from './reports.js';
 import { registerNotificationRoutes } from './notifications.js';
+import { registerImportJobRoutes } from './import-jobs.js';
+import { registerStudentAccountRoutes } from './student-accounts.js';
+import { registerBulkWorkRoutes } from './bulk-work.js';
 
 /** Every HTTP route, one module per resource. */
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
@@ -29,6 +32,9 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
     registerAuditRoutes,
     registerReportRoutes,
     registerNotificationRoutes,
+    registerImportJobRoutes,
+    registerStudentAccountRoutes,
+    registerBulkWorkRoutes,
   ])
     await register(app);
 }

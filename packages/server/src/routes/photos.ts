@@ -238,6 +238,7 @@ export async function registerPhotoRoutes(app: FastifyInstance): Promise<void> {
             unmatched: { type: 'array', items: fileRow },
             duplicates: { type: 'array', items: fileRow },
             locked: { type: 'array', items: fileRow },
+            identical: { type: 'array', items: fileRow },
             missing: { type: 'array', items: obj({ studentId: int, xuehao: str, name: str }) },
           }),
           ...errors,
@@ -253,7 +254,8 @@ export async function registerPhotoRoutes(app: FastifyInstance): Promise<void> {
         const source = (fields.source ?? 'collection') as PhotoSource;
         if (!PHOTO_SOURCES.includes(source)) throw invalid(`照片来源“${source}”无效`);
         const orgId = Number(fields.orgId ?? actorOf(req).orgId);
-        return await s.photos.importArchive(actorOf(req), orgId, { name: file.name, path: file.path }, source);
+        // Recorded as an import job (导入历史); this answer waits for the result.
+        return (await s.importJobs.photoArchive(actorOf(req), orgId, file, source)).result;
       } finally {
         await upload.remove();
       }

@@ -169,7 +169,8 @@ export async function registerStudentRoutes(app: FastifyInstance): Promise<void>
       const { file, fields } = await readMultipart(req, UPLOAD_CAPS.roster);
       const f = requireFile(file);
       const orgId = Number(fields.orgId ?? actorOf(req).orgId);
-      return s.students.importRoster(actorOf(req), orgId, f.name, f.bytes);
+      // Recorded as an import job (导入历史) like the background import; this answer waits for the result.
+      return (await s.importJobs.roster(actorOf(req), orgId, f.name, f.bytes)).result;
     },
   );
   app.post(
@@ -209,7 +210,7 @@ export async function registerStudentRoutes(app: FastifyInstance): Promise<void>
     },
     async (req) => {
       const b = req.body as { flag: 'chsi_photo_missing' | 'identity_doubtful'; set: boolean; identifiers: string[] };
-      return s.students.importFlags(actorOf(req), b.flag, b.set, b.identifiers);
+      return (await s.importJobs.flags(actorOf(req), b.flag, b.set, b.identifiers)).result;
     },
   );
 

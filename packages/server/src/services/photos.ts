@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -242,6 +243,7 @@ export class PhotoService {
     const unmatched: Array<{ file: string; code: string; message: string }> = [];
     const duplicates: Array<{ file: string; studentId: number; message: string }> = [];
     const locked: Array<{ file: string; studentId: number; message: string }> = [];
+    const identical: Array<{ file: string; studentId: number; message: string }> = [];
     const seen = new Map<number, string>();
     for await (const e of entries) {
       if (e.kind === 'skipped') continue;
@@ -295,6 +297,12 @@ export class PhotoService {
         continue;
       }
       seen.set(s.id, e.name);
+      // Re-importing the same zip: a file byte-identical to the student's current photo is not stored again.
+      const current = s.photo_id == null ? undefined : await this.repos.photos.byId(s.photo_id);
+      if (current && current.sha256 === createHash('sha256').update(bytes).digest('hex')) {
+        identical.push({ file: e.name, studentId: s.id, message: `${e.name}：与${s.name}的当前照片相同，已跳过` });
+        continue;
+      }
       try {
         const p = await this.storeFor(actor, s, tree.get(s.org_id)?.path ?? '', e.name, bytes, source);
         matched.push({ file: e.name, studentId: s.id, photoId: p.id });
@@ -308,7 +316,7 @@ export class PhotoService {
     }
     const all = await this.repos.students.listAll({ orgIds, photoStatus: 'none' });
     const missing = all.map((s) => ({ studentId: s.id, xuehao: s.xuehao, name: s.name }));
-    return { matched, unmatched, duplicates, locked, missing };
+    return { matched, unmatched, duplicates, identical, locked, missing };
   }
 
   /** The background job (照片检测): runs the engine's inspect and stores verdict + checks. */
