@@ -60,21 +60,22 @@ export function CertificatesPage() {
                 rowKey="id"
                 loading={certs.loading}
                 dataSource={certs.data?.items ?? []}
-                scroll={{ x: 1100 }}
+                scroll={{ x: 1470 }}
                 data-testid="certificates-table"
                 pagination={{ ...page, total: certs.data?.total ?? 0, showTotal: (t) => `共 ${t} 本`, onChange: (current, pageSize) => setPage({ current, pageSize }) }}
                 columns={[
-                  { title: '学号', dataIndex: 'xuehao', render: (x: string, c) => <Link to={`/students/${c.studentId}`}>{x}</Link> },
-                  { title: '姓名', dataIndex: 'studentName' },
-                  { title: '学习中心', dataIndex: 'orgName' },
-                  { title: '电子注册号', dataIndex: 'registrationNumber' },
-                  { title: '状态', dataIndex: 'state', render: (s: Certificate['state']) => <CertStateTag state={s} /> },
-                  { title: '到达', render: (_, c) => (certView(c).receivedAt ? `${fmtDate(certView(c).receivedAt)} · ${c.receivedFrom ?? ''}` : '—') },
-                  { title: '发放', render: (_, c) => (certView(c).handedAt ? `${fmtTime(certView(c).handedAt)} · ${certView(c).handedToName ?? ''}` : '—') },
-                  { title: '问题', render: (_, c) => certView(c).problem ?? '' },
+                  { title: '学号', dataIndex: 'xuehao', width: 136, render: (x: string, c) => <Link to={`/students/${c.studentId}`}>{x}</Link> },
+                  { title: '姓名', dataIndex: 'studentName', width: 80 },
+                  { title: '学习中心', dataIndex: 'orgName', width: 140 },
+                  { title: '电子注册号', dataIndex: 'registrationNumber', width: 170 },
+                  { title: '状态', dataIndex: 'state', width: 140, render: (s: Certificate['state']) => <CertStateTag state={s} /> },
+                  { title: '到达', width: 190, render: (_, c) => (certView(c).receivedAt ? `${fmtDate(certView(c).receivedAt)} · ${c.receivedFrom ?? ''}` : '—') },
+                  { title: '发放', width: 200, render: (_, c) => (certView(c).handedAt ? `${fmtTime(certView(c).handedAt)} · ${certView(c).handedToName ?? ''}` : '—') },
+                  { title: '问题', width: 180, render: (_, c) => certView(c).problem ?? '' },
                   {
                     title: '操作',
                     width: 230,
+                    fixed: 'right',
                     render: (_, c) =>
                       c.state === 'arrived' && canHandOver ? (
                         <Button size="small" type="primary" onClick={() => setHandover(c)} data-testid="cert-handover">
