@@ -10,6 +10,7 @@ function threadCount(v: string): number {
 export function registerWorkerCommands(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('worker')
+    .summary('只运行平台的后台照片检测（与网页进程共用数据库、Redis 和文件存储）')
     .description(
       '只运行平台的后台任务（照片检测），线程池覆盖所有 CPU 核；与网页进程使用相同的 DATABASE_URL、REDIS_URL、' +
         'QUEUE_PREFIX、S3_* 和 DATA_DIR（网页进程设 WORKERS=external 后只排队、不检测）。SIGTERM 时等进行中的检测完成再退出',
