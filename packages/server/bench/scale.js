@@ -11,7 +11,7 @@
  * /api/health p50 in the same run, so machines can be compared. Nothing here is a test: no limit is asserted.
  *
  * Flags: --students 10000,100000,500000 (checkpoints, seeded cumulatively) · --db sqlite,postgres · --reps 15
- * · --export-reps 3 · --json <file> (raw results) · DATABASE_URL (admin URL; default postgres://postgres@127.0.0.1:5432/postgres).
+ * · --export-reps 3 · --roster 5000 (rows of the roster imported through the API) · --json <file> (raw results) · DATABASE_URL (admin URL; default postgres://postgres@127.0.0.1:5432/postgres).
  */
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -21,6 +21,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { sql } from 'kysely';
+
+/* global FormData, Blob */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.resolve(here, '../dist');
@@ -46,6 +48,8 @@ const JSON_OUT = flag('json', '');
 const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Seeded students per checkpoint that go to the demo city (济南), so its reviewer has 1,000 to approve. */
 const IN_CITY = 2600;
+/** Rows of the roster imported through the API at every n. */
+const ROSTER_ROWS = Number(flag('roster', '5000'));
 
 const log = (...a) => console.error(...a);
 const pct = (xs, p) => {
@@ -205,6 +209,33 @@ async function measure(base, pid, ctx, n) {
     bytes: bulk.bytes,
   });
   log(`    bulk approve: ${bulk.ms.toFixed(0)} ms, ok ${b.okCount}, failed ${b.failCount}`);
+  // Roster import through the API (名册导入) by the centre: ROSTER_ROWS new students, then the same file again
+  // (every row an update).
+  const centre = await new Http(base).login('lixia', DEMO_PASSWORD);
+  const csv = ['学号,身份证号,姓名,专业,层次,入学学期'];
+  for (let k = 0; k < ROSTER_ROWS; k++) {
+    const j = 9_000_000 + n + k;
+    csv.push(`2637${String(j).padStart(9, '0')},${scaleIdCard(j)},${scaleName(j)},会计学,本科,2023秋`);
+  }
+  const file = Buffer.from(`${csv.join('\n')}\n`);
+  for (const pass of ['new', 'again']) {
+    const form = new FormData();
+    form.append('orgId', String(ctx.centreId));
+    form.append('file', new Blob([file], { type: 'text/csv' }), 'roster.csv');
+    const t0 = performance.now();
+    const r = await fetch(`${base}/api/students/import`, {
+      method: 'POST',
+      headers: { cookie: centre.cookie, 'x-csrf-token': centre.csrf },
+      body: form,
+    });
+    const body = await r.json();
+    const ms = performance.now() - t0;
+    if (r.status !== 200) throw new Error(`roster import: ${r.status} ${JSON.stringify(body).slice(0, 300)}`);
+    const ok = pass === 'new' ? body.created : body.updated;
+    const rate = Math.round((ok / ms) * 1000);
+    rows.push({ label: `roster import ${ROSTER_ROWS} rows (${pass})`, p50: ms, p95: ms, bytes: 0, rate });
+    log(`    roster import (${pass}): ${ok} rows in ${ms.toFixed(0)} ms = ${rate} rows/s, failed ${body.failed}`);
+  }
   const mem = rssOf(pid);
   return { rows, rssMb: Math.max(peakRss, mem.rssMb), peakMb: mem.peakMb };
 }
@@ -235,7 +266,7 @@ async function runDb(kind) {
     const demoCity = orgs.find((o) => o.name === '济南市开放大学');
     const cityCentres = orgs.filter((o) => o.parent_id === demoCity.id && o.kind === 'centre');
     const batchId = Math.max(...(await app.ctx.repos.batches.all()).map((b) => b.id));
-    const ctx = { batchId, cityId: demoCity.id, provinceId: tree.provinces[5].id };
+    const ctx = { batchId, cityId: demoCity.id, centreId: cityCentres[0].id, provinceId: tree.provinces[5].id };
     let seeded = 0;
     for (const n of CHECKPOINTS) {
       if (!app)
@@ -265,6 +296,8 @@ async function runDb(kind) {
       try {
         const m = await measure(`http://127.0.0.1:${port}`, server.child.pid, ctx, n);
         out.push({ kind, n, seedS, startMs: server.startMs, ...m });
+        // Partial results survive an interrupted run.
+        if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify([...results, ...out], null, 2));
       } finally {
         await server.stop();
       }
@@ -294,6 +327,7 @@ const cell = (res, label) => {
   if (!row) return '–';
   const base = res.rows[0].p50;
   const f = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+  if (row.rate) return `${f(row.p50)} ms = ${row.rate} rows/s`;
   return `${f(row.p50)} / ${f(row.p95)} (×${Math.round(row.p50 / base)})`;
 };
 const lines = [

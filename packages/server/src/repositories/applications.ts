@@ -161,6 +161,35 @@ export class ApplicationRepository {
     );
   }
   /**
+   * Applications per state below `rootPath`, grouped by the root's child that each counted organisation lies
+   * under (实时进度): one pass over `application_counts` (a few rows per organisation, kept by the triggers),
+   * the child read from the materialised path (`/1/7/23/…` under `/1/` → 7). Rows of the root itself have
+   * `child_id` null.
+   */
+  async countsByChild(
+    batchId: number | undefined,
+    rootPath: string,
+  ): Promise<Array<{ child_id: number | null; state: string; n: number }>> {
+    const rest = sql`substr(o.path, ${sql.lit(rootPath.length + 1)})`;
+    const child =
+      this.kind === 'postgres'
+        ? sql<number | null>`cast(nullif(split_part(${rest}, '/', 1), '') as integer)`
+        : sql<number | null>`cast(nullif(substr(${rest}, 1, instr(${rest}, '/') - 1), '') as integer)`;
+    let q = this.db
+      .selectFrom('application_counts as c')
+      .innerJoin('orgs as o', 'o.id', 'c.org_id')
+      .select([child.as('child_id'), 'c.state as state', (e) => e.fn.sum<number>('c.n').as('n')])
+      .where('c.n', '<>', 0);
+    if (rootPath !== ALL_ORGS) q = q.where('o.path', 'like', `${rootPath}%`);
+    if (batchId) q = q.where('c.batch_id', '=', batchId);
+    const rows = await q.groupBy([child, 'c.state']).execute();
+    return rows.map((r) => ({
+      child_id: r.child_id == null ? null : Number(r.child_id),
+      state: String(r.state),
+      n: num(r.n),
+    }));
+  }
+  /**
    * Counts by student org × state for one batch (or all), from `application_counts`: a few rows per
    * organisation, however many applications there are. `scope` is a subtree path or explicit org ids.
    */

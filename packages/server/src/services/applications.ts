@@ -26,6 +26,9 @@ import { humanReviewOf } from './photo-dto.js';
 
 export const APPLICATION_STATES = Object.keys(APPLICATION_STATUS_LABELS) as ApplicationStatus[];
 
+/** In progress sums: every row, whatever child it lies under. */
+const ALL = -1;
+
 /** API action names: the generic ones map to core's by the current state; core's own names are accepted too. */
 export type ApiAction = 'apply' | 'submit' | 'approve' | 'return' | 'reject' | ApplicationActionType;
 export const API_ACTIONS: ApiAction[] = [
@@ -438,26 +441,23 @@ export class ApplicationService {
     const tree = await OrgTree.load(this.repos);
     const rootId = q.orgId ?? actor.orgId;
     const root = tree.assertInScope(actor, rootId);
-    const counts = await this.repos.applications.countsByOrgState(q.batchId, tree.filterScope(actor, rootId));
-    const empty = () => Object.fromEntries(APPLICATION_STATES.map((s) => [s, 0])) as Record<string, number>;
-    const byOrg = new Map<number, Array<{ state: string; n: number }>>();
-    for (const r of counts) byOrg.set(r.org_id, [...(byOrg.get(r.org_id) ?? []), r]);
-    const sumFor = (orgIds: number[]) => {
-      const c = empty();
+    const children = tree.children(rootId);
+    const counts = await this.repos.applications.countsByChild(q.batchId, root.path);
+    const sumFor = (childId: number) => {
+      const c = Object.fromEntries(APPLICATION_STATES.map((s) => [s, 0])) as Record<string, number>;
       let total = 0;
-      for (const id of orgIds)
-        for (const r of byOrg.get(id) ?? []) {
+      for (const r of counts)
+        if (childId === ALL || r.child_id === childId) {
           c[r.state] = (c[r.state] ?? 0) + r.n;
           total += r.n;
         }
       return { counts: c, total };
     };
-    const children = tree.children(rootId);
     const rows = (children.length ? children : [root]).map((o) => ({
       org: { id: o.id, name: o.name, kind: o.kind, parentId: o.parent_id, path: o.path },
-      ...sumFor(tree.subtreeIds(o.id)),
+      ...sumFor(children.length ? o.id : ALL),
     }));
-    const totals = sumFor(tree.subtreeIds(rootId));
+    const totals = sumFor(ALL);
     return {
       org: { id: root.id, name: root.name, kind: root.kind, parentId: root.parent_id, path: root.path },
       states: APPLICATION_STATES,
