@@ -31,7 +31,8 @@ describe('collection order actions offered to the collection centre (采集中�
 
   it('collectors land on the orders page', () => {
     expect(homeFor('collector')).toBe('/collection');
-    expect(menuFor('collector').map((m) => m.path)).toEqual(['/collection']);
+    // their orders and the notices their centre receives (reminders of overdue paper copies) — nothing else
+    expect(menuFor('collector').map((m) => m.path)).toEqual(['/collection', '/notifications']);
     expect(menuFor('student').map((m) => m.path)).not.toContain('/collection');
   });
 });
