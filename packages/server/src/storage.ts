@@ -66,7 +66,7 @@ export class DiskStore implements FileStore {
   async remove(storagePath: string): Promise<void> {
     await fsp.rm(path.join(this.root, checkedKey(storagePath)), { force: true });
   }
-  read(storagePath: string): Promise<Buffer> {
+  async read(storagePath: string): Promise<Buffer> {
     return fsp.readFile(path.join(this.root, checkedKey(storagePath)));
   }
   async readStream(storagePath: string): Promise<Readable> {
