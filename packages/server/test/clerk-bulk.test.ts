@@ -111,8 +111,8 @@ describe.each(BACKENDS)('centre clerk in bulk on %s', (backend) => {
     const again = (await centre.upload('/api/photos/import', '照片.zip', z, { orgId: String(ids.centreA) })).json();
     expect(again.matched).toEqual([]);
     expect(again.identical.map((m: { message: string }) => m.message)).toEqual([
-      `${feng}.jpg：与冯雪的当前照片相同，已跳过`,
-      `${chen}.jpg：与陈立的当前照片相同，已跳过`,
+      `${feng}.jpg（冯雪）：与当前照片相同，已跳过`,
+      `${chen}.jpg（陈立）：与当前照片相同，已跳过`,
     ]);
     expect(again.unmatched.map((m: { message: string }) => m.message)).toEqual([
       `${lina.xuehao}.jpg：文件内容是PDF 文档，不是 JPEG 照片，已跳过`,

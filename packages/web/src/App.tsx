@@ -24,6 +24,8 @@ import { StudentDetailPage } from './pages/StudentDetailPage';
 import { StudentsPage } from './pages/StudentsPage';
 import { MyPage } from './student/MyPage';
 import { NotificationsPage } from './pages/NotificationsPage';
+import { ImportJobsPage } from './pages/ImportJobsPage';
+import { StudentAccountsPage } from './pages/StudentAccountsPage';
 
 function rolesOf(path: string): Role[] {
   return MENU.find((m) => m.path === path)?.roles ?? [];
@@ -70,6 +72,8 @@ export function AppRoutes() {
           <Route path="/students/:id" element={<Guard path="/students"><StudentDetailPage /></Guard>} />
           <Route path="/photos" element={<Guard path="/photos"><PhotosPage /></Guard>} />
           <Route path="/import" element={<Guard path="/import"><ImportPage /></Guard>} />
+          <Route path="/imports" element={<Guard path="/imports"><ImportJobsPage /></Guard>} />
+          <Route path="/student-accounts" element={<Guard path="/student-accounts"><StudentAccountsPage /></Guard>} />
           <Route path="/review" element={<Guard path="/review"><ReviewPage /></Guard>} />
           <Route path="/identity" element={<Guard path="/identity"><IdentityPage /></Guard>} />
           <Route path="/batches" element={<Guard path="/batches"><BatchesPage /></Guard>} />

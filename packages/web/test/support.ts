@@ -86,7 +86,12 @@ export interface ServerApp {
       auth: { createUser(actor: null, input: { username: string; password: string; displayName: string; role: string; orgId: number; studentId?: number | null }): Promise<{ id: number }> };
       batches: { create(actor: null, input: BatchSeed, orgId: number): Promise<{ id: number }> };
     };
-    repos: { students: { byXuehao(x: string): Promise<{ id: number } | undefined> } };
+    repos: {
+      students: { byXuehao(x: string): Promise<{ id: number } | undefined> };
+      applications: { listAll(f: { orgPath: string }): Promise<{ id: number }[]> };
+    };
+    /** The photo-check queue: idle() resolves when every check has run. */
+    queue: { idle(): Promise<void> };
   };
   listen(o: { port: number; host: string }): Promise<string>;
   close(): Promise<void>;
@@ -232,4 +237,23 @@ export async function apiSession(base: string, username: string, password: strin
     if (!r.ok) throw new Error(`${path}: ${r.status} ${text}`);
     return JSON.parse(text) as T;
   };
+}
+
+/** The four levels of one school (国开 → 山东开放大学 → 济南市开放大学 → 历下学习中心). */
+export type AuditLevel = 'national' | 'province' | 'city' | 'centre';
+
+/**
+ * Seeds the four organisations, the given users ([user name, display name, role, level]) with one password, and
+ * the batch 2026年1月毕业 whose first window is open today. Returns the organisations' ids.
+ */
+export async function seedAuditChain(server: TestServer, password: string, users: Array<[string, string, string, AuditLevel]>): Promise<Record<AuditLevel, number>> {
+  const s = server.app.ctx.services;
+  const nat = await s.orgs.create(null, { name: '国家开放大学', kind: 'national', parentId: null });
+  const prov = await s.orgs.create(null, { name: '山东开放大学', kind: 'province', parentId: nat.id });
+  const city = await s.orgs.create(null, { name: '济南市开放大学', kind: 'city', parentId: prov.id });
+  const centre = await s.orgs.create(null, { name: '历下学习中心', kind: 'centre', parentId: city.id });
+  const ids: Record<AuditLevel, number> = { national: nat.id, province: prov.id, city: city.id, centre: centre.id };
+  for (const [username, displayName, role, level] of users) await s.auth.createUser(null, { username, password, displayName, role, orgId: ids[level] });
+  await s.batches.create(null, { name: '2026年1月毕业', firstWindow: { start: day(-5), end: day(10) }, secondWindow: { start: day(20), end: day(40) }, deadline: day(45) }, prov.id);
+  return ids;
 }

@@ -300,7 +300,7 @@ export class PhotoService {
       // Re-importing the same zip: a file byte-identical to the student's current photo is not stored again.
       const current = s.photo_id == null ? undefined : await this.repos.photos.byId(s.photo_id);
       if (current && current.sha256 === createHash('sha256').update(bytes).digest('hex')) {
-        identical.push({ file: e.name, studentId: s.id, message: `${e.name}：与${s.name}的当前照片相同，已跳过` });
+        identical.push({ file: e.name, studentId: s.id, message: `${e.name}（${s.name}）：与当前照片相同，已跳过` });
         continue;
       }
       try {

@@ -26,7 +26,7 @@ let csrfToken: string | null = null;
 export function setCsrfToken(token: string | null | undefined): void {
   csrfToken = token ?? null;
 }
-function currentCsrf(): string | null {
+export function currentCsrf(): string | null {
   if (csrfToken) return csrfToken;
   const m = document.cookie.split(/;\s*/).find((c) => c.startsWith(`${CSRF_COOKIE}=`));
   return m ? decodeURIComponent(m.slice(CSRF_COOKIE.length + 1)) : null;

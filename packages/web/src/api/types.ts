@@ -250,6 +250,8 @@ export interface PhotoImportResult {
   unmatched: { file: string; code: string; message: string }[];
   duplicates: { file: string; studentId?: number; code?: string; message?: string }[];
   locked: { file: string; code?: string; message?: string }[];
+  /** Byte-identical to the student's current photo: skipped (SHA-256). */
+  identical?: { file: string; studentId: number; message: string }[];
   missing: { studentId: number; xuehao: string; name: string }[];
 }
 

@@ -110,6 +110,7 @@ export function PhotoImportReport({ result }: { result: PhotoImportResult }) {
   const problems = [
     ...result.unmatched.map((u) => ({ key: `u-${u.file}`, file: u.file, kind: '未匹配', code: u.code, message: u.message })),
     ...result.duplicates.map((u) => ({ key: `d-${u.file}`, file: u.file, kind: '重复', code: u.code ?? 'DUPLICATE', message: u.message ?? '重复的照片' })),
+    ...(result.identical ?? []).map((u) => ({ key: `i-${u.file}`, file: u.file, kind: '相同', code: 'PHOTO_IDENTICAL', message: u.message })),
     ...result.locked.map((u) => ({ key: `l-${u.file}`, file: u.file, kind: '已锁定', code: u.code ?? 'PHOTO_LOCKED', message: u.message ?? '照片已锁定，审核中不能替换' })),
   ];
   return (
@@ -118,6 +119,7 @@ export function PhotoImportReport({ result }: { result: PhotoImportResult }) {
         <Tag color="green">已匹配 {result.matched.length}</Tag>
         <Tag color="orange">未匹配 {result.unmatched.length}</Tag>
         <Tag color="purple">重复 {result.duplicates.length}</Tag>
+        {!!result.identical?.length && <Tag color="purple">与当前照片相同 {result.identical.length}</Tag>}
         <Tag color="red">已锁定 {result.locked.length}</Tag>
         <Tag>缺照片的学生 {result.missing.length}</Tag>
       </Space>

@@ -18,7 +18,8 @@ export function AppLayout() {
   const narrow = !screens.md;
   const [drawer, setDrawer] = useState(false);
   const items = menuFor(user.role).map((m) => ({ key: m.path, icon: m.icon, label: m.label }));
-  const selected = items.filter((i) => loc.pathname.startsWith(i.key)).map((i) => i.key);
+  // By whole path segments: /imports is not /import, /students/7 is /students.
+  const selected = items.filter((i) => loc.pathname === i.key || loc.pathname.startsWith(`${i.key}/`)).map((i) => i.key);
   const menu = (
     <Menu
       mode="inline"

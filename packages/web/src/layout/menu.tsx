@@ -7,6 +7,8 @@ import {
   CameraOutlined,
   DashboardOutlined,
   FileProtectOutlined,
+  HistoryOutlined,
+  KeyOutlined,
   PictureOutlined,
   IdcardOutlined,
   SafetyCertificateOutlined,
@@ -36,6 +38,9 @@ export const MENU: MenuEntry[] = [
   { path: '/students', label: '学生与学籍', icon: <TeamOutlined />, roles: STAFF },
   { path: '/photos', label: '照片检测', icon: <CameraOutlined />, roles: STAFF },
   { path: '/import', label: '导入名册与照片', icon: <UploadOutlined />, roles: ['centre_staff', 'admin'] },
+  // The history of every import (roster, photos, 学信网 flags) in one's subtree.
+  { path: '/imports', label: '导入记录', icon: <HistoryOutlined />, roles: STAFF },
+  { path: '/student-accounts', label: '学生账号', icon: <KeyOutlined />, roles: ['centre_staff', 'admin'] },
   { path: '/review', label: '毕业审核', icon: <AuditOutlined />, roles: REVIEWERS },
   { path: '/identity', label: '身份复核', icon: <IdcardOutlined />, roles: ['centre_staff', 'province_reviewer', 'admin'] },
   { path: '/batches', label: '毕业批次', icon: <CalendarOutlined />, roles: STAFF },

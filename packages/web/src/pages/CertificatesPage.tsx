@@ -10,6 +10,7 @@ import { useApi } from '../api/hooks';
 import { useShowError } from '../api/notify';
 import type { Application, Certificate, CertificatePendingRow, Page } from '../api/types';
 import { useUser } from '../auth/AuthContext';
+import { ArriveBatchButton } from '../components/ArriveBatchButton';
 import { BatchSelect } from '../components/BatchSelect';
 import { CertStateTag, ConfirmButtons, HandoverModal, certView } from '../components/CertificateCard';
 import { ExportButton, fmtDate, fmtTime } from '../components/common';
@@ -40,8 +41,9 @@ export function CertificatesPage() {
         <Space wrap>
           <BatchSelect value={batchId} onChange={setBatchId} />
           <Select allowClear placeholder="全部状态" style={{ width: 170 }} value={state} onChange={setState} options={Object.entries(CERT_STATE_LABEL).map(([value, label]) => ({ value, label }))} />
+          {canArrive && <ArriveBatchButton batchId={batchId} onDone={reload} />}
           {canArrive && (
-            <Button type="primary" onClick={() => setArrive(true)} disabled={!batchId} data-testid="cert-arrive">
+            <Button onClick={() => setArrive(true)} disabled={!batchId} data-testid="cert-arrive">
               登记证书到达
             </Button>
           )}

@@ -1,5 +1,6 @@
 /** Import (导入): the roster of a centre (.xlsx/.csv) and its photos (.zip or one .jpg). */
 import { Card, Col, Row, Space, Typography } from 'antd';
+import { Link } from 'react-router-dom';
 import { useUser } from '../auth/AuthContext';
 import { PhotoUpload, RosterUpload } from '../components/Uploads';
 import { can } from '../permissions';
@@ -11,6 +12,9 @@ export function ImportPage() {
       <Typography.Title level={3} style={{ margin: 0 }}>
         导入名册与照片
       </Typography.Title>
+      <Typography.Text type="secondary">
+        每次导入都会记录在 <Link to="/imports">导入记录</Link> 中：导入进行时刷新或离开页面，导入仍在服务器上继续，报告可随时查看和下载。
+      </Typography.Text>
       <Row gutter={[16, 16]}>
         {can(user.role, 'maintain_students') && (
           <Col xs={24} xl={12}>

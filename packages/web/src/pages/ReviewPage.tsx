@@ -12,6 +12,7 @@ import type { Application, ApplicationAction, ApplicationState, BulkResult, Page
 import { useUser } from '../auth/AuthContext';
 import { ACTION_BUTTON, ActionModal, ApplicationActions, actionsFor, approveLabel, type ActionInput } from '../components/ApplicationActions';
 import { BatchSelect } from '../components/BatchSelect';
+import { BulkCreateApplicationsButton } from '../components/BulkCreateApplications';
 import { ExportButton, StateTag, fmtTime } from '../components/common';
 import { ReviewFacts, machineSameShot, useStudentsById } from '../components/ReviewFacts';
 import { ROLE_REVIEW_STATE, STATE_LABEL, STATE_ORDER } from '../labels';
@@ -88,6 +89,7 @@ export function ReviewPage() {
           />
           <Input.Search allowClear placeholder="姓名 / 学号" onSearch={setQ} style={{ width: 200 }} />
           <ExportButton path="/reports/applications.xlsx" query={{ batchId, state, q: q || undefined }} name="毕业申请.xlsx" />
+          {user.role === 'centre_staff' && <BulkCreateApplicationsButton batchId={batchId} onDone={list.reload} />}
         </Space>
       </Card>
       {bulkActions.length > 0 && (
