@@ -203,7 +203,14 @@ describe.skipIf(!HAVE_CHROMIUM)('a new centre clerk, from the web app alone (Chr
     await certRow.getByTestId('cert-handover').click();
     expect(await page.getByTestId('handover-id-checked').isChecked()).toBe(false);
     expect(await page.getByTestId('handover-signed').isChecked()).toBe(false);
+    // the identity check per row: a wrong number is named as not the student's, the right one as theirs
+    await page.getByTestId('handover-idcard').fill(STUDENTS[0].idCard);
+    await page.getByTestId('handover-verify').click();
+    expect(await page.getByTestId('handover-verify-result').getAttribute('data-match')).toBe('false');
     await page.getByTestId('handover-idcard').fill(STUDENTS[1].idCard);
+    await page.getByTestId('handover-verify').click();
+    await page.locator('[data-testid=handover-verify-result][data-match=true]').getByText(`与${STUDENTS[1].name}本人的身份证号一致`).waitFor();
+    await page.screenshot({ path: screenshotPath('clerk-handover-check.png') });
     await page.getByTestId('handover-id-checked').check();
     await page.getByTestId('handover-signed').check();
     await page.getByTestId('handover-ok').click();

@@ -6,6 +6,7 @@ import { App, Button, Checkbox, Descriptions, Form, Input, Modal, Radio, Space, 
 import { useState } from 'react';
 import { api } from '../api/client';
 import { useShowError } from '../api/notify';
+import { IdCardCheck } from './IdCardCheck';
 import type { Certificate } from '../api/types';
 import { useUser } from '../auth/AuthContext';
 import { CERT_STATE_COLOR, CERT_STATE_LABEL } from '../labels';
@@ -145,6 +146,7 @@ const mustTick = (message: string) => ({ validator: (_: unknown, v: unknown) => 
 export function HandoverModal({ cert, open, onClose, onDone }: { cert: Certificate; open: boolean; onClose: () => void; onDone: () => void }) {
   const [form] = Form.useForm<HandoverValues>();
   const recipient = Form.useWatch('recipient', form);
+  const typedIdCard = Form.useWatch('idCard', form);
   const { message } = App.useApp();
   const showError = useShowError();
   return (
@@ -180,6 +182,7 @@ export function HandoverModal({ cert, open, onClose, onDone }: { cert: Certifica
         <Form.Item name="idCard" label="领取人身份证号" rules={[{ required: true, whitespace: true, message: '请填写领取人身份证号' }]}>
           <Input data-testid="handover-idcard" maxLength={18} />
         </Form.Item>
+        <IdCardCheck certificateId={cert.id} idCard={typedIdCard} />
         {recipient === 'authorised_person' && (
           <Form.Item name="authorisationNote" label="委托说明" rules={[{ required: true, message: '受托领取须说明委托书情况' }]}>
             <Input placeholder="例如：持学生签字的委托书及双方身份证复印件" />
