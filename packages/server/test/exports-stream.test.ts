@@ -227,6 +227,23 @@ for (const backend of BACKENDS) {
       expect(((await res.json()) as { code: string }).code).toBeTruthy();
     });
 
+    it('a zip download closed early ends cleanly: its temporary report is removed, the server answers', async () => {
+      const temps = () => new Set(fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('gradpass-export-')));
+      const before = temps();
+      const ac = new AbortController();
+      const res = await fetch(`${base}/api/photos/export.zip?orgId=${centreB}`, { headers: admin, signal: ac.signal });
+      expect(res.status).toBe(200);
+      const reader = (res.body as import('node:stream/web').ReadableStream<Uint8Array>).getReader();
+      await reader.read(); // the first bytes of the zip
+      ac.abort();
+      const deadline = Date.now() + 20_000;
+      const leftover = () => [...temps()].filter((n) => !before.has(n));
+      while (leftover().length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(leftover()).toEqual([]);
+      // and the server goes on answering
+      expect((await fetch(`${base}/api/health`)).status).toBe(200);
+    }, 60_000);
+
     it('the photo zip streams the stored photos and appends the report', async () => {
       const file = path.join(dir, 'photos.zip');
       const r = await download(admin, base, `/api/photos/export.zip?orgId=${centreB}`, file);

@@ -123,7 +123,9 @@ async function sendXlsxStream<T>(
   writeXlsxStream(out, sheetName, columns, all()).then(
     () => out.end(),
     (e: unknown) => {
-      app.log.error({ err: e }, `XLSX export ${fileName} failed`);
+      // A download the client closed early is logged as information, anything else as an error.
+      if (out.destroyed) app.log.info(`XLSX export ${fileName} stopped: the client closed the download`);
+      else app.log.error({ err: e }, `XLSX export ${fileName} failed`);
       out.destroy(e as Error);
     },
   );

@@ -95,12 +95,16 @@ export function photoZipStream(opts: {
     ahead--;
     wake?.();
   };
+  const gone = () => new Error('导出已中止：下载连接已关闭');
+  // The download closed early: stop reading students and photos (a waiting producer is woken to notice).
+  out.on('close', () => wake?.());
   const room = async () => {
     while (ahead >= FILES_AHEAD) {
-      if (out.destroyed) throw new Error('导出已中止：下载连接已关闭');
+      if (out.destroyed) throw gone();
       await new Promise<void>((r) => (wake = r));
       wake = null;
     }
+    if (out.destroyed) throw gone();
   };
   let students = 0;
   const { repos, files, tree, naming } = opts;
@@ -110,6 +114,7 @@ export function photoZipStream(opts: {
       return { items: r.rows, nextCursor: r.nextCursor };
     });
     for await (const rows of pages) {
+      if (out.destroyed) throw gone();
       const ids = rows.map((x: StudentRow) => x.photo_id).filter((x): x is number => x != null);
       const photos = new Map((await repos.photos.byIds(ids)).map((p: PhotoRow) => [p.id, p]));
       const page: ExportLine[] = [];
@@ -151,7 +156,7 @@ export function photoZipStream(opts: {
   };
   run()
     .catch((e: unknown) => {
-      opts.onError(e);
+      if (!out.destroyed) opts.onError(e); // a download the client closed is no error of ours
       out.destroy(e as Error);
     })
     .finally(() => fs.rmSync(tmp, { recursive: true, force: true }));
