@@ -2,7 +2,7 @@ import { sql, type Kysely, type Insertable, type Updateable } from 'kysely';
 import type { DialectKind } from '../db/migrations.js';
 import type { Database, ApplicationTable } from '../db/schema.js';
 import type { ApplicationRow, OrgScope, Page, PageRequest } from './rows.js';
-import { ALL_ORGS, inChunks, nextCursorOf, num } from './rows.js';
+import { ALL_ORGS, COUNT_CAP, inChunks, nextCursorOf, num } from './rows.js';
 import { orgIdsUnder, studentSearch } from './students.js';
 
 export interface ApplicationFilter extends OrgScope {
@@ -61,27 +61,34 @@ export class ApplicationRepository {
     let q = this.cols(this.filtered(f)).orderBy('applications.id').limit(p.pageSize);
     q = p.cursor != null ? q.where('applications.id', '>', p.cursor) : q.offset((p.page - 1) * p.pageSize);
     const rows = (await q.execute()) as ApplicationJoined[];
-    return { rows, total: await this.count(f), nextCursor: nextCursorOf(rows, p.pageSize) };
+    const { total, exact } = await this.count(f);
+    return { rows, total, totalExact: exact, nextCursor: nextCursorOf(rows, p.pageSize) };
   }
   /**
    * How many applications match `f`: the sum of `application_counts` (kept by the triggers of migration 009)
-   * when the filter is scope × batch × state, else an exact count.
+   * when the filter is scope × batch × state (exact), else counted up to {@link COUNT_CAP}.
    */
-  async count(f: ApplicationFilter): Promise<number> {
+  async count(f: ApplicationFilter): Promise<{ total: number; exact: boolean }> {
     if (f.orgPath !== undefined && !f.q?.trim() && !f.studentId && !f.ids) {
       let q = this.db.selectFrom('application_counts').select((e) => e.fn.sum<number>('application_counts.n').as('n'));
       if (f.batchId) q = q.where('application_counts.batch_id', '=', f.batchId);
       if (f.state) q = q.where('application_counts.state', '=', f.state);
       if (f.orgPath !== ALL_ORGS) q = q.where('application_counts.org_id', 'in', orgIdsUnder(this.db, f.orgPath));
-      return num((await q.executeTakeFirst())?.n);
+      return { total: num((await q.executeTakeFirst())?.n), exact: true };
     }
-    return num(
+    const upTo = this.filtered(f)
+      .select(sql<number>`1`.as('one'))
+      .limit(COUNT_CAP)
+      .as('matching');
+    const total = num(
       (
-        await this.filtered(f)
+        await this.db
+          .selectFrom(upTo)
           .select((e) => e.fn.countAll().as('n'))
           .executeTakeFirst()
       )?.n,
     );
+    return { total, exact: total < COUNT_CAP };
   }
   async listAll(f: ApplicationFilter): Promise<ApplicationJoined[]> {
     if (f.ids && f.ids.length > 1000) {

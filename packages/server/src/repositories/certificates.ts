@@ -75,7 +75,7 @@ export class CertificateRepository {
           .executeTakeFirst()
       )?.n,
     );
-    return { rows, total, nextCursor: nextCursorOf(rows, p.pageSize) };
+    return { rows, total, totalExact: true, nextCursor: nextCursorOf(rows, p.pageSize) };
   }
   async listAll(f: CertificateFilter) {
     return (await this.cols(this.base(f)).orderBy('certificates.id').execute()) as CertificateJoined[];

@@ -60,9 +60,17 @@ export interface PageRequest {
   /** The last id of the previous page; when given, `page` is ignored and no row is skipped by OFFSET. */
   cursor?: number;
 }
+/**
+ * Counted totals stop here (计数上限): a filter the counters cannot answer is counted exactly up to this many rows;
+ * beyond it the total says "at least" (`totalExact: false`) instead of reading every matching row of the table.
+ */
+export const COUNT_CAP = 10_000;
+
 export interface Page<T> {
   rows: T[];
   total: number;
+  /** False when `total` is {@link COUNT_CAP}: there are at least that many. */
+  totalExact: boolean;
   /** The cursor of the next page, null on the last page. */
   nextCursor: number | null;
 }

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Insertable, type Updateable, type ExpressionBuil
 import type { DialectKind } from '../db/migrations.js';
 import type { Database, StudentTable, IdentityDocumentTable } from '../db/schema.js';
 import type { OrgScope, Page, PageRequest, StudentRow } from './rows.js';
-import { ALL_ORGS, inChunks, likeEscaped, nextCursorOf, num, searchTerm } from './rows.js';
+import { ALL_ORGS, COUNT_CAP, inChunks, likeEscaped, nextCursorOf, num, searchTerm } from './rows.js';
 
 export interface StudentFilter extends OrgScope {
   q?: string;
@@ -49,6 +49,10 @@ export function studentSearch(eb: ExpressionBuilder<Database, 'students'>, raw: 
       eb.and([eb(col, '>=', t.value), eb(col, '<', `${t.value}~`)]);
     return withIdCard ? eb.or([prefix('students.xuehao'), prefix('students.id_card')]) : prefix('students.xuehao');
   }
+  // One or two characters (a surname, a short name): names that begin with them, a range on the name index —
+  // a trigram index cannot serve a pattern shorter than three characters. Longer text: names containing it.
+  if ([...t.value].length <= 2)
+    return eb.and([eb('students.name', '>=', t.value), eb('students.name', '<', `${t.value}\u{10FFFF}`)]);
   return eb('students.name', 'like', sql<string>`${`%${likeEscaped(t.value)}%`} escape '\\'`);
 }
 
@@ -120,16 +124,20 @@ export class StudentRepository {
     let q = this.filtered(f).selectAll('students').orderBy('students.id').limit(p.pageSize);
     q = p.cursor != null ? q.where('students.id', '>', p.cursor) : q.offset((p.page - 1) * p.pageSize);
     const rows = await q.execute();
-    return { rows, total: await this.count(f), nextCursor: nextCursorOf(rows, p.pageSize) };
+    const { total, exact } = await this.count(f);
+    return { rows, total, totalExact: exact, nextCursor: nextCursorOf(rows, p.pageSize) };
   }
-  /** How many students match `f` (cached counters when the filter allows, see {@link list}). */
-  async count(f: StudentFilter): Promise<number> {
+  /**
+   * How many students match `f`: from the counters when the filter allows (exact), else counted up to
+   * {@link COUNT_CAP} (see {@link list}).
+   */
+  async count(f: StudentFilter): Promise<{ total: number; exact: boolean }> {
     const orgPath = f.orgPath;
     const extra = FILTER_KEYS.filter((k) => f[k] !== undefined && f[k] !== '');
     if (orgPath !== undefined && !extra.length) {
       let q = this.db.selectFrom('student_counts').select((e) => e.fn.sum<number>('student_counts.n').as('n'));
       if (orgPath !== ALL_ORGS) q = q.where('student_counts.org_id', 'in', orgIdsUnder(this.db, orgPath));
-      return num((await q.executeTakeFirst())?.n);
+      return { total: num((await q.executeTakeFirst())?.n), exact: true };
     }
     if (orgPath !== undefined && f.batchId && extra.every((k) => k === 'batchId' || k === 'state')) {
       // One application per student and batch (unique key): students with one in the batch = its applications.
@@ -139,15 +147,21 @@ export class StudentRepository {
         .where('application_counts.batch_id', '=', f.batchId);
       if (f.state) q = q.where('application_counts.state', '=', f.state);
       if (orgPath !== ALL_ORGS) q = q.where('application_counts.org_id', 'in', orgIdsUnder(this.db, orgPath));
-      return num((await q.executeTakeFirst())?.n);
+      return { total: num((await q.executeTakeFirst())?.n), exact: true };
     }
-    return num(
+    const upTo = this.filtered(f)
+      .select(sql<number>`1`.as('one'))
+      .limit(COUNT_CAP)
+      .as('matching');
+    const total = num(
       (
-        await this.filtered(f)
+        await this.db
+          .selectFrom(upTo)
           .select((e) => e.fn.countAll().as('n'))
           .executeTakeFirst()
       )?.n,
     );
+    return { total, exact: total < COUNT_CAP };
   }
   listAll(f: StudentFilter): Promise<StudentRow[]> {
     if (f.ids && f.ids.length > 1000) {

@@ -178,7 +178,14 @@ export const certificateSchema = obj({
 });
 
 export const page = (item: unknown) =>
-  obj({ items: { type: 'array', items: item }, total: int, page: int, pageSize: int, nextCursor: intN });
+  obj({
+    items: { type: 'array', items: item },
+    total: int,
+    totalExact: bool,
+    page: int,
+    pageSize: int,
+    nextCursor: intN,
+  });
 export const items = (item: unknown) => obj({ items: { type: 'array', items: item } });
 export const pageQuery = {
   page: { type: 'integer', minimum: 1, default: 1 },

@@ -195,8 +195,8 @@ export class ApplicationService {
       actor.role === 'student'
         ? { ...filter, orgIds: [actor.orgId], studentId: actor.studentId ?? -1 }
         : { ...filter, ...tree.filterScope(actor, orgId) };
-    const { rows, total, nextCursor } = await this.repos.applications.list(f, { page, pageSize, cursor });
-    return { items: rows.map((r) => this.dto(r, tree, actor)), total, page, pageSize, nextCursor };
+    const { rows, total, totalExact, nextCursor } = await this.repos.applications.list(f, { page, pageSize, cursor });
+    return { items: rows.map((r) => this.dto(r, tree, actor)), total, totalExact, page, pageSize, nextCursor };
   }
 
   async listAll(actor: Actor, q: Omit<ApplicationFilter, 'orgIds' | 'orgPath'> & { orgId?: number }) {

@@ -123,8 +123,8 @@ export class CertificateService {
       actor.role === 'student'
         ? { ...filter, orgIds: [actor.orgId], studentId: actor.studentId ?? -1 }
         : { ...filter, ...tree.filterScope(actor, orgId) };
-    const { rows, total, nextCursor } = await this.repos.certificates.list(f, { page, pageSize, cursor });
-    return { items: rows.map((r) => this.dto(r, tree)), total, page, pageSize, nextCursor };
+    const { rows, total, totalExact, nextCursor } = await this.repos.certificates.list(f, { page, pageSize, cursor });
+    return { items: rows.map((r) => this.dto(r, tree)), total, totalExact, page, pageSize, nextCursor };
   }
 
   async listAll(actor: Actor, q: Omit<CertificateFilter, 'orgIds' | 'orgPath'> & { orgId?: number }) {

@@ -208,11 +208,11 @@ export class StudentService {
     requireStaff(actor);
     const tree = await OrgTree.load(this.repos);
     const { orgId, page, pageSize, cursor, ...filter } = q;
-    const { rows, total, nextCursor } = await this.repos.students.list(
+    const { rows, total, totalExact, nextCursor } = await this.repos.students.list(
       { ...filter, ...tree.filterScope(actor, orgId) },
       { page, pageSize, cursor },
     );
-    return { items: await this.toDtos(rows, tree), total, page, pageSize, nextCursor };
+    return { items: await this.toDtos(rows, tree), total, totalExact, page, pageSize, nextCursor };
   }
 
   async listAll(
