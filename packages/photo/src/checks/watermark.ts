@@ -256,9 +256,7 @@ const FAINT_RUNS_PER_ROW = 0.7;
 const FAINT_MIN_SHARE = 0.04;
 const FAINT_MAX_SHARE = 0.6;
 
-/** Half-width (px at full scale) of the opening that separates thin marks from the person's body. */
-const OPEN_R = 7;
-/** Extra growth (px) of the person: JPEG ringing and chroma bleeding beside the outline (8×8 / 16×16 blocks). */
+/** Growth (px) of the person: JPEG ringing and chroma bleeding beside the outline (8×8 / 16×16 blocks). */
 const PERSON_HALO = 10;
 
 /** A thick part this large (share of the frame) is the person even when it does not reach the bottom. */
@@ -318,9 +316,10 @@ function boxFilter(src: Uint8Array, w: number, h: number, r: number, horizontal:
 /**
  * Marks anywhere on the background (水印：整幅画面): over the whole frame, every pixel that differs from the
  * background colour (median of the top strip) by more than FAINT_DIFF is foreground (no gradient test: JPEG
- * ringing beside the hair would pass one); the foreground's thick core connected to the bottom edge, grown back, is the
- * person (body, neck, head, hair) and is left out. What remains floats on the background: semi-transparent text, tiled patterns,
- * logos and stamps, including between and beside the letters that cross the person. A 32×32 tile is
+ * ringing beside the hair would pass one). The foreground connected to the bottom edge, or any part of at
+ * least MIN_BODY_SHARE of the frame, grown by PERSON_HALO, is the person (body, neck, head, hair) and is left
+ * out. What remains floats on the background: semi-transparent text, tiled patterns, logos and stamps — the
+ * letters apart from the person; letters touching it count as the person (so does flyaway hair). A 32×32 tile is
  * suspicious when its floating marks form strokes (≥ FAINT_RUNS_PER_ROW runs per row) and cover
  * FAINT_MIN_SHARE–FAINT_MAX_SHARE of it.
  */
@@ -339,13 +338,12 @@ export function scanFloatingMarks(img: RawImage, scale: number): { tiles: number
       if (Math.abs(d[i] - bg[0]) > FAINT_DIFF || Math.abs(d[i + 1] - bg[1]) > FAINT_DIFF || Math.abs(d[i + 2] - bg[2]) > FAINT_DIFF) fg[k] = 1;
     }
   }
-  // The person: the foreground's thick core (strokes thinner than 2·OPEN_R px removed) connected to the
-  // bottom edge, grown back by OPEN_R + PERSON_HALO px. Letters crossing the person stay marks: they are thin.
-  const r = Math.max(2, Math.round(OPEN_R * scale));
-  const core = boxFilter(boxFilter(fg, rw, rh, r, true, 'min'), rw, rh, r, false, 'min');
-  const reached = connectedToSides(core, rw, rh, ['bottom']);
-  keepLargeParts(core, reached, rw, rh, Math.round(rw * rh * MIN_BODY_SHARE));
-  const grow = r + Math.max(2, Math.round(PERSON_HALO * scale));
+  // The person: the foreground connected to the bottom edge, and any other part of at least MIN_BODY_SHARE
+  // of the frame (a head the neck does not join to the body), grown by PERSON_HALO px (JPEG ringing). Marks
+  // touching the person count as the person (flyaway hair looks like strokes); letters apart from it do not.
+  const reached = connectedToSides(fg, rw, rh, ['bottom']);
+  keepLargeParts(fg, reached, rw, rh, Math.round(rw * rh * MIN_BODY_SHARE));
+  const grow = Math.max(2, Math.round(PERSON_HALO * scale));
   const person = boxFilter(boxFilter(reached, rw, rh, grow, true, 'max'), rw, rh, grow, false, 'max');
   const t = Math.max(8, Math.round(32 * scale));
   const suspicious: WatermarkTile[] = [];
