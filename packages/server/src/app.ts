@@ -95,7 +95,8 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
   // Shared state of several web processes: files in the object store (S3_*), events through Redis pub/sub.
   const files = await openFileStore({ dataDir: config.dataDir, s3: config.s3 });
   const deployment = deploymentKey({ prefix: config.queuePrefix, databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const events = new EventBus((e) => logConnectionError(e as Error));
+  let logEventError = (e: unknown) => console.error(`实时事件（Redis）错误：${(e as Error).message}`);
+  const events = new EventBus((e) => logEventError(e));
   if (config.redisUrl) await events.connect(config.redisUrl, `${deployment}-events`);
   const now = config.now;
   const students = new StudentService(repos, files, now);
@@ -144,6 +145,7 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
   });
   logConnectionError = (e) => app.log.error({ err: e }, 'database connection error');
+  logEventError = (e) => app.log.error({ err: e }, 'event bus (Redis pub/sub) error');
   const handler = (id: number) => photos.check(id);
   if (config.workers === 'external' && !config.redisUrl)
     throw new Error('WORKERS=external 需要 REDIS_URL：照片检测任务经 Redis 交给 gradpass worker 进程');
