@@ -50,6 +50,8 @@ export interface Photo {
   checkedAt: string | null;
   /** The server's cached comparison with the 学信网 photo (同一人 / 同版), null until compared. */
   reference?: ReferenceComparison | null;
+  /** 人工复核: a person's decision on a photo the checks sent to review. */
+  humanReview?: { decision: 'pass' | 'fail'; note: string; by: string; at: string } | null;
 }
 
 /** 同一人 (face) and 同版 (sameShot) against the 学信网 reference photo. */
@@ -136,6 +138,8 @@ export interface Application {
   degreeRequested: boolean;
   signedAt: string | null;
   samePhotoConfirmed: boolean;
+  /** 同版 gate override: why a photo comparing as another person/shot was submitted anyway. */
+  referenceOverride?: { reason: string; by: string; at: string } | null;
   registrationNumber: string | null;
   lastReason: string | null;
   updatedAt: string;

@@ -4,7 +4,7 @@
  */
 import { Alert, App, Button, Checkbox, Form, Input, Modal, Space } from 'antd';
 import { useState } from 'react';
-import { api } from '../api/client';
+import { ApiError, api } from '../api/client';
 import { useShowError } from '../api/notify';
 import type { Application, ApplicationAction, ApplicationState } from '../api/types';
 import { actionsFor, offeredActions } from '../actions';
@@ -31,6 +31,8 @@ export interface ActionInput {
   /** Bulk submission: the applications whose 同版 the clerk checked one by one. */
   samePhotoConfirmedIds?: number[];
   degreeRequested?: boolean;
+  /** 同版 gate: why a photo comparing as another person or shot is submitted anyway. */
+  referenceOverrideReason?: string;
 }
 
 /** One application in a bulk submission: the clerk ticks 同版 per student unless the machine found it. */
@@ -177,6 +179,7 @@ export function ApplicationActions({ app, onDone }: { app: Application; onDone: 
   const { message } = App.useApp();
   const showError = useShowError();
   const [action, setAction] = useState<ApplicationAction | null>(null);
+  const [mismatch, setMismatch] = useState<{ message: string; input: ActionInput } | null>(null);
   const actions = offeredActions(user.role, app);
   if (!actions.length) return null;
   return (
@@ -208,10 +211,76 @@ export function ApplicationActions({ app, onDone }: { app: Application; onDone: 
           } catch (e) {
             // the refusal stays on screen (notification); the dialog closes so the page shows the current state
             setAction(null);
-            showError(e, `${ACTION_BUTTON[action!]}未成功`);
+            // 同版 gate: another person or shot than on 学信网 — replace the photo, or record why it is the same version
+            if (e instanceof ApiError && e.code === 'REFERENCE_MISMATCH') setMismatch({ message: e.message, input });
+            else showError(e, `${ACTION_BUTTON[action!]}未成功`);
+          }
+        }}
+      />
+      <ReferenceOverrideModal
+        refusal={mismatch?.message ?? null}
+        onCancel={() => setMismatch(null)}
+        onOk={async (reason) => {
+          try {
+            const next = await runAction(app.id, 'submit', { ...mismatch!.input, referenceOverrideReason: reason });
+            setMismatch(null);
+            message.success(`已说明理由并提交：现为“${STATE_LABEL[next.state]}”`);
+            onDone(next);
+          } catch (e) {
+            showError(e, '提交未成功');
           }
         }}
       />
     </Space>
+  );
+}
+
+/**
+ * The 同版 gate's refusal (REFERENCE_MISMATCH): the comparison with the 学信网 photo says another person or another
+ * shot. The clerk replaces the photo — or, when it really is the same version, records why; the reason is kept and
+ * shown to every later reviewer.
+ */
+function ReferenceOverrideModal({
+  refusal,
+  onCancel,
+  onOk,
+}: {
+  refusal: string | null;
+  onCancel: () => void;
+  onOk: (reason: string) => Promise<void>;
+}) {
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  return (
+    <Modal
+      open={refusal !== null}
+      title="与学信网照片不是同一人或不是同版"
+      okText="说明理由后提交"
+      cancelText="取消，去更换照片"
+      okButtonProps={{ danger: true, disabled: reason.trim().length < 4, 'data-testid': 'override-confirm' }}
+      confirmLoading={busy}
+      destroyOnHidden
+      onCancel={onCancel}
+      onOk={async () => {
+        setBusy(true);
+        try {
+          await onOk(reason.trim());
+          setReason('');
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      <Alert type="error" showIcon title={refusal} style={{ marginBottom: 12 }} data-testid="reference-mismatch" />
+      <p>通常应更换为与学信网同版的照片。若确属同版（例如学信网照片为早年采集、本人到场核对无误），请写明理由：</p>
+      <Input.TextArea
+        rows={3}
+        maxLength={500}
+        value={reason}
+        onChange={(e) => setReason(e.target.value)}
+        placeholder="理由将记入审核记录，市级、省级和国开审核时都能看到"
+        data-testid="override-reason"
+      />
+    </Modal>
   );
 }

@@ -3,7 +3,7 @@
  * the check results, and re-upload when the photo is not locked.
  */
 import { LockOutlined, UploadOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Col, Row, Space, Switch, Tag, Typography, Upload } from 'antd';
+import { Alert, App, Button, Card, Col, Input, Row, Space, Switch, Tag, Typography, Upload } from 'antd';
 import { useState } from 'react';
 import { api, uploadWithProgress } from '../api/client';
 import { useApi } from '../api/hooks';
@@ -23,7 +23,7 @@ export function photoUrl(p: Photo): string {
 
 export function PhotoCard({ student, onChanged, compact = false }: { student: Student; onChanged: () => void; compact?: boolean }) {
   const user = useUser();
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
   const showError = useShowError();
   const [overlay, setOverlay] = useState(true);
   const [percent, setPercent] = useState<number | null>(null);
@@ -122,6 +122,17 @@ export function PhotoCard({ student, onChanged, compact = false }: { student: St
                 loading={fixing}
                 data-testid="photo-standardize"
                 onClick={async () => {
+                  // 一键修正 makes a new picture: it is then no longer the version on 学信网 (同版, seed 000 三.3)
+                  if (
+                    student.hasReference &&
+                    !(await modal.confirm({
+                      title: '修正后的照片将不再是学信网上的同版照片',
+                      content: '一键修正会重新裁剪并更换背景，生成新的照片。学信网已有照片的学生，提交时须与学信网照片同版，否则将影响证书办理。确定要修正吗？',
+                      okText: '仍然修正',
+                      cancelText: '取消',
+                    }))
+                  )
+                    return;
                   setFixing(true);
                   try {
                     await api<Photo>(`/students/${student.id}/photo/standardize`, { body: { align: 'face', background: 'blue' } });
@@ -159,6 +170,9 @@ export function PhotoCard({ student, onChanged, compact = false }: { student: St
             )}
           </Space>
           {student.hasReference && p && <ReferenceCompare studentId={student.id} tick={`${p.id}-${refTick}`} />}
+          {p && p.status === 'review' && (
+            <HumanReview photo={p} canDecide={canUpload && !student.photoLocked} onChanged={onChanged} />
+          )}
         </Col>
         {p && (
           <Col flex="1 1 420px" style={{ minWidth: 0 }}>
@@ -192,6 +206,66 @@ function ReferenceCompare({ studentId, tick }: { studentId: number; tick: string
     <div style={{ marginTop: 8, maxWidth: 320 }} data-testid="reference-compare">
       {tag(r.data.face, '同一人')}
       {tag(r.data.sameShot, '同版')}
+    </div>
+  );
+}
+
+/**
+ * 人工复核: the checks could not be sure (需人工复核); centre staff look at the photo and record 合格 or 不合格 with a
+ * note. The check results stay as they are; a photo confirmed 合格 may be submitted.
+ */
+function HumanReview({ photo, canDecide, onChanged }: { photo: Photo; canDecide: boolean; onChanged: () => void }) {
+  const { message } = App.useApp();
+  const showError = useShowError();
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const d = photo.humanReview;
+  async function decide(decision: 'pass' | 'fail') {
+    setBusy(true);
+    try {
+      await api<Photo>(`/photos/${photo.id}/review`, { body: { decision, note } });
+      message.success(decision === 'pass' ? '已记录：人工复核合格' : '已记录：人工复核不合格');
+      setNote('');
+      onChanged();
+    } catch (e) {
+      showError(e, '记录复核结果未成功');
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <div style={{ marginTop: 12, maxWidth: 360 }} data-testid="human-review">
+      {d ? (
+        <Alert
+          type={d.decision === 'pass' ? 'success' : 'error'}
+          showIcon
+          title={d.decision === 'pass' ? '人工复核：合格，可以提交' : '人工复核：不合格，须更换照片'}
+          description={`${d.note}（${d.by}，${fmtTime(d.at)}）`}
+          data-testid="human-review-decision"
+        />
+      ) : (
+        <Alert type="warning" showIcon title="检测结果需人工复核：请对照下方提示查看照片后，记录复核结果" />
+      )}
+      {canDecide && (
+        <Space orientation="vertical" style={{ width: '100%', marginTop: 8 }}>
+          <Input.TextArea
+            rows={2}
+            maxLength={500}
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+            placeholder="复核说明（必填）：看过哪些方面，如“双耳露出，背景无阴影”"
+            data-testid="human-review-note"
+          />
+          <Space>
+            <Button type="primary" disabled={note.trim().length < 2} loading={busy} onClick={() => decide('pass')} data-testid="human-review-pass">
+              复核合格
+            </Button>
+            <Button danger disabled={note.trim().length < 2} loading={busy} onClick={() => decide('fail')} data-testid="human-review-fail">
+              复核不合格
+            </Button>
+          </Space>
+        </Space>
+      )}
     </div>
   );
 }

@@ -136,6 +136,15 @@ function ApplicationCard({ student, onChanged }: { student: Student; onChanged: 
             <Descriptions.Item label="同版确认">{a.samePhotoConfirmed ? '已确认' : '未确认'}</Descriptions.Item>
             <Descriptions.Item label="申请学位">{a.degreeRequested ? '是' : '否'}</Descriptions.Item>
           </Descriptions>
+          {a.referenceOverride && (
+            <Alert
+              type="warning"
+              showIcon
+              data-testid="reference-override"
+              title="与学信网照片比对不一致，学习中心说明理由后提交"
+              description={`理由：${a.referenceOverride.reason}（${a.referenceOverride.by}，${fmtTime(a.referenceOverride.at)}）`}
+            />
+          )}
           {a.lastReason && <Alert type={a.state === 'returned' || a.state === 'rejected_final' ? 'error' : 'info'} showIcon title={`最近原因：${a.lastReason}`} data-testid="last-reason" />}
           {a.warnings?.map((w) => <Alert key={w.code} type="warning" showIcon title={<span title={`代码：${w.code}`}>{w.message}</span>} />)}
           <ApplicationActions
