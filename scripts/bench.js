@@ -5,6 +5,7 @@
  *   npm run bench                 # 600 check inputs (480×640), 120 fix inputs (1350×1350)
  *   npm run bench -- --quick      # 120 / 30
  *   npm run bench -- --jobs 2
+ *   npm run bench -- --only-face  # only the face-analysis lines (check's face pass vs the previous model set)
  *
  * Inputs are generated into a temp dir from the London portraits (shared fixtures, never copied into the
  * repo). Uses the BUILT packages (run `npx tsc -b` first). Prints photos/s, ms per photo per core, average
@@ -26,6 +27,7 @@ const jobs = jobsArg >= 0 ? Math.max(1, Number(args[jobsArg + 1]) || 1) : os.ava
 const N_CHECK = quick ? 120 : 600;
 const N_FIX = quick ? 30 : 120;
 const N_FIX_FACE = quick ? 10 : 40;
+const N_FACE = quick ? 10 : 40;
 const PORTRAITS = path.resolve(root, '../shared/fixtures/portraits/london/neutral');
 const PORTRAITS_ALT = '/work/shared/fixtures/portraits/london/neutral';
 
@@ -194,6 +196,37 @@ async function runOurs(op, dir, outDir, opts) {
   }
 }
 
+/**
+ * Face analysis per 480×640 photo (人脸分析耗时), in process on one core, CPU and wall per photo: the whole
+ * face pass of `check` today (`inspectFace`: models + every face rule) against the previous round's model set
+ * alone (`analyseFace`: detection, mesh, iris, selfie segmentation — no model was added to `check` this
+ * round; RVM runs in `fix` only), interleaved photo by photo in the same run so the load hits both alike.
+ */
+async function benchFace(checkDir, n) {
+  const files = (await readdir(checkDir)).sort().slice(0, n);
+  const profile = profiles.loadProfile('chsi-graduation');
+  await profiles.warmUpFace();
+  const imgs = [];
+  for (const f of files) {
+    const { data, info } = await sharp(path.join(checkDir, f)).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    imgs.push({ data, width: info.width, height: info.height, channels: 3 });
+  }
+  await profiles.inspectFace(imgs[0], profile);
+  const m = { models: { cpu: [], wall: [] }, full: { cpu: [], wall: [] } };
+  for (let i = 0; i < imgs.length; i++) {
+    for (const k of i % 2 ? ['models', 'full'] : ['full', 'models']) {
+      const c0 = process.cpuUsage(), t0 = performance.now();
+      if (k === 'models') await profiles.analyseFace(imgs[i]);
+      else await profiles.inspectFace(imgs[i], profile);
+      const c = process.cpuUsage(c0);
+      m[k].cpu.push((c.user + c.system) / 1000);
+      m[k].wall.push(performance.now() - t0);
+    }
+  }
+  const med = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
+  return { n: imgs.length, models: { cpu: med(m.models.cpu), wall: med(m.models.wall) }, full: { cpu: med(m.full.cpu), wall: med(m.full.wall) } };
+}
+
 /** The real command, end to end (process start, workers, output) — what a user waits for. */
 async function runCli(argv) {
   const t0 = performance.now();
@@ -222,6 +255,20 @@ async function main() {
 
     const rows = [['任务 task', '张数 n', '我们 ours 张/秒', '毫秒/张/核 ms/photo/core', '平均编码次数 encodes', 'ImageMagick 张/秒', '倍数 ratio']];
     const notes = [];
+
+    // Face analysis of check, per photo (before = the previous round's model set, same run).
+    try {
+      const f = await benchFace(checkDir, N_FACE);
+      console.log(table([
+        ['人脸分析 face analysis 480×640（单核 1 core）', '张数 n', 'CPU 中位数 ms/张', '耗时中位数 wall ms/张', '倍数 ratio (CPU)'],
+        ['上一轮模型 previous model set (analyseFace)', f.n, fmt(f.models.cpu), fmt(f.models.wall), '1.00'],
+        ['check 人脸分析 now (inspectFace: models + all face rules)', f.n, fmt(f.full.cpu), fmt(f.full.wall), fmt(f.full.cpu / f.models.cpu, 2)],
+      ]));
+      console.log('目标 aim：人脸分析每张 ≤ 上一轮的 1.5 倍 (face analysis per photo ≤ 1.5× the previous round)\n');
+    } catch (err) {
+      console.log(`人脸分析基准无法运行 face bench skipped：${err.message}\n`);
+    }
+    if (args.includes('--only-face')) return;
 
     // check --no-face on 480×640
     const ck = await runOurs('check', checkDir, null, { face: false });

@@ -12,9 +12,12 @@
  *   leftover-green   a soft blob (about 40×60 px) of a leafy outdoor background left beside the hair
  *                    (the everyday portrait test1's trees) — what a poor replacement leaves
  *   leftover-grey    the same blob, holding the portrait's own original grey studio background
- * Caught = background.uniform fails or reviews. Compliant = the base as it is.
+ * Caught = background.uniform fails or reviews. Compliant = the base as it is, and the London originals as
+ * `check` sees them off the frame (skip with --no-originals). --bases DIR reuses fix outputs written there
+ * (e.g. `gradpass fix --background blue` output), --save DIR writes every variant there.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -75,22 +78,43 @@ export async function run(ctx) {
   const leaves = await toRaw(sharp(path.join(everydayDir, 'hivision-test1.jpg')).extract({ left: 0, top: 0, width: 160, height: 160 }));
   await photo.warmUpFace();
 
+  // --bases DIR: reuse the fix outputs (and grey frames) written there by an earlier run (`--bases` creates
+  // what is missing), e.g. the output folder of `gradpass fix --background blue`.
+  const basesDir = ctx.args.includes('--bases') ? ctx.args[ctx.args.indexOf('--bases') + 1] : null;
+  if (basesDir) await mkdir(basesDir, { recursive: true });
   const bases = []; // { name, img, grey (original background frame), analysis }
   for (const file of [...files, ...everyday]) {
+    const name = path.basename(file);
+    const cached = basesDir && existsSync(path.join(basesDir, name)) ? await readFile(path.join(basesDir, name)) : null;
     const bytes = await readFile(file);
-    const r = await photo.standardize(bytes, profile, { align: 'face', background: 'blue', face: false, fileName: path.basename(file) });
-    if (!r.jpeg) { ctx.log(`  ${path.basename(file)}: not built (${r.report.error?.code})`); continue; }
-    const img = await toRaw(sharp(r.jpeg));
-    const src = await toRaw(sharp(bytes).rotate());
-    const planned = await photo.planFaceCrop(src, profile, { replaceBackground: true, maxUpscale: 1.5 });
-    const grey = planned.ok && !planned.extended ? await photo.applyCropPlan(src, planned.plan, W, H) : null;
-    bases.push({ name: path.basename(file), img, grey, analysis: await photo.analyseFace(img) });
+    let jpeg = cached;
+    if (!jpeg) {
+      const r = await photo.standardize(bytes, profile, { align: 'face', background: 'blue', face: false, fileName: name });
+      if (!r.jpeg) { ctx.log(`  ${name}: not built (${r.report.error?.code})`); continue; }
+      jpeg = r.jpeg;
+      if (basesDir) await writeFile(path.join(basesDir, name), jpeg);
+    }
+    const img = await toRaw(sharp(jpeg));
+    const greyFile = basesDir && path.join(basesDir, `grey-${name.replace(/\.\w+$/, '')}.png`);
+    let grey = null;
+    if (greyFile && existsSync(greyFile)) grey = await toRaw(sharp(greyFile));
+    else if (!(greyFile && existsSync(`${greyFile}.none`))) {
+      const src = await toRaw(sharp(bytes).rotate());
+      const planned = await photo.planFaceCrop(src, profile, { replaceBackground: true, maxUpscale: 1.5 });
+      grey = planned.ok && !planned.extended ? await photo.applyCropPlan(src, planned.plan, W, H) : null;
+      if (greyFile && grey) await sharp(grey.data, { raw: { width: W, height: H, channels: 3 } }).png().toFile(greyFile);
+      else if (greyFile) await writeFile(`${greyFile}.none`, '');
+    }
+    bases.push({ name, img, grey, analysis: await photo.analyseFace(img) });
   }
 
   const status = async (img) => {
     const r = await photo.inspectFace(img, profile);
     return { bu: r.checks.find((c) => c.id === 'background.uniform'), bc: r.checks.find((c) => c.id === 'background.colour'), fc: r.checks.find((c) => c.id === 'face.count') };
   };
+  // --save DIR: write every variant there (to look at them).
+  const saveDir = ctx.args.includes('--save') ? ctx.args[ctx.args.indexOf('--save') + 1] : null;
+  if (saveDir) await mkdir(saveDir, { recursive: true });
   const compliant = { n: 0, buFail: 0, buReview: 0, bcFail: 0, bcReview: 0, notes: [] };
   const results = Object.fromEntries(VARIANTS.map((v) => [v, { n: 0, fail: 0, review: 0, misses: [] }]));
   for (let bi = 0; bi < bases.length; bi++) {
@@ -194,7 +218,21 @@ export async function run(ctx) {
       if (t.bu.status === 'fail') rr.fail++;
       else if (t.bu.status === 'review') rr.review++;
       else rr.misses.push(name);
-      if (ctx.args.includes('--save') && bi < 3) await sharp(v.data, { raw: { width: W, height: H, channels: 3 } }).png().toFile(`/tmp/bu-${vname}-${bi}.png`);
+      if (saveDir) await sharp(v.data, { raw: { width: W, height: H, channels: 3 } }).png().toFile(path.join(saveDir, `${vname}-${name.replace(/\.\w+$/, '')}.png`));
+    }
+  }
+
+  // The compliant originals as `check` sees them (not in the frame: frame-independent findings only).
+  const originals = { n: 0, fail: 0, review: 0, notes: [] };
+  if (!ctx.args.includes('--no-originals')) {
+    for (const file of files) {
+      const r = await photo.inspect(await readFile(file), { profile, fileName: path.basename(file), face: true });
+      const bu = r.checks.find((c) => c.id === 'background.uniform');
+      if (!bu || bu.status === 'skip') continue;
+      originals.n++;
+      if (bu.status === 'fail') originals.fail++;
+      if (bu.status === 'review') originals.review++;
+      if (bu.status !== 'pass') originals.notes.push(`${path.basename(file)}: ${bu.status} ${bu.message}`);
     }
   }
 
@@ -208,5 +246,9 @@ export async function run(ctx) {
   ctx.log(`all variants                          ${`${tc}/${tn}`.padStart(20)} ${pct(tc, tn)}`);
   ctx.log(`Compliant (${compliant.n}: ${bases.length - everyday.length} London + everyday fix outputs): background.uniform fail ${compliant.buFail}, review ${compliant.buReview} (${pct(compliant.buReview, compliant.n)}); background.colour fail ${compliant.bcFail}, review ${compliant.bcReview}`);
   for (const n of compliant.notes) ctx.log(`  ${n}`);
-  return { results, compliant };
+  if (originals.n) {
+    ctx.log(`Compliant originals (${originals.n} London sources, \`check\` off the frame): background.uniform fail ${originals.fail}, review ${originals.review} (${pct(originals.review, originals.n)})`);
+    for (const n of originals.notes) ctx.log(`  ${n}`);
+  }
+  return { results, compliant, originals };
 }

@@ -15,7 +15,7 @@
  */
 import type { CheckResult, PhotoLimits } from '../../types.js';
 import { rgbToLab, type Lab } from '../colour.js';
-import { MESH, pt, type FaceAnalysis } from '../analysis.js';
+import { MESH, faceWidthOf, pt, pupils, type FaceAnalysis } from '../analysis.js';
 import { backgroundMeasures } from '../measures.js';
 
 /** Thresholds of the local measures (calibrated on the London set and the eval variants). */
@@ -28,22 +28,41 @@ export const BACKGROUND_LOCAL = {
   maxPaletteDeltaE: 14,
   /** Width of the outline band where mixes are allowed, share of the frame width. */
   band: 0.06,
-  /** Largest off-colour patch (share of the frame): above → fail; above `reviewPatch` → review. */
+  /** Largest off-colour patch (share of the frame): weighted above → fail; its area above `reviewPatch` → review. */
   failPatch: 0.0025,
   reviewPatch: 0.0014,
   /** Other person / object area outside the student (share of the frame): above → fail. */
   failOthers: 0.004,
+  /** Tile of the local palette (grid cells of 2 px) and how far around a place it is gathered (share of the width). */
+  tile: 8,
+  reach: 0.12,
+  /** The local palette's mask is shrunk by this many grid cells (JPEG ringing and the mask's edge stay out). */
+  innerCells: 3,
+  /** ΔE76 within which neighbours count as the same colour (flat: shadow, veil, leftover). */
+  flatDeltaE: 3,
+  /** Bump on the outline (share of the face width) above which an object may touch the person → review. */
+  reviewBump: 0.12,
+  /** The same on a shoulder (both neighbours lower; a shoulder's own outline is smoother than hair). */
+  reviewShoulderBump: 0.095,
+  /** A patch that is only "not a colour of the person nearby" next to the person counts at 1/3 of its area. */
+  unsureFactor: 3,
 };
 
 export interface BackgroundUniformMeasures {
   spread: number;
   gradient: number;
-  /** Largest off-colour background patch, share of the frame. */
+  /** Largest off-colour background patch, share of the frame — weighted: a patch that is only unexplained
+   * next to the person counts 1/`unsureFactor` (see BACKGROUND_LOCAL). */
   patch: number;
+  /** That patch's true area, share of the frame. */
+  patchArea: number;
   /** Where that patch is (centre, frame px), or null. */
   patchAt: [number, number] | null;
   /** Person-like area that is not the student, share of the frame. */
   others: number;
+  /** Largest bump on the person's outline beside the head or on a shoulder, share of the face width. */
+  bump: number;
+  bumpAt: [number, number] | null;
 }
 
 function memo<T>(a: FaceAnalysis, key: string, f: () => T): T {
@@ -103,11 +122,102 @@ function components(on: Uint8Array, w: number, h: number): { label: Int32Array; 
   return { label, sizes };
 }
 
+/**
+ * Why a grid cell counts as off-colour (kept in the analysis cache as 'background.uniform.cells', a
+ * Uint8Array on the 2-px grid, for overlays): in the mask's rim, far from the person, in the outline
+ * band, or a flat mix (shadow, veil) in the band.
+ */
+export const OFF = { rim: 1, far: 2, band: 3, flatMix: 4 } as const;
+
+/** A person's palette: coarse colour bins (8 levels per channel) with their mean Lab and count. */
+type Bins = Map<number, { n: number; lab: [number, number, number] }>;
+
+function addBin(bins: Bins, key: number, c: Lab, n = 1): void {
+  const b = bins.get(key) ?? { n: 0, lab: [0, 0, 0] };
+  b.n += n; b.lab[0] += c[0] * n; b.lab[1] += c[1] * n; b.lab[2] += c[2] * n;
+  bins.set(key, b);
+}
+
+/** Bins holding at least `share` of the count (and 3 cells), as mean Lab colours. */
+function paletteOf(bins: Bins, share: number): Lab[] {
+  let total = 0;
+  for (const b of bins.values()) total += b.n;
+  return [...bins.values()].filter((b) => b.n >= Math.max(3, total * share)).map((b) => [b.lab[0] / b.n, b.lab[1] / b.n, b.lab[2] / b.n]);
+}
+
+/** Explained by the palette: a colour of the person, or a mix of the background and one of them. */
+function explained(c: Lab, B: Lab, palette: readonly Lab[]): 'palette' | 'mix' | null {
+  let mix = false;
+  for (const p of palette) {
+    if (Math.hypot(c[0] - p[0], c[1] - p[1], c[2] - p[2]) <= BACKGROUND_LOCAL.maxPaletteDeltaE) return 'palette';
+    if (!mix && segmentDistance(c, B, p) <= BACKGROUND_LOCAL.maxMixDeltaE) mix = true;
+  }
+  return mix ? 'mix' : null;
+}
+
+/**
+ * Bumps on the person's outline (轮廓凸起): an object touching the hair or standing on a shoulder that the
+ * segmentation took into the person, in a colour of the person (a dark bag beside dark hair). Beside the
+ * head (rows from the head top to the chin) the outline's reach (the mask plus what is attached to it
+ * outside: the visible silhouette) from the face centre on each side; on the
+ * shoulders (columns beyond the neck) the outline's top. Measured against the outline `d` away on both
+ * sides (second difference), in px, so that a round head, a slope or flowing hair give almost nothing.
+ * A shoulder bump is scaled by reviewBump / reviewShoulderBump so that one limit applies to both.
+ */
+function outlineBump(person: Uint8Array, main: Int32Array, mainId: number, attached: Uint8Array, gw: number, gh: number, a: FaceAnalysis): { px: number; at: [number, number] | null } {
+  const f = a.face!;
+  const fw = faceWidthOf(f) / 2; // grid cells
+  const nose = pt(f, MESH.noseTip), chin = pt(f, MESH.chin);
+  const cx = Math.round(nose[0] / 2), chinY = Math.min(gh - 1, Math.round(chin[1] / 2));
+  const top = Math.max(0, Math.round(a.headTop.y / 2));
+  const on = (x: number, y: number) => (person[y * gw + x] === 1 && main[y * gw + x] === mainId) || (person[y * gw + x] === 0 && attached[y * gw + x] === 1);
+  const d = Math.max(4, Math.round(0.2 * fw));
+  let best = 0;
+  let at: [number, number] | null = null;
+  // Beside the head: reach per row on each side (cells from the centre column to the outermost mask cell).
+  for (const dir of [-1, 1]) {
+    const reach = new Float64Array(gh).fill(NaN);
+    for (let y = top; y <= chinY; y++) {
+      let r = NaN;
+      for (let k = Math.floor(gw / 2); k >= 0; k--) {
+        const x = cx + dir * k;
+        if (x >= 0 && x < gw && on(x, y)) { r = k; break; }
+      }
+      reach[y] = r;
+    }
+    for (let y = top + d; y + d <= chinY; y++) {
+      const e = reach[y], u = reach[y - d], v = reach[y + d];
+      if (!(e >= 0 && u >= 0 && v >= 0)) continue;
+      const bump = e - Math.max(u, v);
+      if (bump > best) { best = bump; at = [2 * (cx + dir * e), 2 * y]; }
+    }
+  }
+  // On the shoulders: the outline's top per column beyond the neck (0.7 face width from the centre).
+  const tops = new Float64Array(gw).fill(NaN);
+  for (let x = 0; x < gw; x++) {
+    for (let y = chinY; y < gh; y++) if (on(x, y)) { tops[x] = y; break; }
+  }
+  const inner = Math.round(0.7 * fw);
+  // Both neighbours lower (a thing standing on a sloping shoulder), a little over an object's half-width away.
+  const ds = Math.max(3, Math.round(0.13 * fw));
+  for (let x = 0; x < gw; x++) {
+    if (Math.abs(x - cx) < inner) continue;
+    // Near a side edge the outer neighbour is the edge column (a thing standing in a bottom corner).
+    const i0 = Math.max(0, x - ds), i1 = Math.min(gw - 1, x + ds);
+    if (Math.min(x - i0, i1 - x) < ds / 2 || Math.abs(i0 - cx) < inner * 0.85 || Math.abs(i1 - cx) < inner * 0.85) continue;
+    const t = tops[x], u = tops[i0], v = tops[i1];
+    if (!(t >= 0 && u >= 0 && v >= 0)) continue;
+    const bump = (Math.min(u, v) - t) * (BACKGROUND_LOCAL.reviewBump / BACKGROUND_LOCAL.reviewShoulderBump);
+    if (bump > best) { best = bump; at = [2 * x, 2 * t]; }
+  }
+  return { px: 2 * best, at };
+}
+
 /** The local background measures (memoised on the analysis). */
 export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMeasures {
   return memo(a, 'background.uniform', () => {
     const base = backgroundMeasures(a);
-    const out: BackgroundUniformMeasures = { spread: base.spread, gradient: base.gradient, patch: 0, patchAt: null, others: 0 };
+    const out: BackgroundUniformMeasures = { spread: base.spread, gradient: base.gradient, patch: 0, patchArea: 0, patchAt: null, others: 0, bump: 0, bumpAt: null };
     if (!base.rgb || !a.mask || !a.face) return out;
     const { width: W, height: H, data } = a.img;
     const gw = Math.ceil(W / 2), gh = Math.ceil(H / 2), n = gw * gh;
@@ -118,69 +228,163 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
     // The palette comes from deep inside the mask (an object the mask swallowed beside the hair stays out).
     const core = morph(person, gw, gh, bandCells, false);
     const B = rgbToLab(base.rgb[0], base.rgb[1], base.rgb[2]);
-    const labAt = (cell: number): Lab => {
-      const x = cell % gw, y = (cell - x) / gw;
+    const lab = new Float32Array(n * 3);
+    for (let i = 0; i < n; i++) {
+      const x = i % gw, y = (i - x) / gw;
       const p = (2 * y * W + 2 * x) * 3;
-      return rgbToLab(data[p], data[p + 1], data[p + 2]);
+      const c = rgbToLab(data[p], data[p + 1], data[p + 2]);
+      lab[i * 3] = c[0]; lab[i * 3 + 1] = c[1]; lab[i * 3 + 2] = c[2];
+    }
+    const labAt = (i: number): Lab => [lab[i * 3], lab[i * 3 + 1], lab[i * 3 + 2]];
+    const keyAt = (i: number) => {
+      const x = i % gw, y = (i - x) / gw, p = (2 * y * W + 2 * x) * 3;
+      return ((data[p] >> 5) << 6) | ((data[p + 1] >> 5) << 3) | (data[p + 2] >> 5);
     };
-    // The person's palette: 8 levels per channel over the mask's core; bins holding ≥ 0.3 % of it.
-    const bins = new Map<number, { n: number; lab: [number, number, number] }>();
-    let coreN = 0;
+    // The person's palette (for the mask's rim): bins over the mask's deep core, so an object the mask
+    // took in beside the hair stays out of it.
+    // Above the chin only the head's core counts (skin, hair): a grey leftover beside the jaw is not the
+    // shaded white shirt further down.
+    // (A tenth of the face width above the chin: high shoulders of a shirt can reach the chin's height.)
+    const chinCell = Math.round((pt(a.face, MESH.chin)[1] - 0.1 * faceWidthOf(a.face)) / 2);
+    const globalBins: Bins = new Map(), headBins: Bins = new Map();
     for (let i = 0; i < n; i += 2) {
       if (!core[i]) continue;
-      const x = i % gw, y = (i - x) / gw, p = (2 * y * W + 2 * x) * 3;
-      const key = ((data[p] >> 5) << 6) | ((data[p + 1] >> 5) << 3) | (data[p + 2] >> 5);
-      const c = rgbToLab(data[p], data[p + 1], data[p + 2]);
-      const b = bins.get(key) ?? { n: 0, lab: [0, 0, 0] };
-      b.n++; b.lab[0] += c[0]; b.lab[1] += c[1]; b.lab[2] += c[2];
-      bins.set(key, b);
-      coreN++;
+      addBin(globalBins, keyAt(i), labAt(i));
+      if (i < chinCell * gw) addBin(headBins, keyAt(i), labAt(i));
     }
-    const palette: Lab[] = [...bins.values()].filter((b) => b.n >= coreN * 0.003).map((b) => [b.lab[0] / b.n, b.lab[1] / b.n, b.lab[2] / b.n]);
+    const global = paletteOf(globalBins, 0.003), head = paletteOf(headBins, 0.003);
+    // The person's palette near each place (for the band outside the mask): bins of the mask shrunk by a
+    // few px per tile, merged over the tiles within `reach` — a grey leftover beside dark hair is
+    // compared with the hair and skin next to it, not with the shaded white shirt at the bottom.
+    const inner = morph(person, gw, gh, BACKGROUND_LOCAL.innerCells, false);
+    // The hair (thin at the sides, often missing from the deep core): the mask over the crown, between
+    // the head top and the top of the forehead, across the middle of the face.
+    {
+      const f = a.face, fw = faceWidthOf(f) / 2, cx = pt(f, MESH.noseTip)[0] / 2;
+      const y0 = Math.max(0, Math.floor(a.headTop.y / 2)), y1 = Math.min(gh - 1, Math.round(pt(f, MESH.foreheadTop)[1] / 2));
+      const hairBins: Bins = new Map();
+      for (let y = y0; y <= y1; y++) {
+        for (let x = Math.max(0, Math.round(cx - 0.5 * fw)); x <= Math.min(gw - 1, Math.round(cx + 0.5 * fw)); x++) {
+          if (inner[y * gw + x]) addBin(hairBins, keyAt(y * gw + x), labAt(y * gw + x));
+        }
+      }
+      // and beside the temples, just outside the face contour (hair above the ears).
+      const eyeY = Math.round((pupils(f)[0][1] + pupils(f)[1][1]) / 4);
+      const cl = pt(f, MESH.cheekEdgeLeft)[0] / 2, cr = pt(f, MESH.cheekEdgeRight)[0] / 2, side = 0.12 * fw;
+      for (let y = y1; y <= Math.min(gh - 1, eyeY); y++) {
+        for (const [u0, u1] of [[cl - side, cl], [cr, cr + side]]) {
+          for (let x = Math.max(0, Math.round(u0)); x <= Math.min(gw - 1, Math.round(u1)); x++) {
+            if (inner[y * gw + x]) addBin(hairBins, keyAt(y * gw + x), labAt(y * gw + x));
+          }
+        }
+      }
+      const hair = paletteOf(hairBins, 0.02);
+      global.push(...hair);
+      head.push(...hair);
+    }
+    const T = BACKGROUND_LOCAL.tile, tw = Math.ceil(gw / T), th = Math.ceil(gh / T);
+    const tileBins: Bins[] = Array.from({ length: tw * th }, () => new Map());
+    for (let i = 0; i < n; i++) {
+      if (!inner[i]) continue;
+      const x = i % gw, y = (i - x) / gw;
+      addBin(tileBins[Math.floor(y / T) * tw + Math.floor(x / T)], keyAt(i), labAt(i));
+    }
+    const reachT = Math.ceil(BACKGROUND_LOCAL.reach * W / 2 / T);
+    const localCache = new Map<number, Lab[]>();
+    const localPalette = (i: number): Lab[] => {
+      const x = i % gw, y = (i - x) / gw, t = Math.floor(y / T) * tw + Math.floor(x / T);
+      let pal = localCache.get(t);
+      if (!pal) {
+        const merged: Bins = new Map();
+        const tx = t % tw, ty = (t - tx) / tw;
+        for (let v = Math.max(0, ty - reachT); v <= Math.min(th - 1, ty + reachT); v++) {
+          for (let u = Math.max(0, tx - reachT); u <= Math.min(tw - 1, tx + reachT); u++) {
+            for (const [k, b] of tileBins[v * tw + u]) addBin(merged, k, [b.lab[0] / b.n, b.lab[1] / b.n, b.lab[2] / b.n], b.n);
+          }
+        }
+        pal = merged.size ? paletteOf(merged, 0.01) : global;
+        localCache.set(t, pal);
+      }
+      return pal;
+    };
+    // Flat: the colour hardly changes over ±2 cells (a shadow, a veil, a leftover — not a hair edge).
+    const flatAt = (i: number): boolean => {
+      const x = i % gw, y = (i - x) / gw;
+      if (x < 2 || y < 2 || x >= gw - 2 || y >= gh - 2) return false;
+      for (const j of [i - 2, i + 2, i - 2 * gw, i + 2 * gw, i - 2 * gw - 2, i + 2 * gw + 2]) {
+        if (Math.hypot(lab[j * 3] - lab[i * 3], lab[j * 3 + 1] - lab[i * 3 + 1], lab[j * 3 + 2] - lab[i * 3 + 2]) > BACKGROUND_LOCAL.flatDeltaE) return false;
+      }
+      return true;
+    };
+    // Cells outside the mask reached from the person through cells that are not the background colour:
+    // hair strands and an edge the mask missed are attached; a thing standing apart (a ring of background
+    // between it and the person) is not the person, whatever its colour.
+    const attached = new Uint8Array(n);
+    {
+      const stack: number[] = [];
+      for (let i = 0; i < n; i++) if (person[i]) { attached[i] = 1; stack.push(i); }
+      while (stack.length) {
+        const j = stack.pop()!;
+        const x = j % gw, y = (j - x) / gw;
+        for (const k of [x > 0 ? j - 1 : -1, x < gw - 1 ? j + 1 : -1, y > 0 ? j - gw : -1, y < gh - 1 ? j + gw : -1]) {
+          if (k < 0 || attached[k] || !near[k]) continue;
+          if (Math.hypot(lab[k * 3] - B[0], lab[k * 3 + 1] - B[1], lab[k * 3 + 2] - B[2]) <= BACKGROUND_LOCAL.maxDeltaE) continue;
+          attached[k] = 1;
+          stack.push(k);
+        }
+      }
+    }
     // Off-colour background cells.
     const off = new Uint8Array(n);
-    const nearPalette = (c: Lab) => {
-      for (const p of palette) if (Math.hypot(c[0] - p[0], c[1] - p[1], c[2] - p[2]) <= BACKGROUND_LOCAL.maxPaletteDeltaE) return true;
-      return false;
-    };
     for (let i = 0; i < n; i++) {
       if (core[i]) continue;
       const c = labAt(i);
       if (person[i]) {
         // The mask's outer rim: an object or a leftover the mask took in is neither a colour of the person
-        // nor a mix of the person and the background.
-        if (nearPalette(c)) continue;
-        let best = Infinity;
-        for (const p of palette) { const sd = segmentDistance(c, B, p); if (sd < best) best = sd; if (best <= BACKGROUND_LOCAL.maxMixDeltaE) break; }
-        if (best > BACKGROUND_LOCAL.maxMixDeltaE) off[i] = 1;
+        // nearby nor a mix of one with the background.
+        if (!explained(c, B, i < chinCell * gw ? head : global)) off[i] = OFF.rim;
         continue;
       }
       const d = Math.hypot(c[0] - B[0], c[1] - B[1], c[2] - B[2]);
       if (d <= BACKGROUND_LOCAL.maxDeltaE) continue;
-      if (near[i]) {
-        let best = Infinity;
-        for (const p of palette) { const s = segmentDistance(c, B, p); if (s < best) best = s; if (best <= BACKGROUND_LOCAL.maxMixDeltaE) break; }
-        if (best <= BACKGROUND_LOCAL.maxMixDeltaE) continue;
+      if (near[i] && attached[i]) {
+        const e = explained(c, B, localPalette(i));
+        // A mix is only an edge where the colour changes; a flat mix is a shadow or a veil on the background.
+        if (e === 'palette' || (e === 'mix' && !flatAt(i))) continue;
+        off[i] = e === 'mix' ? OFF.flatMix : OFF.band;
+        continue;
       }
-      off[i] = 1;
+      off[i] = OFF.far;
     }
+    a.cache.set('background.uniform.cells', off);
     const offC = components(off, gw, gh);
+    // Per patch: its size and whether most of it is sure (apart from the person, a flat mix, or in the
+    // mask's rim) or only unexplained next to the person (a colour of the person the mask left out?).
+    const sure = new Array<number>(offC.sizes.length).fill(0), sx = [...sure], sy = [...sure];
+    for (let i = 0; i < n; i++) {
+      const k = offC.label[i];
+      if (k < 0) continue;
+      if (off[i] !== OFF.band) sure[k]++;
+      sx[k] += i % gw; sy[k] += Math.floor(i / gw);
+    }
+    // Patch weight: a sure patch counts fully, a merely unexplained one at a third (fails only when large).
+    const weight = (k: number) => (sure[k] * 2 >= offC.sizes[k] ? offC.sizes[k] : offC.sizes[k] / BACKGROUND_LOCAL.unsureFactor);
     let bestId = -1;
-    for (let k = 0; k < offC.sizes.length; k++) if (bestId < 0 || offC.sizes[k] > offC.sizes[bestId]) bestId = k;
+    for (let k = 0; k < offC.sizes.length; k++) if (bestId < 0 || weight(k) > weight(bestId)) bestId = k;
     if (bestId >= 0) {
-      out.patch = offC.sizes[bestId] / n;
-      let sx = 0, sy = 0;
-      for (let i = 0; i < n; i++) if (offC.label[i] === bestId) { sx += i % gw; sy += Math.floor(i / gw); }
-      out.patchAt = [Math.round((2 * sx) / offC.sizes[bestId]), Math.round((2 * sy) / offC.sizes[bestId])];
+      out.patch = weight(bestId) / n;
+      out.patchArea = offC.sizes[bestId] / n;
+      out.patchAt = [Math.round((2 * sx[bestId]) / offC.sizes[bestId]), Math.round((2 * sy[bestId]) / offC.sizes[bestId])];
     }
     // Other people / objects in the person mask: components not holding the nose, and mask touching a
-    // side edge above the chin (the student's shoulders meet the sides below it).
+    // side edge above the mouth (the student's shoulders meet the sides below it).
     const pc = components(person, gw, gh);
     const nose = pt(a.face, MESH.noseTip);
     const main = pc.label[Math.min(gh - 1, Math.max(0, Math.round(nose[1] / 2))) * gw + Math.min(gw - 1, Math.max(0, Math.round(nose[0] / 2)))];
     let others = 0;
     for (let k = 0; k < pc.sizes.length; k++) if (k !== main) others += pc.sizes[k];
-    const shoulderY = Math.min(gh, Math.round(pt(a.face, MESH.chin)[1] / 2));
+    // (Above the mouth: high shoulders and hair lying on them can reach a side between mouth and chin.)
+    const shoulderY = Math.min(gh, Math.round((pt(a.face, MESH.chin)[1] - 0.3 * faceWidthOf(a.face)) / 2));
     let edge = 0;
     for (let y = 0; y < shoulderY; y++) {
       for (const x0 of [0, gw - 1]) {
@@ -190,6 +394,11 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
       }
     }
     out.others = (others + edge) / n;
+    if (main >= 0) {
+      const b = outlineBump(person, pc.label, main, attached, gw, gh, a);
+      out.bump = b.px / faceWidthOf(a.face);
+      out.bumpAt = b.at;
+    }
     return out;
   });
 }
@@ -207,17 +416,21 @@ export function checkBackgroundUniform(a: FaceAnalysis, L: PhotoLimits, minShare
     return { id, status: 'review', value: null, limit, message: '可见背景过少，无法判断背景是否均匀，请人工确认', hint: '背景不得有阴影、其他人或物', code: 'BACKGROUND_TOO_SMALL' };
   }
   const m = backgroundUniformMeasures(a);
-  const value = { spread: r1(m.spread), gradient: r1(m.gradient), patch: Math.round(m.patch * 1e5) / 1e5, others: Math.round(m.others * 1e5) / 1e5 };
+  const value = { spread: r1(m.spread), gradient: r1(m.gradient), patch: Math.round(m.patch * 1e5) / 1e5, patchArea: Math.round(m.patchArea * 1e5) / 1e5, others: Math.round(m.others * 1e5) / 1e5, bump: Math.round(m.bump * 1e3) / 1e3 };
   const where = m.patchAt ? `（约在 x=${m.patchAt[0]}、y=${m.patchAt[1]} 处）` : '';
   const problems: string[] = [];
   const codes: string[] = [];
   if (m.spread > L.maxBackgroundSpread) { problems.push(`背景颜色离散度 ΔE ${r1(m.spread)}，超过 ${L.maxBackgroundSpread}（有杂物、阴影、边框或图案）`); codes.push('BACKGROUND_SPREAD'); }
   if (m.gradient > L.maxBackgroundGradient) { problems.push(`背景两侧／上下色差 ΔE2000 ${r1(m.gradient)}，超过 ${L.maxBackgroundGradient}（渐变或阴影）`); codes.push('BACKGROUND_GRADIENT'); }
-  if (m.patch > BACKGROUND_LOCAL.failPatch) { problems.push(`背景中有一块与背景颜色不同的区域，占画面 ${pct(m.patch)}${where}，超过 ${pct(BACKGROUND_LOCAL.failPatch)}（杂物、阴影或换背景残留的原背景）`); codes.push('BACKGROUND_PATCH'); }
+  if (m.patch > BACKGROUND_LOCAL.failPatch) { problems.push(`背景中有一块与背景颜色不同的区域，占画面 ${pct(m.patchArea)}${where}，超过 ${pct(BACKGROUND_LOCAL.failPatch)}（杂物、阴影或换背景残留的原背景）`); codes.push('BACKGROUND_PATCH'); }
   if (m.others > BACKGROUND_LOCAL.failOthers) { problems.push(`人像以外还有人形或物体区域，占画面 ${pct(m.others)}（超过 ${pct(BACKGROUND_LOCAL.failOthers)}），背景中疑有其他人或物`); codes.push('BACKGROUND_OTHER_PERSON'); }
   if (problems.length) return { id, status: 'fail', value, limit, message: problems.join('；'), hint, code: codes[0] };
-  if (m.patch > BACKGROUND_LOCAL.reviewPatch) {
-    return { id, status: 'review', value, limit, message: `背景中有一小块与背景颜色不同的区域，占画面 ${pct(m.patch)}${where}，请人工确认是否有杂物、阴影或原背景残留`, hint, code: 'BACKGROUND_PATCH' };
+  if (m.patchArea > BACKGROUND_LOCAL.reviewPatch) {
+    return { id, status: 'review', value, limit, message: `背景中有一小块与背景颜色不同的区域，占画面 ${pct(m.patchArea)}${where}，请人工确认是否有杂物、阴影或原背景残留`, hint, code: 'BACKGROUND_PATCH' };
+  }
+  if (m.bump > BACKGROUND_LOCAL.reviewBump) {
+    const at = m.bumpAt ? `（约在 x=${m.bumpAt[0]}、y=${m.bumpAt[1]} 处）` : '';
+    return { id, status: 'review', value, limit, message: `人像轮廓在头部旁或肩上有一处凸起${at}，凸出约 ${Math.round(m.bump * 100)}% 脸宽，请人工确认是否有物体贴着头发或肩膀（也可能是发型）`, hint, code: 'BACKGROUND_OBJECT_TOUCHING' };
   }
   return { id, status: 'pass', value, limit, message: `背景均匀：离散度 ΔE ${r1(m.spread)}（≤ ${L.maxBackgroundSpread}），色差 ${r1(m.gradient)}（≤ ${L.maxBackgroundGradient}），未见杂物、阴影或他人` };
 }

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import type { RawImage } from '../../types.js';
+import type { FaceAnalysis } from '../analysis.js';
+import type { DetectedFace } from '../engine.js';
+import { DEFAULT_PHOTO_LIMITS, HEURISTICS } from '../checks.js';
+import { backgroundUniformMeasures, checkBackgroundUniform } from './background-uniform.js';
+
+const W = 480, H = 640;
+const BLUE: [number, number, number] = [100, 197, 255];
+const SKIN: [number, number, number] = [224, 172, 150];
+const HAIR: [number, number, number] = [45, 32, 28];
+const SHIRT: [number, number, number] = [245, 245, 242];
+
+/** A drawn portrait: hair, face, neck and a white shirt on light blue, with its exact person mask and mesh. */
+function portrait() {
+  const data = Buffer.alloc(W * H * 3);
+  const alpha = new Uint8Array(W * H);
+  const cx = 240, faceY = 270, fw = 200;
+  const inEllipse = (x: number, y: number, ex: number, ey: number, rx: number, ry: number) => ((x - ex) / rx) ** 2 + ((y - ey) / ry) ** 2 <= 1;
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      let c: [number, number, number] | null = null;
+      if (y >= 470 && Math.abs(x - cx) <= 200 + (y - 470) * 0.4) c = SHIRT;
+      else if (y >= 380 && Math.abs(x - cx) <= 55) c = SKIN; // neck
+      if (inEllipse(x, y, cx, faceY - 30, 118, 130) && y < faceY) c = HAIR;
+      if (inEllipse(x, y, cx, faceY, fw / 2, 135)) c = SKIN;
+      const p = (y * W + x) * 3;
+      const v = c ?? BLUE;
+      data[p] = v[0]; data[p + 1] = v[1]; data[p + 2] = v[2];
+      if (c) alpha[y * W + x] = 255;
+    }
+  }
+  return { img: { data, width: W, height: H, channels: 3 } as RawImage, alpha, cx, faceY, fw };
+}
+
+/** The analysis the rule reads, built from the drawing (mesh points the rule uses; the rest at the nose). */
+function analysisOf(img: RawImage, alpha: Uint8Array, cx: number, faceY: number, fw: number): FaceAnalysis {
+  const mesh: [number, number, number][] = Array.from({ length: 478 }, () => [cx, faceY, 0]);
+  mesh[152] = [cx, faceY + 135, 0]; // chin
+  mesh[10] = [cx, faceY - 120, 0]; // forehead top
+  mesh[234] = [cx - fw / 2, faceY, 0];
+  mesh[454] = [cx + fw / 2, faceY, 0];
+  const face = { score: 0.99, box: [cx - fw / 2, faceY - 135, fw, 270], mesh, pupils: [[cx - 45, faceY - 30], [cx + 45, faceY - 30]] } as unknown as DetectedFace;
+  const bg: number[] = [];
+  for (let y = 0; y < H; y += 2) for (let x = 0; x < W; x += 2) if (alpha[y * W + x] < 60) bg.push(y * W + x);
+  return {
+    img, faces: [face], face, mask: { width: W, height: H, alpha }, geometry: null, ipd: 90,
+    headTop: { y: faceY - 160, method: 'mask', touchesTop: false }, background: Uint32Array.from(bg), cache: new Map(),
+  };
+}
+
+function paint(img: RawImage, f: (x: number, y: number) => [number, number, number] | null): void {
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const c = f(x, y);
+      if (c) img.data.set(c, (y * W + x) * 3);
+    }
+  }
+}
+
+const check = (a: FaceAnalysis) => checkBackgroundUniform(a, DEFAULT_PHOTO_LIMITS, HEURISTICS.minBackgroundShare);
+
+describe('background.uniform (背景均匀)', () => {
+  it('passes a plain light-blue background around the person', () => {
+    const p = portrait();
+    const r = check(analysisOf(p.img, p.alpha, p.cx, p.faceY, p.fw));
+    expect(r.status).toBe('pass');
+  });
+
+  it('fails an object standing apart in the background, and says where it is', () => {
+    const p = portrait();
+    paint(p.img, (x, y) => (Math.hypot(x - 60, y - 80) < 24 ? [200, 40, 40] : null));
+    const r = check(analysisOf(p.img, p.alpha, p.cx, p.faceY, p.fw));
+    expect(r.status).toBe('fail');
+    expect(r.code).toBe('BACKGROUND_PATCH');
+    expect(r.message).toMatch(/x=6\d、y=8\d/);
+  });
+
+  it('fails a grey leftover of an old background beside the hair, outside the mask', () => {
+    const p = portrait();
+    // Right beside the hair at temple height, touching it (a poor replacement).
+    paint(p.img, (x, y) => (p.alpha[y * W + x] < 128 && Math.hypot((x - 372) / 22, (y - 225) / 32) < 1 ? [196, 196, 194] : null));
+    const r = check(analysisOf(p.img, p.alpha, p.cx, p.faceY, p.fw));
+    expect(r.status).not.toBe('pass');
+  });
+
+  it('fails a cast shadow: the silhouette shifted and darkened on the background (a flat mix)', () => {
+    const p = portrait();
+    const dx = 30, dy = 10;
+    paint(p.img, (x, y) => {
+      const sx = x - dx, sy = y - dy;
+      if (sx < 0 || sy < 0 || p.alpha[sy * W + sx] < 128 || p.alpha[y * W + x] >= 128) return null;
+      return [Math.round(BLUE[0] * 0.72), Math.round(BLUE[1] * 0.72), Math.round(BLUE[2] * 0.72)];
+    });
+    const r = check(analysisOf(p.img, p.alpha, p.cx, p.faceY, p.fw));
+    expect(r.status).toBe('fail');
+  });
+
+  it('sends to review a hair-coloured object the mask took in beside the head (a bump on the outline)', () => {
+    const p = portrait();
+    // A dark bag against the hair at brow height, inside the (swallowing) mask, in the hair's own colour.
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        if (Math.hypot((x - 372) / 20, (y - 205) / 24) < 1 && p.alpha[y * W + x] < 128) {
+          p.img.data.set(HAIR, (y * W + x) * 3);
+          p.alpha[y * W + x] = 255;
+        }
+      }
+    }
+    const a = analysisOf(p.img, p.alpha, p.cx, p.faceY, p.fw);
+    expect(backgroundUniformMeasures(a).bump).toBeGreaterThan(0.12);
+    const r = check(a);
+    expect(r.status).toBe('review');
+    expect(r.code).toBe('BACKGROUND_OBJECT_TOUCHING');
+  });
+
+  it('fails another person entering at a side edge at head height', () => {
+    const p = portrait();
+    for (let y = 150; y < 400; y++) for (let x = 0; x < 40; x++) { p.img.data.set(SKIN, (y * W + x) * 3); p.alpha[y * W + x] = 255; }
+    const r = check(analysisOf(p.img, p.alpha, p.cx, p.faceY, p.fw));
+    expect(r.status).toBe('fail');
+  });
+});
