@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BACKENDS, checksDone, Client, Clock, compliantJpeg, demoIds, makeApp, type TestApp } from './helpers.js';
 import { initialPassword, INITIAL_PASSWORD_ALPHABET } from '../src/services/initial-password.js';
 import { passwordProblem } from '../src/services/passwords.js';
-import { capReport, type ImportReportRow } from '../src/services/import-jobs.js';
+import { capReport, flagsOutcome, type ImportReportRow } from '../src/services/import-jobs.js';
+import { actorFromUser } from '../src/services/auth.js';
+import { OrgTree } from '../src/services/context.js';
 
 const zip = (files: Array<[string, Buffer]>) => yazlZip(files.map(([name, data]) => ({ name, data })));
 
@@ -63,6 +65,38 @@ describe.each(BACKENDS)('centre clerk in bulk on %s', (backend) => {
     }
     throw new Error(`import job ${id} still running`);
   }
+
+  test('background imports run one at a time; more than three waiting are refused with IMPORT_BUSY', async () => {
+    const { app } = t;
+    const user = (await app.ctx.repos.users.byUsername('lixia'))!;
+    const actor = actorFromUser(user, await OrgTree.load(app.ctx.repos));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const order: number[] = [];
+    const start = (n: number) =>
+      app.ctx.services.importJobs.run(
+        actor,
+        { kind: 'flags', orgId: actor.orgId, fileName: `任务 ${n}`, sha256: null, bytes: 0 },
+        async () => {
+          order.push(n);
+          if (n === 1) await gate;
+          return { rows: [] };
+        },
+        flagsOutcome,
+        { background: true },
+      );
+    for (const n of [1, 2, 3, 4]) await start(n); // one running, three waiting
+    try {
+      const busy = await start(5).catch((e: { code: string; status: number }) => e);
+      expect(busy).toMatchObject({ code: 'IMPORT_BUSY', status: 429 });
+      expect(order).toEqual([1]); // the others wait behind the first
+    } finally {
+      release();
+    }
+    await expect.poll(() => order.length).toBe(4);
+    expect(order).toEqual([1, 2, 3, 4]);
+    await expect.poll(async () => (await app.ctx.services.importJobs.list(actor, { kind: 'flags' })).items.filter((j) => j.status === 'done').length).toBe(4);
+  });
 
   test('imports as jobs, accounts, bulk applications, arrival for the batch', async () => {
     const { app } = t;

@@ -28,6 +28,11 @@ export const IMPORT_KIND_LABELS: Record<ImportKind, string> = {
 export const IMPORT_REPORT_MAX_ROWS = 20_000;
 /** Longest message kept per report row (characters). */
 const MESSAGE_MAX = 500;
+/**
+ * Background imports run one at a time per process, in order (memory: one import's working set, not many); at
+ * most this many wait behind the running one — more are refused with 429 IMPORT_BUSY.
+ */
+export const BACKGROUND_IMPORTS_WAITING_MAX = 3;
 /** A job still "running" this long after its start was left behind by a stopped server (2 hours). */
 const ABANDONED_AFTER_MS = 2 * 3600_000;
 
@@ -102,6 +107,9 @@ export class ImportJobService {
 
   /** Where errors of background imports that are not refusals go (the app's logger). */
   onBackgroundError: (err: unknown) => void = () => {};
+  /** The background imports of this process, one after another. */
+  private chain: Promise<void> = Promise.resolve();
+  private queued = 0;
 
   /** A roster import as a job (refused at once when the centre is not the caller's to write). */
   async roster(actor: Actor, orgId: number, fileName: string, bytes: Buffer, opts: { background?: boolean } = {}) {
@@ -180,6 +188,14 @@ export class ImportJobService {
     toOutcome: (result: T) => ImportOutcome | Promise<ImportOutcome>,
     opts: { background?: boolean; cleanup?: () => Promise<void> } = {},
   ): Promise<{ job: ImportJobDto; result?: T }> {
+    if (opts.background && this.queued > BACKGROUND_IMPORTS_WAITING_MAX) {
+      await opts.cleanup?.();
+      throw new AppError(
+        429,
+        'IMPORT_BUSY',
+        `服务器上正在进行的导入较多（已有 ${this.queued} 个在排队），请等前面的导入完成后再上传`,
+      );
+    }
     const row = await this.jobs.insert({
       kind: what.kind,
       org_id: what.orgId,
@@ -217,10 +233,19 @@ export class ImportJobService {
     };
     const tree = await OrgTree.load(this.repos);
     if (opts.background) {
-      // The answer goes now; the import runs on even if the client goes away.
-      execute().catch((e: unknown) => {
-        if (!(e instanceof AppError)) this.onBackgroundError(e);
-      });
+      // The answer goes now; the import runs on (after the ones before it) even if the client goes away.
+      this.queued++;
+      this.chain = this.chain
+        .then(execute)
+        .then(
+          () => undefined,
+          (e: unknown) => {
+            if (!(e instanceof AppError)) this.onBackgroundError(e);
+          },
+        )
+        .finally(() => {
+          this.queued--;
+        });
       return { job: this.dto(row, tree) };
     }
     const result = await execute();
