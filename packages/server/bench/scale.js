@@ -316,8 +316,14 @@ async function runDb(kind) {
 }
 
 const results = [];
-for (const kind of DBS) results.push(...(await runDb(kind)));
-if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify(results, null, 2));
+const TABLE_FROM = flag('table', '');
+if (TABLE_FROM) {
+  // Only print the table of earlier runs (--json files, comma-separated), in the order given.
+  for (const f of TABLE_FROM.split(',')) results.push(...JSON.parse(fs.readFileSync(f, 'utf8')));
+} else {
+  for (const kind of DBS) results.push(...(await runDb(kind)));
+  if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify(results, null, 2));
+}
 
 // The table: one column per database × n, "p50 / p95 ms (×health)".
 const cols = results.map((r) => `${r.kind} ${r.n >= 1000 ? `${r.n / 1000}k` : r.n}`);
@@ -335,7 +341,7 @@ const lines = [
   `|---|${cols.map(() => '---').join('|')}|`,
   ...labels.map((l) => `| ${l} | ${results.map((r) => cell(r, l)).join(' | ')} |`),
   `| server RSS, max sampled / peak (MB) | ${results.map((r) => `${r.rssMb.toFixed(0)} / ${r.peakMb.toFixed(0)}`).join(' | ')} |`,
-  `| seeding to this n (s) | ${results.map((r) => r.seedS.toFixed(1)).join(' | ')} |`,
+  `| seeding since the previous n (s) | ${results.map((r) => r.seedS.toFixed(1)).join(' | ')} |`,
   `| server start (ms) | ${results.map((r) => r.startMs).join(' | ')} |`,
 ];
 console.log(lines.join('\n'));
