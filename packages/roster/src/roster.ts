@@ -294,10 +294,12 @@ export async function parseRoster(bytes: Buffer, options: ParseRosterOptions): P
     }
   }
   const seen = tables[0]?.rows[0]?.cells.map((c) => c.text).filter((t) => t.trim() !== '') ?? [];
+  // A cell is quoted up to 20 characters: a binary file read as text must not become a 20 MB message.
+  const quoted = (t: string) => (t.length > 20 ? `${[...t.slice(0, 40)].slice(0, 20).join('')}…` : t);
   throw new RosterError(
     'ROSTER_NO_HEADER',
     `名册“${fileName}”中找不到表头：需要“学号”和“姓名”列。` +
-      (seen.length ? `第一行是：${seen.slice(0, 8).join('、')}。请把对应的列名改为“学号”“姓名”后重新导入` : ''),
+      (seen.length ? `第一行是：${seen.slice(0, 8).map(quoted).join('、')}。请把对应的列名改为“学号”“姓名”后重新导入` : ''),
     seen.length ? '如列名不同，也可以用 --map 指定，例如 --map 学生编号=学号' : undefined,
   );
 }
