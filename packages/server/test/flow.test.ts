@@ -289,7 +289,7 @@ describe.each(BACKENDS)('full batch on %s', (backend) => {
     await checksDone(app);
     // bulk submit: both have a passing photo
     const sub = (
-      await centre.post('/api/applications/bulk', { ids: appIds, action: 'submit', samePhotoConfirmed: true })
+      await centre.post('/api/applications/bulk', { ids: appIds, action: 'submit', samePhotoConfirmedIds: appIds })
     ).json();
     expect(sub.okCount, JSON.stringify(sub)).toBe(2);
     // bulk with one application in the wrong state: per-item result

@@ -59,16 +59,15 @@ describe.each(BACKENDS)('photos on %s', (backend) => {
       await centre.upload('/api/photos/import', 'notes.txt', Buffer.from('hello'), { orgId: String(ids.centreA) })
     ).json();
     expect(r.unmatched[0].code).toBe('NOT_JPEG');
-    // an unreadable "jpg": stored, verdict error with a Chinese message (never a silent pass)
+    // an unreadable "jpg": refused before anything is stored, in Chinese (never a silent pass)
     const broken = await centre.upload(
       `/api/students/${ids.student('张伟').id}/photo`,
       '1837001200001.jpg',
       Buffer.from('not really a jpeg'),
     );
-    await checksDone(t.app);
-    const b = (await centre.get(`/api/photos/${broken.json().id}`)).json();
-    expect(['error', 'fail']).toContain(b.status);
-    expect(b.status).not.toBe('pass');
+    expect(broken.statusCode).toBe(422);
+    expect(broken.json().code).toBe('NOT_A_PICTURE');
+    expect(broken.json().message).toMatch(/不是照片/);
   });
 
   test('standardize: an oversized photo is cropped and encoded into the window, then passes', async () => {
