@@ -70,24 +70,22 @@ function memo<T>(a: FaceAnalysis, key: string, f: () => T): T {
   return a.cache.get(key) as T;
 }
 
-/** Binary dilation / erosion of a grid by a square of half-size r (separable). */
+/** Binary dilation / erosion of a grid by a square of half-size r (separable, running counts: O(cells)). */
 function morph(src: Uint8Array, w: number, h: number, r: number, dilate: boolean): Uint8Array {
   const tmp = new Uint8Array(src.length), out = new Uint8Array(src.length);
-  const hit = dilate ? 1 : 0;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let v = 1 - hit;
-      for (let k = Math.max(0, x - r), e = Math.min(w - 1, x + r); k <= e; k++) if (src[y * w + k] === hit) { v = hit; break; }
-      tmp[y * w + x] = v;
+  // Dilation: any cell set in the window; erosion: every cell of the window inside the grid set.
+  const pass = (get: (k: number) => number, put: (k: number, v: number) => void, len: number) => {
+    let sum = 0;
+    for (let k = 0; k < Math.min(len, r); k++) sum += get(k);
+    for (let k = 0; k < len; k++) {
+      if (k + r < len) sum += get(k + r);
+      if (k - r - 1 >= 0) sum -= get(k - r - 1);
+      const span = Math.min(len - 1, k + r) - Math.max(0, k - r) + 1;
+      put(k, dilate ? (sum > 0 ? 1 : 0) : sum === span ? 1 : 0);
     }
-  }
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) {
-      let v = 1 - hit;
-      for (let k = Math.max(0, y - r), e = Math.min(h - 1, y + r); k <= e; k++) if (tmp[k * w + x] === hit) { v = hit; break; }
-      out[y * w + x] = v;
-    }
-  }
+  };
+  for (let y = 0; y < h; y++) pass((k) => src[y * w + k], (k, v) => (tmp[y * w + k] = v), w);
+  for (let x = 0; x < w; x++) pass((k) => tmp[k * w + x], (k, v) => (out[k * w + x] = v), h);
   return out;
 }
 
@@ -326,7 +324,8 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
       while (stack.length) {
         const j = stack.pop()!;
         const x = j % gw, y = (j - x) / gw;
-        for (const k of [x > 0 ? j - 1 : -1, x < gw - 1 ? j + 1 : -1, y > 0 ? j - gw : -1, y < gh - 1 ? j + gw : -1]) {
+        for (let e = 0; e < 4; e++) {
+          const k = e === 0 ? (x > 0 ? j - 1 : -1) : e === 1 ? (x < gw - 1 ? j + 1 : -1) : e === 2 ? (y > 0 ? j - gw : -1) : y < gh - 1 ? j + gw : -1;
           if (k < 0 || attached[k] || !near[k]) continue;
           if (Math.hypot(lab[k * 3] - B[0], lab[k * 3 + 1] - B[1], lab[k * 3 + 2] - B[2]) <= BACKGROUND_LOCAL.maxDeltaE) continue;
           attached[k] = 1;
@@ -334,6 +333,17 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
         }
       }
     }
+    // Memoised per palette and colour (RGB at 5 bits per channel: within the ΔE margins of the test).
+    const memoOf = new Map<Lab[], Map<number, 'palette' | 'mix' | null>>();
+    const explainedAt = (i: number, c: Lab, palette: Lab[]) => {
+      const x = i % gw, y = (i - x) / gw, p = (2 * y * W + 2 * x) * 3;
+      const key = ((data[p] >> 3) << 10) | ((data[p + 1] >> 3) << 5) | (data[p + 2] >> 3);
+      let m = memoOf.get(palette);
+      if (!m) memoOf.set(palette, (m = new Map()));
+      let e = m.get(key);
+      if (e === undefined) m.set(key, (e = explained(c, B, palette)));
+      return e;
+    };
     // Off-colour background cells.
     const off = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
@@ -342,13 +352,13 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
       if (person[i]) {
         // The mask's outer rim: an object or a leftover the mask took in is neither a colour of the person
         // nearby nor a mix of one with the background.
-        if (!explained(c, B, i < chinCell * gw ? head : global)) off[i] = OFF.rim;
+        if (!explainedAt(i, c, i < chinCell * gw ? head : global)) off[i] = OFF.rim;
         continue;
       }
       const d = Math.hypot(c[0] - B[0], c[1] - B[1], c[2] - B[2]);
       if (d <= BACKGROUND_LOCAL.maxDeltaE) continue;
       if (near[i] && attached[i]) {
-        const e = explained(c, B, localPalette(i));
+        const e = explainedAt(i, c, localPalette(i));
         // A mix is only an edge where the colour changes; a flat mix is a shadow or a veil on the background.
         if (e === 'palette' || (e === 'mix' && !flatAt(i))) continue;
         off[i] = e === 'mix' ? OFF.flatMix : OFF.band;
