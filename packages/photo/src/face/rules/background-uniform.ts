@@ -89,12 +89,19 @@ function morph(src: Uint8Array, w: number, h: number, r: number, dilate: boolean
   return out;
 }
 
+/** Squared ΔE76 between grid cell i of a packed Lab array and colour c. */
+function dist2(lab: Float32Array, i: number, c: Lab): number {
+  const d0 = lab[i * 3] - c[0], d1 = lab[i * 3 + 1] - c[1], d2 = lab[i * 3 + 2] - c[2];
+  return d0 * d0 + d1 * d1 + d2 * d2;
+}
+
 /** Distance (ΔE76) from c to the segment between b and p in Lab. */
 function segmentDistance(c: Lab, b: Lab, p: Lab): number {
   const d0 = p[0] - b[0], d1 = p[1] - b[1], d2 = p[2] - b[2];
   const len = d0 * d0 + d1 * d1 + d2 * d2;
   const t = len > 0 ? Math.max(0, Math.min(1, ((c[0] - b[0]) * d0 + (c[1] - b[1]) * d1 + (c[2] - b[2]) * d2) / len)) : 0;
-  return Math.hypot(c[0] - b[0] - t * d0, c[1] - b[1] - t * d1, c[2] - b[2] - t * d2);
+  const e0 = c[0] - b[0] - t * d0, e1 = c[1] - b[1] - t * d1, e2 = c[2] - b[2] - t * d2;
+  return Math.sqrt(e0 * e0 + e1 * e1 + e2 * e2);
 }
 
 /** Connected components (4-neighbour) of `on` cells; returns labels and the cell count per label. */
@@ -147,7 +154,8 @@ function paletteOf(bins: Bins, share: number): Lab[] {
 function explained(c: Lab, B: Lab, palette: readonly Lab[]): 'palette' | 'mix' | null {
   let mix = false;
   for (const p of palette) {
-    if (Math.hypot(c[0] - p[0], c[1] - p[1], c[2] - p[2]) <= BACKGROUND_LOCAL.maxPaletteDeltaE) return 'palette';
+    const d0 = c[0] - p[0], d1 = c[1] - p[1], d2 = c[2] - p[2];
+    if (d0 * d0 + d1 * d1 + d2 * d2 <= BACKGROUND_LOCAL.maxPaletteDeltaE ** 2) return 'palette';
     if (!mix && segmentDistance(c, B, p) <= BACKGROUND_LOCAL.maxMixDeltaE) mix = true;
   }
   return mix ? 'mix' : null;
@@ -310,7 +318,7 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
       const x = i % gw, y = (i - x) / gw;
       if (x < 2 || y < 2 || x >= gw - 2 || y >= gh - 2) return false;
       for (const j of [i - 2, i + 2, i - 2 * gw, i + 2 * gw, i - 2 * gw - 2, i + 2 * gw + 2]) {
-        if (Math.hypot(lab[j * 3] - lab[i * 3], lab[j * 3 + 1] - lab[i * 3 + 1], lab[j * 3 + 2] - lab[i * 3 + 2]) > BACKGROUND_LOCAL.flatDeltaE) return false;
+        if (dist2(lab, j, [lab[i * 3], lab[i * 3 + 1], lab[i * 3 + 2]]) > BACKGROUND_LOCAL.flatDeltaE ** 2) return false;
       }
       return true;
     };
@@ -320,14 +328,20 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
     const attached = new Uint8Array(n);
     {
       const stack: number[] = [];
-      for (let i = 0; i < n; i++) if (person[i]) { attached[i] = 1; stack.push(i); }
+      for (let i = 0; i < n; i++) {
+        if (!person[i]) continue;
+        attached[i] = 1;
+        // Seeds: person cells on the mask's outline only.
+        const x = i % gw;
+        if ((x > 0 && !person[i - 1]) || (x < gw - 1 && !person[i + 1]) || (i >= gw && !person[i - gw]) || (i + gw < n && !person[i + gw])) stack.push(i);
+      }
       while (stack.length) {
         const j = stack.pop()!;
         const x = j % gw, y = (j - x) / gw;
         for (let e = 0; e < 4; e++) {
           const k = e === 0 ? (x > 0 ? j - 1 : -1) : e === 1 ? (x < gw - 1 ? j + 1 : -1) : e === 2 ? (y > 0 ? j - gw : -1) : y < gh - 1 ? j + gw : -1;
           if (k < 0 || attached[k] || !near[k]) continue;
-          if (Math.hypot(lab[k * 3] - B[0], lab[k * 3 + 1] - B[1], lab[k * 3 + 2] - B[2]) <= BACKGROUND_LOCAL.maxDeltaE) continue;
+          if (dist2(lab, k, B) <= BACKGROUND_LOCAL.maxDeltaE ** 2) continue;
           attached[k] = 1;
           stack.push(k);
         }
@@ -355,8 +369,7 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
         if (!explainedAt(i, c, i < chinCell * gw ? head : global)) off[i] = OFF.rim;
         continue;
       }
-      const d = Math.hypot(c[0] - B[0], c[1] - B[1], c[2] - B[2]);
-      if (d <= BACKGROUND_LOCAL.maxDeltaE) continue;
+      if (dist2(lab, i, B) <= BACKGROUND_LOCAL.maxDeltaE ** 2) continue;
       if (near[i] && attached[i]) {
         const e = explainedAt(i, c, localPalette(i));
         // A mix is only an edge where the colour changes; a flat mix is a shadow or a veil on the background.
