@@ -249,6 +249,9 @@ export function normaliseTerm(s: string): string | undefined {
  * Read a roster (名册) from XLSX or CSV bytes. Throws `RosterError` only when the file as a whole cannot be
  * used (unreadable, no header row with 学号 and 姓名); row-level problems are listed in `problems`.
  */
+/** How much of a CSV is read to find its header row before the whole file is decoded. */
+const CSV_HEAD_BYTES = 64 * 1024;
+
 export async function parseRoster(bytes: Buffer, options: ParseRosterOptions): Promise<Roster> {
   const { fileName, headerMap, today } = options;
   if (headerMap) checkHeaderMap(headerMap);
@@ -277,10 +280,20 @@ export async function parseRoster(bytes: Buffer, options: ParseRosterOptions): P
       throw new RosterError('ROSTER_UNREADABLE', `“${fileName}”的扩展名是 .xlsx，但内容不是 Excel 文件`);
     }
     format = 'csv';
-    const decoded = decodeText(bytes);
-    encoding = decoded.encoding;
-    const records = parseCsv(decoded.text);
-    tables = [{ rows: records.map((r) => ({ row: r.line, cells: r.cells.map((c) => ({ text: c })) })) }];
+    const read = (b: Buffer) => {
+      const decoded = decodeText(b);
+      encoding = decoded.encoding;
+      return [{ rows: parseCsv(decoded.text).map((r) => ({ row: r.line, cells: r.cells.map((c) => ({ text: c })) })) }];
+    };
+    // The header must be within the first 20 rows: look for it in the first 64 KB before reading everything, so a
+    // large file that is not a roster is refused at once instead of being decoded and split whole.
+    const head = bytes.length > CSV_HEAD_BYTES ? read(bytes.subarray(0, CSV_HEAD_BYTES)) : null;
+    const hasHeader = (rows: { cells: Cell[] }[]) =>
+      rows.slice(0, 20).some((r) => {
+        const fields = r.cells.map((c) => fieldForHeader(c.text, headerMap));
+        return fields.includes('xuehao') && fields.includes('name');
+      });
+    tables = head && !hasHeader(head[0].rows) ? head : read(bytes);
   }
 
   // Find the header row: the first row (within the first 20 of a sheet) naming 学号 and 姓名.

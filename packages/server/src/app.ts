@@ -264,7 +264,7 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
     const dataError = databaseInputError(err);
     if (dataError) return reply.status(400).send(dataError);
     if (e.statusCode && e.statusCode < 500)
-      return reply.status(e.statusCode).send({ code: e.code ?? 'BAD_REQUEST', message: e.message });
+      return reply.status(e.statusCode).send({ code: e.code ?? 'BAD_REQUEST', message: clientErrorText(e) });
     req.log.error({ err }, 'internal error');
     return reply
       .status(500)
@@ -315,4 +315,20 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
   await app.ready();
   await photos.requeueUnfinished();
   return app;
+}
+
+/** Fastify's own 4xx refusals (English) in the user's words; the English code stays beside. */
+const FASTIFY_4XX: Record<string, string> = {
+  FST_ERR_MAX_PARAM_LENGTH: '请求地址中的参数过长',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: '不支持此请求内容类型',
+  FST_ERR_CTP_EMPTY_JSON_BODY: '请求内容为空，应为 JSON',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: '请以 multipart/form-data 上传文件',
+  FST_FILES_LIMIT: '一次只能上传一个文件',
+  FST_PARTS_LIMIT: '上传的字段过多',
+  FST_FIELDS_LIMIT: '上传的字段过多',
+};
+
+function clientErrorText(e: { code?: string; message: string }): string {
+  if (/[\u4e00-\u9fa5]/.test(e.message)) return e.message;
+  return (e.code && FASTIFY_4XX[e.code]) ?? `请求有误，无法处理（${e.code ?? e.message.slice(0, 60)}）`;
 }
