@@ -139,6 +139,11 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
       ...(config.logStream ? { stream: config.logStream } : {}),
     }),
     genReqId: () => crypto.randomBytes(6).toString('hex'),
+    // Errors the router raises before any route runs (an over-long or malformed path parameter), in Chinese too.
+    frameworkErrors: (err, _req, reply) => {
+      const r = reply as unknown as { status(n: number): { send(body: object): unknown } };
+      void r.status(400).send({ code: err.code ?? 'BAD_REQUEST', message: clientErrorText(err) });
+    },
     bodyLimit: 5 * 1024 * 1024,
     // Forwarded headers (X-Forwarded-For/-Proto) are believed only from the configured proxies (TRUST_PROXY).
     trustProxy: config.trustProxy.length ? config.trustProxy : false,
