@@ -174,6 +174,58 @@ for (const backend of BACKENDS) {
       expect((await lixia.get(`/api/students?orgId=${centre.json().id}`)).statusCode).toBe(404);
     });
 
+    it('imports a roster in chunks and re-imports it as updates, with one result per row', async () => {
+      const lixia = await Client.login(t.app, 'lixia');
+      const centreId = (await t.app.ctx.repos.orgs.all()).find((o) => o.name === '济南市开放大学历下学习中心')?.id;
+      const csv = (names: (k: number) => string) =>
+        Buffer.from(
+          [
+            '学号,身份证号,姓名,专业,层次,入学学期',
+            ...Array.from(
+              { length: 600 },
+              (_, k) =>
+                `2637${String(8_000_000 + k).padStart(9, '0')},${scaleIdCard(700_000 + k)},${names(k)},会计学,本科,2023秋`,
+            ),
+          ].join('\n'),
+        );
+      const first = await lixia.upload(
+        '/api/students/import',
+        'r.csv',
+        csv(scaleName),
+        { orgId: String(centreId) },
+        'text/csv',
+      );
+      expect(first.statusCode, first.body.slice(0, 300)).toBe(200);
+      expect([first.json().created, first.json().updated, first.json().failed]).toEqual([600, 0, 0]);
+      const again = await lixia.upload(
+        '/api/students/import',
+        'r.csv',
+        csv((k) => (k === 299 ? '改名同学' : scaleName(k))),
+        {
+          orgId: String(centreId),
+        },
+        'text/csv',
+      );
+      const body = again.json() as {
+        created: number;
+        updated: number;
+        rows: Array<{ row: number; ok: boolean; message: string }>;
+      };
+      expect([body.created, body.updated, body.rows.length]).toEqual([0, 600, 600]);
+      expect(body.rows.map((r) => r.row)).toEqual(Array.from({ length: 600 }, (_, k) => k + 2));
+      expect(body.rows[299].message).toContain('已更新 改名同学');
+      const renamed = (await lixia.get(`/api/students?q=2637${String(8_000_299).padStart(9, '0')}`)).json();
+      expect(renamed.items[0].name).toBe('改名同学');
+      const { db } = t.app.ctx.db;
+      const audited = await db
+        .selectFrom('audit_log')
+        .select((e) => e.fn.countAll().as('n'))
+        .where('action', '=', 'import_update')
+        .where('entity_id', '=', renamed.items[0].id)
+        .executeTakeFirstOrThrow();
+      expect(Number(audited.n)).toBe(1);
+    });
+
     it('answers lists and exports over every student in scope without a server error', async () => {
       for (const url of [
         '/api/students/expiring?before=2027-12-31',

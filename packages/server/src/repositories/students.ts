@@ -194,6 +194,41 @@ export class StudentRepository {
     }
     return out;
   }
+  /**
+   * The roster fields of many students in one statement per chunk (名册重新导入): a `VALUES` list joined by id
+   * (`UPDATE … FROM`, on both databases); the updated rows come back.
+   */
+  async updateRosterFields(
+    patches: Array<{
+      id: number;
+      id_card: string;
+      name: string;
+      programme: string;
+      level: string;
+      enrol_term: string;
+      updated_at: string;
+    }>,
+  ): Promise<StudentRow[]> {
+    const out: StudentRow[] = [];
+    for (let i = 0; i < patches.length; i += 250) {
+      const values = sql.join(
+        patches
+          .slice(i, i + 250)
+          .map(
+            (p) =>
+              sql`(cast(${p.id} as integer), ${p.id_card}, ${p.name}, ${p.programme}, ${p.level}, ${p.enrol_term}, ${p.updated_at})`,
+          ),
+      );
+      const back = this.kind === 'postgres' ? sql`returning students.*` : sql`returning *`;
+      const r = await sql<StudentRow>`with v (id, id_card, name, programme, level, enrol_term, updated_at) as (
+          values ${values})
+        update students set id_card = v.id_card, name = v.name, programme = v.programme, level = v.level,
+          enrol_term = v.enrol_term, updated_at = v.updated_at
+        from v where students.id = v.id ${back}`.execute(this.db);
+      out.push(...r.rows);
+    }
+    return out;
+  }
   /** Sets the current photo of many students at once (seeding, bulk photo import). */
   async setPhotos(pairs: Array<{ studentId: number; photoId: number }>): Promise<void> {
     for (let i = 0; i < pairs.length; i += 500) {

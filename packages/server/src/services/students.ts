@@ -502,8 +502,8 @@ export class StudentService {
 
   /**
    * One chunk of roster rows in one transaction (set-based): one query finds the existing 学号, one the
-   * applications of those students, one statement inserts the new students and one the audit entries; only
-   * updates of existing students go row by row. A chunk commits whole, so a re-run after a failure finds the
+   * applications of those students, one statement updates the existing students, one inserts the new ones and
+   * one the audit entries. A chunk commits whole, so a re-run after a failure finds the
    * committed rows and updates them.
    */
   private async importChunk(
@@ -526,6 +526,10 @@ export class StudentService {
         appsOf.set(a.student_id, [...(appsOf.get(a.student_id) ?? []), a]);
       const entries: AuditEntry[] = [];
       const fresh: Array<{ s: RosterStudent; row: Insertable<StudentTable>; extra?: string }> = [];
+      const updates: Array<{
+        before: StudentRow;
+        patch: Parameters<typeof tx.students.updateRosterFields>[0][number];
+      }> = [];
       for (const s of chunk) {
         const extra = warnings.get(s.row)?.join('；');
         const refuse = (code: string, message: string) =>
@@ -571,8 +575,7 @@ export class StudentService {
             refuse(e.code, e.message);
             continue;
           }
-          const after = await tx.students.update(ex.id, { ...patch, updated_at: at });
-          entries.push({ orgId, entity: 'student', entityId: ex.id, action: 'import_update', before: ex, after });
+          updates.push({ before: ex, patch: { id: ex.id, ...patch, updated_at: at } });
           updated++;
           rows.push({
             row: s.row,
@@ -599,6 +602,16 @@ export class StudentService {
         }
         fresh.push({ s, row: this.newStudentRow({ ...input, orgId }, at), extra });
       }
+      const after = new Map((await tx.students.updateRosterFields(updates.map((u) => u.patch))).map((r) => [r.id, r]));
+      for (const u of updates)
+        entries.push({
+          orgId,
+          entity: 'student',
+          entityId: u.before.id,
+          action: 'import_update',
+          before: u.before,
+          after: after.get(u.before.id),
+        });
       const inserted = await tx.students.insertMany(fresh.map((f) => f.row));
       inserted.forEach((row, k) => {
         const { s, extra } = fresh[k];
