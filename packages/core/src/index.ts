@@ -11,3 +11,4 @@ export * from './batch.js';
 export * from './application.js';
 export * from './collection.js';
 export * from './certificate.js';
+export * from './audit-words.js';

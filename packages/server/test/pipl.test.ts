@@ -167,6 +167,12 @@ describe.each(BACKENDS)('personal data on %s', (backend) => {
     }
     const sheet = await xlsxCells((await city.get('/api/reports/students.xlsx')).rawPayload);
     expect(sheet).toContain(maskIdCard(ids.student('李娜').id_card));
+    // the audit export in people's words: Chinese objects and actions, what changed as text — no JSON, no codes
+    const auditCells = await xlsxCells((await city.get('/api/reports/audit.xlsx')).rawPayload);
+    expect(auditCells).toContain('修改内容');
+    expect(auditCells).toContain('学生');
+    expect(auditCells.some((c) => /^[{[]/.test(c))).toBe(false);
+    expect(auditCells).not.toContain('photo_upload');
   });
 
   test('reveal: centre staff of the student’s centre, with a reason, audited without the number', async () => {

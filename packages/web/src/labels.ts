@@ -1,3 +1,4 @@
+import { AUDIT_ACTION_LABELS } from '@gradpass/core/audit-words';
 /** Chinese labels for the codes the API uses (状态、角色名称). */
 import type { ApplicationState, CertificateState, OrgKind, PhotoStatus, Role } from './api/types';
 
@@ -97,45 +98,8 @@ export const IDENTITY_LABEL: Record<string, string> = {
 
 export const SOURCE_LABEL = { collection: '图像采集中心', student: '学生自传', centre: '学习中心' } as const;
 
-export const ACTION_LABEL: Record<string, string> = {
-  create: '创建',
-  apply: '学生申请并签字',
-  submit: '学习中心提交',
-  approve: '审核通过',
-  return: '退回',
-  reject: '终审不通过',
-  graduate: '终审通过，发放电子注册号',
-  photo_upload: '上传照片',
-  photo_standardize: '修正照片（裁剪、背景、压缩）',
-  reference_photo_upload: '导入学信网参考照片',
-  city_approve: '市级审批通过',
-  city_return: '市级退回',
-  province_approve: '省级复审通过',
-  province_return: '省级退回',
-  national_approve: '国开终审通过，发放电子注册号',
-  national_reject: '国开终审不通过',
-  certificate_record_arrival: '证书到达学习中心',
-  certificate_hand_over: '证书发放',
-  certificate_confirm: '学生确认证书',
-  certificate_report_problem: '学生反馈证书问题',
-  identity_collect_documents: '收集身份证明材料',
-  identity_submit: '提交省级身份复核',
-  identity_approve: '身份复核通过',
-  identity_reject: '身份复核不通过',
-  identity_document: '上传身份证明材料',
-  import_create: '名册导入（新增）',
-  import_update: '名册导入（更新）',
-  update: '修改',
-  checked: '照片检测完成',
-  upload: '上传',
-  import: '导入',
-  change_password: '修改密码',
-  reset_password: '重置密码',
-  reveal_id_card: '查看完整身份证号',
-  flag_import: '导入学信网标记',
-  photo_review_confirm: '人工复核照片',
-  delete: '删除',
-};
+/** Audit actions in people's words: one table with the server's XLSX export (@gradpass/core). */
+export const ACTION_LABEL: Record<string, string> = AUDIT_ACTION_LABELS;
 
 /** Which application states a reviewer of this role acts on (待我审核). */
 export const ROLE_REVIEW_STATE: Partial<Record<Role, ApplicationState>> = {

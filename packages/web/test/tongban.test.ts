@@ -36,13 +36,13 @@ describe.skipIf(!HAVE_CHROMIUM)('同版 gate and 人工复核 in the web app (Ch
       const photo = withJfif300(await drawPhoto(key === 'review' ? 3 : 4));
       const form = new FormData();
       form.set('source', 'centre');
-      form.set('file', new Blob([photo], { type: 'image/jpeg' }), `${xuehao}.jpg`);
+      form.set('file', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), `${xuehao}.jpg`);
       const p = await post<{ id: number }>(`/api/students/${s.id}/photo`, form);
       if (key === 'other') {
         // the 学信网 photo: another shot (closer framing, mirrored, darker)
         const other = await sharp(photo).extract({ left: 60, top: 80, width: 360, height: 480 }).resize(480, 640).flop().modulate({ brightness: 0.7 }).jpeg({ quality: 80 }).toBuffer();
         const ref = new FormData();
-        ref.set('file', new Blob([other], { type: 'image/jpeg' }), 'ref.jpg');
+        ref.set('file', new Blob([new Uint8Array(other)], { type: 'image/jpeg' }), 'ref.jpg');
         await post(`/api/students/${s.id}/reference-photo`, ref);
       }
       const a = await post<{ id: number }>('/api/applications', { studentId: s.id, batchId });

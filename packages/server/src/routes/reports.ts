@@ -19,6 +19,7 @@ import { EXPORT_PAGE_SIZE, keysetPages, writeXlsxStream, type Column } from '../
 import { OrgTree, requireStaff, type Actor } from '../services/context.js';
 import { errors, binary, str, int } from './schemas.js';
 import { XLSX, actorOf, tag } from './common.js';
+import { AUDIT_ACTION_LABELS, AUDIT_ENTITY_LABELS, auditChangeText, auditObjectName } from '@gradpass/core';
 import {
   studentQuery,
   applicationQuery,
@@ -288,12 +289,11 @@ export async function registerReportRoutes(app: FastifyInstance): Promise<void> 
       const cols: Column<A>[] = [
         { header: '时间', width: 18, value: (a) => localTime(a.at) },
         { header: '操作人', width: 20, value: (a) => a.actorName },
-        { header: '对象', value: (a) => a.entity },
-        { header: '对象编号', value: (a) => a.entityId },
-        { header: '操作', width: 20, value: (a) => a.action },
+        { header: '对象', value: (a) => AUDIT_ENTITY_LABELS[a.entity] ?? a.entity },
+        { header: '对象名称', width: 24, value: (a) => auditObjectName(a.before, a.after) ?? `编号 ${a.entityId}` },
+        { header: '操作', width: 22, value: (a) => AUDIT_ACTION_LABELS[a.action] ?? a.action },
         { header: '理由', width: 30, value: (a) => a.reason },
-        { header: '修改前', width: 40, value: (a) => (a.before ? JSON.stringify(a.before) : '') },
-        { header: '修改后', width: 40, value: (a) => (a.after ? JSON.stringify(a.after) : '') },
+        { header: '修改内容', width: 60, value: (a) => auditChangeText(a.before, a.after) },
       ];
       // The newest entries first, a page at a time (masked by the audit service like the list).
       async function* pages(): AsyncGenerator<A[]> {

@@ -4,36 +4,18 @@
  * object, shared between entries).
  */
 import { useEffect, useState } from 'react';
+import { AUDIT_ENTITY_LABELS, auditObjectName } from '@gradpass/core/audit-words';
 import { api } from '../api/client';
 import { useBatches, useOrgs } from '../api/hooks';
 import type { AuditEntry, User } from '../api/types';
 import { useUser } from '../auth/AuthContext';
 import { can } from '../permissions';
 
-export const ENTITY_LABEL: Record<string, string> = {
-  application: '毕业申请',
-  student: '学生',
-  photo: '照片',
-  certificate: '证书',
-  batch: '批次',
-  user: '用户',
-  org: '机构',
-  collection_order: '采集订单',
-  notification_channel: '通知渠道',
-};
-
-const str = (o: Record<string, unknown> | null, ...keys: string[]) => {
-  for (const k of keys) if (o && typeof o[k] === 'string' && o[k]) return o[k] as string;
-  return null;
-};
+export const ENTITY_LABEL: Record<string, string> = AUDIT_ENTITY_LABELS;
 
 /** A name carried by the entry's own before/after record, if any. Pure. */
 export function nameInEntry(e: Pick<AuditEntry, 'entity' | 'before' | 'after'>): string | null {
-  const rec = e.after ?? e.before;
-  const name = str(rec, 'name', 'studentName', 'student_name', 'displayName', 'display_name');
-  const xuehao = str(rec, 'xuehao');
-  if (name) return xuehao ? `${name}（${xuehao}）` : name;
-  return str(rec, 'username', 'fileName', 'file_name');
+  return auditObjectName(e.before, e.after);
 }
 
 type Named = { studentName?: string; xuehao?: string; name?: string; fileName?: string };
