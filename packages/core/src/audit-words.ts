@@ -61,6 +61,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   photo_from_collection: '采集照片成为毕业照片',
   chsi_photo_confirmed: '确认学信网学历照片已补齐',
   student_accounts_created: '开通学生账号',
+  disable_user: '停用账号',
+  enable_user: '启用账号',
 };
 
 /** Field names in change records (修改内容). */

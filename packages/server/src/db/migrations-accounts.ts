@@ -15,4 +15,11 @@ export const accountMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '011_user_disabled': {
+    /** 停用账号: a disabled account cannot log in and has no sessions; re-enabled by an administrator. */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('users').addColumn('disabled_at', 'text').execute();
+    },
+  },
 };

@@ -22,6 +22,8 @@ export interface UserTable {
   created_at: string;
   /** 1 = must choose a new password before using the API (initial password; migration 006). */
   must_change_password: Generated<number>;
+  /** 停用时间 (migration 011); null while the account is in use. */
+  disabled_at?: string | null;
 }
 export interface SessionTable {
   token_hash: string;

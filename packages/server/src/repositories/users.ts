@@ -22,6 +22,15 @@ export class UserRepository {
     return this.db.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow();
   }
   /** Sets the password hash and whether the user must change it at the next login (initial password). */
+  /** 停用 (a time) or enable (null) an account. */
+  setDisabled(id: number, disabledAt: string | null) {
+    return this.db
+      .updateTable('users')
+      .set({ disabled_at: disabledAt })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
   async setPassword(id: number, hash: string, mustChange = false) {
     await this.db
       .updateTable('users')

@@ -79,6 +79,21 @@ export async function registerOrgRoutes(app: FastifyInstance): Promise<void> {
         },
       ),
   );
+  for (const [verb, disabled] of [['disable', true], ['enable', false]] as const)
+    app.post(
+      `/api/users/:id/${verb}`,
+      {
+        schema: {
+          tags: tag('机构与用户'),
+          summary: disabled
+            ? '停用账号（管理员）：不能再登录，其所有会话立即退出'
+            : '启用已停用的账号（管理员）',
+          params: idParams,
+          response: { 200: userSchema, ...errors },
+        },
+      },
+      async (req) => s.auth.setDisabled(actorOf(req), (req.params as { id: number }).id, disabled),
+    );
   app.post(
     '/api/users/:id/password',
     {

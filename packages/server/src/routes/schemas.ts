@@ -43,6 +43,7 @@ export const userSchema = obj({
   orgId: int,
   orgName: str,
   studentId: intN,
+  disabled: bool,
 });
 export const photoSchema = obj({
   id: int,

@@ -30,6 +30,8 @@ export interface UserDto {
   orgId: number;
   orgName: string;
   studentId: number | null;
+  /** 已停用: cannot log in. */
+  disabled: boolean;
 }
 
 export function userDto(u: UserRow, tree: OrgTree): UserDto {
@@ -41,6 +43,7 @@ export function userDto(u: UserRow, tree: OrgTree): UserDto {
     orgId: u.org_id,
     orgName: tree.get(u.org_id)?.name ?? '',
     studentId: u.student_id,
+    disabled: !!u.disabled_at,
   };
 }
 
@@ -81,6 +84,7 @@ export class AuthService {
     // Verify against a dummy hash when the user is unknown so timing does not reveal which usernames exist.
     const ok = u ? await verify(u.password_hash, password) : (await verify(await dummyHash(), password), false);
     if (!u || !ok) throw new AppError(401, 'BAD_CREDENTIALS', '用户名或密码错误');
+    if (u.disabled_at) throw new AppError(403, 'ACCOUNT_DISABLED', '该账号已停用，请联系管理员');
     const token = crypto.randomBytes(32).toString('base64url');
     const csrfToken = crypto.randomBytes(24).toString('base64url');
     const now = new Date(); // sessions live on the wall clock, not the (test-settable) domain clock
@@ -101,7 +105,7 @@ export class AuthService {
     const s = await this.repos.users.session(th);
     if (!s || s.expires_at < new Date().toISOString()) return null;
     const user = await this.repos.users.byId(s.user_id);
-    return user ? { user, csrfToken: s.csrf_token, tokenHash: th } : null;
+    return user && !user.disabled_at ? { user, csrfToken: s.csrf_token, tokenHash: th } : null;
   }
 
   logout(tokenHash: string): Promise<void> {
@@ -146,6 +150,30 @@ export class AuthService {
       entityId: u.id,
       action: 'reset_password',
     });
+  }
+
+  /**
+   * 停用 / 启用账号: an administrator of the subtree disables an account (it cannot log in, every session ends at
+   * once) or enables it again. Nobody disables their own account.
+   */
+  async setDisabled(actor: Actor, userId: number, disabled: boolean): Promise<UserDto> {
+    requireRole(actor, ['admin'], disabled ? '停用账号' : '启用账号');
+    const u = await this.repos.users.byId(userId);
+    if (!u) throw notFound('用户');
+    const tree = await OrgTree.load(this.repos);
+    tree.assertInScope(actor, u.org_id);
+    if (u.id === actor.id) throw new AppError(409, 'CANNOT_DISABLE_SELF', '不能停用自己的账号');
+    const after = await this.repos.users.setDisabled(u.id, disabled ? this.now().toISOString() : null);
+    if (disabled) await this.repos.users.deleteSessionsOf(u.id);
+    await audit(this.repos, this.now(), actor, {
+      orgId: u.org_id,
+      entity: 'user',
+      entityId: u.id,
+      action: disabled ? 'disable_user' : 'enable_user',
+      before: { username: u.username },
+      after: { username: u.username },
+    });
+    return userDto(after, tree);
   }
 
   async listUsers(actor: Actor, orgId?: number): Promise<UserDto[]> {

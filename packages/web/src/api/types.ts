@@ -14,6 +14,8 @@ export interface User {
   orgId: number;
   orgName: string;
   studentId: number | null;
+  /** 已停用: cannot log in. */
+  disabled?: boolean;
 }
 
 export interface Org {

@@ -3,7 +3,7 @@
  * the users of each unit, new users with an initial password, and password resets. The server decides (admin
  * only, inside the subtree, role fitting the unit's level); these pages offer only what it allows.
  */
-import { App, Button, Card, Form, Input, Modal, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { ROLE_LABELS, roleFitsLevel, type OrgLevel } from '@gradpass/core/organisation';
 import { useState } from 'react';
 import { api } from '../api/client';
@@ -48,6 +48,9 @@ export function AccountsPage() {
 }
 
 function UsersTab({ orgs }: { orgs: Org[] }) {
+  const me = useUser();
+  const { message } = App.useApp();
+  const showError = useShowError();
   const [orgId, setOrgId] = useState<number | undefined>(undefined);
   const users = useApi<{ items: User[] }>('/users', { query: { orgId } });
   const [creating, setCreating] = useState(false);
@@ -85,12 +88,39 @@ function UsersTab({ orgs }: { orgs: Org[] }) {
           { title: '角色', dataIndex: 'role', width: 130, render: (r: Role) => <Tag>{ROLE_LABEL[r]}</Tag> },
           { title: '所属机构', dataIndex: 'orgName' },
           {
+            title: '状态',
+            width: 80,
+            render: (_, u) => (u.disabled ? <Tag color="default">已停用</Tag> : <Tag color="green">使用中</Tag>),
+          },
+          {
             title: '操作',
-            width: 120,
+            width: 190,
             render: (_, u) => (
-              <Button size="small" onClick={() => setResetting(u)} data-testid="user-reset-open">
-                重置密码
-              </Button>
+              <Space>
+                <Button size="small" onClick={() => setResetting(u)} data-testid="user-reset-open">
+                  重置密码
+                </Button>
+                {u.id !== me.id && (
+                  <Popconfirm
+                    title={u.disabled ? `启用 ${u.displayName} 的账号？` : `停用 ${u.displayName} 的账号？停用后不能登录，已登录的会立即退出。`}
+                    okText={u.disabled ? '启用' : '停用'}
+                    cancelText="取消"
+                    onConfirm={async () => {
+                      try {
+                        await api(`/users/${u.id}/${u.disabled ? 'enable' : 'disable'}`, { body: {} });
+                        message.success(u.disabled ? '已启用账号' : '已停用账号');
+                        users.reload();
+                      } catch (e) {
+                        showError(e, u.disabled ? '启用未成功' : '停用未成功');
+                      }
+                    }}
+                  >
+                    <Button size="small" danger={!u.disabled} data-testid={`user-toggle-${u.username}`}>
+                      {u.disabled ? '启用' : '停用'}
+                    </Button>
+                  </Popconfirm>
+                )}
+              </Space>
             ),
           },
         ]}
