@@ -2,8 +2,10 @@
  * One Playwright journey of a new centre clerk, from the web app alone (issue 11 points 4, 5, 9): import a roster,
  * open the students' accounts and print their initial passwords, import a zip of photos made by Chinese Windows
  * (GBK names, no UTF-8 flag) — twice, the second time every photo is recognised as the same and skipped — read
- * the import history, bulk-create and submit applications (同版 ticked per student), record arrival for the whole
- * batch and hand over from the list. Screenshots: docs/screenshots/clerk-*.png.
+ * the import history, confirm a photo the checks sent to review (人工复核), import a 学信网 photo that is another
+ * shot, bulk-create and submit applications (同版 ticked per student; the other shot is refused with the scores and
+ * then submitted with a written reason), record arrival for the whole batch and hand over from the list.
+ * Screenshots: docs/screenshots/clerk-*.png.
  */
 import fs from 'node:fs';
 import iconv from 'iconv-lite';
@@ -11,6 +13,7 @@ import yazl from 'yazl';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import sharp from 'sharp';
 import { HAVE_CHROMIUM, apiSession, drawPhoto, ensureWebBuilt, idCard, launchBrowser, loginAs, screenshotPath, seedAuditChain, startServer, type TestServer } from './support';
 
 const PASSWORD = 'Passw0rd!2026';
@@ -78,7 +81,7 @@ describe.skipIf(!HAVE_CHROMIUM)('a new centre clerk, from the web app alone (Chr
     await server?.close();
   });
 
-  it('roster → accounts and printed passwords → GBK zip twice → history → applications → arrival → hand-over', async () => {
+  it('roster → accounts and printed passwords → GBK zip twice → history → a review photo confirmed → a 同版 refusal → applications → arrival → hand-over', async () => {
     const url = server.url;
     const { page } = await loginAs(browser, url, 'clerk1', PASSWORD, { width: 1280, height: 800 });
 
@@ -156,6 +159,26 @@ describe.skipIf(!HAVE_CHROMIUM)('a new centre clerk, from the web app alone (Chr
     await page.keyboard.press('Escape');
     await server.app.ctx.queue.idle();
 
+    // ---- a photo the checks sent to review (需人工复核): the clerk looks and confirms it ----
+    const repos = server.app.ctx.repos as unknown as {
+      students: { byXuehao(x: string): Promise<{ id: number; photo_id: number | null } | undefined> };
+      photos: { update(id: number, patch: { status: string }): Promise<unknown> };
+    };
+    const reviewed = (await repos.students.byXuehao(STUDENTS[1].xuehao))!;
+    await repos.photos.update(reviewed.photo_id!, { status: 'review' }); // fixture: as for ears the checks cannot see
+    await page.goto(`/students/${reviewed.id}`);
+    await page.getByTestId('human-review-note').fill('双耳露出，无饰品，背景无阴影');
+    await page.getByTestId('human-review-pass').click();
+    await page.getByTestId('human-review-decision').getByText('人工复核：合格').waitFor();
+
+    // ---- the 学信网 photo of the third student is another shot: imported here, it will stop the submission ----
+    const other = await sharp(photos[2][1]).extract({ left: 60, top: 80, width: 360, height: 480 }).resize(480, 640).flop().modulate({ brightness: 0.7 }).jpeg({ quality: 80 }).toBuffer();
+    const third = (await repos.students.byXuehao(STUDENTS[2].xuehao))!;
+    await page.goto(`/students/${third.id}`);
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('reference-upload').click()]);
+    await chooser.setFiles({ name: '学信网照片.jpg', mimeType: 'image/jpeg', buffer: other });
+    await page.getByTestId('reference-compare').waitFor();
+
     // ---- applications for a pasted column of 学号, then submission with 同版 ticked per student ----
     await page.getByRole('menuitem', { name: '毕业审核' }).click();
     await page.getByTestId('bulk-create-open').click();
@@ -180,7 +203,19 @@ describe.skipIf(!HAVE_CHROMIUM)('a new centre clerk, from the web app alone (Chr
       await boxes.nth(i).check();
     }
     await page.getByTestId('action-confirm').click();
-    await page.getByTestId('bulk-outcomes').getByText('成功 3，未成功 0').waitFor();
+    // two go through; the third is refused by the 同版 gate, with the scores, in the clerk's words
+    const outcomes = page.getByTestId('bulk-outcomes');
+    await outcomes.getByText('成功 2，未成功 1').waitFor();
+    expect(await outcomes.locator('[data-code=REFERENCE_MISMATCH]').innerText()).toMatch(/同版/);
+    await page.screenshot({ path: screenshotPath('clerk-reference-refused.png') });
+    // it really is the student (an old 学信网 photo): the clerk records why and submits that one
+    await page.goto(`/students/${third.id}`);
+    await page.getByTestId('action-submit').click();
+    await page.getByTestId('same-photo-confirm').check();
+    await page.getByTestId('action-confirm').click();
+    await page.getByTestId('override-reason').fill('学信网照片为入学时所摄，本人到场核对证件无误');
+    await page.getByTestId('override-confirm').click();
+    await page.getByText('已说明理由并提交', { exact: false }).first().waitFor();
 
     // the three levels above approve (their own pages are walked in issue11.test.ts)
     const appIds = (await server.app.ctx.repos.applications.listAll({ orgPath: '/' })).map((a: { id: number }) => a.id);
