@@ -287,7 +287,12 @@ export async function parseRoster(bytes: Buffer, options: ParseRosterOptions): P
     };
     // The header must be within the first 20 rows: look for it in the first 64 KB before reading everything, so a
     // large file that is not a roster is refused at once instead of being decoded and split whole.
-    const head = bytes.length > CSV_HEAD_BYTES ? read(bytes.subarray(0, CSV_HEAD_BYTES)) : null;
+    // Cut at a line end, so a UTF-8 character is never split (which would make the head look like GBK); UTF-16
+    // files (with a BOM) are read whole.
+    const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+    const cut = bytes.lastIndexOf(0x0a, CSV_HEAD_BYTES);
+    // (no line end at all in the first 64 KB: its first line alone is longer — not a roster)
+    const head = bytes.length > CSV_HEAD_BYTES && !utf16 ? read(bytes.subarray(0, cut > 0 ? cut + 1 : CSV_HEAD_BYTES)) : null;
     const hasHeader = (rows: { cells: Cell[] }[]) =>
       rows.slice(0, 20).some((r) => {
         const fields = r.cells.map((c) => fieldForHeader(c.text, headerMap));
