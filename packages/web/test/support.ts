@@ -203,6 +203,8 @@ export function zip(files: Record<string, Buffer>): Promise<Buffer> {
 /** A new browser context (own cookies) logged in as `username`. */
 export async function loginAs(browser: Browser, baseURL: string, username: string, password: string, viewport = { width: 1280, height: 900 }): Promise<{ ctx: BrowserContext; page: Page }> {
   const ctx = await browser.newContext({ baseURL, viewport, locale: 'zh-CN' });
+  // CI runs the browser tests beside the rest of the suite on 2 cores: give each wait a minute, not 30 s.
+  ctx.setDefaultTimeout(60_000);
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.error(`[browser ${username}] ${e.message}`));
   await page.goto('/login');
