@@ -331,7 +331,7 @@ describe.skipIf(!HAVE_CHROMIUM)('issue 11 in the web app (Chromium)', () => {
 
   it('point 11: every page fits at 390×844 and 1280×800 (tables scroll inside their box)', async () => {
     const pages: Record<string, string[]> = {
-      centre1: ['/dashboard', '/students', '/photos', '/import', '/review', '/identity', '/batches', '/certificates', '/collection', '/audit', '/account'],
+      centre1: ['/dashboard', '/students', '/photos', '/import', '/imports', '/student-accounts', '/review', '/identity', '/batches', '/certificates', '/collection', '/audit', '/notifications', '/account'],
       nat1: ['/dashboard', '/review', '/certificates'],
       admin1: ['/accounts'],
     };
