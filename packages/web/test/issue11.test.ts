@@ -278,6 +278,7 @@ describe.skipIf(!HAVE_CHROMIUM)('issue 11 in the web app (Chromium)', () => {
     await ap.getByTestId('new-user-org').click();
     await ap.locator('.ant-select-item-option', { hasText: '历下学习中心' }).click();
     await ap.getByTestId('new-user-role').click();
+    await ap.locator('.ant-select-dropdown:visible .ant-select-item-option').first().waitFor(); // the list is drawn
     const roleOptions = await ap.locator('.ant-select-dropdown:visible .ant-select-item-option').allTextContents();
     expect(roleOptions).toContain('学习中心工作人员');
     expect(roleOptions).not.toContain('市级开大审批人员'); // only roles that fit a centre

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import yazl from 'yazl';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { idCardCheckChar } from '@gradpass/ids';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -258,4 +258,16 @@ export async function seedAuditChain(server: TestServer, password: string, users
   for (const [username, displayName, role, level] of users) await s.auth.createUser(null, { username, password, displayName, role, orgId: ids[level] });
   await s.batches.create(null, { name: '2026年1月毕业', firstWindow: { start: day(-5), end: day(10) }, secondWindow: { start: day(20), end: day(40) }, deadline: day(45) }, prov.id);
   return ids;
+}
+
+/**
+ * Ticks a checkbox in a dialog that may still be opening: antd re-renders the form as the modal settles, and a
+ * click in that moment can be lost — so click until it is ticked (a few tries), then insist it is.
+ */
+export async function tick(box: Locator): Promise<void> {
+  for (let i = 0; i < 10 && !(await box.isChecked()); i++) {
+    await box.click().catch(() => undefined);
+    if (!(await box.isChecked())) await new Promise((r) => setTimeout(r, 200));
+  }
+  if (!(await box.isChecked())) throw new Error('the checkbox could not be ticked');
 }

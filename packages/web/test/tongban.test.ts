@@ -7,7 +7,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { HAVE_CHROMIUM, apiSession, drawPhoto, ensureWebBuilt, idCard, launchBrowser, loginAs, screenshotPath, seedAuditChain, startServer, withJfif300, type TestServer } from './support';
+import { HAVE_CHROMIUM, apiSession, drawPhoto, ensureWebBuilt, idCard, launchBrowser, loginAs, screenshotPath, seedAuditChain, startServer, tick, withJfif300, type TestServer } from './support';
 
 const PASSWORD = 'Passw0rd!2026';
 
@@ -70,7 +70,7 @@ describe.skipIf(!HAVE_CHROMIUM)('同版 gate and 人工复核 in the web app (Ch
     await page.getByTestId('human-review-pass').click();
     await page.getByTestId('human-review-decision').getByText('人工复核：合格').waitFor();
     await page.getByTestId('action-submit').click();
-    await page.getByTestId('same-photo-confirm').check();
+    await tick(page.getByTestId('same-photo-confirm'));
     await page.getByTestId('action-confirm').click();
     await page.getByText('已提交审核', { exact: false }).first().waitFor();
     await page.screenshot({ path: screenshotPath('tongban-human-review.png'), fullPage: false });
@@ -81,7 +81,7 @@ describe.skipIf(!HAVE_CHROMIUM)('同版 gate and 人工复核 in the web app (Ch
     const { ctx, page } = await loginAs(browser, server.url, 'lixia', PASSWORD);
     await page.goto(`/students/${students.other.id}`);
     await page.getByTestId('action-submit').click();
-    await page.getByTestId('same-photo-confirm').check();
+    await tick(page.getByTestId('same-photo-confirm'));
     await page.getByTestId('action-confirm').click();
     const refusal = page.getByTestId('reference-mismatch');
     await refusal.waitFor();
