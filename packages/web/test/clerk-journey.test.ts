@@ -14,7 +14,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
-import { HAVE_CHROMIUM, apiSession, drawPhoto, ensureWebBuilt, idCard, launchBrowser, loginAs, screenshotPath, seedAuditChain, startServer, type TestServer } from './support';
+import { HAVE_CHROMIUM, apiSession, drawPhoto, ensureWebBuilt, idCard, launchBrowser, loginAs, screenshotPath, seedAuditChain, startServer, type TestServer, tick } from './support';
 
 const PASSWORD = 'Passw0rd!2026';
 const STUDENTS = [
@@ -211,7 +211,7 @@ describe.skipIf(!HAVE_CHROMIUM)('a new centre clerk, from the web app alone (Chr
     // it really is the student (an old 学信网 photo): the clerk records why and submits that one
     await page.goto(`/students/${third.id}`);
     await page.getByTestId('action-submit').click();
-    await page.getByTestId('same-photo-confirm').check();
+    await tick(page.getByTestId('same-photo-confirm'));
     await page.getByTestId('action-confirm').click();
     await page.getByTestId('override-reason').fill('学信网照片为入学时所摄，本人到场核对证件无误');
     await page.getByTestId('override-confirm').click();

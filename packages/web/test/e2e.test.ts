@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { HAVE_CHROMIUM, day, drawPhoto, ensureWebBuilt, idCard, launchBrowser, loginAs, screenshotPath, startServer, zip, type TestServer } from './support';
+import { HAVE_CHROMIUM, day, drawPhoto, ensureWebBuilt, idCard, launchBrowser, loginAs, screenshotPath, startServer, zip, type TestServer, tick } from './support';
 
 const PASSWORD = 'Passw0rd!2026';
 const A = { xuehao: '2237001200001', idCard: idCard('19900101', 11), name: '张伟' };
@@ -109,7 +109,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     step('the centre tries to submit with the failing photo: refused, in Chinese');
     await page.goto(`/students/${studentA}`);
     await page.getByTestId('action-submit').click();
-    await page.getByTestId('same-photo-confirm').check();
+    await tick(page.getByTestId('same-photo-confirm'));
     await page.getByTestId('action-confirm').click();
     const refusal = page.getByTestId('error-message').last();
     await refusal.waitFor();
@@ -126,7 +126,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     await page.locator('[data-testid=photo-upload] input[type=file]').setInputFiles({ name: `${A.xuehao}.jpg`, mimeType: 'image/jpeg', buffer: await drawPhoto(4) });
     await waitForStudentPhoto(page, 'pass');
     await page.getByTestId('action-submit').click();
-    await page.getByTestId('same-photo-confirm').check();
+    await tick(page.getByTestId('same-photo-confirm'));
     await page.getByTestId('action-confirm').click();
     await page.locator('[data-testid=application-card] [data-testid=state-tag][data-state=submitted]').waitFor();
     await page.getByTestId('photo-locked').waitFor();
@@ -142,7 +142,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
     await page.goto('/review');
     await selectRows(page, [C.xuehao]);
     await page.getByTestId('bulk-submit').click();
-    await page.getByTestId('same-photo-confirm').check();
+    await tick(page.getByTestId('same-photo-confirm'));
     await page.getByTestId('action-confirm').click();
     await page.getByTestId('bulk-outcomes').getByText('成功 1').waitFor();
 
@@ -255,7 +255,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web app end to end (Chromium)', () => {
       await page.getByTestId('action-apply').click();
       await page.getByTestId('action-confirm').click();
       await page.getByTestId('action-submit').click();
-      await page.getByTestId('same-photo-confirm').check();
+      await tick(page.getByTestId('same-photo-confirm'));
       await page.getByTestId('action-confirm').click();
     }
     const closed = page.getByTestId('error-message').last();
