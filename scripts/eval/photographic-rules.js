@@ -13,6 +13,9 @@
  * Real violations already in the London originals, found by looking at them (listed, not hidden): ears
  * covered by hair 003 038 143, an earring worn 112 115, a fringe down to the brows 143. They count as violations, not as compliant, for
  * their own rule only.
+ *
+ * Flags: --ids 003,012 (those portraits only) · --variants hat,cap (those variants only) · --samples (PNGs of
+ * the first three portraits' variants in /tmp) · --misses (list the ids missed).
  */
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -58,6 +61,9 @@ export async function run(ctx) {
   if (ctx.quick) ids = ids.slice(0, 12);
   const only = ctx.args.includes('--ids') ? ctx.args[ctx.args.indexOf('--ids') + 1].split(',') : null;
   if (only) ids = ids.filter((id) => only.includes(id));
+  // --variants hat,cap: only these variants (the compliant table is still printed for every rule).
+  const wanted = ctx.args.includes('--variants') ? ctx.args[ctx.args.indexOf('--variants') + 1].split(',') : null;
+  const variantNames = Object.keys(VARIANTS).filter((k) => !wanted || wanted.includes(k));
   await face.warmUpFace();
 
   const check = async (img) => {
@@ -81,6 +87,7 @@ export async function run(ctx) {
     const base = measureShoulders(a).tilt;
     const away = base === null || base === 0 ? (n % 2 ? -1 : 1) : Math.sign(base);
     for (const [k, name] of Object.keys(VARIANTS).entries()) {
+      if (!variantNames.includes(name)) continue;
       const img = name.startsWith('tilt-')
         ? await tiltShoulders(good, a, away * Number(name.slice(5)))
         : await drawVariant(good, a, name, Number(id) * 31 + k);
@@ -97,6 +104,7 @@ export async function run(ctx) {
   ctx.log(`${'variant'.padEnd(18)} ${'rules'.padEnd(14)} ${'caught (fail)'.padStart(16)} ${'fail|review'.padStart(16)}`);
   let all = 0, allN = 0;
   for (const [name, rules] of Object.entries(VARIANTS)) {
+    if (!variantNames.includes(name)) continue;
     const list = caught[name];
     const f = list.filter((v) => v.failed).length, fr = list.filter((v) => v.hit).length;
     all += fr;

@@ -11,7 +11,7 @@
  * 1-process ratio. Nothing is asserted.
  *
  * Flags: --photos 80 · --face 1 (face analysis on, as in production) · --threads auto,1 (auto = every core)
- * · --procs 1,2 · DATABASE_URL (admin URL; default postgres://postgres@127.0.0.1:5432/postgres) · REDIS_URL
+ * · --procs 1,2 · --pin 1 (worker p on core p, `taskset`: one machine per worker; 0 = unpinned) · DATABASE_URL (admin URL; default postgres://postgres@127.0.0.1:5432/postgres) · REDIS_URL
  * (default redis://127.0.0.1:6379).
  */
 import { spawn } from 'node:child_process';
@@ -36,6 +36,10 @@ const PHOTOS = Number(flag('photos', '80'));
 const FACE = flag('face', '1') !== '0';
 const THREADS = flag('threads', 'auto,1').split(',');
 const PROCS = flag('procs', '1,2').split(',').map(Number);
+// --pin 1: worker process p runs on core p only (`taskset`), as if each worker had a machine of its own. Without
+// it one process already spreads its native threads (libvips, TensorFlow) over every core of this machine, so a
+// second process on the same cores has nothing left to gain.
+const PIN = flag('pin', '1') !== '0' && fs.existsSync('/usr/bin/taskset');
 const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const PORTRAITS = path.resolve(here, '../../../../shared/fixtures/portraits');
@@ -126,7 +130,10 @@ async function main() {
         delete env.WORKERS;
         const workers = [];
         for (let p = 0; p < procs; p++) {
-          const child = spawn(process.execPath, [path.join(dist, 'worker-main.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+          const script = path.join(dist, 'worker-main.js');
+          const core = String(p % os.availableParallelism());
+          const [cmd, args] = PIN ? ['/usr/bin/taskset', ['-c', core, process.execPath, script]] : [process.execPath, [script]];
+          const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
           await new Promise((resolve, reject) => {
             child.stdout.on('data', (c) => String(c).includes('已启动') && resolve());
             child.on('exit', (code) => reject(new Error(`worker exited ${code}`)));
@@ -138,7 +145,7 @@ async function main() {
         const seconds = await run(ids.slice(0, PHOTOS));
         for (const w of workers) w.kill('SIGTERM');
         await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r() : w.on('exit', r)))));
-        results.push({ procs, threads: perProc, seconds, rate: PHOTOS / seconds });
+        results.push({ procs, threads: perProc, seconds, rate: PHOTOS / seconds, pinned: PIN });
         console.log(`  ${procs} 个进程 × ${perProc} 线程：${PHOTOS} 张 ${seconds.toFixed(1)} 秒，${(PHOTOS / seconds).toFixed(2)} 张/秒`);
       }
     }
@@ -150,7 +157,8 @@ async function main() {
     await admin.end();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
-  console.log(`\n照片检测吞吐（PostgreSQL + Redis，人脸分析${FACE ? '开' : '关'}，${PHOTOS} 张真实人像，${os.availableParallelism()} 核）`);
+  const pinNote = PIN ? '，每个工作进程独占一个核（taskset），模拟每台机器一个进程' : '，进程不绑核';
+  console.log(`\n照片检测吞吐（PostgreSQL + Redis，人脸分析${FACE ? '开' : '关'}，${PHOTOS} 张真实人像，${os.availableParallelism()} 核${pinNote}）`);
   console.log('| 工作进程 | 每进程线程 | 用时 (s) | 张/秒 | 相对 1 个进程 |');
   console.log('|---:|---:|---:|---:|---:|');
   for (const r of results) {
