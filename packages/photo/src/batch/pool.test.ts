@@ -71,6 +71,43 @@ describe('PhotoPool + processBatch', () => {
     }
   });
 
+  it('starts a photo\'s timeout when it starts to run, not while it waits behind others in the queue', async () => {
+    const big = await mkdtemp(path.join(os.tmpdir(), 'gp-pool-queue-'));
+    const onePool = new PhotoPool({ profile, jobs: 1, taskTimeoutMs: 60_000 });
+    try {
+      const jpeg = await sharp({ create: { width: 1350, height: 1350, channels: 3, background: { r: 120, g: 160, b: 200 } } })
+        .jpeg({ quality: 92 })
+        .toBuffer();
+      await writeFile(path.join(big, 'p00.jpg'), jpeg);
+      await writeFile(path.join(big, 'p01.jpg'), jpeg);
+      const fixTask = (item: SourceFile): PhotoTask => ({ ...checkTask(item), op: 'fix', align: 'centre', background: 'keep' });
+      // One photo alone, warm, on one thread: how long one takes here.
+      await all(processBatch(iterateSources([path.join(big, 'p00.jpg')]), onePool, fixTask));
+      const t0 = performance.now();
+      await all(processBatch(iterateSources([path.join(big, 'p01.jpg')]), onePool, fixTask));
+      const one = performance.now() - t0;
+      // A timeout several photos long, and enough photos in flight at once that the last waits three timeouts.
+      const timeoutMs = Math.max(8 * one, 1500);
+      const n = Math.min(400, Math.ceil((3 * timeoutMs) / one));
+      for (let i = 2; i < n; i++) await writeFile(path.join(big, `p${String(i).padStart(3, '0')}.jpg`), jpeg);
+      const queued = new PhotoPool({ profile, jobs: 1, taskTimeoutMs: timeoutMs });
+      try {
+        const started = performance.now();
+        const results = await all(processBatch(iterateSources([big]), queued, fixTask, { maxInFlight: n }));
+        const waited = performance.now() - started;
+        expect(results).toHaveLength(n);
+        expect(results.filter((r) => r.report.verdict === 'error').map((r) => r.report.error?.code)).toEqual([]);
+        // Only meaningful when the batch took longer than one timeout (it did before the fix: the tail timed out).
+        expect(waited).toBeGreaterThan(timeoutMs);
+      } finally {
+        await queued.destroy();
+      }
+    } finally {
+      await onePool.destroy();
+      await rm(big, { recursive: true, force: true });
+    }
+  });
+
   it('keeps work in flight bounded: the source is pulled only as results are consumed', async () => {
     let pulled = 0;
     const jpeg = await sharp({ create: { width: 48, height: 64, channels: 3, background: '#888' } }).jpeg().toBuffer();

@@ -16,7 +16,7 @@ export interface PoolOptions {
   profile: Profile;
   /** Worker threads. Default `os.availableParallelism()`. */
   jobs?: number;
-  /** Abort a photo (terminating its worker) after this long, ms. Default 180 s. */
+  /** Abort a photo (terminating its worker) after it has run this long, ms — time queued does not count. Default 180 s. */
   taskTimeoutMs?: number;
 }
 
@@ -34,10 +34,14 @@ export class PhotoPool {
   readonly jobs: number;
   private readonly piscina: Piscina<PhotoTask | PhotoTaskBatch, PhotoTaskResult | PhotoTaskResult[]>;
   private readonly timeoutMs: number;
+  /** Threads free now, and the tasks waiting for one (so a task's timeout starts when it starts to run). */
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(opts: PoolOptions) {
     this.jobs = Math.max(1, Math.floor(opts.jobs ?? os.availableParallelism()));
     this.timeoutMs = opts.taskTimeoutMs ?? 180_000;
+    this.free = this.jobs;
     const workerData: PoolWorkerData = { profile: opts.profile };
     this.piscina = new Piscina<PhotoTask | PhotoTaskBatch, PhotoTaskResult | PhotoTaskResult[]>({
       filename: workerFile(),
@@ -55,12 +59,32 @@ export class PhotoPool {
    * (crash, timeout); `processBatch` turns that into an error report.
    */
   run(task: PhotoTask): Promise<PhotoTaskResult> {
-    return this.piscina.run(task, { transferList: [task.bytes], signal: AbortSignal.timeout(this.timeoutMs) }) as Promise<PhotoTaskResult>;
+    return this.onThread(
+      () => this.piscina.run(task, { transferList: [task.bytes], signal: AbortSignal.timeout(this.timeoutMs) }) as Promise<PhotoTaskResult>,
+    );
   }
 
   /** Run several tasks in one message (bytes copied, so the caller keeps them). Rejects if the worker fails. */
   runMany(tasks: PhotoTask[]): Promise<PhotoTaskResult[]> {
-    return this.piscina.run({ batch: tasks }, { signal: AbortSignal.timeout(this.timeoutMs * tasks.length) }) as unknown as Promise<PhotoTaskResult[]>;
+    const signal = () => AbortSignal.timeout(this.timeoutMs * tasks.length);
+    return this.onThread(() => this.piscina.run({ batch: tasks }, { signal: signal() }) as unknown as Promise<PhotoTaskResult[]>);
+  }
+
+  /**
+   * Start `start` once a thread is free. The timeout is made inside `start`, so a photo that waited behind
+   * others on a loaded machine is not aborted for the time it spent in the queue (seen: TIMEOUT on the last
+   * photos of a 60-photo `fix` at load 15).
+   */
+  private async onThread<T>(start: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await start();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
   }
 
   close(): Promise<void> {
