@@ -16,7 +16,13 @@ let dir: string;
 let profile: Profile;
 let pool: PhotoPool;
 
-const checkTask = (item: SourceFile): PhotoTask => ({ op: 'check', name: item.name, fileName: item.fileName, bytes: new ArrayBuffer(0), face: false });
+const checkTask = (item: SourceFile): PhotoTask => ({
+  op: 'check',
+  name: item.name,
+  fileName: item.fileName,
+  bytes: new ArrayBuffer(0),
+  face: false,
+});
 
 async function all(gen: AsyncIterable<BatchResult>): Promise<BatchResult[]> {
   const out: BatchResult[] = [];
@@ -29,7 +35,9 @@ beforeAll(async () => {
   profile = loadProfile('chsi-graduation');
   pool = new PhotoPool({ profile, jobs: 2 });
   for (let i = 0; i < 6; i++) {
-    const jpeg = await sharp({ create: { width: 480, height: 640, channels: 3, background: { r: 100 + i * 10, g: 197, b: 255 } } })
+    const jpeg = await sharp({
+      create: { width: 480, height: 640, channels: 3, background: { r: 100 + i * 10, g: 197, b: 255 } },
+    })
       .jpeg({ quality: 90 })
       .withMetadata({ density: 300 })
       .toBuffer();
@@ -45,42 +53,60 @@ afterAll(async () => {
 });
 
 describe('PhotoPool + processBatch', () => {
-  it.each([1, 4])('returns one report per item, bad files included, with the display name as file (chunk %i)', async (chunk) => {
-    const progress: number[] = [];
-    const results = await all(processBatch(iterateSources([dir, path.join(dir, 'missing.jpg')]), pool, checkTask, { chunk, onProgress: (p) => progress.push(p.done) }));
-    expect(results).toHaveLength(9);
-    const byName = new Map(results.map((r) => [path.basename(r.report.file), r.report]));
-    expect(byName.get('missing.jpg')).toMatchObject({ verdict: 'error', error: { code: 'NOT_FOUND' } });
-    const text = byName.get('not-a-photo.jpg');
-    expect(text?.verdict === 'error' || text?.verdict === 'fail').toBe(true);
-    expect(byName.get('empty.jpg')?.verdict).not.toBe('pass');
-    const good = byName.get('1837001400100.jpg');
-    expect(good?.checks.find((c) => c.id === 'size.pixels')?.status).toBe('pass');
-    expect(good?.checks.find((c) => c.id === 'format.jpeg')?.status).toBe('pass');
-    expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  });
+  it.each([1, 4])(
+    'returns one report per item, bad files included, with the display name as file (chunk %i)',
+    async (chunk) => {
+      const progress: number[] = [];
+      const results = await all(
+        processBatch(iterateSources([dir, path.join(dir, 'missing.jpg')]), pool, checkTask, {
+          chunk,
+          onProgress: (p) => progress.push(p.done),
+        }),
+      );
+      expect(results).toHaveLength(9);
+      const byName = new Map(results.map((r) => [path.basename(r.report.file), r.report]));
+      expect(byName.get('missing.jpg')).toMatchObject({ verdict: 'error', error: { code: 'NOT_FOUND' } });
+      const text = byName.get('not-a-photo.jpg');
+      expect(text?.verdict === 'error' || text?.verdict === 'fail').toBe(true);
+      expect(byName.get('empty.jpg')?.verdict).not.toBe('pass');
+      const good = byName.get('1837001400100.jpg');
+      expect(good?.checks.find((c) => c.id === 'size.pixels')?.status).toBe('pass');
+      expect(good?.checks.find((c) => c.id === 'format.jpeg')?.status).toBe('pass');
+      expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    },
+  );
 
-  it.each([1, 3])('turns a worker failure (here: a timeout that terminates the worker) into an error report per photo and goes on (chunk %i)', async (chunk) => {
-    const slowPool = new PhotoPool({ profile, jobs: 1, taskTimeoutMs: 1 });
-    try {
-      const results = await all(processBatch(iterateSources([dir]), slowPool, checkTask, { chunk }));
-      expect(results).toHaveLength(8);
-      for (const r of results) expect(r.report).toMatchObject({ verdict: 'error', error: { code: 'TIMEOUT' } });
-    } finally {
-      await slowPool.destroy();
-    }
-  });
+  it.each([1, 3])(
+    'turns a worker failure (here: a timeout that terminates the worker) into an error report per photo and goes on (chunk %i)',
+    async (chunk) => {
+      const slowPool = new PhotoPool({ profile, jobs: 1, taskTimeoutMs: 1 });
+      try {
+        const results = await all(processBatch(iterateSources([dir]), slowPool, checkTask, { chunk }));
+        expect(results).toHaveLength(8);
+        for (const r of results) expect(r.report).toMatchObject({ verdict: 'error', error: { code: 'TIMEOUT' } });
+      } finally {
+        await slowPool.destroy();
+      }
+    },
+  );
 
-  it('starts a photo\'s timeout when it starts to run, not while it waits behind others in the queue', async () => {
+  it("starts a photo's timeout when it starts to run, not while it waits behind others in the queue", async () => {
     const big = await mkdtemp(path.join(os.tmpdir(), 'gp-pool-queue-'));
     const onePool = new PhotoPool({ profile, jobs: 1, taskTimeoutMs: 60_000 });
     try {
-      const jpeg = await sharp({ create: { width: 1350, height: 1350, channels: 3, background: { r: 120, g: 160, b: 200 } } })
+      const jpeg = await sharp({
+        create: { width: 1350, height: 1350, channels: 3, background: { r: 120, g: 160, b: 200 } },
+      })
         .jpeg({ quality: 92 })
         .toBuffer();
       await writeFile(path.join(big, 'p00.jpg'), jpeg);
       await writeFile(path.join(big, 'p01.jpg'), jpeg);
-      const fixTask = (item: SourceFile): PhotoTask => ({ ...checkTask(item), op: 'fix', align: 'centre', background: 'keep' });
+      const fixTask = (item: SourceFile): PhotoTask => ({
+        ...checkTask(item),
+        op: 'fix',
+        align: 'centre',
+        background: 'keep',
+      });
       // One photo alone, warm, on one thread: how long one takes here.
       await all(processBatch(iterateSources([path.join(big, 'p00.jpg')]), onePool, fixTask));
       const t0 = performance.now();
@@ -110,11 +136,19 @@ describe('PhotoPool + processBatch', () => {
 
   it('keeps work in flight bounded: the source is pulled only as results are consumed', async () => {
     let pulled = 0;
-    const jpeg = await sharp({ create: { width: 48, height: 64, channels: 3, background: '#888' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 48, height: 64, channels: 3, background: '#888' } })
+      .jpeg()
+      .toBuffer();
     async function* source(): AsyncGenerator<SourceItem> {
       for (let i = 0; i < 40; i++) {
         pulled++;
-        yield { kind: 'file', name: `p${i}.jpg`, fileName: `p${i}.jpg`, relPath: `p${i}.jpg`, read: async () => Buffer.from(jpeg) };
+        yield {
+          kind: 'file',
+          name: `p${i}.jpg`,
+          fileName: `p${i}.jpg`,
+          relPath: `p${i}.jpg`,
+          read: async () => Buffer.from(jpeg),
+        };
       }
     }
     let consumed = 0;

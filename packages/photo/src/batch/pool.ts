@@ -60,14 +60,20 @@ export class PhotoPool {
    */
   run(task: PhotoTask): Promise<PhotoTaskResult> {
     return this.onThread(
-      () => this.piscina.run(task, { transferList: [task.bytes], signal: AbortSignal.timeout(this.timeoutMs) }) as Promise<PhotoTaskResult>,
+      () =>
+        this.piscina.run(task, {
+          transferList: [task.bytes],
+          signal: AbortSignal.timeout(this.timeoutMs),
+        }) as Promise<PhotoTaskResult>,
     );
   }
 
   /** Run several tasks in one message (bytes copied, so the caller keeps them). Rejects if the worker fails. */
   runMany(tasks: PhotoTask[]): Promise<PhotoTaskResult[]> {
     const signal = () => AbortSignal.timeout(this.timeoutMs * tasks.length);
-    return this.onThread(() => this.piscina.run({ batch: tasks }, { signal: signal() }) as unknown as Promise<PhotoTaskResult[]>);
+    return this.onThread(
+      () => this.piscina.run({ batch: tasks }, { signal: signal() }) as unknown as Promise<PhotoTaskResult[]>,
+    );
   }
 
   /**
@@ -98,7 +104,8 @@ export class PhotoPool {
 
 /** Make the bytes a whole, transferable ArrayBuffer (copy only when the Buffer is a view on a larger one). */
 export function toTransferable(buf: Buffer): ArrayBuffer {
-  if (buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength && buf.buffer instanceof ArrayBuffer) return buf.buffer;
+  if (buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength && buf.buffer instanceof ArrayBuffer)
+    return buf.buffer;
   const ab = new ArrayBuffer(buf.byteLength);
   new Uint8Array(ab).set(buf);
   return ab;
@@ -152,7 +159,12 @@ function describeWorkerFailure(err: unknown): { code: string; message: string } 
  * so nothing waits for a chunk to fill. When a chunk fails as a whole (a worker crash), its photos are run
  * again one by one, so only the photo that crashes gets the error.
  */
-export async function* processBatch(source: AsyncIterable<SourceItem>, pool: PhotoPool, makeTask: TaskFactory, opts: BatchOptions = {}): AsyncGenerator<BatchResult> {
+export async function* processBatch(
+  source: AsyncIterable<SourceItem>,
+  pool: PhotoPool,
+  makeTask: TaskFactory,
+  opts: BatchOptions = {},
+): AsyncGenerator<BatchResult> {
   const chunkSize = Math.max(1, Math.floor(opts.chunk ?? 1));
   const maxInFlight = Math.max(1, opts.maxInFlight ?? Math.max(pool.jobs * 4, pool.jobs * chunkSize * 2));
   const finished: BatchResult[] = [];
@@ -216,12 +228,16 @@ export async function* processBatch(source: AsyncIterable<SourceItem>, pool: Pho
   };
 
   const handle = async (item: SourceItem): Promise<void> => {
-    if (item.kind === 'error') return deliver({ item, report: errorReport(item.name, item.error.code, item.error.message), ms: 0 });
+    if (item.kind === 'error')
+      return deliver({ item, report: errorReport(item.name, item.error.code, item.error.message), ms: 0 });
     let bytes: Buffer;
     try {
       bytes = await item.read();
     } catch (err) {
-      const info = err instanceof SourceError ? err : { code: 'READ_FAILED', message: `读取失败（${err instanceof Error ? err.message : String(err)}）` };
+      const info =
+        err instanceof SourceError
+          ? err
+          : { code: 'READ_FAILED', message: `读取失败（${err instanceof Error ? err.message : String(err)}）` };
       return deliver({ item, report: errorReport(item.name, info.code, info.message), ms: 0 });
     }
     const task = makeTask(item, bytes);
