@@ -16,6 +16,7 @@ export const AUDIT_ENTITY_LABELS: Record<string, string> = {
   collection_order: '采集订单',
   notification_channel: '通知渠道',
   import_job: '导入任务',
+  export_job: '导出任务',
 };
 
 /** Actions (操作). */
@@ -63,6 +64,9 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   student_accounts_created: '开通学生账号',
   disable_user: '停用账号',
   enable_user: '启用账号',
+  export: '导出数据',
+  export_download: '下载导出文件',
+  export_photos_by_id_card: '按身份证号导出照片',
 };
 
 /** Field names in change records (修改内容). */
@@ -88,6 +92,9 @@ const FIELD_LABELS: Record<string, string> = {
   displayName: '姓名',
   role: '角色',
   idCard: '身份证号',
+  report: '报表',
+  rows: '行数',
+  students: '学生数',
 };
 
 const VALUE_WORDS: Record<string, string> = {

@@ -15,6 +15,7 @@ import { makeRepos, type Repos } from './repositories/index.js';
 import { openFileStore, type FileStore } from './storage.js';
 import { EventBus } from './events.js';
 import { MemoryQueue, RedisQueue, deploymentKey, queueNameFor, type JobQueue } from './jobs/queue.js';
+import { exportQueue } from './jobs/exports.js';
 import { AppError } from './errors.js';
 import { AuthService, actorFromUser } from './services/auth.js';
 import { SetupService } from './services/setup.js';
@@ -33,6 +34,9 @@ import { ImportJobService } from './services/import-jobs.js';
 import { ImportJobRepository } from './repositories/import-jobs.js';
 import { StudentAccountService } from './services/student-accounts.js';
 import { BulkWorkService } from './services/bulk-work.js';
+import { ExportSources } from './services/export-sources.js';
+import { ExportJobService } from './services/export-jobs.js';
+import { ExportJobRepository } from './repositories/export-jobs.js';
 import { OrgTree, type Actor } from './services/context.js';
 import { maskingLoggerOptions } from './services/personal-data.js';
 import { registerRoutes } from './routes/index.js';
@@ -53,6 +57,8 @@ export interface Services {
   importJobs: ImportJobService;
   studentAccounts: StudentAccountService;
   bulkWork: BulkWorkService;
+  exportSources: ExportSources;
+  exportJobs: ExportJobService;
 }
 
 export interface AppContext {
@@ -104,6 +110,11 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
   const certificates = new CertificateService(repos, events, now);
   const auth = new AuthService(repos, now);
   const orgs = new OrgService(repos, now);
+  const exportSources = new ExportSources(
+    repos,
+    { students, applications: () => services.applications, certificates, audit: new AuditService(repos) },
+    now,
+  );
   const services: Services = {
     auth,
     orgs,
@@ -128,6 +139,8 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
     studentAccounts: new StudentAccountService(repos, now),
     // The applications service is read when a bulk call runs (it is built in this same object).
     bulkWork: new BulkWorkService(repos, () => services.applications, certificates),
+    exportSources,
+    exportJobs: new ExportJobService(repos, new ExportJobRepository(db.db), files, exportSources, photos, events, now),
   };
   services.collection.onCompleted = (actor, studentId, photoPath) =>
     photos.adoptCollectionPhoto(actor, studentId, photoPath);
@@ -165,6 +178,10 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
       })
     : new MemoryQueue(handler, config.jobConcurrency, (e) => app.log.error(e));
   photos.queue = queue;
+  // Background exports: on `gradpass worker` when WORKERS=external, else in this process (BullMQ or in memory).
+  const exports = exportQueue(config, services.exportJobs, (e) => app.log.error({ err: e }, 'background export'));
+  services.exportJobs.queue = exports.queue;
+  services.exportJobs.onError = (e) => app.log.error({ err: e }, 'background export failed');
   photos.onExportError = (e) => app.log.error({ err: e }, 'photo zip export failed');
   services.importJobs.onBackgroundError = (e) => app.log.error({ err: e }, 'background import failed');
   await services.importJobs.sweepAbandoned();
@@ -177,6 +194,7 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
   app.decorateRequest('sessionHash', null);
   app.decorateRequest('mustChangePassword', false);
   app.addHook('onClose', async () => {
+    await exports.close();
     await queue.close();
     await events.close();
     await files.close();
@@ -319,6 +337,7 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
 
   await app.ready();
   await photos.requeueUnfinished();
+  await exports.start();
   return app;
 }
 

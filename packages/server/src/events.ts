@@ -4,7 +4,8 @@ import { Redis } from 'ioredis';
 
 /** A live update pushed over Server-Sent Events (实时进度). `orgPath` decides who receives it. */
 export interface LiveEvent {
-  type: 'application' | 'photo' | 'progress' | 'certificate';
+  /** `export`: a background export's progress, heard only by the user who started it (data.userId). */
+  type: 'application' | 'photo' | 'progress' | 'certificate' | 'export';
   orgPath: string;
   data: Record<string, unknown>;
 }

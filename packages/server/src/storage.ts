@@ -12,8 +12,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 
-/** What a file is (存储区): a graduation photo or a scan of an identity document. */
-export type StoreArea = 'photos' | 'identity';
+/** What a file is (存储区): a graduation photo, a scan of an identity document, or a finished export (导出文件). */
+export type StoreArea = 'photos' | 'identity' | 'exports';
 
 /**
  * Where photos and identity documents are kept (照片与身份材料存储). Keys stored in the database are relative
@@ -23,6 +23,15 @@ export type StoreArea = 'photos' | 'identity';
 export interface FileStore {
   readonly kind: 'disk' | 's3';
   put(area: StoreArea, bytes: Buffer, ext: string): Promise<{ storagePath: string; sha256: string }>;
+  /**
+   * Stores a file from local disk without holding it in memory (a finished export of hundreds of MB): streamed
+   * to the object store, or moved into place on disk. The local file is gone afterwards either way.
+   */
+  putFile(
+    area: StoreArea,
+    localPath: string,
+    ext: string,
+  ): Promise<{ storagePath: string; sha256: string; bytes: number }>;
   /** Removes a file that no row refers to (a refused or rolled-back upload); missing files are fine. */
   remove(storagePath: string): Promise<void>;
   read(storagePath: string): Promise<Buffer>;
@@ -40,6 +49,19 @@ function newKey(area: StoreArea, bytes: Buffer, ext: string): { storagePath: str
     `${sha256}-${crypto.randomBytes(4).toString('hex')}${ext}`,
   );
   return { storagePath, sha256 };
+}
+
+/** A new key for a file on local disk, hashed by streaming it (the file is never read whole). */
+async function newFileKey(area: StoreArea, localPath: string, ext: string) {
+  const h = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(localPath)) h.update(chunk as Buffer);
+  const sha256 = h.digest('hex');
+  const storagePath = path.posix.join(
+    area,
+    sha256.slice(0, 2),
+    `${sha256}-${crypto.randomBytes(4).toString('hex')}${ext}`,
+  );
+  return { storagePath, sha256, bytes: (await fsp.stat(localPath)).size };
 }
 
 /** A stored key as given by the database: relative, no `..` (never a path outside the store). */
@@ -61,6 +83,21 @@ export class DiskStore implements FileStore {
     // Written under a temporary name and renamed: a crash never leaves a half-written file under the real name.
     await fsp.writeFile(`${abs}.part`, bytes);
     await fsp.rename(`${abs}.part`, abs);
+    return key;
+  }
+  async putFile(area: StoreArea, localPath: string, ext: string) {
+    const key = await newFileKey(area, localPath, ext);
+    const abs = path.join(this.root, key.storagePath);
+    await fsp.mkdir(path.dirname(abs), { recursive: true });
+    try {
+      await fsp.rename(localPath, abs);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+      // Another file system (the temporary folder on tmpfs): copied under a temporary name, then renamed.
+      await fsp.copyFile(localPath, `${abs}.part`);
+      await fsp.rename(`${abs}.part`, abs);
+      await fsp.rm(localPath, { force: true });
+    }
     return key;
   }
   async remove(storagePath: string): Promise<void> {
@@ -149,6 +186,23 @@ export class S3Store implements FileStore {
     await this.client.send(
       new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key.storagePath), Body: bytes }),
     );
+    return key;
+  }
+  async putFile(area: StoreArea, localPath: string, ext: string) {
+    const key = await newFileKey(area, localPath, ext);
+    try {
+      // One PUT streamed from the file (S3 takes up to 5 GB in one request; the length is known up front).
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.objectKey(key.storagePath),
+          Body: fs.createReadStream(localPath),
+          ContentLength: key.bytes,
+        }),
+      );
+    } finally {
+      await fsp.rm(localPath, { force: true });
+    }
     return key;
   }
   async remove(storagePath: string): Promise<void> {

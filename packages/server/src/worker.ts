@@ -10,6 +10,13 @@ import { EventBus } from './events.js';
 import { RedisQueue, deploymentKey, queueNameFor } from './jobs/queue.js';
 import { StudentService } from './services/students.js';
 import { PhotoService } from './services/photos.js';
+import { CertificateService } from './services/certificates.js';
+import { ApplicationService } from './services/applications.js';
+import { AuditService } from './services/audit-read.js';
+import { ExportSources } from './services/export-sources.js';
+import { ExportJobService } from './services/export-jobs.js';
+import { ExportJobRepository } from './repositories/export-jobs.js';
+import { exportQueue } from './jobs/exports.js';
 
 /** A running job consumer (后台检测进程); `close()` lets running checks finish, then disconnects. */
 export interface RunningWorker {
@@ -20,6 +27,8 @@ export interface RunningWorker {
   requeued: number;
   /** Photos this worker has checked so far. */
   checked(): number;
+  /** Background exports this worker has run so far. */
+  exported(): number;
   close(): Promise<void>;
 }
 
@@ -74,12 +83,49 @@ export async function startWorker(partial: Partial<AppConfig>, opts: WorkerOptio
   });
   photos.queue = queue;
   const requeued = await photos.requeueUnfinished();
+  // Background exports (后台导出): the same services as the web's download routes, one export at a time.
+  const certificates = new CertificateService(repos, events, config.now);
+  const applications = new ApplicationService(
+    repos,
+    students,
+    events,
+    certificates,
+    photos,
+    { schoolCode: config.schoolCode },
+    config.now,
+  );
+  const sources = new ExportSources(
+    repos,
+    { students, applications: () => applications, certificates, audit: new AuditService(repos) },
+    config.now,
+  );
+  const exportJobs = new ExportJobService(
+    repos,
+    new ExportJobRepository(db.db),
+    files,
+    sources,
+    photos,
+    events,
+    config.now,
+  );
+  let exported = 0;
+  const run = exportJobs.run.bind(exportJobs);
+  exportJobs.run = async (id: number) => {
+    await run(id);
+    exported++;
+  };
+  exportJobs.onError = onError;
+  const exportsHandle = exportQueue(config, exportJobs, onError, { consume: true });
+  exportJobs.queue = exportsHandle.queue;
+  await exportsHandle.start();
   return {
     threads: pool.jobs,
     queueName,
     requeued,
     checked: () => checked,
+    exported: () => exported,
     async close() {
+      await exportsHandle.close();
       await queue.close();
       await pool.close();
       await events.close();

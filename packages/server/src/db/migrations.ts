@@ -4,6 +4,7 @@ import { reviewMigrations } from './migrations-review.js';
 import { notificationMigrations } from './migrations-notifications.js';
 import { scaleMigrations } from './migrations-scale.js';
 import { importMigrations } from './migrations-imports.js';
+import { exportMigrations } from './migrations-exports.js';
 import { maskAuditRows } from './mask-audit.js';
 
 export type DialectKind = 'sqlite' | 'postgres';
@@ -266,6 +267,7 @@ export function migrationProvider(kind: DialectKind): MigrationProvider {
     ...notificationMigrations(kind),
     ...scaleMigrations(kind),
     ...importMigrations(kind),
+    ...exportMigrations(kind),
   };
   return { getMigrations: async () => migrations };
 }

@@ -231,4 +231,30 @@ export interface Database {
   certificates: CertificateTable;
   audit_log: AuditTable;
   import_jobs: ImportJobTable;
+  export_jobs: ExportJobTable;
+}
+
+/** 后台导出任务 (migration 012). status: queued · running · done · failed · expired. */
+export interface ExportJobTable {
+  id: Generated<number>;
+  kind: string;
+  params_json: string;
+  org_id: number;
+  user_id: number;
+  user_name: string;
+  file_name: string;
+  status: string;
+  total_rows: Generated<number>;
+  done_rows: Generated<number>;
+  attempts: Generated<number>;
+  storage_path: string | null;
+  /** bigint: PostgreSQL's pg driver returns it as a string; the repository turns it back into a number. */
+  bytes: Generated<number | string>;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: string;
+  started_at: string | null;
+  heartbeat_at: string | null;
+  finished_at: string | null;
+  expires_at: string | null;
 }

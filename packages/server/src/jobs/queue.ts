@@ -84,6 +84,10 @@ export interface RedisQueueOptions {
   concurrency: number;
   /** Errors of the consumer (a job that threw; Redis connection errors). */
   onError?: (e: unknown) => void;
+  /** Job ids are `<jobPrefix>-<id>` (default `photo`: {@link photoJobId}); another queue kind names its own. */
+  jobPrefix?: string;
+  /** Tries of one job (default 2: a check that crashed its process once is tried again). */
+  attempts?: number;
 }
 
 /** ioredis connection options from a `redis://[:password@]host:port/db` URL (BullMQ needs maxRetriesPerRequest null). */
@@ -115,7 +119,11 @@ export class RedisQueue implements JobQueue {
   private readonly queue: Queue;
   private readonly worker: Worker | null;
   private active = 0;
+  private readonly jobPrefix: string;
+  private readonly attempts: number;
   constructor(opts: RedisQueueOptions) {
+    this.jobPrefix = opts.jobPrefix ?? 'photo';
+    this.attempts = opts.attempts ?? 2;
     const connection = redisConnection(opts.redisUrl);
     const onError = opts.onError ?? (() => undefined);
     this.queue = new Queue(opts.name, { connection });
@@ -140,24 +148,27 @@ export class RedisQueue implements JobQueue {
     this.worker?.on('failed', (_job, e) => onError(e));
   }
   async enqueue(photoId: number): Promise<void> {
-    await this.queue.add('check', { photoId }, RedisQueue.jobOptions(photoId));
+    await this.queue.add('check', { photoId }, this.jobOptions(photoId));
   }
-  private static jobOptions(photoId: number) {
-    return { jobId: photoJobId(photoId), removeOnComplete: true, removeOnFail: 1000, attempts: 2 };
+  private jobId(id: number): string {
+    return `${this.jobPrefix}-${id}`;
+  }
+  private jobOptions(photoId: number) {
+    return { jobId: this.jobId(photoId), removeOnComplete: true, removeOnFail: 1000, attempts: this.attempts };
   }
   /** Many photos in one round trip (restart recovery). */
   async enqueueMany(photoIds: number[]): Promise<void> {
     if (!photoIds.length) return;
     await this.queue.addBulk(
-      photoIds.map((photoId) => ({ name: 'check', data: { photoId }, opts: RedisQueue.jobOptions(photoId) })),
+      photoIds.map((photoId) => ({ name: 'check', data: { photoId }, opts: this.jobOptions(photoId) })),
     );
   }
   async withoutJob(photoIds: number[]): Promise<number[]> {
-    const states = await Promise.all(photoIds.map((id) => this.queue.getJobState(photoJobId(id))));
+    const states = await Promise.all(photoIds.map((id) => this.queue.getJobState(this.jobId(id))));
     const out: number[] = [];
     for (let i = 0; i < photoIds.length; i++) {
       const state = states[i];
-      if (state === 'failed' || state === 'completed') await this.queue.remove(photoJobId(photoIds[i]));
+      if (state === 'failed' || state === 'completed') await this.queue.remove(this.jobId(photoIds[i]));
       if (state === 'failed' || state === 'completed' || state === 'unknown') out.push(photoIds[i]);
     }
     return out;
@@ -189,4 +200,14 @@ export function deploymentKey(opts: { prefix?: string; databaseUrl?: string; dat
 /** The photo-check queue name of one deployment (see {@link deploymentKey}). */
 export function queueNameFor(opts: { prefix?: string; databaseUrl?: string; dataDir: string }): string {
   return `${deploymentKey(opts)}-photo-checks`;
+}
+
+/** The background-export queue name of one deployment (后台导出队列). */
+export function exportQueueNameFor(opts: { prefix?: string; databaseUrl?: string; dataDir: string }): string {
+  return `${deploymentKey(opts)}-exports`;
+}
+
+/** The face-analysis queue name of one deployment (人脸分析队列: 同版比对, 一键修正). */
+export function faceQueueNameFor(opts: { prefix?: string; databaseUrl?: string; dataDir: string }): string {
+  return `${deploymentKey(opts)}-face`;
 }

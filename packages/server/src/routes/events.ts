@@ -15,7 +15,7 @@ export async function registerEventRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags: tag('毕业申请'),
-        summary: '实时更新（Server-Sent Events）：application / photo / certificate',
+        summary: '实时更新（Server-Sent Events）：application / photo / certificate / export（本人的后台导出进度）',
         response: { 200: { type: 'string', description: 'text/event-stream' }, ...errors },
       },
     },
@@ -33,6 +33,7 @@ export async function registerEventRoutes(app: FastifyInstance): Promise<void> {
       const unsubscribe = app.ctx.events.subscribe((e) => {
         if (!canActOn(actor.core, e.orgPath)) return;
         if (actor.role === 'student' && e.data.studentId !== actor.studentId) return; // a student hears only about itself
+        if (e.type === 'export' && e.data.userId !== actor.id) return; // an export's progress: its owner only
         res.write(`event: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
       });
       const beat = setInterval(() => res.write(': ping\n\n'), 25_000);

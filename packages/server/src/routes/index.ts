@@ -15,6 +15,7 @@ import { registerNotificationRoutes } from './notifications.js';
 import { registerImportJobRoutes } from './import-jobs.js';
 import { registerStudentAccountRoutes } from './student-accounts.js';
 import { registerBulkWorkRoutes } from './bulk-work.js';
+import { registerExportJobRoutes } from './export-jobs.js';
 
 /** Every HTTP route, one module per resource. */
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
@@ -35,6 +36,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
     registerImportJobRoutes,
     registerStudentAccountRoutes,
     registerBulkWorkRoutes,
+    registerExportJobRoutes,
   ])
     await register(app);
 }

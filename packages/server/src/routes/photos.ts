@@ -6,6 +6,16 @@ import { actorOf, readMultipart, requireFile, multipartBody, tag } from './commo
 import { receiveToTempFile } from './upload-temp.js';
 
 /** 照片：上传、修正、参考照片、导入导出 */
+/** The filters of the photo export (download and background job alike). */
+export const photoExportQuery = {
+  type: 'object',
+  properties: {
+    orgId: int,
+    batchId: int,
+    naming: { type: 'string', enum: ['xuehao', 'idcard'], default: 'xuehao' },
+  },
+} as const;
+
 export async function registerPhotoRoutes(app: FastifyInstance): Promise<void> {
   const s = app.ctx.services;
   app.post(
@@ -147,21 +157,16 @@ export async function registerPhotoRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         tags: tag('照片'),
         summary: '导出合格照片（zip，按学号或身份证号命名，附导出报告）',
-        querystring: {
-          type: 'object',
-          properties: {
-            orgId: int,
-            batchId: int,
-            naming: { type: 'string', enum: ['xuehao', 'idcard'], default: 'xuehao' },
-          },
-        },
+        querystring: photoExportQuery,
         response: { 200: binary, ...errors },
       },
     },
     async (req, reply) => {
+      const actor = actorOf(req);
       const buf = await s.photos.exportZip(
-        actorOf(req),
+        actor,
         req.query as { orgId?: number; naming: 'xuehao' | 'idcard'; batchId?: number },
+        { onFinish: (students) => s.exportJobs.auditExport(actor, 'photos', students) },
       );
       return reply
         .header('content-type', 'application/zip')

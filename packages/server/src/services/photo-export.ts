@@ -82,6 +82,8 @@ export function photoZipStream(opts: {
   naming: 'xuehao' | 'idcard';
   onFinish: (students: number) => Promise<void>;
   onError: (e: unknown) => void;
+  /** Students read so far, after each page (a background export's progress). */
+  onProgress?: (students: number) => void;
 }): Readable {
   const zip = new yazl.ZipFile();
   const out = new PassThrough();
@@ -140,6 +142,7 @@ export function photoZipStream(opts: {
         );
         page.push({ ...base, file, result: '已导出' });
       }
+      opts.onProgress?.(students);
       yield page;
     }
   }

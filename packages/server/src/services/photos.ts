@@ -573,7 +573,11 @@ export class PhotoService {
    * needs (<学号>.jpg or <身份证号>.jpg), plus 导出报告.xlsx listing every student and why a photo was left out —
    * streamed (photo-export.ts): refusals are thrown here, before the first byte; memory stays flat at any n.
    */
-  async exportZip(actor: Actor, q: { orgId?: number; naming: 'xuehao' | 'idcard'; batchId?: number }): Promise<Readable> {
+  async exportZip(
+    actor: Actor,
+    q: { orgId?: number; naming: 'xuehao' | 'idcard'; batchId?: number },
+    opts: { onProgress?: (students: number) => void; onFinish?: (students: number) => Promise<void> } = {},
+  ): Promise<Readable> {
     requireStaff(actor);
     if (q.naming === 'idcard') assertIdCardExport(actor);
     const tree = await OrgTree.load(this.repos);
@@ -586,8 +590,10 @@ export class PhotoService {
       naming: q.naming,
       onFinish: async (students) => {
         if (q.naming === 'idcard') await recordIdCardExport(this.repos, this.now(), actor, students);
+        await opts.onFinish?.(students);
       },
       onError: (e) => this.onExportError(e),
+      onProgress: opts.onProgress,
     });
   }
   /** Where a zip export that failed half-way is reported (the app's logger; the download is cut off). */
