@@ -9,10 +9,10 @@ import { buildAnalysis, faceWidthOf, findHeadTop, pt, pupils, refinePupils, MESH
 import { runChecks } from './checks.js';
 import { FaceUnavailableError, loadEngine, runEngine, type PersonMask } from './engine.js';
 import { solveCrop, unrotatePoint, type CropTargets, type Point } from './geometry.js';
-import { compositeMatte, runMatte } from './matte.js';
+import { compositeMatte, dropBackgroundLookalikes, estimateBackground, runMatte } from './matte.js';
 
 export { FaceUnavailableError } from './engine.js';
-export { compositeMatte, runMatte, type Matte } from './matte.js';
+export { compositeMatte, estimateBackground, runMatte, type Matte } from './matte.js';
 export { backgroundUniformMeasures, checkBackgroundUniform, BACKGROUND_LOCAL } from './rules/background-uniform.js';
 export { renderOverlay, overlaySvg } from './overlay.js';
 export { DEFAULT_PHOTO_LIMITS, HEURISTICS, limitsOf } from './checks.js';
@@ -212,7 +212,7 @@ export async function replaceBackgroundMatte(img: RawImage, rgb: [number, number
   // confident core (eroded by 1 % of the height, away from hair strands) is opaque person.
   const { mask } = await runEngine(img, { segmentation: true, noFaces: true });
   if (mask) {
-    const core = erode(mask.alpha, mask.width, mask.height, Math.max(2, Math.round(img.height / 100)));
+    const core = rankFilter(mask.alpha, mask.width, mask.height, Math.max(2, Math.round(img.height / 100)), 'min');
     // There the model's foreground colour is not meaningful (it took the pixel for background): the
     // picture's own colour is the person's.
     for (let i = 0; i < core.length; i++) {
@@ -221,7 +221,14 @@ export async function replaceBackgroundMatte(img: RawImage, rgb: [number, number
       for (let k = 0; k < 3; k++) matte.fgr[i * 3 + k] = Math.round(matte.fgr[i * 3 + k] * (1 - w) + img.data[i * 3 + k] * w);
       matte.alpha[i] = 255;
     }
+    // Far from the person the segmentation sees (beyond 2.5 % of the height, softened), what the matte
+    // keeps is a piece of the old background taken for hair — a pole, leaves, a shadow: it goes.
+    const r = Math.max(3, Math.round(img.height * 0.025));
+    const near = rankFilter(mask.alpha, mask.width, mask.height, r, 'max');
+    const soft = boxBlur(near, mask.width, mask.height, Math.round(r / 2));
+    for (let i = 0; i < soft.length; i++) if (soft[i] < 255) matte.alpha[i] = Math.round((matte.alpha[i] * soft[i]) / 255);
   }
+  dropBackgroundLookalikes(img, matte.alpha, estimateBackground(img, matte.alpha, inside));
   return compositeMatte(img, matte, rgb, inside);
 }
 
@@ -246,21 +253,48 @@ export async function frameWithBackground(src: RawImage, plan: CropPlan, width: 
   return { data, width, height, channels: 3 };
 }
 
-/** Grey-level erosion (minimum over a (2r+1)² square), separable. */
-function erode(a: Uint8Array, W: number, H: number, r: number): Uint8Array {
-  const tmp = new Uint8Array(a.length), out = new Uint8Array(a.length);
+/** Grey-level erosion ('min') or dilation ('max') over a (2r+1)² square, separable. */
+function rankFilter(a: Uint8Array, W: number, H: number, r: number, kind: 'min' | 'max'): Uint8Array {
+  const tmp = new Uint8Array(a.length),
+    out = new Uint8Array(a.length);
+  const better = kind === 'min' ? (v: number, m: number) => v < m : (v: number, m: number) => v > m;
+  const start = kind === 'min' ? 255 : 0;
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
-      let m = 255;
-      for (let k = Math.max(0, x - r), e = Math.min(W - 1, x + r); k <= e; k++) if (a[y * W + k] < m) m = a[y * W + k];
+      let m = start;
+      for (let k = Math.max(0, x - r), e = Math.min(W - 1, x + r); k <= e; k++) if (better(a[y * W + k], m)) m = a[y * W + k];
       tmp[y * W + x] = m;
     }
   }
   for (let x = 0; x < W; x++) {
     for (let y = 0; y < H; y++) {
-      let m = 255;
-      for (let k = Math.max(0, y - r), e = Math.min(H - 1, y + r); k <= e; k++) if (tmp[k * W + x] < m) m = tmp[k * W + x];
+      let m = start;
+      for (let k = Math.max(0, y - r), e = Math.min(H - 1, y + r); k <= e; k++) if (better(tmp[k * W + x], m)) m = tmp[k * W + x];
       out[y * W + x] = m;
+    }
+  }
+  return out;
+}
+
+/** Mean over a (2r+1)² square (running sums, separable), edges clamped. */
+function boxBlur(a: Uint8Array, W: number, H: number, r: number): Uint8Array {
+  if (r < 1) return a;
+  const tmp = new Float32Array(a.length),
+    out = new Uint8Array(a.length);
+  for (let y = 0; y < H; y++) {
+    let sum = 0;
+    for (let k = -r; k <= r; k++) sum += a[y * W + Math.min(W - 1, Math.max(0, k))];
+    for (let x = 0; x < W; x++) {
+      tmp[y * W + x] = sum / (2 * r + 1);
+      sum += a[y * W + Math.min(W - 1, x + r + 1)] - a[y * W + Math.max(0, x - r)];
+    }
+  }
+  for (let x = 0; x < W; x++) {
+    let sum = 0;
+    for (let k = -r; k <= r; k++) sum += tmp[Math.min(H - 1, Math.max(0, k)) * W + x];
+    for (let y = 0; y < H; y++) {
+      out[y * W + x] = Math.round(sum / (2 * r + 1));
+      sum += tmp[Math.min(H - 1, y + r + 1) * W + x] - tmp[Math.max(0, y - r) * W + x];
     }
   }
   return out;
