@@ -2,7 +2,7 @@ import { sql, type Kysely, type Migration } from 'kysely';
 import type { DialectKind } from './migrations.js';
 
 /**
- * National scale (全国规模, issue 12), migration 009:
+ * National scale (全国规模, issue 12), migrations 009 and 013 (首批优先 paged: see below):
  * - an index for every filter and sort the lists offer (state, batch × state, photo status, org × id, certificate
  *   state, enrolment term, the organisation path), so a page at 500,000 students reads a page, not the table;
  * - names: a trigram index (pg_trgm) on PostgreSQL for `name LIKE '%…%'`, a plain index for prefixes and exact
@@ -58,6 +58,24 @@ export function scaleMigrations(kind: DialectKind): Record<string, Migration> {
           select org_id, count(*) from students group by org_id`.execute(db);
         if (kind === 'postgres') await postgresCountTriggers(db);
         else await sqliteCountTriggers(db);
+      },
+    },
+    '013_priority_indexes': {
+      /**
+       * 首批优先 (first-window priorities) as a paged query: the students of a scope by enrolment term
+       * (organisation × term, also what 学籍到期/学籍清理 read), and the few 专科续读-flagged students by
+       * organisation × level (a partial index: only flagged rows).
+       */
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createIndex('students_org_term')
+          .ifNotExists()
+          .on('students')
+          .columns(['org_id', 'enrol_term'])
+          .execute();
+        await sql`create index if not exists students_continuing on students (org_id, level, enrol_term)
+          where continuing = 1`.execute(db);
       },
     },
   };

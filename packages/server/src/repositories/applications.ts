@@ -19,6 +19,21 @@ export type ApplicationJoined = ApplicationRow & {
   batch_name: string;
 };
 
+/** The columns a review step changes (services/domain.ts fromCoreApplication). */
+export interface ApplicationPatch {
+  state: string;
+  degree_requested: number;
+  signed_at: string | null;
+  photo_id: number | null;
+  same_version_confirmed_at: string | null;
+  registration_number: string | null;
+  last_reason: string | null;
+  returned_by: string | null;
+  submission_count: number;
+  version: number;
+  updated_at: string;
+}
+
 /** 毕业申请 */
 export class ApplicationRepository {
   constructor(
@@ -102,6 +117,69 @@ export class ApplicationRepository {
     const q = this.cols(this.base()).where('applications.id', '=', id);
     const locked = this.kind === 'postgres' ? q.forUpdate('applications') : q;
     return (await locked.executeTakeFirst()) as ApplicationJoined | undefined;
+  }
+  /**
+   * Many application rows, locked until the transaction ends, in id order (PostgreSQL `FOR UPDATE OF
+   * applications`: rows are locked in the order of the sort, so two bulk actions over overlapping ids queue up
+   * instead of deadlocking). Ids not found are simply missing.
+   */
+  async lockMany(ids: number[]): Promise<ApplicationJoined[]> {
+    if (!ids.length) return [];
+    const q = this.cols(this.base()).where('applications.id', 'in', ids).orderBy('applications.id');
+    const locked = this.kind === 'postgres' ? q.forUpdate('applications') : q;
+    return (await locked.execute()) as ApplicationJoined[];
+  }
+  /**
+   * The `application_counts` rows a bulk state change will touch, created at 0 when missing and locked in one
+   * order — (organisation, batch, state), the order the per-row trigger of migration 009 also follows — before
+   * the change, so the trigger's updates of many rows can never deadlock with another transaction's (PostgreSQL;
+   * SQLite's transaction already holds the write lock).
+   */
+  async lockCounts(keys: Array<{ orgId: number; batchId: number; state: string }>): Promise<void> {
+    if (this.kind !== 'postgres' || !keys.length) return;
+    const seen = new Set<string>();
+    const rows = keys.filter((k) => {
+      const key = `${k.orgId}/${k.batchId}/${k.state}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    const values = sql.join(
+      rows.map((k) => sql`(cast(${k.orgId} as integer), cast(${k.batchId} as integer), cast(${k.state} as text))`),
+    );
+    await sql`insert into application_counts (org_id, batch_id, state, n)
+      select v.org_id, v.batch_id, v.state, 0 from (values ${values}) as v (org_id, batch_id, state)
+      order by v.org_id, v.batch_id, v.state
+      on conflict (org_id, batch_id, state) do update set n = application_counts.n`.execute(this.db);
+  }
+  /**
+   * Optimistic update of many rows in one statement (`UPDATE … FROM (VALUES …)`, both databases): each row changes
+   * only if it is still in its `fromState`. Returns the ids that changed (fewer than given: someone else moved one).
+   */
+  async updateMany(patches: Array<{ id: number; fromState: string; patch: ApplicationPatch }>): Promise<number[]> {
+    const out: number[] = [];
+    // 13 parameters a row: 200 rows stay far below SQLite's limit.
+    for (let i = 0; i < patches.length; i += 200) {
+      const values = sql.join(
+        patches.slice(i, i + 200).map(({ id, fromState, patch: p }) => {
+          const int = (x: number | null) => sql`cast(${x} as integer)`;
+          return sql`(${int(id)}, ${fromState}, ${p.state}, ${int(p.degree_requested)}, ${p.signed_at}, ${int(p.photo_id)},
+            ${p.same_version_confirmed_at}, ${p.registration_number}, ${p.last_reason}, ${p.returned_by},
+            ${int(p.submission_count)}, ${int(p.version)}, ${p.updated_at})`;
+        }),
+      );
+      const back = this.kind === 'postgres' ? sql`returning applications.id` : sql`returning id`;
+      const r = await sql<{ id: number }>`with v (id, from_state, state, degree_requested, signed_at, photo_id,
+          same_version_confirmed_at, registration_number, last_reason, returned_by, submission_count, version,
+          updated_at) as (values ${values})
+        update applications set state = v.state, degree_requested = v.degree_requested, signed_at = v.signed_at,
+          photo_id = v.photo_id, same_version_confirmed_at = v.same_version_confirmed_at,
+          registration_number = v.registration_number, last_reason = v.last_reason, returned_by = v.returned_by,
+          submission_count = v.submission_count, version = v.version, updated_at = v.updated_at
+        from v where applications.id = v.id and applications.state = v.from_state ${back}`.execute(this.db);
+      out.push(...r.rows.map((x) => Number(x.id)));
+    }
+    return out;
   }
   async byId(id: number): Promise<ApplicationJoined | undefined> {
     return (await this.cols(this.base()).where('applications.id', '=', id).executeTakeFirst()) as

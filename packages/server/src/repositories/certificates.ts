@@ -91,6 +91,24 @@ export class CertificateRepository {
       .where('application_id', '=', applicationId)
       .executeTakeFirst();
   }
+  /** Which of these applications already have a certificate row. */
+  async applicationsWithCertificate(applicationIds: number[]): Promise<number[]> {
+    if (!applicationIds.length) return [];
+    const rows = await this.db
+      .selectFrom('certificates')
+      .select('application_id')
+      .where('application_id', 'in', applicationIds)
+      .execute();
+    return rows.map((r) => Number(r.application_id));
+  }
+  /** Many certificate rows in one statement per chunk (a bulk final approval). */
+  async insertMany(rows: Insertable<CertificateTable>[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 500)
+      await this.db
+        .insertInto('certificates')
+        .values(rows.slice(i, i + 500))
+        .execute();
+  }
   insert(row: Insertable<CertificateTable>) {
     return this.db.insertInto('certificates').values(row).returningAll().executeTakeFirstOrThrow();
   }

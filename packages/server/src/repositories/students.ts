@@ -70,6 +70,12 @@ export class StudentRepository {
     const q = this.db.selectFrom('students').selectAll().where('id', '=', id);
     return (this.kind === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
   }
+  /** Many student rows, locked until the transaction ends, in id order (one lock order for every bulk action). */
+  async lockMany(ids: number[]): Promise<StudentRow[]> {
+    if (!ids.length) return [];
+    const q = this.db.selectFrom('students').selectAll().where('id', 'in', ids).orderBy('id');
+    return (this.kind === 'postgres' ? q.forUpdate() : q).execute();
+  }
   byId(id: number) {
     return this.db.selectFrom('students').selectAll().where('id', '=', id).executeTakeFirst();
   }
@@ -169,6 +175,82 @@ export class StudentRepository {
       return inChunks(ids, (chunk) => this.listAll({ ...rest, ids: chunk }));
     }
     return this.filtered(f).selectAll('students').orderBy('students.id').execute();
+  }
+  /** The 层次 values stored on the 续读-flagged students of a scope (the partial index of migration 013): a handful. */
+  async continuingLevels(f: OrgScope): Promise<string[]> {
+    const q = this.scoped(f)?.where('students.continuing', '=', 1).select('students.level').distinct();
+    return q ? (await q.execute()).map((r) => r.level) : [];
+  }
+  /**
+   * One page of the first-window candidates of a scope (首批优先), narrowed here as the rule would: students not
+   * graduated (no application of theirs in `graduated`) whose term is one of `expiringTerms`, or who are flagged
+   * 续读 with a level of `continuingLevels` and a term of `continuingTerms`. Those of an expiring term first, then
+   * by 学号; the total counted up to {@link COUNT_CAP}.
+   */
+  async priorityCandidates(
+    f: OrgScope,
+    c: { expiringTerms: string[]; continuingTerms: string[]; continuingLevels: string[] },
+    p: { page: number; pageSize: number },
+  ): Promise<{ rows: StudentRow[]; total: number; totalExact: boolean }> {
+    const continuing = c.continuingTerms.length > 0 && c.continuingLevels.length > 0;
+    let q = this.scoped(f);
+    if (!q || (!c.expiringTerms.length && !continuing)) return { rows: [], total: 0, totalExact: true };
+    q = q
+      .where((e) =>
+        e.or([
+          ...(c.expiringTerms.length ? [e('students.enrol_term', 'in', c.expiringTerms)] : []),
+          ...(continuing
+            ? [
+                e.and([
+                  e('students.continuing', '=', 1),
+                  e('students.level', 'in', c.continuingLevels),
+                  e('students.enrol_term', 'in', c.continuingTerms),
+                ]),
+              ]
+            : []),
+        ]),
+      )
+      .where((e) =>
+        e.not(
+          e.exists(
+            e
+              .selectFrom('applications')
+              .select('applications.id')
+              .whereRef('applications.student_id', '=', 'students.id')
+              .where('applications.state', '=', 'graduated'),
+          ),
+        ),
+      );
+    const rows = await q
+      .selectAll('students')
+      .$if(c.expiringTerms.length > 0, (r) =>
+        r.orderBy(sql`case when students.enrol_term in (${sql.join(c.expiringTerms)}) then 0 else 1 end`),
+      )
+      .orderBy('students.xuehao')
+      .orderBy('students.id')
+      .limit(p.pageSize)
+      .offset((p.page - 1) * p.pageSize)
+      .execute();
+    const upTo = q
+      .select(sql<number>`1`.as('one'))
+      .limit(COUNT_CAP)
+      .as('matching');
+    const total = num(
+      (
+        await this.db
+          .selectFrom(upTo)
+          .select((e) => e.fn.countAll().as('n'))
+          .executeTakeFirst()
+      )?.n,
+    );
+    return { rows, total, totalExact: total < COUNT_CAP };
+  }
+  /** The students of a scope (undefined: an empty scope, nothing to read). */
+  private scoped(f: OrgScope) {
+    const q = this.db.selectFrom('students');
+    if (f.orgPath !== undefined)
+      return f.orgPath === ALL_ORGS ? q : q.where('students.org_id', 'in', orgIdsUnder(this.db, f.orgPath));
+    return f.orgIds?.length ? q.where('students.org_id', 'in', f.orgIds) : undefined;
   }
   /** Students by 学号, many at once (roster import: one query per chunk of rows). */
   async byXuehaos(xuehaos: string[]): Promise<StudentRow[]> {

@@ -1,5 +1,18 @@
 import type { FastifyInstance } from 'fastify';
-import { errors, idParams, studentSchema, page, items, binary, obj, str, strN, int, bool } from './schemas.js';
+import {
+  errors,
+  idParams,
+  studentSchema,
+  page,
+  pageQuery,
+  items,
+  binary,
+  obj,
+  str,
+  strN,
+  int,
+  bool,
+} from './schemas.js';
 import { actorOf, readMultipart, requireFile, multipartBody, tag, UPLOAD_CAPS } from './common.js';
 import { studentQuery, type StudentQuery } from './queries.js';
 
@@ -50,26 +63,27 @@ export async function registerStudentRoutes(app: FastifyInstance): Promise<void>
     {
       schema: {
         tags: tag('学籍'),
-        summary: '首批优先审核：专科续读、学籍将在下一批次前到期',
-        querystring: { type: 'object', properties: { nextBatchStart: { type: 'string', format: 'date' }, orgId: int } },
+        summary: '首批优先审核：专科续读、学籍将在下一批次前到期（分页：先列学籍将到期的，再按学号）',
+        querystring: {
+          type: 'object',
+          properties: { ...pageQuery, nextBatchStart: { type: 'string', format: 'date' }, orgId: int },
+        },
         response: {
-          200: obj({
-            items: {
-              type: 'array',
-              items: obj({
-                student: studentSchema,
-                reasons: { type: 'array', items: obj({ code: str, message: str }) },
-              }),
-            },
-          }),
+          200: page(
+            obj({
+              student: studentSchema,
+              reasons: { type: 'array', items: obj({ code: str, message: str }) },
+            }),
+          ),
           ...errors,
         },
       },
     },
-    async (req) => {
-      const q = req.query as { nextBatchStart?: string; orgId?: number };
-      return s.students.priorities(actorOf(req), q.nextBatchStart, q.orgId);
-    },
+    async (req) =>
+      s.students.priorities(
+        actorOf(req),
+        req.query as { nextBatchStart?: string; orgId?: number; page: number; pageSize: number },
+      ),
   );
   app.get(
     '/api/students/:id',

@@ -10,24 +10,68 @@ import {
   type ApplicationAction,
   type ApplicationActionType,
   type ApplicationStatus,
+  type Decision,
   type DomainWarning,
   type PhotoState,
 } from '@gradpass/core';
 import { AppError, invalid, notFound, outOfScope } from '../errors.js';
 import { registrationCounter } from '../db/migrations.js';
 import { constraintHit } from '../repositories/index.js';
-import type { ApplicationFilter, ApplicationJoined, Repos, StudentRow } from '../repositories/index.js';
-import type { EventBus } from '../events.js';
+import type {
+  ApplicationFilter,
+  ApplicationJoined,
+  ApplicationPatch,
+  ApplicationRow,
+  BatchRow,
+  Repos,
+  StudentRow,
+} from '../repositories/index.js';
+import type { EventBus, LiveEvent } from '../events.js';
 import { OrgTree, requireStaff, unwrapResult, refusalError, type Actor } from './context.js';
-import { audit } from './audit.js';
+import { audit, auditRow } from './audit.js';
 import { fromCoreApplication, toCoreApplication, toCoreBatch } from './domain.js';
 import { toCoreStudent, type StudentService } from './students.js';
 import { humanReviewOf } from './photo-dto.js';
 
 export const APPLICATION_STATES = Object.keys(APPLICATION_STATUS_LABELS) as ApplicationStatus[];
 
-/** Bulk actions on PostgreSQL: items in progress at once (each in its own transaction; the pool has 10). */
+/** Bulk submissions on PostgreSQL: items in progress at once (each in its own transaction; the pool has 10). */
 const BULK_LANES = 4;
+
+/** Set-based bulk steps: items per transaction (their rows locked together, written in multi-row statements). */
+export const BULK_CHUNK = 200;
+
+/** The answer for one item of a bulk action (逐条结果). */
+export interface BulkItemResult {
+  id: number;
+  ok: boolean;
+  state?: string;
+  registrationNumber?: string | null;
+  code?: string;
+  message?: string;
+  warnings?: DomainWarning[];
+}
+
+/**
+ * The positions of `ids` in chunks of at most `size`, in the order given; an id repeated in the list starts a new
+ * chunk, so a chunk never holds one application twice and a repeat is judged after the first one is written.
+ */
+export function bulkChunks(ids: readonly number[], size: number): number[][] {
+  const out: number[][] = [];
+  let cur: number[] = [];
+  let seen = new Set<number>();
+  ids.forEach((id, k) => {
+    if (cur.length >= size || seen.has(id)) {
+      out.push(cur);
+      cur = [];
+      seen = new Set();
+    }
+    cur.push(k);
+    seen.add(id);
+  });
+  if (cur.length) out.push(cur);
+  return out;
+}
 
 /** In progress sums: every row, whatever child it lies under. */
 const ALL = -1;
@@ -118,7 +162,10 @@ export class ApplicationService {
     private readonly repos: Repos,
     private readonly students: StudentService,
     private readonly events: EventBus,
-    private readonly certificates: { ensureFor(applicationId: number, studentId: number, tx: Repos): Promise<void> },
+    private readonly certificates: {
+      ensureFor(applicationId: number, studentId: number, tx: Repos): Promise<void>;
+      ensureForMany(items: Array<{ applicationId: number; studentId: number }>, tx: Repos): Promise<void>;
+    },
     private readonly photos: {
       compareReference(student: StudentRow): Promise<{
         face: { status: string; message: string };
@@ -381,69 +428,112 @@ export class ApplicationService {
    * refusal rolls the transaction back and gives the serial back, so serials have no gaps).
    */
   private async nextIssueNumber(tx: Repos, level: CoreStudent['level']) {
+    const serial = await tx.counters.next(registrationCounter(this.registrationPrefix(level, this.now())));
+    return { schoolCode: this.opts.schoolCode, serial };
+  }
+
+  /** The first ten characters of this school's 电子注册号 for a level in the year of `at` (school code + year + level). */
+  private registrationPrefix(level: CoreStudent['level'], at: Date): string {
     const probe = formatRegistrationNumber({
       schoolCode: this.opts.schoolCode,
-      year: Number(chinaDate(this.now()).slice(0, 4)),
+      year: Number(chinaDate(at).slice(0, 4)),
       level,
       serial: 1,
     });
     if (!probe.ok) throw refusalError(probe.refusal);
-    const serial = await tx.counters.next(registrationCounter(probe.value.slice(0, 10)));
-    return { schoolCode: this.opts.schoolCode, serial };
+    return probe.value.slice(0, 10);
   }
 
-  /** The same action on many applications; each succeeds or fails on its own. */
   /**
    * The same action on many applications; each succeeds or fails on its own. Submitting: the 同版 confirmation is
    * per student (`samePhotoConfirmedIds`), never one tick for the whole list; a student whose photo the machine
    * found to be the same shot as the 学信网 photo counts as confirmed when `samePhotoConfirmed` is set.
+   *
+   * Every other step (apply, approve, return, reject) is set-based: {@link BULK_CHUNK} items per transaction, their
+   * rows locked at once, each item judged by core's decide() in memory and the changes written in multi-row
+   * statements (see {@link bulkChunk}). A chunk the database refuses as a whole (a deadlock, a constraint hit by a
+   * racing request) is rolled back and its items go one by one through {@link act}.
    */
   async bulk(
     actor: Actor,
     ids: number[],
     body: { action: ApiAction; reason?: string; samePhotoConfirmed?: boolean; samePhotoConfirmedIds?: number[] },
-  ) {
+  ): Promise<{ results: BulkItemResult[]; okCount: number; failCount: number }> {
     if (!ids.length) throw invalid('请至少选择一个申请');
-    const confirmed = new Set(body.samePhotoConfirmedIds ?? []);
-    type ItemResult = {
-      id: number;
-      ok: boolean;
-      state?: string;
-      registrationNumber?: string | null;
-      code?: string;
-      message?: string;
-      warnings?: DomainWarning[];
-    };
-    const results: ItemResult[] = new Array<ItemResult>(ids.length);
-    const one = async (id: number): Promise<ItemResult> => {
-      try {
-        const a = await this.act(actor, id, {
-          action: body.action,
-          reason: body.reason,
-          samePhotoConfirmed: confirmed.has(id),
-          confirmIfReferenceSame: !!body.samePhotoConfirmed,
-        });
-        return {
-          id,
-          ok: true,
-          state: a.state,
-          registrationNumber: a.registrationNumber,
-          warnings: a.warnings,
-          message: `${a.studentName}：${a.stateLabel}`,
-        };
-      } catch (e) {
-        if (!(e instanceof AppError)) throw e;
-        return { id, ok: false, code: e.code, message: e.message };
+    const results: BulkItemResult[] = new Array<BulkItemResult>(ids.length);
+    if (body.action === 'submit') await this.bulkOneByOne(actor, ids, body, results);
+    else {
+      const tree = await OrgTree.load(this.repos);
+      for (const chunk of bulkChunks(ids, BULK_CHUNK)) {
+        let done: Awaited<ReturnType<ApplicationService['bulkChunk']>>;
+        try {
+          done = await this.repos.transaction((tx) =>
+            this.bulkChunk(
+              tx,
+              actor,
+              tree,
+              chunk.map((k) => ids[k]),
+              body,
+            ),
+          );
+        } catch (e) {
+          if (e instanceof AppError) throw e;
+          for (const k of chunk) results[k] = await this.bulkItem(actor, ids[k], body, new Set());
+          continue;
+        }
+        chunk.forEach((k, j) => (results[k] = done.results[j]));
+        for (const ev of done.events) this.events.publish(ev);
       }
-    };
-    // Each item is its own locked transaction (act). On PostgreSQL a few run side by side, so the round trips of
-    // one overlap those of another; rows they share (the student, the counters) are locked in one order.
+    }
+    return { results, okCount: results.filter((r) => r.ok).length, failCount: results.filter((r) => !r.ok).length };
+  }
+
+  /** One item of a bulk action through the single-item path ({@link act}): its result, or its refusal. */
+  private async bulkItem(
+    actor: Actor,
+    id: number,
+    body: { action: ApiAction; reason?: string; samePhotoConfirmed?: boolean },
+    confirmed: Set<number>,
+  ): Promise<BulkItemResult> {
+    try {
+      const a = await this.act(actor, id, {
+        action: body.action,
+        reason: body.reason,
+        samePhotoConfirmed: confirmed.has(id),
+        confirmIfReferenceSame: !!body.samePhotoConfirmed,
+      });
+      return {
+        id,
+        ok: true,
+        state: a.state,
+        registrationNumber: a.registrationNumber,
+        warnings: a.warnings,
+        message: `${a.studentName}：${a.stateLabel}`,
+      };
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      return { id, ok: false, code: e.code, message: e.message };
+    }
+  }
+
+  /**
+   * Submissions item by item: a submission compares each photo with the 学信网 photo (a face
+   * analysis, done before its transaction). On PostgreSQL a few run side by side, so the round trips of one overlap
+   * those of another; rows they share (the student, the counters) are locked in one order.
+   */
+  private async bulkOneByOne(
+    actor: Actor,
+    ids: number[],
+    body: { action: ApiAction; reason?: string; samePhotoConfirmed?: boolean; samePhotoConfirmedIds?: number[] },
+    results: BulkItemResult[],
+  ): Promise<void> {
+    const confirmed = new Set(body.samePhotoConfirmedIds ?? []);
     let next = 0;
     const lane = async () => {
       while (next < ids.length) {
         const k = next++;
         try {
-          results[k] = await one(ids[k]);
+          results[k] = await this.bulkItem(actor, ids[k], body, confirmed);
         } catch (e) {
           next = ids.length; // an unexpected error ends the whole request: no lane starts another item
           throw e;
@@ -451,7 +541,167 @@ export class ApplicationService {
       }
     };
     await Promise.all(Array.from({ length: this.repos.kind === 'postgres' ? BULK_LANES : 1 }, lane));
-    return { results, okCount: results.filter((r) => r.ok).length, failCount: results.filter((r) => !r.ok).length };
+  }
+
+  /**
+   * One transaction of a set-based bulk action (`ids` distinct). The rows it depends on are locked in the one order
+   * every change follows — the applications, then their students, then the 电子注册号 counters, then the
+   * `application_counts` rows — and read in a few statements; core's decide() judges each item in the order given,
+   * exactly as {@link act} would one after another (a later item of the same student sees an earlier one's change;
+   * a serial is consumed only by a success, so a refusal leaves no gap); then the state changes, audit rows,
+   * counters and certificates are written in multi-row statements. A refusal is that item's result only.
+   */
+  private async bulkChunk(
+    tx: Repos,
+    actor: Actor,
+    tree: OrgTree,
+    ids: number[],
+    body: { action: ApiAction; reason?: string },
+  ): Promise<{ results: BulkItemResult[]; events: LiveEvent[] }> {
+    const at = this.now();
+    const locked = new Map((await tx.applications.lockMany([...ids].sort((a, b) => a - b))).map((a) => [a.id, a]));
+    type Item = { id: number; app: ApplicationJoined; centrePath: string; action: ApplicationAction };
+    const items: Array<Item | { id: number; refused: AppError }> = ids.map((id) => {
+      try {
+        const app = locked.get(id);
+        if (!app) throw notFound('毕业申请');
+        if (actor.role === 'student' && actor.studentId !== app.student_id) throw outOfScope('毕业申请');
+        const centrePath = tree.assertInScope(actor, app.org_id, '毕业申请').path;
+        return { id, app, centrePath, action: coreAction(app.state, body.action, { reason: body.reason }) };
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        return { id, refused: e };
+      }
+    });
+    const live = items.filter((i): i is Item => 'app' in i);
+    const studentIds = [...new Set(live.map((i) => i.app.student_id))].sort((a, b) => a - b);
+    const students = new Map((await tx.students.lockMany(studentIds)).map((st) => [st.id, st]));
+    const batches = new Map<number, BatchRow>();
+    for (const batchId of new Set(live.map((i) => i.app.batch_id))) {
+      const b = await tx.batches.byId(batchId);
+      if (b) batches.set(batchId, b);
+    }
+    // Every application of these students (a student graduates once, whichever batch): kept current in memory.
+    const appsOf = new Map<number, ApplicationRow[]>();
+    for (const a of await tx.applications.forStudent(studentIds))
+      appsOf.set(a.student_id, [...(appsOf.get(a.student_id) ?? []), a]);
+    // The serial counters of the levels this chunk may graduate, locked in name order; serials handed out in memory.
+    const serials = new Map<string, number>();
+    const counterNames = new Set<string>();
+    for (const i of live) {
+      const st = students.get(i.app.student_id);
+      if (i.action.type !== 'national_approve' || !st) continue;
+      try {
+        counterNames.add(registrationCounter(this.registrationPrefix(toCoreStudent(st, i.centrePath).level, at)));
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e; // this item is refused below, with the same error
+      }
+    }
+    for (const name of [...counterNames].sort()) serials.set(name, await tx.counters.lockCurrent(name));
+    const issued = new Map(serials);
+
+    const results: BulkItemResult[] = [];
+    const changes: Array<{ item: Item; student: StudentRow; d: Decision; patch: ApplicationPatch }> = [];
+    for (const i of items) {
+      if (!('app' in i)) {
+        results.push({ id: i.id, ok: false, code: i.refused.code, message: i.refused.message });
+        continue;
+      }
+      try {
+        const student = students.get(i.app.student_id);
+        const batch = batches.get(i.app.batch_id);
+        if (!student || !batch) throw notFound('学生或批次');
+        const mine = appsOf.get(student.id) ?? [];
+        const coreStudent = toCoreStudent(
+          student,
+          i.centrePath,
+          mine.filter((a) => a.id !== i.app.id),
+        );
+        let counter: string | null = null;
+        let issueNumber: { schoolCode: string; serial: number } | null = null;
+        if (i.action.type === 'national_approve') {
+          counter = registrationCounter(this.registrationPrefix(coreStudent.level, at));
+          issueNumber = { schoolCode: this.opts.schoolCode, serial: (issued.get(counter) ?? 0) + 1 };
+        }
+        const r = decide(toCoreApplication(i.app, i.centrePath), i.action, {
+          at,
+          actor: actor.core,
+          student: coreStudent,
+          batch: toCoreBatch(batch),
+          photo: null,
+          issueNumber,
+        });
+        if (!r.ok) throw refusalError(r.refusal);
+        if (counter && issueNumber) issued.set(counter, issueNumber.serial);
+        const patch = fromCoreApplication(r.value.app);
+        const row = mine.find((a) => a.id === i.app.id);
+        if (row) Object.assign(row, patch);
+        changes.push({ item: i, student, d: r.value, patch });
+        results.push({
+          id: i.id,
+          ok: true,
+          state: r.value.app.status,
+          registrationNumber: r.value.app.registrationNumber,
+          warnings: r.value.warnings,
+          message: `${i.app.student_name}：${APPLICATION_STATUS_LABELS[r.value.app.status]}`,
+        });
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        results.push({ id: i.id, ok: false, code: e.code, message: e.message });
+      }
+    }
+    if (!changes.length) return { results, events: [] };
+
+    await tx.applications.lockCounts(
+      changes.flatMap((c) => [
+        { orgId: c.student.org_id, batchId: c.item.app.batch_id, state: c.item.app.state },
+        { orgId: c.student.org_id, batchId: c.item.app.batch_id, state: c.patch.state },
+      ]),
+    );
+    const updated = await tx.applications.updateMany(
+      changes.map((c) => ({ id: c.item.app.id, fromState: c.item.app.state, patch: c.patch })),
+    );
+    // Cannot happen under the locks; if it did, the chunk is rolled back and its items go one by one.
+    if (updated.length !== changes.length) throw new Error('bulk: an application moved under its lock');
+    for (const [name, value] of issued) if (value !== serials.get(name)) await tx.counters.set(name, value);
+    await tx.audit.insertMany(
+      changes.flatMap((c) =>
+        c.d.events.map((ev) =>
+          auditRow(at, actor, {
+            orgId: c.student.org_id,
+            entity: 'application',
+            entityId: c.item.app.id,
+            action: ev.action,
+            reason: ev.reason,
+            before: { state: ev.from },
+            after: {
+              state: ev.to,
+              photoId: ev.photoId,
+              registrationNumber: ev.registrationNumber,
+              warnings: ev.warnings,
+            },
+          }),
+        ),
+      ),
+    );
+    await this.certificates.ensureForMany(
+      changes
+        .filter((c) => c.d.app.status === 'graduated')
+        .map((c) => ({ applicationId: c.item.app.id, studentId: c.student.id })),
+      tx,
+    );
+    const events: LiveEvent[] = changes.map((c) => ({
+      type: 'application',
+      orgPath: c.item.centrePath,
+      data: {
+        id: c.item.app.id,
+        studentId: c.student.id,
+        state: c.d.app.status,
+        orgId: c.student.org_id,
+        batchId: c.item.app.batch_id,
+      },
+    }));
+    return { results, events };
   }
 
   /** Counts per child organisation × state (实时进度). */

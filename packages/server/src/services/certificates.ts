@@ -108,6 +108,36 @@ export class CertificateService {
     });
   }
 
+  /** {@link ensureFor} for many graduated applications at once (a bulk final approval): two statements. */
+  async ensureForMany(
+    items: Array<{ applicationId: number; studentId: number }>,
+    tx: Repos = this.repos,
+  ): Promise<void> {
+    if (!items.length) return;
+    const have = new Set(await tx.certificates.applicationsWithCertificate(items.map((i) => i.applicationId)));
+    const at = this.now().toISOString();
+    const rows = items
+      .filter((i) => !have.has(i.applicationId))
+      .map((i) => {
+        const c = newCertificate({ id: '0', studentId: String(i.studentId), batchId: '0', centrePath: '/' });
+        return {
+          application_id: i.applicationId,
+          student_id: i.studentId,
+          state: c.status,
+          received_from: c.receivedFrom,
+          arrived_at: c.arrivedAt,
+          handed_at: null,
+          handover_json: null,
+          confirmed_at: c.confirmedAt,
+          problem_json: null,
+          version: c.version,
+          created_at: at,
+          updated_at: at,
+        };
+      });
+    await tx.certificates.insertMany(rows);
+  }
+
   async list(
     actor: Actor,
     q: Omit<CertificateFilter, 'orgIds' | 'orgPath'> & {

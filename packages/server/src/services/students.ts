@@ -253,32 +253,61 @@ export class StudentService {
 
   /**
    * Who should be in the FIRST audit window (首批优先): 专科续读 students, and those whose enrolment ends before
-   * `nextBatchStart` (core's firstBatchPriorities). Only those candidates are read: students flagged 续读 and
-   * students of the terms that end before `nextBatchStart`.
+   * `nextBatchStart` — core's firstBatchPriorities, one page at a time. Core's rule depends on the term, the level
+   * and the 续读 flag only, so it runs once per distinct term of the scope (on a 续读 专科 probe and a plain probe);
+   * the database then returns one page of the students it picks (expiring first, then by 学号) and their total,
+   * and core judges the page's students themselves for their reasons.
    */
-  async priorities(actor: Actor, nextBatchStart?: string, orgId?: number) {
+  async priorities(actor: Actor, q: { nextBatchStart?: string; orgId?: number; page: number; pageSize: number }) {
     requireStaff(actor);
     const tree = await OrgTree.load(this.repos);
-    const scope = tree.filterScope(actor, orgId);
+    const scope = tree.filterScope(actor, q.orgId);
     const now = this.now();
-    const expiringTerms = nextBatchStart
-      ? await this.termsWhere(scope, (t) => listExpiringBefore(t, nextBatchStart, now))
-      : [];
-    const candidates = new Map<number, StudentRow>();
-    for (const r of await this.repos.students.listAll({ ...scope, flag: 'continuing' })) candidates.set(r.id, r);
-    if (expiringTerms.length)
-      for (const r of await this.repos.students.listAll({ ...scope, enrolTerms: expiringTerms }))
-        candidates.set(r.id, r);
-    const rows = [...candidates.values()].sort((a, b) => a.id - b.id);
+    const probe = (term: string, continuing: boolean): CoreStudent => ({
+      id: term,
+      xuehao: '',
+      idCard: '',
+      name: '',
+      centrePath: '/',
+      programme: '',
+      level: continuing ? 'associate' : 'bachelor',
+      enrolmentTerm: term,
+      chsiPhotoMissing: false,
+      identityDoubtful: false,
+      identityReview: 'none',
+      continuingToBachelor: continuing,
+      status: 'enrolled',
+    });
+    const termsFor = (continuing: boolean, code: string) =>
+      firstBatchPriorities(
+        terms.map((t) => probe(t, continuing)),
+        now,
+        q.nextBatchStart,
+      )
+        .filter((p) => p.reasons.some((r) => r.code === code))
+        .map((p) => p.student.enrolmentTerm);
+    const [terms, levels] = await Promise.all([
+      this.repos.students.distinctTerms(scope),
+      this.repos.students.continuingLevels(scope),
+    ]);
+    const { rows, total, totalExact } = await this.repos.students.priorityCandidates(
+      scope,
+      {
+        expiringTerms: termsFor(false, 'ENROLMENT_EXPIRING'),
+        continuingTerms: termsFor(true, 'CONTINUING_TO_BACHELOR'),
+        continuingLevels: levels.filter((l) => parseEducationLevel(l) === 'associate'),
+      },
+      q,
+    );
     const apps = await this.repos.applications.forStudent(rows.map((r) => r.id));
     const appsOf = new Map<number, ApplicationRow[]>();
     for (const a of apps) appsOf.set(a.student_id, [...(appsOf.get(a.student_id) ?? []), a]);
-    const byId = new Map(rows.map((r) => [String(r.id), r]));
     const list = firstBatchPriorities(
       rows.map((r) => toCoreStudent(r, tree.get(r.org_id)?.path ?? '/', appsOf.get(r.id) ?? [])),
       now,
-      nextBatchStart,
+      q.nextBatchStart,
     );
+    const byId = new Map(rows.map((r) => [String(r.id), r]));
     const dtos = new Map(
       (
         await this.toDtos(
@@ -287,7 +316,14 @@ export class StudentService {
         )
       ).map((d) => [String(d.id), d]),
     );
-    return { items: list.map((p) => ({ student: dtos.get(p.student.id) as StudentDto, reasons: p.reasons })) };
+    return {
+      items: list.map((p) => ({ student: dtos.get(p.student.id) as StudentDto, reasons: p.reasons })),
+      total,
+      totalExact,
+      page: q.page,
+      pageSize: q.pageSize,
+      nextCursor: null,
+    };
   }
 
   /** Students already past validity (学籍清理). */
