@@ -1,11 +1,12 @@
 /** Small shared pieces: tags for states, the XLSX export button, date helpers. */
-import { DownloadOutlined } from '@ant-design/icons';
-import { Button, Tag } from 'antd';
+import { CloudDownloadOutlined, DownOutlined, DownloadOutlined } from '@ant-design/icons';
+import { Button, Dropdown, Space, Tag } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { useApi } from '../api/hooks';
 import { download } from '../api/client';
+import { backgroundPathOf, startBackgroundExport } from './ExportJobs';
 import { formatLocalDate, formatLocalTime } from '../format';
 import { useShowError } from '../api/notify';
 import type { ApplicationState, PhotoStatus, Student } from '../api/types';
@@ -52,27 +53,51 @@ export function FlagTags({ student }: { student: Pick<Student, 'flags' | 'expire
 
 type Query = Parameters<typeof download>[1];
 
-/** Export the list behind the page as XLSX (导出 Excel), through the server's report endpoint. */
+/**
+ * Export the list behind the page as XLSX (导出 Excel), through the server's report endpoint: a click downloads at
+ * once; the arrow offers 后台导出 — the server writes the file as a job (for large lists, e.g. a province's students
+ * or the photo zip) and the 导出任务 drawer shows its progress and the 下载 link.
+ */
 export function ExportButton({ path, query, name, label = '导出 Excel' }: { path: string; query?: Query; name: string; label?: string }) {
   const showError = useShowError();
   const [busy, setBusy] = useState(false);
+  const direct = async () => {
+    setBusy(true);
+    try {
+      await download(path, query, name);
+    } catch (e) {
+      showError(e, '导出失败');
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (!backgroundPathOf(path))
+    return (
+      <Button icon={<DownloadOutlined />} loading={busy} onClick={direct}>
+        {label}
+      </Button>
+    );
   return (
-    <Button
-      icon={<DownloadOutlined />}
-      loading={busy}
-      onClick={async () => {
-        setBusy(true);
-        try {
-          await download(path, query, name);
-        } catch (e) {
-          showError(e, '导出失败');
-        } finally {
-          setBusy(false);
-        }
-      }}
-    >
-      {label}
-    </Button>
+    <Space.Compact>
+      <Button icon={<DownloadOutlined />} loading={busy} onClick={direct}>
+        {label}
+      </Button>
+      <Dropdown
+        trigger={['click']}
+        menu={{
+          items: [{ key: 'background', icon: <CloudDownloadOutlined />, label: '后台导出（数据量大时，完成后下载）' }],
+          onClick: async () => {
+            try {
+              await startBackgroundExport(path, query);
+            } catch (e) {
+              showError(e, '后台导出未能开始');
+            }
+          },
+        }}
+      >
+        <Button icon={<DownOutlined />} aria-label="更多导出方式：后台导出" title="后台导出" data-testid="export-more" />
+      </Dropdown>
+    </Space.Compact>
   );
 }
 

@@ -6,6 +6,7 @@ import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth, useUser } from '../auth/AuthContext';
 import { ROLE_LABEL } from '../labels';
 import { menuFor } from './menu';
+import { ExportJobsButton } from '../components/ExportJobs';
 
 const { Header, Sider, Content } = Layout;
 
@@ -42,6 +43,7 @@ export function AppLayout() {
         <div style={{ flex: 1 }} />
         <Space size={narrow ? 4 : 12} style={{ color: '#fff' }}>
           {!narrow && <span data-testid="user-org">{user.orgName}</span>}
+          {user.role !== 'student' && <ExportJobsButton compact={narrow} />}
           <Tag color="gold" data-testid="user-role">{ROLE_LABEL[user.role]}</Tag>
           <Button type="link" size="small" style={{ color: '#fff', padding: 0 }} onClick={() => nav('/account')} data-testid="user-name" title="我的账号、修改密码">
             {user.displayName}
