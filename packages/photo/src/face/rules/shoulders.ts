@@ -2,7 +2,10 @@
  * `shoulders` — shoulders level (双肩平衡).
  *
  * Native value: the tilt of the shoulder line in degrees (positive: the right shoulder as seen is
- * lower), from the person mask's top edge on both sides of the neck (see `measureShoulders`).
+ * lower), from the person mask's top edge on both sides of the neck (see `measureShoulders`). The top is
+ * searched from 0.35 face widths above the chin, so a broad sitter whose shoulders rise above the chin line
+ * is measured (it used to be 'not measured'); a column already inside the person there (hair falling on the
+ * shoulder, the head) gives no point — two of the three distances are needed, else `review` unmeasured.
  * Above `limit + SHOULDER_MARGIN` → `fail`; between the limit and the margin → `review`; no shoulder
  * line in the picture → `review` (not measured).
  */
@@ -13,6 +16,8 @@ import { memo, ruleResult } from './frame.js';
 
 /** Measurement uncertainty (°) added to the limit before the rule fails; inside it, `review`. */
 export const SHOULDER_MARGIN = 4;
+/** The shoulder line is looked for from this far above the chin (face widths). */
+const SHOULDER_SEARCH_ABOVE_CHIN = 0.35;
 
 function median(v: number[]): number {
   const s = [...v].sort((x, y) => x - y);
@@ -24,19 +29,25 @@ export function measureShoulders(a: FaceAnalysis): { tilt: number | null } {
   return memo(a, 'rules.shoulders', () => {
     const f = a.face!;
     const fw = faceWidthOf(f);
-    const chin = pt(f, MESH.chin), nose = pt(f, MESH.noseTip);
+    const chin = pt(f, MESH.chin),
+      nose = pt(f, MESH.noseTip);
     const { width: W, height: H } = a.img;
     if (!a.mask) return { tilt: null };
+    // The shoulder's top at column x: the first person row below a background run that starts above the
+    // chin (a broad sitter's shoulders can rise above the chin line beside the face); a column that is person
+    // already there is hair or the head, not a shoulder line.
+    const from = Math.max(0, Math.round(chin[1] - SHOULDER_SEARCH_ABOVE_CHIN * fw));
     const topAt = (x: number) => {
       const xi = Math.round(x);
       if (xi < 0 || xi >= W) return null;
-      for (let y = Math.max(0, Math.round(chin[1])); y < H; y++) if (a.mask!.alpha[y * W + xi] >= 128) return y;
+      for (let y = from; y < H; y++) if (a.mask!.alpha[y * W + xi] >= 128) return y > from ? y : null;
       return null;
     };
     const pairs: number[] = [];
     for (const k of [0.75, 0.85, 0.95]) {
-      const yl = topAt(nose[0] - k * fw), yr = topAt(nose[0] + k * fw);
-      if (yl !== null && yr !== null && yl > chin[1] && yr > chin[1]) pairs.push((Math.atan2(yr - yl, 2 * k * fw) * 180) / Math.PI);
+      const yl = topAt(nose[0] - k * fw),
+        yr = topAt(nose[0] + k * fw);
+      if (yl !== null && yr !== null) pairs.push((Math.atan2(yr - yl, 2 * k * fw) * 180) / Math.PI);
     }
     return { tilt: pairs.length >= 2 ? median(pairs) : null };
   });
@@ -48,8 +59,27 @@ export function checkShoulders(a: FaceAnalysis, maxTilt: number): CheckResult {
   const value = s.tilt === null ? null : Math.round(s.tilt * 10) / 10;
   const t = value === null ? 0 : Math.abs(value);
   const hint = '请坐正，双肩保持水平';
-  if (value === null) return ruleResult('shoulders', 'review', value, lim, '画面中未能测出双肩位置，请人工确认双肩是否平衡', '请拍到双肩，坐姿端正', 'SHOULDERS_UNMEASURED');
-  if (t > lim + SHOULDER_MARGIN) return ruleResult('shoulders', 'fail', value, lim, `双肩连线倾斜 ${t}°，超过 ${lim}°`, hint, 'SHOULDERS_TILTED');
-  if (t > lim) return ruleResult('shoulders', 'review', value, lim, `双肩连线倾斜约 ${t}°，略超 ${lim}°（估计误差约 ±${SHOULDER_MARGIN}°），请人工确认双肩是否平衡`, hint, 'SHOULDERS_TILT_SUSPECT');
+  if (value === null)
+    return ruleResult(
+      'shoulders',
+      'review',
+      value,
+      lim,
+      '画面中未能测出双肩位置，请人工确认双肩是否平衡',
+      '请拍到双肩，坐姿端正',
+      'SHOULDERS_UNMEASURED',
+    );
+  if (t > lim + SHOULDER_MARGIN)
+    return ruleResult('shoulders', 'fail', value, lim, `双肩连线倾斜 ${t}°，超过 ${lim}°`, hint, 'SHOULDERS_TILTED');
+  if (t > lim)
+    return ruleResult(
+      'shoulders',
+      'review',
+      value,
+      lim,
+      `双肩连线倾斜约 ${t}°，略超 ${lim}°（估计误差约 ±${SHOULDER_MARGIN}°），请人工确认双肩是否平衡`,
+      hint,
+      'SHOULDERS_TILT_SUSPECT',
+    );
   return ruleResult('shoulders', 'pass', value, lim, `双肩倾斜 ${t}°（允许 ≤ ${lim}°）`);
 }
