@@ -20,12 +20,43 @@
 import type { CheckResult } from '../../types.js';
 import { deltaE2000, type Lab } from '../colour.js';
 import type { FaceAnalysis } from '../analysis.js';
+import { analyseCrown, type CrownPatch } from './crown.js';
 import { backgroundLab, faceFrame, inPerson, memo, r2, ruleResult, sampleBox, skinModel } from './frame.js';
 
-export const MIN_FOREIGN = 0.2;
-/** Largest compact patch of foreign points (IPD²) that is reported: a bow, a clip, a flower, a band. */
-export const MIN_BLOB = 0.15;
+/** Crown share of points neither skin nor hair (by the generic hair colours) sent to review; ≥ `FAIL_FOREIGN` fails. */
+export const MIN_FOREIGN = 0.5;
 export const FAIL_FOREIGN = 0.7;
+/**
+ * A crown patch (rules/crown.ts) is an object — a clip, a bow, a flower, a band — when it is
+ * - coloured: ≥ `ORNAMENT_AREA` IPD², mean Mahalanobis distance from the hair ≥ `ORNAMENT_D` and a colour step
+ *   ≥ `ORNAMENT_STEP` (ΔE76) to the ring just outside it (London crowns: hair sheen and skin at the hairline stay
+ *   below d 13 or step 20), or
+ * - light or neutral (white, pink, silver: on dark hair it lies along the hair's own lightness axis): ≥
+ *   `LIGHT_AREA` IPD², a sharp edge (step ≥ `LIGHT_STEP`) and compact (fills ≥ `LIGHT_FILL` of its box) —
+ *   sheen on curly dark hair stays under step 50 or is scattered.
+ */
+export const ORNAMENT_AREA = 0.008;
+export const ORNAMENT_D = 12;
+export const ORNAMENT_STEP = 25;
+export const LIGHT_AREA = 0.03;
+export const LIGHT_STEP = 50;
+export const LIGHT_FILL = 0.35;
+/**
+ * Tinted (pink, lilac on dark hair, whose sheen is neutral or of the hair's own hue): ≥ `LIGHT_AREA` IPD²,
+ * chroma ≥ `TINT_CHROMA`, its hue ≥ `TINT_HUE`° from the hair's and ΔE76(a*b*) ≥ 8 from the skin, step ≥ `ORNAMENT_STEP`.
+ */
+export const TINT_CHROMA = 7;
+export const TINT_HUE = 30;
+/**
+ * A long patch across the crown is a band (an Alice band on the hair): ≥ `BAND_AREA` IPD², ≥ `BAND_WIDTH` IPD
+ * wide, step ≥ `BAND_STEP` and d ≥ `BAND_D` (London crowns: their largest sheen is 0.12 IPD², 0.74 wide).
+ */
+export const BAND_AREA = 0.15;
+export const BAND_WIDTH = 1.0;
+export const BAND_STEP = 35;
+export const BAND_D = 7;
+/** Share of forehead columns with skin above and below a non-skin run (a band across the forehead). */
+export const MIN_BAND = 0.6;
 export const MAX_HEAD_HEIGHT = 2.6;
 export const MIN_FOREHEAD_SKIN = 0.3;
 const STEP = 0.03;
@@ -37,25 +68,27 @@ function hairReference(a: FaceAnalysis): Lab | null {
   const labs: Lab[] = [];
   for (const sign of [-1, 1]) {
     const s = sampleBox(a, sign < 0 ? -1.3 : 1.0, sign < 0 ? -1.0 : 1.3, -0.7, 0.1, 0.04, (i) => inPerson(a, i));
-    for (const c of s.lab) if (!sk.isSkin(c) && !(bg && deltaE2000(c, bg) < 15)) labs.push(c);
+    for (const c of s.lab) if (!sk.isSkin(c) && !(bg && de76(c, bg) < FAR76 && deltaE2000(c, bg) < 15)) labs.push(c);
   }
   if (labs.length < 20) return null;
   const m = (k: 0 | 1 | 2) => labs.map((c) => c[k]).sort((x, y) => x - y)[labs.length >> 1];
   return [m(0), m(1), m(2)];
 }
 
+/** ΔE76 above which ΔE2000 is far above the 14–16 used here (skip the costly formula). */
+const FAR76 = 48;
+const de76 = (p: Lab, q: Lab) => Math.sqrt((p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2 + (p[2] - q[2]) ** 2);
+
 export function hairLike(c: Lab, ref: Lab | null): boolean {
-  const chroma = Math.hypot(c[1], c[2]);
-  if (ref && deltaE2000(c, ref) < 16) return true;
+  const chroma = Math.sqrt(c[1] * c[1] + c[2] * c[2]);
   if (c[0] < 45 && chroma < 25) return true;
   const hue = (Math.atan2(c[2], c[1]) * 180) / Math.PI;
-  return chroma < 28 && hue >= 35 && hue <= 100;
+  if (chroma < 28 && hue >= 35 && hue <= 100) return true;
+  return !!ref && de76(c, ref) < FAR76 && deltaE2000(c, ref) < 16;
 }
 
 export interface HeadwearMeasure {
   foreign: number;
-  /** Area (IPD²) of the largest 4-connected patch of foreign points: headwear is one compact object. */
-  blob: number;
   /** Skin share of the upper forehead (a brim, a cap's visor or a band covers it). */
   forehead: number;
   height: number;
@@ -74,60 +107,182 @@ export function measureHeadwear(a: FaceAnalysis): HeadwearMeasure {
     const v1 = F.uv(10)[1] - 0.05;
     const sk = skinModel(a);
     // A bald or shaved crown is skin too, with the highlight of a lit scalp.
-    const scalp = (c: Lab) => Math.hypot(c[1] - sk.lab[1], c[2] - sk.lab[2]) < 12 && c[0] > sk.lab[0] - 35 && c[0] < sk.lab[0] + 30;
+    const scalp = (c: Lab) =>
+      Math.hypot(c[1] - sk.lab[1], c[2] - sk.lab[2]) < 12 && c[0] > sk.lab[0] - 35 && c[0] < sk.lab[0] + 30;
     const ref = hairReference(a);
     const s = sampleBox(a, -0.95, 0.95, Math.min(topV, v1 - 0.3) - 0.1, v1, STEP, (i) => inPerson(a, i));
     let foreign = 0;
     let box: HeadwearMeasure['where'] = null;
-    const grid = new Map<string, number>();
-    const key = (u: number, v: number) => `${Math.round(u / STEP)},${Math.round(v / STEP)}`;
     s.lab.forEach((c, k) => {
       if (scalp(c) || hairLike(c, ref)) return;
       foreign++;
-      grid.set(key(s.at[k][0], s.at[k][1]), k);
       const [u, v] = s.at[k];
-      box = box ? { u0: Math.min(box.u0, u), u1: Math.max(box.u1, u), v0: Math.min(box.v0, v), v1: Math.max(box.v1, v) } : { u0: u, u1: u, v0: v, v1: v };
+      box = box
+        ? { u0: Math.min(box.u0, u), u1: Math.max(box.u1, u), v0: Math.min(box.v0, v), v1: Math.max(box.v1, v) }
+        : { u0: u, u1: u, v0: v, v1: v };
     });
     const measured = s.lab.length >= 40;
-    // Largest patch of foreign grid points (4-neighbours).
-    let blob = 0;
-    const seen = new Set<string>();
-    for (const start of grid.keys()) {
-      if (seen.has(start)) continue;
-      let size = 0;
-      const stack = [start];
-      seen.add(start);
-      while (stack.length) {
-        const [i, j] = stack.pop()!.split(',').map(Number);
-        size++;
-        for (const nb of [`${i + 1},${j}`, `${i - 1},${j}`, `${i},${j + 1}`, `${i},${j - 1}`]) {
-          if (grid.has(nb) && !seen.has(nb)) { seen.add(nb); stack.push(nb); }
-        }
-      }
-      blob = Math.max(blob, size * STEP * STEP);
-    }
     // Upper forehead: from 5 % to 30 % of the way from the mesh's forehead top down to the brows.
-    const top10 = F.uv(10)[1], h = Math.max(0.2, F.uv(105)[1] - top10);
+    const top10 = F.uv(10)[1],
+      h = Math.max(0.2, F.uv(105)[1] - top10);
     const fh = sampleBox(a, -0.4, 0.4, top10 + 0.05 * h, top10 + 0.3 * h, 0.025);
     const forehead = fh.lab.length ? fh.lab.filter((c) => sk.isSkin(c)).length / fh.lab.length : 0;
-    return { foreign: s.lab.length ? foreign / s.lab.length : 0, blob, forehead, height, where: box, measured };
+    return { foreign: s.lab.length ? foreign / s.lab.length : 0, forehead, height, where: box, measured };
   });
+}
+
+/** The crown patch that looks like an object (largest first), or null. */
+export function ornamentPatch(patches: CrownPatch[], hair: Lab | null, skin: Lab): CrownPatch | null {
+  const modelled = hair !== null;
+  const hue = (c: Lab) => Math.atan2(c[2], c[1]);
+  for (const p of patches) {
+    if (
+      hair &&
+      p.area >= LIGHT_AREA &&
+      p.step >= ORNAMENT_STEP &&
+      Math.hypot(p.lab[1], p.lab[2]) >= TINT_CHROMA &&
+      Math.hypot(p.lab[1] - skin[1], p.lab[2] - skin[2]) >= 8
+    ) {
+      const dh = Math.abs(((hue(p.lab) - hue(hair) + 3 * Math.PI) % (2 * Math.PI)) - Math.PI);
+      if (Math.hypot(hair[1], hair[2]) < 3 || (dh * 180) / Math.PI >= TINT_HUE) return p;
+    }
+    const coloured = modelled ? p.dist >= ORNAMENT_D && p.step >= ORNAMENT_STEP : p.step >= ORNAMENT_STEP;
+    if (p.area >= ORNAMENT_AREA && coloured) return p;
+    if (p.area >= LIGHT_AREA && p.step >= LIGHT_STEP && p.fill >= LIGHT_FILL) return p;
+  }
+  return null;
 }
 
 export function checkHeadwear(a: FaceAnalysis): CheckResult {
   const m = measureHeadwear(a);
-  const value = { foreign: r2(m.foreign), blob: Math.round(m.blob * 1000) / 1000, forehead: r2(m.forehead), height: r2(m.height) };
-  const limit = { maxForeign: MIN_FOREIGN, maxBlob: MIN_BLOB, minForehead: MIN_FOREHEAD_SKIN, maxHeight: MAX_HEAD_HEIGHT };
+  const crown = analyseCrown(a);
+  const orn = ornamentPatch(crown.patches, crown.hairMean, skinModel(a).lab);
+  const value = {
+    foreign: r2(m.foreign),
+    ornament: orn ? Math.round(orn.area * 1000) / 1000 : 0,
+    ornamentDist: orn ? Math.round(orn.dist * 10) / 10 : 0,
+    ornamentStep: orn ? Math.round(orn.step) : 0,
+    band: r2(crown.band),
+    forehead: r2(m.forehead),
+    height: r2(m.height),
+  };
+  const limit = {
+    maxForeign: MIN_FOREIGN,
+    ornamentArea: ORNAMENT_AREA,
+    ornamentDist: ORNAMENT_D,
+    ornamentStep: ORNAMENT_STEP,
+    maxBand: MIN_BAND,
+    minForehead: MIN_FOREHEAD_SKIN,
+    maxHeight: MAX_HEAD_HEIGHT,
+  };
   const hint = '不得佩戴帽子、发箍、发卡、头花等头饰，请摘下后重新拍摄';
-  if (!m.measured || a.headTop.touchesTop) return ruleResult('headwear', 'review', value, limit, '头顶区域不在画面内或过小，无法判断有无帽子、头饰，请人工确认', hint, 'HEADWEAR_UNMEASURED');
+  if (!m.measured || a.headTop.touchesTop || crown.pixels < 40)
+    return ruleResult(
+      'headwear',
+      'review',
+      value,
+      limit,
+      '头顶区域不在画面内或过小，无法判断有无帽子、头饰，请人工确认',
+      hint,
+      'HEADWEAR_UNMEASURED',
+    );
   const F = faceFrame(a);
-  const where = m.where ? (() => {
-    const [x0, y0] = F.at(m.where.u0, m.where.v0), [x1, y1] = F.at(m.where.u1, m.where.v1);
-    return `（约 x ${Math.round(Math.min(x0, x1))}–${Math.round(Math.max(x0, x1))}，y ${Math.round(Math.min(y0, y1))}–${Math.round(Math.max(y0, y1))}）`;
-  })() : '';
-  if (m.foreign >= FAIL_FOREIGN) return ruleResult('headwear', 'fail', value, limit, `头顶有大片非头发、非皮肤的物体${where}，占头顶区域 ${Math.round(m.foreign * 100)}%（允许 < ${Math.round(MIN_FOREIGN * 100)}%），判定为戴帽子或头饰`, hint, 'HEADWEAR');
-  if (m.foreign >= MIN_FOREIGN || m.blob >= MIN_BLOB) return ruleResult('headwear', 'review', value, limit, `头顶有颜色不同于头发和皮肤的物体${where}，占头顶区域 ${Math.round(m.foreign * 100)}%（参考上限 ${Math.round(MIN_FOREIGN * 100)}%），疑似帽子、发箍、发卡或头花，请人工查看`, hint, 'HEADWEAR_SUSPECT');
-  if (m.forehead < MIN_FOREHEAD_SKIN) return ruleResult('headwear', 'review', value, limit, `额头上部几乎不见皮肤（${Math.round(m.forehead * 100)}%，参考下限 ${Math.round(MIN_FOREHEAD_SKIN * 100)}%），可能是帽檐、帽舌、发带或厚刘海，请人工查看额头和头顶`, hint, 'HEADWEAR_SUSPECT');
-  if (m.height > MAX_HEAD_HEIGHT) return ruleResult('headwear', 'review', value, limit, `头顶高出眼睛 ${r2(m.height)} 倍瞳距（参考上限 ${MAX_HEAD_HEIGHT}），疑似戴帽子、头饰或发型过高，请人工确认`, hint, 'HEADWEAR_SUSPECT');
-  return ruleResult('headwear', 'pass', value, limit, `头顶只见头发和皮肤（其他物体占 ${Math.round(m.foreign * 100)}%，头顶高出眼睛 ${r2(m.height)} 倍瞳距），未见帽子或头饰`);
+  const box = (b: { u0: number; u1: number; v0: number; v1: number }) => {
+    const pts = [F.at(b.u0, b.v0), F.at(b.u1, b.v0), F.at(b.u0, b.v1), F.at(b.u1, b.v1)];
+    const xs = pts.map((p) => p[0]),
+      ys = pts.map((p) => p[1]);
+    return `（约 x ${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))}，y ${Math.round(Math.min(...ys))}–${Math.round(Math.max(...ys))}）`;
+  };
+  const where = m.where ? box(m.where) : '';
+  if (m.foreign >= FAIL_FOREIGN)
+    return ruleResult(
+      'headwear',
+      'fail',
+      value,
+      limit,
+      `头顶有大片非头发、非皮肤的物体${where}，占头顶区域 ${Math.round(m.foreign * 100)}%（允许 < ${Math.round(MIN_FOREIGN * 100)}%），判定为戴帽子或头饰`,
+      hint,
+      'HEADWEAR',
+    );
+  if (m.foreign >= MIN_FOREIGN)
+    return ruleResult(
+      'headwear',
+      'review',
+      value,
+      limit,
+      `头顶有颜色不同于头发和皮肤的物体${where}，占头顶区域 ${Math.round(m.foreign * 100)}%（参考上限 ${Math.round(MIN_FOREIGN * 100)}%），疑似帽子、发箍、发卡或头花，请人工查看`,
+      hint,
+      'HEADWEAR_SUSPECT',
+    );
+  if (orn) {
+    const light = !(orn.dist >= ORNAMENT_D && orn.step >= ORNAMENT_STEP) && crown.hairMean !== null;
+    const why = light
+      ? `边缘清晰（与周围头发色差 ${Math.round(orn.step)}，参考下限 ${LIGHT_STEP}）`
+      : `颜色远离本人发色（马氏距离 ${value.ornamentDist}，参考上限 ${ORNAMENT_D}；与周围色差 ${Math.round(orn.step)}，参考上限 ${ORNAMENT_STEP}）`;
+    return ruleResult(
+      'headwear',
+      'review',
+      value,
+      limit,
+      `头发中有一块${why}的物体${box(orn)}，面积 ${value.ornament} 倍瞳距²（参考上限 ${orn.area >= LIGHT_AREA && light ? LIGHT_AREA : ORNAMENT_AREA}），疑似发卡、发夹、蝴蝶结或头花，请人工查看该处`,
+      hint,
+      'HAIR_ORNAMENT_SUSPECT',
+    );
+  }
+  const long = crown.patches.find(
+    (p) =>
+      p.area >= BAND_AREA &&
+      p.u1 - p.u0 >= BAND_WIDTH &&
+      p.step >= BAND_STEP &&
+      (crown.hairMean === null || p.dist >= BAND_D),
+  );
+  if (long)
+    return ruleResult(
+      'headwear',
+      'review',
+      value,
+      limit,
+      `头顶有一条横跨 ${r2(long.u1 - long.u0)} 倍瞳距的异色带状物${box(long)}（参考上限 ${BAND_WIDTH}，面积 ${Math.round(long.area * 1000) / 1000} 倍瞳距²，与周围色差 ${Math.round(long.step)}），疑似发箍、发带，请人工查看头顶`,
+      hint,
+      'HEADBAND_SUSPECT',
+    );
+  if (crown.band >= MIN_BAND) {
+    const at = crown.bandAt ? box({ u0: -0.6, u1: 0.6, v0: crown.bandAt.v0, v1: crown.bandAt.v1 }) : '';
+    return ruleResult(
+      'headwear',
+      'review',
+      value,
+      limit,
+      `额头上有一条横贯的非皮肤带状物${at}，${Math.round(crown.band * 100)}% 的额头列可见其上下都是皮肤（参考上限 ${Math.round(MIN_BAND * 100)}%），疑似发带、头箍，请人工查看额头`,
+      hint,
+      'HEADBAND_SUSPECT',
+    );
+  }
+  if (m.forehead < MIN_FOREHEAD_SKIN)
+    return ruleResult(
+      'headwear',
+      'review',
+      value,
+      limit,
+      `额头上部几乎不见皮肤（${Math.round(m.forehead * 100)}%，参考下限 ${Math.round(MIN_FOREHEAD_SKIN * 100)}%），可能是帽檐、帽舌、发带或厚刘海，请人工查看额头和头顶`,
+      hint,
+      'HEADWEAR_SUSPECT',
+    );
+  if (m.height > MAX_HEAD_HEIGHT)
+    return ruleResult(
+      'headwear',
+      'review',
+      value,
+      limit,
+      `头顶高出眼睛 ${r2(m.height)} 倍瞳距（参考上限 ${MAX_HEAD_HEIGHT}），疑似戴帽子、头饰或发型过高，请人工确认`,
+      hint,
+      'HEADWEAR_SUSPECT',
+    );
+  return ruleResult(
+    'headwear',
+    'pass',
+    value,
+    limit,
+    `头顶只见头发和皮肤（其他物体占 ${Math.round(m.foreign * 100)}%，未见发饰或发带，头顶高出眼睛 ${r2(m.height)} 倍瞳距），未见帽子或头饰`,
+  );
 }
