@@ -1,65 +1,133 @@
 /**
  * `necklace` — no necklace (严禁佩戴项链).
  *
- * Native value: over the neck and the neckline (|u| ≤ 0.6 IPD, from 0.15 to 1.3 IPD below the chin),
- * the share of columns (every 0.03 IPD) in which a thin band crosses the skin — a run of at most 0.08 IPD
- * of non-skin points with skin above and below it, or any jewellery-like point with skin within 0.06 IPD
- * above and below; a darker run of the neck's own hue (a fold, a shadow) does not count — and continues in a neighbouring column (a chain is continuous; a mole is not). Skin is
- * the face's skin or the throat's own colour (ΔE2000 < 10). A chain, a string of pearls or a pendant on the skin cuts many columns; the neck,
- * a collar or a neckline cut them at most once at the clothing's edge (which has no skin below).
- * ≥ `MIN_COLUMNS` → `review`; ≥ `FAIL_COLUMNS` → `fail`. When less than 15 % of the zone is skin (high
- * collar, scarf, beard) the chain could not be looked for → `review` saying so.
+ * A chain, a string of pearls or a pendant's cord hangs from the sides of the neck in a U below the jaw: a
+ * thin line of another colour than the neck's skin, with neck skin on both sides of it. Neck folds are
+ * darker skin of the neck's own hue, a neckline or a collar has cloth (not skin) beyond its edge, stubble
+ * and moles do not line up on a U.
+ *
+ * Native value: over the neck and the neckline (|u| ≤ 0.66 IPD, 0.12–1.5 IPD below the chin, a grid of
+ * 0.015 IPD), the *line points* — a point that is not neck skin, differs from the mean of its two
+ * neighbours 0.045 IPD away (above and below, or left and right) by ΔE76 ≥ `LINE_CONTRAST`, both of them
+ * neck skin, and is not a darker shade of the neck's hue (a fold) — are voted into U-curves
+ * v = c − k·(u − u₀)² (v grows downwards) (u₀ within ±0.1, k from 0.8 to 6 IPD⁻¹, c every 0.03 IPD). The value is the share of
+ * the zone's columns (every 0.03 IPD) that the best U-curve crosses on line points, with at least 3 columns
+ * on each side of u₀. ≥ `MIN_COLUMNS` → `review`; ≥ `FAIL_COLUMNS` → `fail`. When less than 15 % of the
+ * zone is skin (high collar, scarf, beard) the chain could not be looked for → `review` saying so.
  */
 import type { CheckResult } from '../../types.js';
 import type { FaceAnalysis } from '../analysis.js';
 import { deltaE2000, type Lab } from '../colour.js';
-import { faceFrame, jewelleryLike, memo, r2, ruleResult, sampleBox, skinModel } from './frame.js';
+import { faceFrame, indexAt, labOf, memo, r2, ruleResult, sampleBox, skinModel } from './frame.js';
 
-export const MIN_COLUMNS = 0.35;
-export const FAIL_COLUMNS = 0.95;
+export const MIN_COLUMNS = 0.25;
+export const FAIL_COLUMNS = 0.8;
+export const LINE_CONTRAST = 10;
 const STEP = 0.015;
-const MAX_RUN = 0.08;
+const COL = 2; // a column every 2 grid steps (0.03 IPD)
+const SIDE = 3; // neighbours 3 grid steps away (0.045 IPD)
+const U0 = [-0.1, -0.05, 0, 0.05, 0.1];
+const K = [0.8, 1.2, 1.6, 2, 2.5, 3, 3.5, 4, 4.5, 5, 6];
+const C_BIN = 0.03;
 
-export function measureNecklace(a: FaceAnalysis): { columns: number; skin: number; measured: boolean } {
+export function measureNecklace(a: FaceAnalysis): { columns: number; skin: number; measured: boolean; points: number } {
   return memo(a, 'rules.necklace', () => {
     const F = faceFrame(a);
     const chin = F.uv(152)[1];
     const sk = skinModel(a);
     // The neck's own colour (often yellower or darker than the cheeks): the throat just below the chin.
-    const throat = sampleBox(a, -0.25, 0.25, chin + 0.1, chin + 0.4, 0.03).lab.filter((c) => Math.hypot(c[1] - sk.lab[1], c[2] - sk.lab[2]) < 14);
-    const neck: Lab | null = throat.length >= 10 ? [0, 1, 2].map((k) => throat.map((c) => c[k]).sort((x, y) => x - y)[throat.length >> 1]) as Lab : null;
-    const isSkin = (c: Lab) => sk.isSkin(c) || (neck !== null && deltaE2000(c, neck) < 10);
-    const v0 = chin + 0.15, v1 = chin + 1.3;
-    const maxRun = Math.round(MAX_RUN / STEP), near = Math.round(0.06 / STEP);
-    const runs: number[][] = [];
-    let skinPts = 0, pts = 0;
-    for (let u = -0.6; u <= 0.6 + 1e-9; u += 0.03) {
-      const s = sampleBox(a, u, u, v0, v1, STEP);
-      const found: number[] = [];
-      runs.push(found);
-      if (s.lab.length < 10) continue;
-      const skin = s.lab.map(isSkin);
-      skinPts += skin.filter(Boolean).length;
-      pts += skin.length;
-      for (let k = 0; k < skin.length; k++) {
-        if (skin[k]) continue;
-        let e = k;
-        while (e < skin.length && !skin[e]) e++;
-        const above = k > 0 && skin[k - 1], below = e < skin.length && skin[e];
-        // A fold or a shadow of the neck is darker skin of the same hue; a chain, a cord or pearls are not.
-        const foreign = (c: Lab) => neck === null || Math.hypot(c[1] - neck[1], c[2] - neck[2]) > 10 || c[0] > neck[0] + 12;
-        const thin = above && below && e - k <= maxRun && s.lab.slice(k, e).some(foreign);
-        const jewel = !thin && jewelleryLike(a, s.lab[k]) && skin.slice(Math.max(0, k - near), k).some(Boolean) && skin.slice(k + 1, k + 1 + near).some(Boolean);
-        if (thin || jewel) found.push(s.at[k][1]);
-        k = e;
+    const throat = sampleBox(a, -0.25, 0.25, chin + 0.1, chin + 0.4, 0.03).lab.filter(
+      (c) => Math.hypot(c[1] - sk.lab[1], c[2] - sk.lab[2]) < 14,
+    );
+    const neck: Lab | null =
+      throat.length >= 10
+        ? ([0, 1, 2].map((k) => throat.map((c) => c[k]).sort((x, y) => x - y)[throat.length >> 1]) as Lab)
+        : null;
+    const isSkin = (c: Lab) =>
+      sk.isSkin(c) || (neck !== null && Math.abs(c[0] - neck[0]) < 25 && deltaE2000(c, neck) < 10);
+    // A fold or a shadow of the neck is darker skin of the same hue; a chain, a cord or pearls are not.
+    const foreign = (c: Lab) => neck === null || Math.hypot(c[1] - neck[1], c[2] - neck[2]) > 10 || c[0] > neck[0] + 12;
+    const u0 = -0.66,
+      v0 = chin + 0.12;
+    let skinPts = 0,
+      pts = 0;
+    const nu = Math.round(1.32 / STEP) + 1,
+      nv = Math.round((1.5 - 0.12) / STEP) + 1;
+    // Colour and skin of the grid, computed when first needed (most points are looked at only as a centre).
+    const lab: (Lab | null | undefined)[] = new Array(nu * nv);
+    const skin = new Int8Array(nu * nv); // 0 unknown, 1 skin, -1 not
+    const labAt = (k: number): Lab | null => {
+      let c = lab[k];
+      if (c === undefined) {
+        const idx = indexAt(a, F, u0 + (k % nu) * STEP, v0 + Math.floor(k / nu) * STEP);
+        c = lab[k] = idx < 0 ? null : labOf(a, idx);
+      }
+      return c;
+    };
+    const skinAt = (k: number): boolean => {
+      if (!skin[k]) {
+        const c = labAt(k);
+        skin[k] = c && isSkin(c) ? 1 : -1;
+      }
+      return skin[k] > 0;
+    };
+    const ncol = Math.floor((nu - 1) / COL) + 1;
+    const ci = Math.round(-u0 / STEP); // grid column of u = 0
+    const nb = Math.ceil((1.5 - 0.12) / C_BIN) + 1;
+    const acc = new Uint8Array(U0.length * K.length * nb * ncol);
+    let points = 0;
+    const line = (c: Lab, kp: number, kq: number) => {
+      if (!skinAt(kp) || !skinAt(kq)) return false;
+      const p = labAt(kp)!,
+        q = labAt(kq)!;
+      const m: Lab = [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2, (p[2] + q[2]) / 2];
+      return Math.hypot(c[0] - m[0], c[1] - m[1], c[2] - m[2]) >= LINE_CONTRAST;
+    };
+    for (let j = SIDE; j < nv - SIDE; j++) {
+      for (let i = 0; i < nu; i += COL) {
+        const k = j * nu + i,
+          c = labAt(k);
+        if (!c) continue;
+        pts++;
+        if (skinAt(k)) skinPts++;
+        if (!foreign(c)) continue;
+        const vert = line(c, k - SIDE * nu, k + SIDE * nu);
+        const horz = i >= SIDE && i < nu - SIDE && line(c, k - SIDE, k + SIDE);
+        if (!vert && !horz) continue;
+        points++;
+        const u = (i - ci) * STEP,
+          v = j * STEP;
+        for (let a0 = 0; a0 < U0.length; a0++) {
+          for (let b = 0; b < K.length; b++) {
+            // v grows downwards: the chain's lowest point is c, its sides rise by k·(u − u₀)².
+            const bin = Math.floor((v + K[b] * (u - U0[a0]) ** 2) / C_BIN);
+            if (bin >= nb - 1) continue;
+            acc[((a0 * K.length + b) * nb + bin) * ncol + i / COL] = 1;
+          }
+        }
       }
     }
-    // A chain is continuous: count columns whose thin band continues in a neighbouring column (±0.045 IPD).
-    const cont = (i: number, j: number) => j >= 0 && j < runs.length && runs[i].some((v) => runs[j].some((w) => Math.abs(v - w) <= 0.045));
-    const cols = runs.length;
-    const hit = runs.filter((r, i) => r.length > 0 && (cont(i, i - 1) || cont(i, i + 1))).length;
-    const skin = pts ? skinPts / pts : 0;
-    return { columns: cols ? hit / cols : 0, skin, measured: pts >= 100 && skin >= 0.15 };
+    let best = 0;
+    for (let a0 = 0; a0 < U0.length; a0++) {
+      const mid = (U0[a0] - u0) / STEP / COL;
+      for (let b = 0; b < K.length; b++) {
+        for (let bin = 0; bin + 1 < nb; bin++) {
+          const base = ((a0 * K.length + b) * nb + bin) * ncol;
+          let n = 0,
+            left = 0,
+            right = 0;
+          for (let col = 0; col < ncol; col++) {
+            if (!acc[base + col] && !acc[base + ncol + col]) continue;
+            n++;
+            if (col < mid - 3) left++;
+            else if (col > mid + 3) right++;
+          }
+          if (left >= 3 && right >= 3 && n > best) best = n;
+        }
+      }
+    }
+    const share = pts ? skinPts / pts : 0;
+    return { columns: best / ncol, skin: share, measured: pts >= 100 && share >= 0.15, points };
   });
 }
 
@@ -68,8 +136,42 @@ export function checkNecklace(a: FaceAnalysis): CheckResult {
   const value = { columns: r2(m.columns), neckSkin: r2(m.skin) };
   const limit = { review: MIN_COLUMNS, fail: FAIL_COLUMNS };
   const hint = '不得佩戴项链等饰品，请摘下后重新拍摄';
-  if (!m.measured) return ruleResult('necklace', 'review', value, limit, `颈部和领口几乎不见皮肤（肤色占 ${Math.round(m.skin * 100)}%），无法判断有无项链，请人工查看（高领、围巾或胡须也会如此）`, hint, 'NECKLACE_UNMEASURED');
-  if (m.columns >= FAIL_COLUMNS) return ruleResult('necklace', 'fail', value, limit, `颈部皮肤上有一条横贯的细带（${Math.round(m.columns * 100)}% 的竖列被截断，允许 < ${Math.round(MIN_COLUMNS * 100)}%），判定为佩戴项链`, hint, 'NECKLACE');
-  if (m.columns >= MIN_COLUMNS) return ruleResult('necklace', 'review', value, limit, `颈部皮肤上有疑似链状细带（${Math.round(m.columns * 100)}% 的竖列被截断，参考上限 ${Math.round(MIN_COLUMNS * 100)}%），疑似项链，请人工查看颈部和领口`, hint, 'NECKLACE_SUSPECT');
-  return ruleResult('necklace', 'pass', value, limit, `颈部和领口未见链状细带（${Math.round(m.columns * 100)}% 的竖列被截断），未见项链`);
+  if (!m.measured)
+    return ruleResult(
+      'necklace',
+      'review',
+      value,
+      limit,
+      `颈部和领口几乎不见皮肤（肤色占 ${Math.round(m.skin * 100)}%），无法判断有无项链，请人工查看（高领、围巾或胡须也会如此）`,
+      hint,
+      'NECKLACE_UNMEASURED',
+    );
+  const pc = `${Math.round(m.columns * 100)}%`;
+  if (m.columns >= FAIL_COLUMNS)
+    return ruleResult(
+      'necklace',
+      'fail',
+      value,
+      limit,
+      `颈部皮肤上有一条 U 形细线横贯颈部（${pc} 的竖列被截断，允许 < ${Math.round(MIN_COLUMNS * 100)}%），判定为佩戴项链`,
+      hint,
+      'NECKLACE',
+    );
+  if (m.columns >= MIN_COLUMNS)
+    return ruleResult(
+      'necklace',
+      'review',
+      value,
+      limit,
+      `颈部皮肤上有疑似项链的 U 形细线（${pc} 的竖列被截断，参考上限 ${Math.round(MIN_COLUMNS * 100)}%），疑似项链，请人工查看颈部和领口`,
+      hint,
+      'NECKLACE_SUSPECT',
+    );
+  return ruleResult(
+    'necklace',
+    'pass',
+    value,
+    limit,
+    `颈部和领口未见链状细线（${pc} 的竖列被截断，参考上限 ${Math.round(MIN_COLUMNS * 100)}%），未见项链`,
+  );
 }
