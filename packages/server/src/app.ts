@@ -16,6 +16,8 @@ import { openFileStore, type FileStore } from './storage.js';
 import { EventBus } from './events.js';
 import { MemoryQueue, RedisQueue, deploymentKey, queueNameFor, type JobQueue } from './jobs/queue.js';
 import { exportQueue } from './jobs/exports.js';
+import { FaceJobQueue } from './jobs/face.js';
+import { faceQueueNameFor } from './jobs/queue.js';
 import { AppError } from './errors.js';
 import { AuthService, actorFromUser } from './services/auth.js';
 import { SetupService } from './services/setup.js';
@@ -178,6 +180,16 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
       })
     : new MemoryQueue(handler, config.jobConcurrency, (e) => app.log.error(e));
   photos.queue = queue;
+  // WORKERS=external: 同版 comparisons and 一键修正 go to the worker too — this process never runs a face analysis.
+  const faceJobs =
+    config.workers === 'external' && config.redisUrl
+      ? new FaceJobQueue({
+          redisUrl: config.redisUrl,
+          name: faceQueueNameFor({ prefix: config.queuePrefix, databaseUrl: config.databaseUrl, dataDir: config.dataDir }),
+          onError: (e) => app.log.error({ err: e }, 'face job queue'),
+        })
+      : null;
+  photos.faceJobs = faceJobs;
   // Background exports: on `gradpass worker` when WORKERS=external, else in this process (BullMQ or in memory).
   const exports = exportQueue(config, services.exportJobs, (e) => app.log.error({ err: e }, 'background export'));
   services.exportJobs.queue = exports.queue;
@@ -195,6 +207,7 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
   app.decorateRequest('mustChangePassword', false);
   app.addHook('onClose', async () => {
     await exports.close();
+    await faceJobs?.close();
     await queue.close();
     await events.close();
     await files.close();

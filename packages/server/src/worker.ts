@@ -7,7 +7,11 @@ import { openDatabase } from './db/connect.js';
 import { makeRepos } from './repositories/index.js';
 import { openFileStore } from './storage.js';
 import { EventBus } from './events.js';
-import { RedisQueue, deploymentKey, queueNameFor } from './jobs/queue.js';
+import { RedisQueue, deploymentKey, faceQueueNameFor, queueNameFor } from './jobs/queue.js';
+import { FaceJobQueue } from './jobs/face.js';
+import { actorFromUser } from './services/auth.js';
+import { OrgTree } from './services/context.js';
+import { AppError } from './errors.js';
 import { StudentService } from './services/students.js';
 import { PhotoService } from './services/photos.js';
 import { CertificateService } from './services/certificates.js';
@@ -29,6 +33,8 @@ export interface RunningWorker {
   checked(): number;
   /** Background exports this worker has run so far. */
   exported(): number;
+  /** 同版 comparisons and 一键修正 this worker has run for the web processes so far. */
+  faceJobs(): number;
   close(): Promise<void>;
 }
 
@@ -118,13 +124,31 @@ export async function startWorker(partial: Partial<AppConfig>, opts: WorkerOptio
   const exportsHandle = exportQueue(config, exportJobs, onError, { consume: true });
   exportJobs.queue = exportsHandle.queue;
   await exportsHandle.start();
+  // 同版 comparisons and 一键修正 for the web processes (WORKERS=external there), one at a time (Human is serial).
+  let faceRuns = 0;
+  const faceQueue = new FaceJobQueue({
+    redisUrl: config.redisUrl,
+    name: faceQueueNameFor(keyOpts),
+    handler: async (data) => {
+      const result = await photos.runFaceJob(data, async (userId) => {
+        const user = await repos.users.byId(userId);
+        if (!user || user.disabled_at) throw new AppError(403, 'ACCOUNT_DISABLED', '账号已停用');
+        return actorFromUser(user, await OrgTree.load(repos));
+      });
+      faceRuns++;
+      return result;
+    },
+    onError,
+  });
   return {
     threads: pool.jobs,
     queueName,
     requeued,
     checked: () => checked,
     exported: () => exported,
+    faceJobs: () => faceRuns,
     async close() {
+      await faceQueue.close();
       await exportsHandle.close();
       await queue.close();
       await pool.close();
@@ -143,7 +167,9 @@ export async function startWorker(partial: Partial<AppConfig>, opts: WorkerOptio
 export async function runWorkerFromEnv(opts: { threads?: number } = {}): Promise<void> {
   const threads = opts.threads ?? (process.env.WORKER_THREADS ? Number(process.env.WORKER_THREADS) : undefined);
   const w = await startWorker(deploymentFromEnv(), { threads });
-  console.log(`gradpass 照片检测进程已启动：${w.threads} 个线程，队列 ${w.queueName}`);
+  console.log(
+    `gradpass 照片检测进程已启动：${w.threads} 个线程，队列 ${w.queueName}；同时处理后台导出、同版比对与一键修正`,
+  );
   if (w.requeued) console.log(`  ${w.requeued} 张待检测照片此前没有任务，已重新排队`);
   let stopping = false;
   const stop = (signal: string) => {

@@ -16,6 +16,7 @@ import { registerImportJobRoutes } from './import-jobs.js';
 import { registerStudentAccountRoutes } from './student-accounts.js';
 import { registerBulkWorkRoutes } from './bulk-work.js';
 import { registerExportJobRoutes } from './export-jobs.js';
+import { registerFaceJobRoutes } from './face-jobs.js';
 
 /** Every HTTP route, one module per resource. */
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
@@ -37,6 +38,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
     registerStudentAccountRoutes,
     registerBulkWorkRoutes,
     registerExportJobRoutes,
+    registerFaceJobRoutes,
   ])
     await register(app);
 }

@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError, invalid } from '../errors.js';
-import { PHOTO_SOURCES, type PhotoSource } from '../services/photos.js';
+import { FaceJobPending, PHOTO_SOURCES, type PhotoSource } from '../services/photos.js';
 import { errors, idParams, photoSchema, items, binary, obj, str, int } from './schemas.js';
 import { actorOf, readMultipart, requireFile, multipartBody, tag } from './common.js';
 import { receiveToTempFile } from './upload-temp.js';
@@ -15,6 +15,19 @@ export const photoExportQuery = {
     naming: { type: 'string', enum: ['xuehao', 'idcard'], default: 'xuehao' },
   },
 } as const;
+
+/** 202 of a face job still running on the worker: poll `/api/face-jobs/:jobId` for the answer. */
+const faceJobPending = obj({ pending: { type: 'boolean' }, jobId: str, code: str, message: str });
+
+/** Runs `work`; a face job still running on the worker after the wait is answered 202 with its id. */
+async function pendingAs202<T>(reply: FastifyReply, work: () => Promise<T>): Promise<T | FastifyReply> {
+  try {
+    return await work();
+  } catch (e) {
+    if (!(e instanceof FaceJobPending)) throw e;
+    return reply.code(202).send({ pending: true, jobId: e.jobId, code: e.code, message: e.message });
+  }
+}
 
 export async function registerPhotoRoutes(app: FastifyInstance): Promise<void> {
   const s = app.ctx.services;
@@ -55,14 +68,16 @@ export async function registerPhotoRoutes(app: FastifyInstance): Promise<void> {
             background: { type: 'string', enum: ['keep', 'blue'] },
           },
         },
-        response: { 200: photoSchema, ...errors },
+        response: { 200: photoSchema, 202: faceJobPending, ...errors },
       },
     },
-    async (req) =>
-      s.photos.standardizeCurrent(
-        actorOf(req),
-        (req.params as { id: number }).id,
-        (req.body ?? {}) as { align?: 'centre' | 'face'; background?: 'keep' | 'blue' },
+    async (req, reply) =>
+      pendingAs202(reply, () =>
+        s.photos.standardizeCurrent(
+          actorOf(req),
+          (req.params as { id: number }).id,
+          (req.body ?? {}) as { align?: 'centre' | 'face'; background?: 'keep' | 'blue' },
+        ),
       ),
   );
   app.get(
@@ -131,10 +146,11 @@ export async function registerPhotoRoutes(app: FastifyInstance): Promise<void> {
         tags: tag('照片'),
         summary: '与学信网参考照片比对（同一人、同版）',
         params: idParams,
-        response: { 200: obj({ status: str, face: checkRow, sameShot: checkRow }), ...errors },
+        response: { 200: obj({ status: str, face: checkRow, sameShot: checkRow }), 202: faceJobPending, ...errors },
       },
     },
-    async (req) => s.photos.compareReferenceFor(actorOf(req), (req.params as { id: number }).id),
+    async (req, reply) =>
+      pendingAs202(reply, () => s.photos.compareReferenceFor(actorOf(req), (req.params as { id: number }).id)),
   );
   app.get(
     '/api/photo-profile',

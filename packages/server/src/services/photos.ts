@@ -18,6 +18,7 @@ import { constraintHit, type PhotoRow, type Repos, type StudentRow } from '../re
 import type { FileStore } from '../storage.js';
 import type { EventBus } from '../events.js';
 import type { JobQueue } from '../jobs/queue.js';
+import type { FaceJobData, FaceJobQueue, FaceJobRefusal } from '../jobs/face.js';
 import { OrgTree, requirePermission, requireRole, requireStaff, type Actor } from './context.js';
 import { audit } from './audit.js';
 import { assertPictureUpload } from './upload-guard.js';
@@ -82,6 +83,22 @@ async function* singlePhoto(upload: ArchiveUpload, maxBytes: number): AsyncGener
   yield { kind: 'entry', ...item, size, read: () => readFile(upload.path) };
 }
 
+/** How long a web process waits for a face job on the worker before answering 202 (人脸分析等待上限). */
+export const FACE_WAIT_MS = 20_000;
+
+/**
+ * A face job (同版比对, 一键修正) still running on the worker after {@link FACE_WAIT_MS}: the routes answer 202 with
+ * the job id (the page polls `/api/face-jobs/:jobId`); the submission gate answers 503 with the same words.
+ */
+export class FaceJobPending extends AppError {
+  constructor(
+    readonly jobId: string,
+    what: string,
+  ) {
+    super(503, 'FACE_JOB_PENDING', `${what}正在后台照片分析进程中进行，请稍候；结果出来后会自动显示，无需重复操作`, { jobId });
+  }
+}
+
 /** HTTP status of an archive refused as a whole: size limits 413, damage and bombs 422. */
 const archiveStatus = (code: string): number =>
   code === 'ZIP_TOO_MANY_ENTRIES' || code === 'ZIP_TOTAL_TOO_LARGE' ? 413 : 422;
@@ -94,6 +111,15 @@ export class PhotoService {
    * pool over every core). Unset: in this thread.
    */
   inspector: ((bytes: Buffer, fileName: string, face: boolean) => Promise<PhotoReport>) | null = null;
+  /**
+   * The face-analysis queue (WORKERS=external): 同版 comparisons and 一键修正 are sent to `gradpass worker`, so this
+   * process never runs a face analysis. Null: they run here (the embedded default, and the worker itself).
+   */
+  faceJobs: FaceJobQueue | null = null;
+  /** How long to wait for a face job before answering 202 / FACE_JOB_PENDING. */
+  faceWaitMs = FACE_WAIT_MS;
+  /** Face analyses (同版 comparisons, 一键修正) this process ran itself — 0 on a web process with WORKERS=external. */
+  localFaceRuns = 0;
   constructor(
     private readonly repos: Repos,
     private readonly files: FileStore,
@@ -392,9 +418,16 @@ export class PhotoService {
     requirePermission(actor, 'replace_photo', centrePath, student.id);
     await assertPhotoReplaceable(this.repos, student);
     if (student.photo_id == null) throw new AppError(404, 'NO_PHOTO', '该学生尚无毕业电子照片');
+    if (this.faceJobs) {
+      // On the worker, which checks the same rules again for this user before changing anything.
+      const r = await this.faceJobs.run({ op: 'standardize', studentId, userId: actor.id, ...opts }, this.faceWaitMs);
+      if (!r.done) throw new FaceJobPending(r.jobId, '照片修正');
+      return unwrapFaceResult(r.result) as PhotoDto;
+    }
     const src = await this.repos.photos.byId(student.photo_id);
     const engine = await loadEngine();
     if (!src || !engine?.standardize) throw new AppError(503, 'ENGINE_UNAVAILABLE', '照片修正引擎不可用');
+    this.localFaceRuns++;
     const fileName = `${student.xuehao}.jpg`;
     const r = await engine.standardize(
       await this.files.read(src.storage_path),
@@ -478,12 +511,19 @@ export class PhotoService {
    * shot (同版). Null without both. The result is cached on the photo row for that reference file, so review
    * lists and the submission gate read it without another face analysis.
    */
-  async compareReference(student: StudentRow): Promise<ReferenceResult | null> {
+  async compareReference(student: StudentRow, opts: { userId?: number } = {}): Promise<ReferenceResult | null> {
     const ref = await this.repos.photos.reference(student.id);
     const photo = student.photo_id != null ? await this.repos.photos.byId(student.photo_id) : undefined;
     if (!ref || !photo) return null;
     const cached = photo.reference_json ? (JSON.parse(photo.reference_json) as ReferenceResult) : null;
     if (cached && cached.referencePath === ref.storage_path) return cached;
+    if (this.faceJobs) {
+      // On the worker, which caches the result on the photo row as here (the next call reads it without a job).
+      const r = await this.faceJobs.run({ op: 'compare', studentId: student.id, userId: opts.userId ?? 0 }, this.faceWaitMs);
+      if (!r.done) throw new FaceJobPending(r.jobId, '与学信网照片的同版比对');
+      return unwrapFaceResult(r.result) as ReferenceResult | null;
+    }
+    this.localFaceRuns++;
     const name = `${student.xuehao}.jpg`;
     const [r] = await compareWithReference(
       { students: [{ row: 1, xuehao: student.xuehao, idCard: student.id_card, name: student.name }] },
@@ -563,9 +603,46 @@ export class PhotoService {
   async compareReferenceFor(actor: Actor, studentId: number) {
     const { student } = await this.students.visible(actor, studentId);
     requireStaff(actor);
-    const r = await this.compareReference(student);
-    if (!r) throw new AppError(404, 'NO_REFERENCE', '须同时有毕业照片和学信网参考照片才能比对');
-    return { status: r.status, face: { ...r.face, code: '' }, sameShot: { ...r.sameShot, code: '' } };
+    return comparisonAnswer(await this.compareReference(student, { userId: actor.id }));
+  }
+
+  /**
+   * One face job on the worker (the handler of `gradpass worker`'s face queue): runs here, with the user's actor
+   * rebuilt for 一键修正 (every rule checked again). A refusal comes back as data, not as a failed job.
+   */
+  async runFaceJob(data: FaceJobData, actorOf: (userId: number) => Promise<Actor>): Promise<unknown> {
+    try {
+      if (data.op === 'compare') {
+        const student = await this.repos.students.byId(data.studentId);
+        if (!student) throw notFound('学生');
+        return await this.compareReference(student);
+      }
+      const actor = await actorOf(data.userId);
+      return await this.standardizeCurrent(actor, data.studentId, { align: data.align, background: data.background });
+    } catch (e) {
+      if (e instanceof AppError) return { refusal: { status: e.status, code: e.code, message: e.message } } satisfies FaceJobRefusal;
+      throw e;
+    }
+  }
+
+  /**
+   * How a face job of this user stands (`/api/face-jobs/:jobId`, polled after a 202): running, or its answer — the
+   * same body the route would have answered at once. Another user's job is answered like one that does not exist.
+   */
+  async faceJobStatus(actor: Actor, jobId: string) {
+    const s = this.faceJobs ? await this.faceJobs.state(jobId) : undefined;
+    if (!s || s.data.userId !== actor.id) throw notFound('照片分析任务');
+    if (s.state === 'queued' || s.state === 'running')
+      return { status: s.state, statusLabel: s.state === 'queued' ? '排队中' : '分析中', op: s.data.op };
+    if (s.state === 'failed')
+      throw new AppError(500, 'FACE_JOB_FAILED', `照片分析未完成：${s.failedReason ?? '后台进程出错'}，请重试`);
+    const result = unwrapFaceResult(s.result);
+    return {
+      status: 'done',
+      statusLabel: '已完成',
+      op: s.data.op,
+      result: s.data.op === 'compare' ? comparisonAnswer(result as ReferenceResult | null) : result,
+    };
   }
 
   /**
@@ -645,4 +722,17 @@ export class PhotoService {
     if (!p) throw new AppError(404, 'NO_PHOTO', '该学生尚无毕业电子照片');
     return this.files.read(p.storage_path);
   }
+}
+
+/** The answer of the 同版 comparison route from a comparison (NO_REFERENCE without both photos). */
+function comparisonAnswer(r: ReferenceResult | null) {
+  if (!r) throw new AppError(404, 'NO_REFERENCE', '须同时有毕业照片和学信网参考照片才能比对');
+  return { status: r.status, face: { ...r.face, code: '' }, sameShot: { ...r.sameShot, code: '' } };
+}
+
+/** A face job's result, or its refusal thrown here as the same AppError the worker met. */
+function unwrapFaceResult(result: unknown): unknown {
+  const r = result as Partial<FaceJobRefusal> | null;
+  if (r && typeof r === 'object' && r.refusal) throw new AppError(r.refusal.status, r.refusal.code, r.refusal.message);
+  return result;
 }
