@@ -70,57 +70,115 @@ function memo<T>(a: FaceAnalysis, key: string, f: () => T): T {
   return a.cache.get(key) as T;
 }
 
-/** Binary dilation / erosion of a grid by a square of half-size r (separable, running counts: O(cells)). */
+/**
+ * Binary dilation / erosion of a grid by a square of half-size r (separable, running counts: O(cells)).
+ * Dilation: any cell set in the window; erosion: every cell of the window inside the grid set.
+ */
 function morph(src: Uint8Array, w: number, h: number, r: number, dilate: boolean): Uint8Array {
-  const tmp = new Uint8Array(src.length), out = new Uint8Array(src.length);
-  // Dilation: any cell set in the window; erosion: every cell of the window inside the grid set.
-  const pass = (get: (k: number) => number, put: (k: number, v: number) => void, len: number) => {
+  const tmp = new Uint8Array(src.length),
+    out = new Uint8Array(src.length);
+  for (let y = 0, base = 0; y < h; y++, base += w) {
     let sum = 0;
-    for (let k = 0; k < Math.min(len, r); k++) sum += get(k);
-    for (let k = 0; k < len; k++) {
-      if (k + r < len) sum += get(k + r);
-      if (k - r - 1 >= 0) sum -= get(k - r - 1);
-      const span = Math.min(len - 1, k + r) - Math.max(0, k - r) + 1;
-      put(k, dilate ? (sum > 0 ? 1 : 0) : sum === span ? 1 : 0);
+    for (let k = 0; k < Math.min(w, r); k++) sum += src[base + k];
+    for (let k = 0; k < w; k++) {
+      if (k + r < w) sum += src[base + k + r];
+      if (k > r) sum -= src[base + k - r - 1];
+      const span = Math.min(w - 1, k + r) - Math.max(0, k - r) + 1;
+      tmp[base + k] = dilate ? (sum > 0 ? 1 : 0) : sum === span ? 1 : 0;
     }
-  };
-  for (let y = 0; y < h; y++) pass((k) => src[y * w + k], (k, v) => (tmp[y * w + k] = v), w);
-  for (let x = 0; x < w; x++) pass((k) => tmp[k * w + x], (k, v) => (out[k * w + x] = v), h);
+  }
+  // Columns: row by row, one running count per column (memory order).
+  const col = new Int32Array(w);
+  for (let k = 0; k < Math.min(h, r); k++) for (let x = 0, q = k * w; x < w; x++) col[x] += tmp[q + x];
+  for (let k = 0; k < h; k++) {
+    if (k + r < h) for (let x = 0, q = (k + r) * w; x < w; x++) col[x] += tmp[q + x];
+    if (k > r) for (let x = 0, q = (k - r - 1) * w; x < w; x++) col[x] -= tmp[q + x];
+    const span = Math.min(h - 1, k + r) - Math.max(0, k - r) + 1,
+      q = k * w;
+    if (dilate) for (let x = 0; x < w; x++) out[q + x] = col[x] > 0 ? 1 : 0;
+    else for (let x = 0; x < w; x++) out[q + x] = col[x] === span ? 1 : 0;
+  }
   return out;
 }
 
-/** Squared ΔE76 between grid cell i of a packed Lab array and colour c. */
-function dist2(lab: Float32Array, i: number, c: Lab): number {
-  const d0 = lab[i * 3] - c[0], d1 = lab[i * 3 + 1] - c[1], d2 = lab[i * 3 + 2] - c[2];
-  return d0 * d0 + d1 * d1 + d2 * d2;
+/** sRGB channel → linear light (the same table as colour.ts, so the grid's Lab equals `rgbToLab`'s). */
+const LINEAR = new Float64Array(256);
+for (let i = 0; i < 256; i++) {
+  const c = i / 255;
+  LINEAR[i] = c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+}
+const labF = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : ((24389 / 27) * t + 16) / 116);
+
+/**
+ * sRGB → Lab memo shared by every photo of the process (the conversion is a pure function of the 24-bit
+ * colour): direct-mapped, 2^18 entries (4 MB); a 480×640 photo has 12–20 thousand distinct colours on the
+ * 2-px grid and ~90 % of the cells hit.
+ */
+const LAB_BITS = 18;
+const labTag = new Int32Array(1 << LAB_BITS).fill(-1);
+const labMemo = new Float32Array(3 << LAB_BITS);
+
+/** Lab of the 24-bit colour `rgb` into out[o..o+2] (float32, as the grid stores it). */
+function labInto(rgb: number, out: Float32Array, o: number): void {
+  const h = Math.imul(rgb, 0x9e3779b1) >>> (32 - LAB_BITS);
+  if (labTag[h] !== rgb) {
+    const R = LINEAR[rgb >>> 16],
+      G = LINEAR[(rgb >>> 8) & 255],
+      Bl = LINEAR[rgb & 255];
+    const fx = labF((0.4124564 * R + 0.3575761 * G + 0.1804375 * Bl) / 0.95047);
+    const fy = labF(0.2126729 * R + 0.7151522 * G + 0.072175 * Bl);
+    const fz = labF((0.0193339 * R + 0.119192 * G + 0.9503041 * Bl) / 1.08883);
+    labTag[h] = rgb;
+    labMemo[h * 3] = 116 * fy - 16;
+    labMemo[h * 3 + 1] = 500 * (fx - fy);
+    labMemo[h * 3 + 2] = 200 * (fy - fz);
+  }
+  out[o] = labMemo[h * 3];
+  out[o + 1] = labMemo[h * 3 + 1];
+  out[o + 2] = labMemo[h * 3 + 2];
 }
 
-/** Distance (ΔE76) from c to the segment between b and p in Lab. */
-function segmentDistance(c: Lab, b: Lab, p: Lab): number {
-  const d0 = p[0] - b[0], d1 = p[1] - b[1], d2 = p[2] - b[2];
-  const len = d0 * d0 + d1 * d1 + d2 * d2;
-  const t = len > 0 ? Math.max(0, Math.min(1, ((c[0] - b[0]) * d0 + (c[1] - b[1]) * d1 + (c[2] - b[2]) * d2) / len)) : 0;
-  const e0 = c[0] - b[0] - t * d0, e1 = c[1] - b[1] - t * d1, e2 = c[2] - b[2] - t * d2;
-  return Math.sqrt(e0 * e0 + e1 * e1 + e2 * e2);
+/** Squared ΔE76 between grid cell i of a packed Lab array and (c0, c1, c2). */
+function dist2(lab: Float32Array, i: number, c0: number, c1: number, c2: number): number {
+  const d0 = lab[i * 3] - c0,
+    d1 = lab[i * 3 + 1] - c1,
+    d2 = lab[i * 3 + 2] - c2;
+  return d0 * d0 + d1 * d1 + d2 * d2;
 }
 
 /** Connected components (4-neighbour) of `on` cells; returns labels and the cell count per label. */
 function components(on: Uint8Array, w: number, h: number): { label: Int32Array; sizes: number[] } {
   const label = new Int32Array(on.length).fill(-1);
   const sizes: number[] = [];
-  const stack: number[] = [];
+  const stack = new Int32Array(on.length);
   for (let i = 0; i < on.length; i++) {
     if (!on[i] || label[i] >= 0) continue;
     const id = sizes.length;
-    let n = 0;
+    let n = 0,
+      top = 0;
     label[i] = id;
-    stack.push(i);
-    while (stack.length) {
-      const j = stack.pop()!;
+    stack[top++] = i;
+    while (top) {
+      const j = stack[--top];
       n++;
-      const x = j % w, y = (j - x) / w;
-      const nb = [x > 0 ? j - 1 : -1, x < w - 1 ? j + 1 : -1, y > 0 ? j - w : -1, y < h - 1 ? j + w : -1];
-      for (const k of nb) if (k >= 0 && on[k] && label[k] < 0) { label[k] = id; stack.push(k); }
+      const x = j % w,
+        y = (j - x) / w;
+      if (x > 0 && on[j - 1] && label[j - 1] < 0) {
+        label[j - 1] = id;
+        stack[top++] = j - 1;
+      }
+      if (x < w - 1 && on[j + 1] && label[j + 1] < 0) {
+        label[j + 1] = id;
+        stack[top++] = j + 1;
+      }
+      if (y > 0 && on[j - w] && label[j - w] < 0) {
+        label[j - w] = id;
+        stack[top++] = j - w;
+      }
+      if (y < h - 1 && on[j + w] && label[j + w] < 0) {
+        label[j + w] = id;
+        stack[top++] = j + w;
+      }
     }
     sizes.push(n);
   }
@@ -134,74 +192,141 @@ function components(on: Uint8Array, w: number, h: number): { label: Int32Array; 
  */
 export const OFF = { rim: 1, far: 2, band: 3, flatMix: 4 } as const;
 
-/** A person's palette: coarse colour bins (8 levels per channel) with their mean Lab and count. */
-type Bins = Map<number, { n: number; lab: [number, number, number] }>;
-
-function addBin(bins: Bins, key: number, c: Lab, n = 1): void {
-  const b = bins.get(key) ?? { n: 0, lab: [0, 0, 0] };
-  b.n += n; b.lab[0] += c[0] * n; b.lab[1] += c[1] * n; b.lab[2] += c[2] * n;
-  bins.set(key, b);
-}
-
-/** Bins holding at least `share` of the count (and 3 cells), as mean Lab colours. */
-function paletteOf(bins: Bins, share: number): Lab[] {
-  let total = 0;
-  for (const b of bins.values()) total += b.n;
-  return [...bins.values()].filter((b) => b.n >= Math.max(3, total * share)).map((b) => [b.lab[0] / b.n, b.lab[1] / b.n, b.lab[2] / b.n]);
-}
-
-/** Explained by the palette: a colour of the person, or a mix of the background and one of them. */
-function explained(c: Lab, B: Lab, palette: readonly Lab[]): 'palette' | 'mix' | null {
-  let mix = false;
-  for (const p of palette) {
-    const d0 = c[0] - p[0], d1 = c[1] - p[1], d2 = c[2] - p[2];
-    if (d0 * d0 + d1 * d1 + d2 * d2 <= BACKGROUND_LOCAL.maxPaletteDeltaE ** 2) return 'palette';
-    if (!mix && segmentDistance(c, B, p) <= BACKGROUND_LOCAL.maxMixDeltaE) mix = true;
+/**
+ * A person's palette: coarse colour bins (8 levels per channel, 512 bins) with their Lab sums and
+ * counts, in typed arrays; `keys` lists the bins in use in the order first seen.
+ */
+class Bins {
+  readonly n = new Float64Array(512);
+  readonly sum = new Float64Array(512 * 3);
+  keys: number[] = [];
+  add(key: number, l: number, a: number, b: number, n = 1): void {
+    if (this.n[key] === 0) this.keys.push(key);
+    this.n[key] += n;
+    this.sum[key * 3] += l;
+    this.sum[key * 3 + 1] += a;
+    this.sum[key * 3 + 2] += b;
   }
-  return mix ? 'mix' : null;
+  clear(): void {
+    for (const k of this.keys) {
+      this.n[k] = 0;
+      this.sum[k * 3] = 0;
+      this.sum[k * 3 + 1] = 0;
+      this.sum[k * 3 + 2] = 0;
+    }
+    this.keys = [];
+  }
+  /** Bins holding at least `share` of the count (and 3 cells), as mean Lab colours (packed). */
+  palette(share: number): Float64Array {
+    let total = 0;
+    for (const k of this.keys) total += this.n[k];
+    const min = Math.max(3, total * share);
+    const out: number[] = [];
+    for (const k of this.keys)
+      if (this.n[k] >= min)
+        out.push(this.sum[k * 3] / this.n[k], this.sum[k * 3 + 1] / this.n[k], this.sum[k * 3 + 2] / this.n[k]);
+    return Float64Array.from(out);
+  }
+}
+
+const concat = (a: Float64Array, b: Float64Array) => {
+  const out = new Float64Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+};
+
+/** Explained by a packed palette: 1 = a colour of the person, 2 = a mix of the background and one of them, 0 = neither. */
+function explained(c0: number, c1: number, c2: number, B: Lab, pal: Float64Array): number {
+  const maxP = BACKGROUND_LOCAL.maxPaletteDeltaE ** 2,
+    maxMix = BACKGROUND_LOCAL.maxMixDeltaE;
+  const b0 = B[0],
+    b1 = B[1],
+    b2 = B[2];
+  let mix = false;
+  for (let k = 0; k < pal.length; k += 3) {
+    const p0 = pal[k],
+      p1 = pal[k + 1],
+      p2 = pal[k + 2];
+    const e0 = c0 - p0,
+      e1 = c1 - p1,
+      e2 = c2 - p2;
+    if (e0 * e0 + e1 * e1 + e2 * e2 <= maxP) return 1;
+    if (mix) continue;
+    // Distance from c to the segment background → palette colour.
+    const d0 = p0 - b0,
+      d1 = p1 - b1,
+      d2 = p2 - b2;
+    const len = d0 * d0 + d1 * d1 + d2 * d2;
+    const t = len > 0 ? Math.max(0, Math.min(1, ((c0 - b0) * d0 + (c1 - b1) * d1 + (c2 - b2) * d2) / len)) : 0;
+    const f0 = c0 - b0 - t * d0,
+      f1 = c1 - b1 - t * d1,
+      f2 = c2 - b2 - t * d2;
+    if (Math.sqrt(f0 * f0 + f1 * f1 + f2 * f2) <= maxMix) mix = true;
+  }
+  return mix ? 2 : 0;
 }
 
 /**
  * Bumps on the person's outline (轮廓凸起): an object touching the hair or standing on a shoulder that the
  * segmentation took into the person, in a colour of the person (a dark bag beside dark hair). Beside the
  * head (rows from the head top to the chin) the outline's reach (the mask plus what is attached to it
- * outside: the visible silhouette) from the face centre on each side; on the
+ * outside: the visible silhouette, `on`) from the face centre on each side; on the
  * shoulders (columns beyond the neck) the outline's top. Measured against the outline `d` away on both
  * sides (second difference), in px, so that a round head, a slope or flowing hair give almost nothing.
  * A shoulder bump is scaled by reviewBump / reviewShoulderBump so that one limit applies to both.
  */
-function outlineBump(person: Uint8Array, main: Int32Array, mainId: number, attached: Uint8Array, gw: number, gh: number, a: FaceAnalysis): { px: number; at: [number, number] | null } {
+function outlineBump(
+  on: Uint8Array,
+  gw: number,
+  gh: number,
+  a: FaceAnalysis,
+): { px: number; at: [number, number] | null } {
   const f = a.face!;
   const fw = faceWidthOf(f) / 2; // grid cells
-  const nose = pt(f, MESH.noseTip), chin = pt(f, MESH.chin);
-  const cx = Math.round(nose[0] / 2), chinY = Math.min(gh - 1, Math.round(chin[1] / 2));
+  const nose = pt(f, MESH.noseTip),
+    chin = pt(f, MESH.chin);
+  const cx = Math.round(nose[0] / 2),
+    chinY = Math.min(gh - 1, Math.round(chin[1] / 2));
   const top = Math.max(0, Math.round(a.headTop.y / 2));
-  const on = (x: number, y: number) => (person[y * gw + x] === 1 && main[y * gw + x] === mainId) || (person[y * gw + x] === 0 && attached[y * gw + x] === 1);
   const d = Math.max(4, Math.round(0.2 * fw));
   let best = 0;
   let at: [number, number] | null = null;
   // Beside the head: reach per row on each side (cells from the centre column to the outermost mask cell).
+  const reach = new Float64Array(gh);
   for (const dir of [-1, 1]) {
-    const reach = new Float64Array(gh).fill(NaN);
+    reach.fill(NaN);
     for (let y = top; y <= chinY; y++) {
       let r = NaN;
       for (let k = Math.floor(gw / 2); k >= 0; k--) {
         const x = cx + dir * k;
-        if (x >= 0 && x < gw && on(x, y)) { r = k; break; }
+        if (x >= 0 && x < gw && on[y * gw + x]) {
+          r = k;
+          break;
+        }
       }
       reach[y] = r;
     }
     for (let y = top + d; y + d <= chinY; y++) {
-      const e = reach[y], u = reach[y - d], v = reach[y + d];
+      const e = reach[y],
+        u = reach[y - d],
+        v = reach[y + d];
       if (!(e >= 0 && u >= 0 && v >= 0)) continue;
       const bump = e - Math.max(u, v);
-      if (bump > best) { best = bump; at = [2 * (cx + dir * e), 2 * y]; }
+      if (bump > best) {
+        best = bump;
+        at = [2 * (cx + dir * e), 2 * y];
+      }
     }
   }
   // On the shoulders: the outline's top per column beyond the neck (0.7 face width from the centre).
   const tops = new Float64Array(gw).fill(NaN);
   for (let x = 0; x < gw; x++) {
-    for (let y = chinY; y < gh; y++) if (on(x, y)) { tops[x] = y; break; }
+    for (let y = chinY; y < gh; y++)
+      if (on[y * gw + x]) {
+        tops[x] = y;
+        break;
+      }
   }
   const inner = Math.round(0.7 * fw);
   // Both neighbours lower (a thing standing on a sloping shoulder), a little over an object's half-width away.
@@ -209,56 +334,87 @@ function outlineBump(person: Uint8Array, main: Int32Array, mainId: number, attac
   for (let x = 0; x < gw; x++) {
     if (Math.abs(x - cx) < inner) continue;
     // Near a side edge the outer neighbour is the edge column (a thing standing in a bottom corner).
-    const i0 = Math.max(0, x - ds), i1 = Math.min(gw - 1, x + ds);
-    if (Math.min(x - i0, i1 - x) < ds / 2 || Math.abs(i0 - cx) < inner * 0.85 || Math.abs(i1 - cx) < inner * 0.85) continue;
-    const t = tops[x], u = tops[i0], v = tops[i1];
+    const i0 = Math.max(0, x - ds),
+      i1 = Math.min(gw - 1, x + ds);
+    if (Math.min(x - i0, i1 - x) < ds / 2 || Math.abs(i0 - cx) < inner * 0.85 || Math.abs(i1 - cx) < inner * 0.85)
+      continue;
+    const t = tops[x],
+      u = tops[i0],
+      v = tops[i1];
     if (!(t >= 0 && u >= 0 && v >= 0)) continue;
     const bump = (Math.min(u, v) - t) * (BACKGROUND_LOCAL.reviewBump / BACKGROUND_LOCAL.reviewShoulderBump);
-    if (bump > best) { best = bump; at = [2 * x, 2 * t]; }
+    if (bump > best) {
+      best = bump;
+      at = [2 * x, 2 * t];
+    }
   }
   return { px: 2 * best, at };
 }
 
-/** The local background measures (memoised on the analysis). */
+/**
+ * The local background measures (memoised on the analysis). Cost: one Lab conversion per grid cell
+ * (76,800 on 480×640), three morphology passes and two component labellings, all in typed arrays.
+ */
 export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMeasures {
   return memo(a, 'background.uniform', () => {
     const base = backgroundMeasures(a);
-    const out: BackgroundUniformMeasures = { spread: base.spread, gradient: base.gradient, patch: 0, patchArea: 0, patchAt: null, others: 0, bump: 0, bumpAt: null };
+    const out: BackgroundUniformMeasures = {
+      spread: base.spread,
+      gradient: base.gradient,
+      patch: 0,
+      patchArea: 0,
+      patchAt: null,
+      others: 0,
+      bump: 0,
+      bumpAt: null,
+    };
     if (!base.rgb || !a.mask || !a.face) return out;
     const { width: W, height: H, data } = a.img;
-    const gw = Math.ceil(W / 2), gh = Math.ceil(H / 2), n = gw * gh;
+    const gw = Math.ceil(W / 2),
+      gh = Math.ceil(H / 2),
+      n = gw * gh;
+    const alpha = a.mask.alpha;
+    // Per grid cell: the person mask, Lab, and the colour keys of the palette bins (3 bits per channel)
+    // and of the explanation memo (5 bits per channel).
     const person = new Uint8Array(n);
-    for (let y = 0; y < gh; y++) for (let x = 0; x < gw; x++) person[y * gw + x] = a.mask.alpha[2 * y * W + 2 * x] >= 128 ? 1 : 0;
+    const lab = new Float32Array(n * 3);
+    const key9 = new Uint16Array(n),
+      key15 = new Uint16Array(n);
+    for (let y = 0, i = 0; y < gh; y++) {
+      for (let x = 0; x < gw; x++, i++) {
+        const q = 2 * y * W + 2 * x,
+          p = q * 3;
+        person[i] = alpha[q] >= 128 ? 1 : 0;
+        const r = data[p],
+          g = data[p + 1],
+          b = data[p + 2];
+        key9[i] = ((r >> 5) << 6) | ((g >> 5) << 3) | (b >> 5);
+        key15[i] = ((r >> 3) << 10) | ((g >> 3) << 5) | (b >> 3);
+        labInto((r << 16) | (g << 8) | b, lab, i * 3);
+      }
+    }
     const bandCells = Math.max(2, Math.round((BACKGROUND_LOCAL.band * W) / 2));
     const near = morph(person, gw, gh, bandCells, true);
     // The palette comes from deep inside the mask (an object the mask swallowed beside the hair stays out).
     const core = morph(person, gw, gh, bandCells, false);
     const B = rgbToLab(base.rgb[0], base.rgb[1], base.rgb[2]);
-    const lab = new Float32Array(n * 3);
-    for (let i = 0; i < n; i++) {
-      const x = i % gw, y = (i - x) / gw;
-      const p = (2 * y * W + 2 * x) * 3;
-      const c = rgbToLab(data[p], data[p + 1], data[p + 2]);
-      lab[i * 3] = c[0]; lab[i * 3 + 1] = c[1]; lab[i * 3 + 2] = c[2];
-    }
-    const labAt = (i: number): Lab => [lab[i * 3], lab[i * 3 + 1], lab[i * 3 + 2]];
-    const keyAt = (i: number) => {
-      const x = i % gw, y = (i - x) / gw, p = (2 * y * W + 2 * x) * 3;
-      return ((data[p] >> 5) << 6) | ((data[p + 1] >> 5) << 3) | (data[p + 2] >> 5);
-    };
+    const maxBg2 = BACKGROUND_LOCAL.maxDeltaE ** 2;
+    const addCell = (bins: Bins, i: number) => bins.add(key9[i], lab[i * 3], lab[i * 3 + 1], lab[i * 3 + 2]);
     // The person's palette (for the mask's rim): bins over the mask's deep core, so an object the mask
     // took in beside the hair stays out of it.
     // Above the chin only the head's core counts (skin, hair): a grey leftover beside the jaw is not the
     // shaded white shirt further down.
     // (A tenth of the face width above the chin: high shoulders of a shirt can reach the chin's height.)
     const chinCell = Math.round((pt(a.face, MESH.chin)[1] - 0.1 * faceWidthOf(a.face)) / 2);
-    const globalBins: Bins = new Map(), headBins: Bins = new Map();
+    const globalBins = new Bins(),
+      headBins = new Bins();
     for (let i = 0; i < n; i += 2) {
       if (!core[i]) continue;
-      addBin(globalBins, keyAt(i), labAt(i));
-      if (i < chinCell * gw) addBin(headBins, keyAt(i), labAt(i));
+      addCell(globalBins, i);
+      if (i < chinCell * gw) addCell(headBins, i);
     }
-    const global = paletteOf(globalBins, 0.003), head = paletteOf(headBins, 0.003);
+    let global = globalBins.palette(0.003),
+      head = headBins.palette(0.003);
     // The person's palette near each place (for the band outside the mask): bins of the mask shrunk by a
     // few px per tile, merged over the tiles within `reach` — a grey leftover beside dark hair is
     // compared with the hair and skin next to it, not with the shaded white shirt at the bottom.
@@ -266,60 +422,102 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
     // The hair (thin at the sides, often missing from the deep core): the mask over the crown, between
     // the head top and the top of the forehead, across the middle of the face.
     {
-      const f = a.face, fw = faceWidthOf(f) / 2, cx = pt(f, MESH.noseTip)[0] / 2;
-      const y0 = Math.max(0, Math.floor(a.headTop.y / 2)), y1 = Math.min(gh - 1, Math.round(pt(f, MESH.foreheadTop)[1] / 2));
-      const hairBins: Bins = new Map();
+      const f = a.face,
+        fw = faceWidthOf(f) / 2,
+        cx = pt(f, MESH.noseTip)[0] / 2;
+      const y0 = Math.max(0, Math.floor(a.headTop.y / 2)),
+        y1 = Math.min(gh - 1, Math.round(pt(f, MESH.foreheadTop)[1] / 2));
+      const hairBins = new Bins();
       for (let y = y0; y <= y1; y++) {
         for (let x = Math.max(0, Math.round(cx - 0.5 * fw)); x <= Math.min(gw - 1, Math.round(cx + 0.5 * fw)); x++) {
-          if (inner[y * gw + x]) addBin(hairBins, keyAt(y * gw + x), labAt(y * gw + x));
+          if (inner[y * gw + x]) addCell(hairBins, y * gw + x);
         }
       }
       // and beside the temples, just outside the face contour (hair above the ears).
       const eyeY = Math.round((pupils(f)[0][1] + pupils(f)[1][1]) / 4);
-      const cl = pt(f, MESH.cheekEdgeLeft)[0] / 2, cr = pt(f, MESH.cheekEdgeRight)[0] / 2, side = 0.12 * fw;
+      const cl = pt(f, MESH.cheekEdgeLeft)[0] / 2,
+        cr = pt(f, MESH.cheekEdgeRight)[0] / 2,
+        side = 0.12 * fw;
       for (let y = y1; y <= Math.min(gh - 1, eyeY); y++) {
-        for (const [u0, u1] of [[cl - side, cl], [cr, cr + side]]) {
+        for (const [u0, u1] of [
+          [cl - side, cl],
+          [cr, cr + side],
+        ]) {
           for (let x = Math.max(0, Math.round(u0)); x <= Math.min(gw - 1, Math.round(u1)); x++) {
-            if (inner[y * gw + x]) addBin(hairBins, keyAt(y * gw + x), labAt(y * gw + x));
+            if (inner[y * gw + x]) addCell(hairBins, y * gw + x);
           }
         }
       }
-      const hair = paletteOf(hairBins, 0.02);
-      global.push(...hair);
-      head.push(...hair);
+      const hair = hairBins.palette(0.02);
+      global = concat(global, hair);
+      head = concat(head, hair);
     }
-    const T = BACKGROUND_LOCAL.tile, tw = Math.ceil(gw / T), th = Math.ceil(gh / T);
-    const tileBins: Bins[] = Array.from({ length: tw * th }, () => new Map());
-    for (let i = 0; i < n; i++) {
-      if (!inner[i]) continue;
-      const x = i % gw, y = (i - x) / gw;
-      addBin(tileBins[Math.floor(y / T) * tw + Math.floor(x / T)], keyAt(i), labAt(i));
+    // Tile bins, packed: tile t's bins are entries tileStart[t] .. tileStart[t + 1] of tileKey / tileN / tileSum.
+    const T = BACKGROUND_LOCAL.tile,
+      tw = Math.ceil(gw / T),
+      th = Math.ceil(gh / T);
+    const tileStart = new Int32Array(tw * th + 1);
+    const tileKey: number[] = [],
+      tileN: number[] = [],
+      tileSum: number[] = [];
+    {
+      const scratch = new Bins();
+      for (let ty = 0; ty < th; ty++) {
+        for (let tx = 0; tx < tw; tx++) {
+          const t = ty * tw + tx;
+          tileStart[t] = tileKey.length;
+          for (let y = ty * T; y < Math.min(gh, ty * T + T); y++) {
+            for (let x = tx * T, i = y * gw + x; x < Math.min(gw, tx * T + T); x++, i++)
+              if (inner[i]) addCell(scratch, i);
+          }
+          for (const k of scratch.keys) {
+            tileKey.push(k);
+            tileN.push(scratch.n[k]);
+            tileSum.push(scratch.sum[k * 3], scratch.sum[k * 3 + 1], scratch.sum[k * 3 + 2]);
+          }
+          scratch.clear();
+        }
+      }
+      tileStart[tw * th] = tileKey.length;
     }
-    const reachT = Math.ceil(BACKGROUND_LOCAL.reach * W / 2 / T);
-    const localCache = new Map<number, Lab[]>();
-    const localPalette = (i: number): Lab[] => {
-      const x = i % gw, y = (i - x) / gw, t = Math.floor(y / T) * tw + Math.floor(x / T);
-      let pal = localCache.get(t);
-      if (!pal) {
-        const merged: Bins = new Map();
-        const tx = t % tw, ty = (t - tx) / tw;
+    const reachT = Math.ceil((BACKGROUND_LOCAL.reach * W) / 2 / T);
+    // Palettes by number: 0 global, 1 head, then the local ones (a tile without any bins nearby uses global).
+    const palettes: Float64Array[] = [global, head];
+    const tilePalette = new Int32Array(tw * th).fill(-1);
+    const merged = new Bins();
+    const localPalette = (i: number): number => {
+      const x = i % gw,
+        y = (i - x) / gw,
+        t = Math.floor(y / T) * tw + Math.floor(x / T);
+      if (tilePalette[t] < 0) {
+        const tx = t % tw,
+          ty = (t - tx) / tw;
         for (let v = Math.max(0, ty - reachT); v <= Math.min(th - 1, ty + reachT); v++) {
           for (let u = Math.max(0, tx - reachT); u <= Math.min(tw - 1, tx + reachT); u++) {
-            for (const [k, b] of tileBins[v * tw + u]) addBin(merged, k, [b.lab[0] / b.n, b.lab[1] / b.n, b.lab[2] / b.n], b.n);
+            const s = v * tw + u;
+            for (let e = tileStart[s]; e < tileStart[s + 1]; e++)
+              merged.add(tileKey[e], tileSum[e * 3], tileSum[e * 3 + 1], tileSum[e * 3 + 2], tileN[e]);
           }
         }
-        pal = merged.size ? paletteOf(merged, 0.01) : global;
-        localCache.set(t, pal);
+        if (merged.keys.length) {
+          tilePalette[t] = palettes.length;
+          palettes.push(merged.palette(0.01));
+        } else tilePalette[t] = 0;
+        merged.clear();
       }
-      return pal;
+      return tilePalette[t];
     };
     // Flat: the colour hardly changes over ±2 cells (a shadow, a veil, a leftover — not a hair edge).
+    const flat2 = BACKGROUND_LOCAL.flatDeltaE ** 2;
     const flatAt = (i: number): boolean => {
-      const x = i % gw, y = (i - x) / gw;
+      const x = i % gw,
+        y = (i - x) / gw;
       if (x < 2 || y < 2 || x >= gw - 2 || y >= gh - 2) return false;
-      for (const j of [i - 2, i + 2, i - 2 * gw, i + 2 * gw, i - 2 * gw - 2, i + 2 * gw + 2]) {
-        if (dist2(lab, j, [lab[i * 3], lab[i * 3 + 1], lab[i * 3 + 2]]) > BACKGROUND_LOCAL.flatDeltaE ** 2) return false;
-      }
+      const c0 = lab[i * 3],
+        c1 = lab[i * 3 + 1],
+        c2 = lab[i * 3 + 2];
+      for (const j of [i - 2, i + 2, i - 2 * gw, i + 2 * gw, i - 2 * gw - 2, i + 2 * gw + 2])
+        if (dist2(lab, j, c0, c1, c2) > flat2) return false;
       return true;
     };
     // Cells outside the mask reached from the person through cells that are not the background colour:
@@ -327,54 +525,62 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
     // between it and the person) is not the person, whatever its colour.
     const attached = new Uint8Array(n);
     {
-      const stack: number[] = [];
+      const stack = new Int32Array(n);
+      let top = 0;
       for (let i = 0; i < n; i++) {
         if (!person[i]) continue;
         attached[i] = 1;
         // Seeds: person cells on the mask's outline only.
         const x = i % gw;
-        if ((x > 0 && !person[i - 1]) || (x < gw - 1 && !person[i + 1]) || (i >= gw && !person[i - gw]) || (i + gw < n && !person[i + gw])) stack.push(i);
+        if (
+          (x > 0 && !person[i - 1]) ||
+          (x < gw - 1 && !person[i + 1]) ||
+          (i >= gw && !person[i - gw]) ||
+          (i + gw < n && !person[i + gw])
+        )
+          stack[top++] = i;
       }
-      while (stack.length) {
-        const j = stack.pop()!;
-        const x = j % gw, y = (j - x) / gw;
-        for (let e = 0; e < 4; e++) {
-          const k = e === 0 ? (x > 0 ? j - 1 : -1) : e === 1 ? (x < gw - 1 ? j + 1 : -1) : e === 2 ? (y > 0 ? j - gw : -1) : y < gh - 1 ? j + gw : -1;
-          if (k < 0 || attached[k] || !near[k]) continue;
-          if (dist2(lab, k, B) <= BACKGROUND_LOCAL.maxDeltaE ** 2) continue;
-          attached[k] = 1;
-          stack.push(k);
-        }
+      const visit = (k: number) => {
+        if (attached[k] || !near[k] || dist2(lab, k, B[0], B[1], B[2]) <= maxBg2) return;
+        attached[k] = 1;
+        stack[top++] = k;
+      };
+      while (top) {
+        const j = stack[--top];
+        const x = j % gw,
+          y = (j - x) / gw;
+        if (x > 0) visit(j - 1);
+        if (x < gw - 1) visit(j + 1);
+        if (y > 0) visit(j - gw);
+        if (y < gh - 1) visit(j + gw);
       }
     }
-    // Memoised per palette and colour (RGB at 5 bits per channel: within the ΔE margins of the test).
-    const memoOf = new Map<Lab[], Map<number, 'palette' | 'mix' | null>>();
-    const explainedAt = (i: number, c: Lab, palette: Lab[]) => {
-      const x = i % gw, y = (i - x) / gw, p = (2 * y * W + 2 * x) * 3;
-      const key = ((data[p] >> 3) << 10) | ((data[p + 1] >> 3) << 5) | (data[p + 2] >> 3);
-      let m = memoOf.get(palette);
-      if (!m) memoOf.set(palette, (m = new Map()));
-      let e = m.get(key);
-      if (e === undefined) m.set(key, (e = explained(c, B, palette)));
+    // Memoised per palette and colour (RGB at 5 bits per channel: within the ΔE margins of the test);
+    // the first cell of a colour decides for the others.
+    const memoOf = new Map<number, number>();
+    const explainedAt = (i: number, palette: number) => {
+      const key = palette * 32768 + key15[i];
+      let e = memoOf.get(key);
+      if (e === undefined)
+        memoOf.set(key, (e = explained(lab[i * 3], lab[i * 3 + 1], lab[i * 3 + 2], B, palettes[palette])));
       return e;
     };
     // Off-colour background cells.
     const off = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       if (core[i]) continue;
-      const c = labAt(i);
       if (person[i]) {
         // The mask's outer rim: an object or a leftover the mask took in is neither a colour of the person
         // nearby nor a mix of one with the background.
-        if (!explainedAt(i, c, i < chinCell * gw ? head : global)) off[i] = OFF.rim;
+        if (!explainedAt(i, i < chinCell * gw ? 1 : 0)) off[i] = OFF.rim;
         continue;
       }
-      if (dist2(lab, i, B) <= BACKGROUND_LOCAL.maxDeltaE ** 2) continue;
+      if (dist2(lab, i, B[0], B[1], B[2]) <= maxBg2) continue;
       if (near[i] && attached[i]) {
-        const e = explainedAt(i, c, localPalette(i));
+        const e = explainedAt(i, localPalette(i));
         // A mix is only an edge where the colour changes; a flat mix is a shadow or a veil on the background.
-        if (e === 'palette' || (e === 'mix' && !flatAt(i))) continue;
-        off[i] = e === 'mix' ? OFF.flatMix : OFF.band;
+        if (e === 1 || (e === 2 && !flatAt(i))) continue;
+        off[i] = e === 2 ? OFF.flatMix : OFF.band;
         continue;
       }
       off[i] = OFF.far;
@@ -383,27 +589,39 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
     const offC = components(off, gw, gh);
     // Per patch: its size and whether most of it is sure (apart from the person, a flat mix, or in the
     // mask's rim) or only unexplained next to the person (a colour of the person the mask left out?).
-    const sure = new Array<number>(offC.sizes.length).fill(0), sx = [...sure], sy = [...sure];
+    const m = offC.sizes.length;
+    const sure = new Float64Array(m),
+      sx = new Float64Array(m),
+      sy = new Float64Array(m);
     for (let i = 0; i < n; i++) {
       const k = offC.label[i];
       if (k < 0) continue;
       if (off[i] !== OFF.band) sure[k]++;
-      sx[k] += i % gw; sy[k] += Math.floor(i / gw);
+      sx[k] += i % gw;
+      sy[k] += Math.floor(i / gw);
     }
     // Patch weight: a sure patch counts fully, a merely unexplained one at a third (fails only when large).
-    const weight = (k: number) => (sure[k] * 2 >= offC.sizes[k] ? offC.sizes[k] : offC.sizes[k] / BACKGROUND_LOCAL.unsureFactor);
+    const weight = (k: number) =>
+      sure[k] * 2 >= offC.sizes[k] ? offC.sizes[k] : offC.sizes[k] / BACKGROUND_LOCAL.unsureFactor;
     let bestId = -1;
-    for (let k = 0; k < offC.sizes.length; k++) if (bestId < 0 || weight(k) > weight(bestId)) bestId = k;
+    for (let k = 0; k < m; k++) if (bestId < 0 || weight(k) > weight(bestId)) bestId = k;
     if (bestId >= 0) {
       out.patch = weight(bestId) / n;
       out.patchArea = offC.sizes[bestId] / n;
-      out.patchAt = [Math.round((2 * sx[bestId]) / offC.sizes[bestId]), Math.round((2 * sy[bestId]) / offC.sizes[bestId])];
+      out.patchAt = [
+        Math.round((2 * sx[bestId]) / offC.sizes[bestId]),
+        Math.round((2 * sy[bestId]) / offC.sizes[bestId]),
+      ];
     }
     // Other people / objects in the person mask: components not holding the nose, and mask touching a
     // side edge above the mouth (the student's shoulders meet the sides below it).
     const pc = components(person, gw, gh);
     const nose = pt(a.face, MESH.noseTip);
-    const main = pc.label[Math.min(gh - 1, Math.max(0, Math.round(nose[1] / 2))) * gw + Math.min(gw - 1, Math.max(0, Math.round(nose[0] / 2)))];
+    const main =
+      pc.label[
+        Math.min(gh - 1, Math.max(0, Math.round(nose[1] / 2))) * gw +
+          Math.min(gw - 1, Math.max(0, Math.round(nose[0] / 2)))
+      ];
     let others = 0;
     for (let k = 0; k < pc.sizes.length; k++) if (k !== main) others += pc.sizes[k];
     // (Above the mouth: high shoulders and hair lying on them can reach a side between mouth and chin.)
@@ -413,12 +631,17 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
       for (const x0 of [0, gw - 1]) {
         // Count the run of mask cells inward from this edge cell (how far the touching region reaches).
         const dir = x0 === 0 ? 1 : -1;
-        for (let x = x0, k = 0; k < gw / 6 && person[y * gw + x] && pc.label[y * gw + x] === main; x += dir, k++) edge++;
+        for (let x = x0, k = 0; k < gw / 6 && person[y * gw + x] && pc.label[y * gw + x] === main; x += dir, k++)
+          edge++;
       }
     }
     out.others = (others + edge) / n;
     if (main >= 0) {
-      const b = outlineBump(person, pc.label, main, attached, gw, gh, a);
+      // The visible silhouette: the student's mask plus what is attached to it outside.
+      const on = new Uint8Array(n);
+      for (let i = 0; i < n; i++)
+        on[i] = (person[i] === 1 && pc.label[i] === main) || (person[i] === 0 && attached[i] === 1) ? 1 : 0;
+      const b = outlineBump(on, gw, gh, a);
       out.bump = b.px / faceWidthOf(a.face);
       out.bumpAt = b.at;
     }
@@ -433,27 +656,85 @@ const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 export function checkBackgroundUniform(a: FaceAnalysis, L: PhotoLimits, minShare: number): CheckResult {
   const id = 'background.uniform' as const;
   const base = backgroundMeasures(a);
-  const limit = { maxSpread: L.maxBackgroundSpread, maxGradient: L.maxBackgroundGradient, maxPatch: BACKGROUND_LOCAL.failPatch, maxOthers: BACKGROUND_LOCAL.failOthers };
+  const limit = {
+    maxSpread: L.maxBackgroundSpread,
+    maxGradient: L.maxBackgroundGradient,
+    maxPatch: BACKGROUND_LOCAL.failPatch,
+    maxOthers: BACKGROUND_LOCAL.failOthers,
+  };
   const hint = '请在均匀无阴影的纯色背景前拍摄，背景不得有其他人或物';
   if (!base.rgb || base.share < minShare) {
-    return { id, status: 'review', value: null, limit, message: '可见背景过少，无法判断背景是否均匀，请人工确认', hint: '背景不得有阴影、其他人或物', code: 'BACKGROUND_TOO_SMALL' };
+    return {
+      id,
+      status: 'review',
+      value: null,
+      limit,
+      message: '可见背景过少，无法判断背景是否均匀，请人工确认',
+      hint: '背景不得有阴影、其他人或物',
+      code: 'BACKGROUND_TOO_SMALL',
+    };
   }
   const m = backgroundUniformMeasures(a);
-  const value = { spread: r1(m.spread), gradient: r1(m.gradient), patch: Math.round(m.patch * 1e5) / 1e5, patchArea: Math.round(m.patchArea * 1e5) / 1e5, others: Math.round(m.others * 1e5) / 1e5, bump: Math.round(m.bump * 1e3) / 1e3 };
+  const value = {
+    spread: r1(m.spread),
+    gradient: r1(m.gradient),
+    patch: Math.round(m.patch * 1e5) / 1e5,
+    patchArea: Math.round(m.patchArea * 1e5) / 1e5,
+    others: Math.round(m.others * 1e5) / 1e5,
+    bump: Math.round(m.bump * 1e3) / 1e3,
+  };
   const where = m.patchAt ? `（约在 x=${m.patchAt[0]}、y=${m.patchAt[1]} 处）` : '';
   const problems: string[] = [];
   const codes: string[] = [];
-  if (m.spread > L.maxBackgroundSpread) { problems.push(`背景颜色离散度 ΔE ${r1(m.spread)}，超过 ${L.maxBackgroundSpread}（有杂物、阴影、边框或图案）`); codes.push('BACKGROUND_SPREAD'); }
-  if (m.gradient > L.maxBackgroundGradient) { problems.push(`背景两侧／上下色差 ΔE2000 ${r1(m.gradient)}，超过 ${L.maxBackgroundGradient}（渐变或阴影）`); codes.push('BACKGROUND_GRADIENT'); }
-  if (m.patch > BACKGROUND_LOCAL.failPatch) { problems.push(`背景中有一块与背景颜色不同的区域，占画面 ${pct(m.patchArea)}${where}，超过 ${pct(BACKGROUND_LOCAL.failPatch)}（杂物、阴影或换背景残留的原背景）`); codes.push('BACKGROUND_PATCH'); }
-  if (m.others > BACKGROUND_LOCAL.failOthers) { problems.push(`人像以外还有人形或物体区域，占画面 ${pct(m.others)}（超过 ${pct(BACKGROUND_LOCAL.failOthers)}），背景中疑有其他人或物`); codes.push('BACKGROUND_OTHER_PERSON'); }
+  if (m.spread > L.maxBackgroundSpread) {
+    problems.push(`背景颜色离散度 ΔE ${r1(m.spread)}，超过 ${L.maxBackgroundSpread}（有杂物、阴影、边框或图案）`);
+    codes.push('BACKGROUND_SPREAD');
+  }
+  if (m.gradient > L.maxBackgroundGradient) {
+    problems.push(`背景两侧／上下色差 ΔE2000 ${r1(m.gradient)}，超过 ${L.maxBackgroundGradient}（渐变或阴影）`);
+    codes.push('BACKGROUND_GRADIENT');
+  }
+  if (m.patch > BACKGROUND_LOCAL.failPatch) {
+    problems.push(
+      `背景中有一块与背景颜色不同的区域，占画面 ${pct(m.patchArea)}${where}，超过 ${pct(BACKGROUND_LOCAL.failPatch)}（杂物、阴影或换背景残留的原背景）`,
+    );
+    codes.push('BACKGROUND_PATCH');
+  }
+  if (m.others > BACKGROUND_LOCAL.failOthers) {
+    problems.push(
+      `人像以外还有人形或物体区域，占画面 ${pct(m.others)}（超过 ${pct(BACKGROUND_LOCAL.failOthers)}），背景中疑有其他人或物`,
+    );
+    codes.push('BACKGROUND_OTHER_PERSON');
+  }
   if (problems.length) return { id, status: 'fail', value, limit, message: problems.join('；'), hint, code: codes[0] };
   if (m.patchArea > BACKGROUND_LOCAL.reviewPatch) {
-    return { id, status: 'review', value, limit, message: `背景中有一小块与背景颜色不同的区域，占画面 ${pct(m.patchArea)}${where}，请人工确认是否有杂物、阴影或原背景残留`, hint, code: 'BACKGROUND_PATCH' };
+    return {
+      id,
+      status: 'review',
+      value,
+      limit,
+      message: `背景中有一小块与背景颜色不同的区域，占画面 ${pct(m.patchArea)}${where}，请人工确认是否有杂物、阴影或原背景残留`,
+      hint,
+      code: 'BACKGROUND_PATCH',
+    };
   }
   if (m.bump > BACKGROUND_LOCAL.reviewBump) {
     const at = m.bumpAt ? `（约在 x=${m.bumpAt[0]}、y=${m.bumpAt[1]} 处）` : '';
-    return { id, status: 'review', value, limit, message: `人像轮廓在头部旁或肩上有一处凸起${at}，凸出约 ${Math.round(m.bump * 100)}% 脸宽，请人工确认是否有物体贴着头发或肩膀（也可能是发型）`, hint, code: 'BACKGROUND_OBJECT_TOUCHING' };
+    return {
+      id,
+      status: 'review',
+      value,
+      limit,
+      message: `人像轮廓在头部旁或肩上有一处凸起${at}，凸出约 ${Math.round(m.bump * 100)}% 脸宽，请人工确认是否有物体贴着头发或肩膀（也可能是发型）`,
+      hint,
+      code: 'BACKGROUND_OBJECT_TOUCHING',
+    };
   }
-  return { id, status: 'pass', value, limit, message: `背景均匀：离散度 ΔE ${r1(m.spread)}（≤ ${L.maxBackgroundSpread}），色差 ${r1(m.gradient)}（≤ ${L.maxBackgroundGradient}），未见杂物、阴影或他人` };
+  return {
+    id,
+    status: 'pass',
+    value,
+    limit,
+    message: `背景均匀：离散度 ΔE ${r1(m.spread)}（≤ ${L.maxBackgroundSpread}），色差 ${r1(m.gradient)}（≤ ${L.maxBackgroundGradient}），未见杂物、阴影或他人`,
+  };
 }
