@@ -6,9 +6,14 @@
  * 7 days and are removed. With REDIS_URL: WORKERS=external, the export runs on the worker, never on the web.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import yauzl from 'yauzl';
+import S3rver from 's3rver';
+import { S3Store } from '../src/storage.js';
 import { buildApp } from '../src/app.js';
 import { startWorker, type RunningWorker } from '../src/worker.js';
 import type { LiveEvent } from '../src/events.js';
@@ -382,3 +387,56 @@ for (const backend of BACKENDS) {
     }, 120_000);
   });
 }
+
+describe('background exports with the files in an S3 bucket (s3rver)', () => {
+  let s3: S3rver;
+  let dir: string;
+  let t: TestApp;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gradpass-export-s3-'));
+    s3 = new S3rver({ port: 0, address: '127.0.0.1', directory: dir, silent: true });
+    const { port } = await s3.run();
+    const settings = {
+      endpoint: `http://127.0.0.1:${port}`,
+      bucket: 'gradpass-export-test',
+      accessKeyId: 'S3RVER',
+      secretAccessKey: 'S3RVER',
+      forcePathStyle: true,
+    };
+    await new S3Store(settings).ensureBucket(true);
+    t = await makeApp('sqlite', { s3: settings });
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+    await s3?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the finished file is streamed into the bucket, downloaded from it, and removed from it when it expires', async () => {
+    const centre = await Client.login(t.app, 'lixia');
+    const r = await centre.post('/api/export-jobs/students.xlsx', {});
+    expect(r.statusCode, r.body).toBe(202);
+    const id = (r.json() as ExportJobDto).id;
+    const done = await until(async () => (await centre.get(`/api/export-jobs/${id}`)).json(), finished);
+    expect(done.status, done.errorMessage ?? '').toBe('done');
+    const file = await centre.get(done.downloadUrl as string);
+    expect(file.statusCode).toBe(200);
+    expect((await xlsxRows(file.rawPayload)).length).toBe(done.doneRows + 1);
+    const row = await t.app.ctx.db.db
+      .selectFrom('export_jobs')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(t.app.ctx.files.kind).toBe('s3');
+    expect((await t.app.ctx.files.read(row.storage_path as string)).length).toBe(file.rawPayload.length);
+    // Nothing of it stayed on local disk.
+    expect(fs.existsSync(path.join(t.app.ctx.config.dataDir, 'exports'))).toBe(false);
+    await t.app.ctx.db.db
+      .updateTable('export_jobs')
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('id', '=', id)
+      .execute();
+    expect(await t.app.ctx.services.exportJobs.sweepExpired()).toBe(1);
+    await expect(t.app.ctx.files.read(row.storage_path as string)).rejects.toThrow();
+  }, 120_000);
+});

@@ -95,7 +95,9 @@ export class FaceJobPending extends AppError {
     readonly jobId: string,
     what: string,
   ) {
-    super(503, 'FACE_JOB_PENDING', `${what}正在后台照片分析进程中进行，请稍候；结果出来后会自动显示，无需重复操作`, { jobId });
+    super(503, 'FACE_JOB_PENDING', `${what}正在后台照片分析进程中进行，请稍候片刻；结果会保留，稍后再操作一次即可`, {
+      jobId,
+    });
   }
 }
 

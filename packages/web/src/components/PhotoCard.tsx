@@ -4,9 +4,9 @@
  */
 import { LockOutlined, UploadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Col, Input, Row, Space, Switch, Tag, Typography, Upload } from 'antd';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, uploadWithProgress } from '../api/client';
-import { useApi } from '../api/hooks';
+import { faceAnswer } from '../api/face-jobs';
 import { useProfileLimits } from '../api/profile';
 import { useShowError } from '../api/notify';
 import type { Photo, Student } from '../api/types';
@@ -135,7 +135,10 @@ export function PhotoCard({ student, onChanged, compact = false }: { student: St
                     return;
                   setFixing(true);
                   try {
-                    await api<Photo>(`/students/${student.id}/photo/standardize`, { body: { align: 'face', background: 'blue' } });
+                    // On a separate analysis process this may take a while: the answer comes when it is done.
+                    await faceAnswer<Photo>(`/students/${student.id}/photo/standardize`, { body: { align: 'face', background: 'blue' } }, (m) =>
+                      message.info(m),
+                    );
                     message.success('已按规格修正照片（裁剪、浅蓝背景、压缩到 20–40 KB），正在重新检测');
                     onChanged();
                   } catch (e) {
@@ -194,7 +197,23 @@ interface CompareRow {
 
 /** Comparison with the 学信网 reference photo: same person (同一人) and same shot (同版). */
 function ReferenceCompare({ studentId, tick }: { studentId: number; tick: string }) {
-  const r = useApi<{ status: string; face: CompareRow; sameShot: CompareRow }>(`/students/${studentId}/reference-compare`, undefined, [tick]);
+  type Comparison = { status: string; face: CompareRow; sameShot: CompareRow };
+  const [r, setR] = useState<{ data?: Comparison; waiting?: string }>({});
+  useEffect(() => {
+    const ctl = new AbortController();
+    setR({});
+    // Answered at once, or after the comparison ran on the photo-analysis process (202 → polled).
+    faceAnswer<Comparison>(`/students/${studentId}/reference-compare`, { signal: ctl.signal }, (waiting) => setR({ waiting }))
+      .then((data) => setR({ data }))
+      .catch(() => setR({}));
+    return () => ctl.abort();
+  }, [studentId, tick]);
+  if (r.waiting)
+    return (
+      <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="reference-compare-waiting">
+        {r.waiting}
+      </Typography.Text>
+    );
   if (!r.data) return null;
   const tag = (c: CompareRow, label: string) => (
     <div key={label} style={{ marginTop: 4 }}>

@@ -5,6 +5,7 @@
 import { Space, Tag, Tooltip } from 'antd';
 import { useEffect, useState } from 'react';
 import { api } from '../api/client';
+import { faceAnswer } from '../api/face-jobs';
 import type { ReferenceComparison, Student } from '../api/types';
 import { FlagTags, PhotoStatusTag } from './common';
 import { photoUrl } from './PhotoCard';
@@ -35,7 +36,7 @@ function compareOnce(studentId: number, photoId: number): Promise<Comparison | n
   const k = `${studentId}:${photoId}`;
   let p = compared.get(k);
   if (!p) {
-    p = chain.then(() => api<Comparison>(`/students/${studentId}/reference-compare`).catch(() => null));
+    p = chain.then(() => faceAnswer<Comparison>(`/students/${studentId}/reference-compare`).catch(() => null));
     chain = p;
     compared.set(k, p);
   }
