@@ -221,28 +221,28 @@ export class StudentRepository {
           ),
         ),
       );
-    const rows = await q
-      .selectAll('students')
-      .$if(c.expiringTerms.length > 0, (r) =>
-        r.orderBy(sql`case when students.enrol_term in (${sql.join(c.expiringTerms)}) then 0 else 1 end`),
-      )
-      .orderBy('students.xuehao')
-      .orderBy('students.id')
-      .limit(p.pageSize)
-      .offset((p.page - 1) * p.pageSize)
-      .execute();
     const upTo = q
       .select(sql<number>`1`.as('one'))
       .limit(COUNT_CAP)
       .as('matching');
-    const total = num(
-      (
-        await this.db
-          .selectFrom(upTo)
-          .select((e) => e.fn.countAll().as('n'))
-          .executeTakeFirst()
-      )?.n,
-    );
+    // The page and its total side by side (two connections of the pool on PostgreSQL).
+    const [rows, counted] = await Promise.all([
+      q
+        .selectAll('students')
+        .$if(c.expiringTerms.length > 0, (r) =>
+          r.orderBy(sql`case when students.enrol_term in (${sql.join(c.expiringTerms)}) then 0 else 1 end`),
+        )
+        .orderBy('students.xuehao')
+        .orderBy('students.id')
+        .limit(p.pageSize)
+        .offset((p.page - 1) * p.pageSize)
+        .execute(),
+      this.db
+        .selectFrom(upTo)
+        .select((e) => e.fn.countAll().as('n'))
+        .executeTakeFirst(),
+    ]);
+    const total = num(counted?.n);
     return { rows, total, totalExact: total < COUNT_CAP };
   }
   /** The students of a scope (undefined: an empty scope, nothing to read). */

@@ -114,14 +114,14 @@ export class StudentService {
 
   async toDtos(rows: StudentRow[], tree?: OrgTree): Promise<StudentDto[]> {
     tree ??= await OrgTree.load(this.repos);
-    const photos = new Map(
-      (await this.repos.photos.byIds(rows.map((r) => r.photo_id).filter((x): x is number => x != null))).map((p) => [
-        p.id,
-        p,
-      ]),
-    );
-    const apps = await this.repos.applications.forStudent(rows.map((r) => r.id));
-    const refs = new Set((await this.repos.photos.referencesFor(rows.map((r) => r.id))).map((r) => r.student_id));
+    // Three independent reads, side by side (one connection each on PostgreSQL).
+    const [photoRows, apps, refRows] = await Promise.all([
+      this.repos.photos.byIds(rows.map((r) => r.photo_id).filter((x): x is number => x != null)),
+      this.repos.applications.forStudent(rows.map((r) => r.id)),
+      this.repos.photos.referencesFor(rows.map((r) => r.id)),
+    ]);
+    const photos = new Map(photoRows.map((p) => [p.id, p]));
+    const refs = new Set(refRows.map((r) => r.student_id));
     const latest = new Map<number, ApplicationRow>();
     const locked = new Set<number>();
     for (const a of apps) {
@@ -299,7 +299,10 @@ export class StudentService {
       },
       q,
     );
-    const apps = await this.repos.applications.forStudent(rows.map((r) => r.id));
+    const [apps, pageDtos] = await Promise.all([
+      this.repos.applications.forStudent(rows.map((r) => r.id)),
+      this.toDtos(rows, tree),
+    ]);
     const appsOf = new Map<number, ApplicationRow[]>();
     for (const a of apps) appsOf.set(a.student_id, [...(appsOf.get(a.student_id) ?? []), a]);
     const list = firstBatchPriorities(
@@ -307,15 +310,7 @@ export class StudentService {
       now,
       q.nextBatchStart,
     );
-    const byId = new Map(rows.map((r) => [String(r.id), r]));
-    const dtos = new Map(
-      (
-        await this.toDtos(
-          list.map((p) => byId.get(p.student.id) as StudentRow),
-          tree,
-        )
-      ).map((d) => [String(d.id), d]),
-    );
+    const dtos = new Map(pageDtos.map((d) => [String(d.id), d]));
     return {
       items: list.map((p) => ({ student: dtos.get(p.student.id) as StudentDto, reasons: p.reasons })),
       total,
