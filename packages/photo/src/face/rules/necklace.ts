@@ -12,7 +12,10 @@
  * neck skin, and is not a darker shade of the neck's hue (a fold) — are voted into U-curves
  * v = c − k·(u − u₀)² (v grows downwards) (u₀ within ±0.1, k from 0.8 to 6 IPD⁻¹, c every 0.03 IPD). The value is the share of
  * the zone's columns (every 0.03 IPD) that the best U-curve crosses on line points, with at least 3 columns
- * on each side of u₀. ≥ `MIN_COLUMNS` → `review`; ≥ `FAIL_COLUMNS` → `fail`. When less than 15 % of the
+ * on each side of u₀ and its lowest point ≥ `MIN_DEPTH` below the chin; with it, the share of all line
+ * points lying on that curve (a chain's do; stubble, chest hair and wrinkles scatter, ≤ 0.21 on the London
+ * set, drawn chains ≥ 0.40). ≥ `MIN_COLUMNS` with ≥ `MIN_ON_CURVE` on the curve → `review`;
+ * ≥ `FAIL_COLUMNS` → `fail`. A choker sitting higher than `MIN_DEPTH` is not looked for. When less than 15 % of the
  * zone is skin (high collar, scarf, beard) the chain could not be looked for → `review` saying so.
  */
 import type { CheckResult } from '../../types.js';
@@ -20,17 +23,31 @@ import type { FaceAnalysis } from '../analysis.js';
 import { deltaE2000, type Lab } from '../colour.js';
 import { faceFrame, indexAt, labOf, memo, r2, ruleResult, sampleBox, skinModel } from './frame.js';
 
-export const MIN_COLUMNS = 0.25;
+export const MIN_COLUMNS = 0.2;
+/** Share of the line points lying on the best U: a chain's are on it, stubble's and chest hair's scatter. */
+export const MIN_ON_CURVE = 0.33;
 export const FAIL_COLUMNS = 0.8;
 export const LINE_CONTRAST = 10;
+/** A thin line lighter than the neck by this much (L*) is no fold, whatever its hue (silver, pearls). */
+export const LIGHTER = 5;
 const STEP = 0.015;
 const COL = 2; // a column every 2 grid steps (0.03 IPD)
 const SIDE = 3; // neighbours 3 grid steps away (0.045 IPD)
 const U0 = [-0.1, -0.05, 0, 0.05, 0.1];
 const K = [0.8, 1.2, 1.6, 2, 2.5, 3, 3.5, 4, 4.5, 5, 6];
 const C_BIN = 0.03;
+/** Lowest point of the U at least this far below the chin (IPD): below the stubble and the jaw's shadow. */
+export const MIN_DEPTH = 0.55;
 
-export function measureNecklace(a: FaceAnalysis): { columns: number; skin: number; measured: boolean; points: number } {
+export function measureNecklace(a: FaceAnalysis): {
+  columns: number;
+  skin: number;
+  measured: boolean;
+  points: number;
+  /** Share of the line points on the best U. */
+  onCurve: number;
+  where: [number, number][];
+} {
   return memo(a, 'rules.necklace', () => {
     const F = faceFrame(a);
     const chin = F.uv(152)[1];
@@ -46,28 +63,43 @@ export function measureNecklace(a: FaceAnalysis): { columns: number; skin: numbe
     const isSkin = (c: Lab) =>
       sk.isSkin(c) || (neck !== null && Math.abs(c[0] - neck[0]) < 25 && deltaE2000(c, neck) < 10);
     // A fold or a shadow of the neck is darker skin of the same hue; a chain, a cord or pearls are not.
-    const foreign = (c: Lab) => neck === null || Math.hypot(c[1] - neck[1], c[2] - neck[2]) > 10 || c[0] > neck[0] + 12;
+    const foreign = (c: Lab) =>
+      neck === null || (c[1] - neck[1]) ** 2 + (c[2] - neck[2]) ** 2 > 100 || c[0] > neck[0] + LIGHTER;
     const u0 = -0.66,
       v0 = chin + 0.12;
     let skinPts = 0,
       pts = 0;
     const nu = Math.round(1.32 / STEP) + 1,
       nv = Math.round((1.5 - 0.12) / STEP) + 1;
-    // Colour and skin of the grid, computed when first needed (most points are looked at only as a centre).
+    // Colour and skin of the grid, computed when first needed (most points are looked at only as a centre),
+    // skin memoised per RGB value (a shirt or the neck repeats a few hundred colours).
     const lab: (Lab | null | undefined)[] = new Array(nu * nv);
     const skin = new Int8Array(nu * nv); // 0 unknown, 1 skin, -1 not
+    const pix = new Int32Array(nu * nv).fill(-2);
+    const skinOfRgb = new Map<number, boolean>();
+    const d = a.img.data;
+    const pixAt = (k: number): number => {
+      if (pix[k] === -2) pix[k] = indexAt(a, F, u0 + (k % nu) * STEP, v0 + Math.floor(k / nu) * STEP);
+      return pix[k];
+    };
     const labAt = (k: number): Lab | null => {
       let c = lab[k];
       if (c === undefined) {
-        const idx = indexAt(a, F, u0 + (k % nu) * STEP, v0 + Math.floor(k / nu) * STEP);
+        const idx = pixAt(k);
         c = lab[k] = idx < 0 ? null : labOf(a, idx);
       }
       return c;
     };
     const skinAt = (k: number): boolean => {
       if (!skin[k]) {
-        const c = labAt(k);
-        skin[k] = c && isSkin(c) ? 1 : -1;
+        const idx = pixAt(k);
+        if (idx < 0) skin[k] = -1;
+        else {
+          const key = (d[idx * 3] << 16) | (d[idx * 3 + 1] << 8) | d[idx * 3 + 2];
+          let yes = skinOfRgb.get(key);
+          if (yes === undefined) skinOfRgb.set(key, (yes = isSkin(labAt(k)!)));
+          skin[k] = yes ? 1 : -1;
+        }
       }
       return skin[k] > 0;
     };
@@ -75,13 +107,15 @@ export function measureNecklace(a: FaceAnalysis): { columns: number; skin: numbe
     const ci = Math.round(-u0 / STEP); // grid column of u = 0
     const nb = Math.ceil((1.5 - 0.12) / C_BIN) + 1;
     const acc = new Uint8Array(U0.length * K.length * nb * ncol);
+    const votes = new Uint16Array(U0.length * K.length * nb);
     let points = 0;
+    const cand: [number, number][] = [];
     const line = (c: Lab, kp: number, kq: number) => {
       if (!skinAt(kp) || !skinAt(kq)) return false;
       const p = labAt(kp)!,
         q = labAt(kq)!;
       const m: Lab = [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2, (p[2] + q[2]) / 2];
-      return Math.hypot(c[0] - m[0], c[1] - m[1], c[2] - m[2]) >= LINE_CONTRAST;
+      return (c[0] - m[0]) ** 2 + (c[1] - m[1]) ** 2 + (c[2] - m[2]) ** 2 >= LINE_CONTRAST ** 2;
     };
     for (let j = SIDE; j < nv - SIDE; j++) {
       for (let i = 0; i < nu; i += COL) {
@@ -97,22 +131,28 @@ export function measureNecklace(a: FaceAnalysis): { columns: number; skin: numbe
         points++;
         const u = (i - ci) * STEP,
           v = j * STEP;
+        cand.push([u, v]);
         for (let a0 = 0; a0 < U0.length; a0++) {
           for (let b = 0; b < K.length; b++) {
             // v grows downwards: the chain's lowest point is c, its sides rise by k·(u − u₀)².
             const bin = Math.floor((v + K[b] * (u - U0[a0]) ** 2) / C_BIN);
             if (bin >= nb - 1) continue;
-            acc[((a0 * K.length + b) * nb + bin) * ncol + i / COL] = 1;
+            const cell = (a0 * K.length + b) * nb + bin;
+            acc[cell * ncol + i / COL] = 1;
+            votes[cell]++;
           }
         }
       }
     }
-    let best = 0;
+    let best = 0,
+      bestCurve = [0, 0, 0];
     for (let a0 = 0; a0 < U0.length; a0++) {
       const mid = (U0[a0] - u0) / STEP / COL;
       for (let b = 0; b < K.length; b++) {
-        for (let bin = 0; bin + 1 < nb; bin++) {
-          const base = ((a0 * K.length + b) * nb + bin) * ncol;
+        for (let bin = Math.floor((MIN_DEPTH - 0.12) / C_BIN); bin + 1 < nb; bin++) {
+          const cell = (a0 * K.length + b) * nb + bin;
+          if (votes[cell] + votes[cell + 1] < Math.max(6, best)) continue; // cannot beat the best or reach both sides
+          const base = cell * ncol;
           let n = 0,
             left = 0,
             right = 0;
@@ -122,19 +162,40 @@ export function measureNecklace(a: FaceAnalysis): { columns: number; skin: numbe
             if (col < mid - 3) left++;
             else if (col > mid + 3) right++;
           }
-          if (left >= 3 && right >= 3 && n > best) best = n;
+          if (left >= 3 && right >= 3 && n > best) {
+            best = n;
+            bestCurve = [a0, b, bin];
+          }
         }
       }
     }
+    // Where the best U lies (image points on it), for the message.
+    const [ba, bk, bb] = bestCurve;
+    const where = best
+      ? cand
+          .filter(([u, v]) => {
+            const d = Math.floor((v + K[bk] * (u - U0[ba]) ** 2) / C_BIN) - bb;
+            return d === 0 || d === 1;
+          })
+          .map(([u, v]) => F.at(u, v0 + v))
+      : [];
     const share = pts ? skinPts / pts : 0;
-    return { columns: best / ncol, skin: share, measured: pts >= 100 && share >= 0.15, points };
+    return {
+      columns: best / ncol,
+      skin: share,
+      measured: pts >= 100 && share >= 0.15,
+      points,
+      onCurve: points ? where.length / points : 0,
+      where,
+    };
   });
 }
 
 export function checkNecklace(a: FaceAnalysis): CheckResult {
   const m = measureNecklace(a);
-  const value = { columns: r2(m.columns), neckSkin: r2(m.skin) };
-  const limit = { review: MIN_COLUMNS, fail: FAIL_COLUMNS };
+  const value = { columns: r2(m.columns), onCurve: r2(m.onCurve), neckSkin: r2(m.skin) };
+  const limit = { review: MIN_COLUMNS, fail: FAIL_COLUMNS, onCurve: MIN_ON_CURVE };
+  const chain = m.onCurve >= MIN_ON_CURVE;
   const hint = '不得佩戴项链等饰品，请摘下后重新拍摄';
   if (!m.measured)
     return ruleResult(
@@ -147,31 +208,35 @@ export function checkNecklace(a: FaceAnalysis): CheckResult {
       'NECKLACE_UNMEASURED',
     );
   const pc = `${Math.round(m.columns * 100)}%`;
-  if (m.columns >= FAIL_COLUMNS)
+  const xs = m.where.map((p) => p[0]),
+    ys = m.where.map((p) => p[1]);
+  const at = m.where.length
+    ? `（约 x ${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))}，y ${Math.round(Math.min(...ys))}–${Math.round(Math.max(...ys))}）`
+    : '';
+  const on = `线上点占 ${Math.round(m.onCurve * 100)}%`;
+  if (chain && m.columns >= FAIL_COLUMNS)
     return ruleResult(
       'necklace',
       'fail',
       value,
       limit,
-      `颈部皮肤上有一条 U 形细线横贯颈部（${pc} 的竖列被截断，允许 < ${Math.round(MIN_COLUMNS * 100)}%），判定为佩戴项链`,
+      `颈部皮肤上${at}有一条 U 形细线横贯颈部（${pc} 的竖列被截断，${on}；允许 < ${Math.round(MIN_COLUMNS * 100)}%），判定为佩戴项链`,
       hint,
       'NECKLACE',
     );
-  if (m.columns >= MIN_COLUMNS)
+  if (chain && m.columns >= MIN_COLUMNS)
     return ruleResult(
       'necklace',
       'review',
       value,
       limit,
-      `颈部皮肤上有疑似项链的 U 形细线（${pc} 的竖列被截断，参考上限 ${Math.round(MIN_COLUMNS * 100)}%），疑似项链，请人工查看颈部和领口`,
+      `颈部皮肤上${at}有疑似项链的 U 形细线（${pc} 的竖列被截断，${on}；参考上限 ${Math.round(MIN_COLUMNS * 100)}%、线上点 ≥ ${Math.round(MIN_ON_CURVE * 100)}% 时视为链状），疑似项链，请人工查看颈部和领口`,
       hint,
       'NECKLACE_SUSPECT',
     );
-  return ruleResult(
-    'necklace',
-    'pass',
-    value,
-    limit,
-    `颈部和领口未见链状细线（${pc} 的竖列被截断，参考上限 ${Math.round(MIN_COLUMNS * 100)}%），未见项链`,
-  );
+  const why =
+    m.columns >= MIN_COLUMNS
+      ? `细线零散不成链（${on}，链状要求 ≥ ${Math.round(MIN_ON_CURVE * 100)}%，如胡茬、皱纹）`
+      : `参考上限 ${Math.round(MIN_COLUMNS * 100)}%`;
+  return ruleResult('necklace', 'pass', value, limit, `颈部和领口未见链状细线（${pc} 的竖列被截断，${why}），未见项链`);
 }
