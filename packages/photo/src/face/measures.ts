@@ -15,38 +15,54 @@ function memo<T>(a: FaceAnalysis, key: string, f: () => T): T {
 export function patch(a: FaceAnalysis, cx: number, cy: number, r: number, step = 1): number[] {
   const { width: W, height: H } = a.img;
   const out: number[] = [];
-  const x0 = Math.max(0, Math.round(cx - r)), x1 = Math.min(W - 1, Math.round(cx + r));
-  const y0 = Math.max(0, Math.round(cy - r)), y1 = Math.min(H - 1, Math.round(cy + r));
+  const x0 = Math.max(0, Math.round(cx - r)),
+    x1 = Math.min(W - 1, Math.round(cx + r));
+  const y0 = Math.max(0, Math.round(cy - r)),
+    y1 = Math.min(H - 1, Math.round(cy + r));
   for (let y = y0; y <= y1; y += step) for (let x = x0; x <= x1; x += step) out.push(y * W + x);
   return out;
 }
 
 function grey(a: FaceAnalysis, x: number, y: number): number {
   const { width: W, height: H, data } = a.img;
-  const xi = Math.max(0, Math.min(W - 2, Math.floor(x))), yi = Math.max(0, Math.min(H - 2, Math.floor(y)));
-  const fx = Math.max(0, Math.min(1, x - xi)), fy = Math.max(0, Math.min(1, y - yi));
+  const xi = Math.max(0, Math.min(W - 2, Math.floor(x))),
+    yi = Math.max(0, Math.min(H - 2, Math.floor(y)));
+  const fx = Math.max(0, Math.min(1, x - xi)),
+    fy = Math.max(0, Math.min(1, y - yi));
   const g = (px: number, py: number) => {
     const p = (py * W + px) * 3;
     return 0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2];
   };
-  return (g(xi, yi) * (1 - fx) + g(xi + 1, yi) * fx) * (1 - fy) + (g(xi, yi + 1) * (1 - fx) + g(xi + 1, yi + 1) * fx) * fy;
+  return (
+    (g(xi, yi) * (1 - fx) + g(xi + 1, yi) * fx) * (1 - fy) + (g(xi, yi + 1) * (1 - fx) + g(xi + 1, yi + 1) * fx) * fy
+  );
 }
 
 /**
  * Resample a face-aligned patch into a canonical grid where the inter-pupil distance is `ipdPx` pixels.
  * (u, v) in IPD units relative to `origin`, along and across the pupil line.
  */
-function canonicalPatch(a: FaceAnalysis, origin: Point, u0: number, v0: number, u1: number, v1: number, ipdPx = 96): { w: number; h: number; g: Float32Array } {
+function canonicalPatch(
+  a: FaceAnalysis,
+  origin: Point,
+  u0: number,
+  v0: number,
+  u1: number,
+  v1: number,
+  ipdPx = 96,
+): { w: number; h: number; g: Float32Array } {
   const face = a.face!;
   const [l, r] = pupils(face);
   const ipd = dist(l, r) || 1;
   const ex: Point = [(r[0] - l[0]) / ipd, (r[1] - l[1]) / ipd];
   const ey: Point = [-ex[1], ex[0]];
-  const w = Math.max(4, Math.round((u1 - u0) * ipdPx)), h = Math.max(4, Math.round((v1 - v0) * ipdPx));
+  const w = Math.max(4, Math.round((u1 - u0) * ipdPx)),
+    h = Math.max(4, Math.round((v1 - v0) * ipdPx));
   const g = new Float32Array(w * h);
   for (let j = 0; j < h; j++) {
     for (let i = 0; i < w; i++) {
-      const u = (u0 + i / ipdPx) * ipd, v = (v0 + j / ipdPx) * ipd;
+      const u = (u0 + i / ipdPx) * ipd,
+        v = (v0 + j / ipdPx) * ipd;
       g[j * w + i] = grey(a, origin[0] + u * ex[0] + v * ey[0], origin[1] + u * ex[1] + v * ey[1]);
     }
   }
@@ -56,7 +72,11 @@ function canonicalPatch(a: FaceAnalysis, origin: Point, u0: number, v0: number, 
 /** Ratio of Laplacian energy to the patch's variance: high-frequency share, contrast-independent. */
 function highFrequency(p: { w: number; h: number; g: Float32Array }): number {
   const { w, h, g } = p;
-  let s = 0, s2 = 0, n = 0, lap2 = 0, m = 0;
+  let s = 0,
+    s2 = 0,
+    n = 0,
+    lap2 = 0,
+    m = 0;
   for (let j = 1; j < h - 1; j++) {
     for (let i = 1; i < w - 1; i++) {
       const c = g[j * w + i];
@@ -84,7 +104,9 @@ export function eyeSharpness(a: FaceAnalysis): number {
 export function skinTexture(a: FaceAnalysis): number {
   return memo(a, 'skin', () => {
     const f = a.face!;
-    const vals = [pt(f, MESH.cheekLeft), pt(f, MESH.cheekRight)].map((c) => highFrequency(canonicalPatch(a, c, -0.12, -0.12, 0.12, 0.12, 192)));
+    const vals = [pt(f, MESH.cheekLeft), pt(f, MESH.cheekRight)].map((c) =>
+      highFrequency(canonicalPatch(a, c, -0.12, -0.12, 0.12, 0.12, 192)),
+    );
     return (vals[0] + vals[1]) / 2;
   });
 }
@@ -101,13 +123,25 @@ function lightnessOf(a: FaceAnalysis, idx: number[]): number[] {
 }
 
 /** exposure: face lightness, cheek balance, clipping and the whole photo's highlights. */
-export function exposureMeasures(a: FaceAnalysis): { faceL: number; leftL: number; rightL: number; halfLit: number; clipped: number; highlight: number } {
+export function exposureMeasures(a: FaceAnalysis): {
+  faceL: number;
+  leftL: number;
+  rightL: number;
+  halfLit: number;
+  clipped: number;
+  highlight: number;
+} {
   return memo(a, 'exposure', () => {
     const f = a.face!;
     const r = Math.max(2, a.ipd * 0.12);
-    const cl = pt(f, MESH.cheekLeft), cr = pt(f, MESH.cheekRight), fh = pt(f, MESH.forehead);
-    const left = patch(a, cl[0], cl[1], r), right = patch(a, cr[0], cr[1], r), fore = patch(a, fh[0], fh[1], r);
-    const leftL = medianOf(lightnessOf(a, left)), rightL = medianOf(lightnessOf(a, right));
+    const cl = pt(f, MESH.cheekLeft),
+      cr = pt(f, MESH.cheekRight),
+      fh = pt(f, MESH.forehead);
+    const left = patch(a, cl[0], cl[1], r),
+      right = patch(a, cr[0], cr[1], r),
+      fore = patch(a, fh[0], fh[1], r);
+    const leftL = medianOf(lightnessOf(a, left)),
+      rightL = medianOf(lightnessOf(a, right));
     const all = [...left, ...right, ...fore];
     const faceL = medianOf(lightnessOf(a, all));
     const d = a.img.data;
@@ -120,54 +154,96 @@ export function exposureMeasures(a: FaceAnalysis): { faceL: number; leftL: numbe
       hist[Math.max(0, Math.min(100, Math.round(lightness(d[p * 3], d[p * 3 + 1], d[p * 3 + 2]))))]++;
       n++;
     }
-    let acc = 0, highlight = 100;
+    let acc = 0,
+      highlight = 100;
     for (let v = 100; v >= 0; v--) {
       acc += hist[v];
-      if (acc >= n * 0.01) { highlight = v; break; }
+      if (acc >= n * 0.01) {
+        highlight = v;
+        break;
+      }
     }
-    return { faceL, leftL, rightL, halfLit: Math.abs(leftL - rightL), clipped: all.length ? clipped / all.length : 0, highlight };
+    return {
+      faceL,
+      leftL,
+      rightL,
+      halfLit: Math.abs(leftL - rightL),
+      clipped: all.length ? clipped / all.length : 0,
+      highlight,
+    };
   });
 }
 
+/** Median of one channel's histogram over `count` values (as `medianRgb`). */
+function histMedian(h: Uint32Array, count: number): number {
+  let acc = 0;
+  for (let v = 0; v < 256; v++) {
+    acc += h[v];
+    if (acc * 2 >= count) return v;
+  }
+  return 255;
+}
+
 /** Median background colour and spread (background.colour, background.uniform). */
-export function backgroundMeasures(a: FaceAnalysis): { share: number; rgb: [number, number, number] | null; spread: number; gradient: number } {
+export function backgroundMeasures(a: FaceAnalysis): {
+  share: number;
+  rgb: [number, number, number] | null;
+  spread: number;
+  gradient: number;
+} {
   return memo(a, 'background', () => {
     const all = a.background;
     const share = (all.length * 4) / (a.img.width * a.img.height);
     // A regular subsample is plenty for medians and percentiles.
     const stride = Math.max(1, Math.floor(all.length / 5000));
-    const bg = stride === 1 ? all : all.filter((_, k) => k % stride === 0);
+    let bg = all;
+    if (stride > 1) {
+      bg = new Uint32Array(Math.ceil(all.length / stride));
+      for (let k = 0, j = 0; k < all.length; k += stride, j++) bg[j] = all[k];
+    }
     const rgb = medianRgb(a.img.data, bg);
     if (!rgb) return { share, rgb: null, spread: NaN, gradient: NaN };
     const ref = rgbToLab(rgb[0], rgb[1], rgb[2]);
     const d = a.img.data;
-    const dists: number[] = [];
     const step = Math.max(1, Math.floor(bg.length / 3000));
-    for (let k = 0; k < bg.length; k += step) {
+    const dists = new Float64Array(Math.ceil(bg.length / step));
+    for (let k = 0, j = 0; k < bg.length; k += step, j++) {
       const p = bg[k] * 3;
       const c = rgbToLab(d[p], d[p + 1], d[p + 2]);
-      dists.push(Math.hypot(c[0] - ref[0], c[1] - ref[1], c[2] - ref[2]));
+      dists[j] = Math.hypot(c[0] - ref[0], c[1] - ref[1], c[2] - ref[2]);
     }
-    dists.sort((x, y) => x - y);
+    dists.sort();
     const spread = dists[Math.floor(dists.length * 0.95)] ?? 0;
-    // Gradient / shadow: compare halves (left/right, top/bottom) of the background.
-    const W = a.img.width, H = a.img.height;
-    const halves: number[][] = [[], [], [], []];
+    // Gradient / shadow: compare halves (left/right, top/bottom) of the background — per-half channel
+    // histograms in one pass (the halves hold < 10,000 pixels, so `medianRgb` would take every one).
+    const W = a.img.width,
+      H = a.img.height;
+    const hist = new Uint32Array(4 * 3 * 256);
+    const count = [0, 0, 0, 0];
+    const put = (h: number, p: number) => {
+      count[h]++;
+      hist[h * 768 + d[p]]++;
+      hist[h * 768 + 256 + d[p + 1]]++;
+      hist[h * 768 + 512 + d[p + 2]]++;
+    };
     for (let k = 0; k < bg.length; k++) {
       const i = bg[k];
-      const x = i % W, y = Math.floor(i / W);
-      halves[x < W / 2 ? 0 : 1].push(i);
-      halves[y < H / 2 ? 2 : 3].push(i);
+      const x = i % W,
+        y = Math.floor(i / W);
+      put(x < W / 2 ? 0 : 1, i * 3);
+      put(y < H / 2 ? 2 : 3, i * 3);
     }
-    let gradient = 0;
-    const lab = (h: number[]) => {
-      const m = medianRgb(d, h);
-      return m ? rgbToLab(m[0], m[1], m[2]) : null;
+    const lab = (h: number) => {
+      const m = [0, 1, 2].map((c) => histMedian(hist.subarray((h * 3 + c) * 256, (h * 3 + c + 1) * 256), count[h]));
+      return rgbToLab(m[0], m[1], m[2]);
     };
-    for (const [p, q] of [[0, 1], [2, 3]] as const) {
-      if (halves[p].length < 200 || halves[q].length < 200) continue;
-      const lp = lab(halves[p]), lq = lab(halves[q]);
-      if (lp && lq) gradient = Math.max(gradient, deltaE2000(lp, lq));
+    let gradient = 0;
+    for (const [p, q] of [
+      [0, 1],
+      [2, 3],
+    ] as const) {
+      if (count[p] < 200 || count[q] < 200) continue;
+      gradient = Math.max(gradient, deltaE2000(lab(p), lab(q)));
     }
     return { share, rgb, spread, gradient };
   });
@@ -179,12 +255,17 @@ export function clothingColour(a: FaceAnalysis): { rgb: [number, number, number]
     const f = a.face!;
     if (!a.mask) return { rgb: null, pixels: 0 };
     const fw = faceWidthOf(f);
-    const chin = pt(f, MESH.chin), nose = pt(f, MESH.noseTip);
+    const chin = pt(f, MESH.chin),
+      nose = pt(f, MESH.noseTip);
     const { width: W, height: H } = a.img;
     const idx: number[] = [];
     const y0 = Math.round(chin[1] + 0.45 * fw);
     for (let y = Math.max(0, y0); y < H; y += 2) {
-      for (let x = Math.max(0, Math.round(nose[0] - 0.9 * fw)); x <= Math.min(W - 1, Math.round(nose[0] + 0.9 * fw)); x += 2) {
+      for (
+        let x = Math.max(0, Math.round(nose[0] - 0.9 * fw));
+        x <= Math.min(W - 1, Math.round(nose[0] + 0.9 * fw));
+        x += 2
+      ) {
         if (a.mask.alpha[y * W + x] >= 200) idx.push(y * W + x);
       }
     }
@@ -193,24 +274,42 @@ export function clothingColour(a: FaceAnalysis): { rgb: [number, number, number]
 }
 
 /** expression: eye opening, mouth opening, teeth share and smile curvature. */
-export function expressionMeasures(a: FaceAnalysis): { eyeOpening: number; mouthOpening: number; teeth: number; smile: number } {
+export function expressionMeasures(a: FaceAnalysis): {
+  eyeOpening: number;
+  mouthOpening: number;
+  teeth: number;
+  smile: number;
+} {
   return memo(a, 'expression', () => {
     const f = a.face!;
-    const eye = (e: { upper: number; lower: number; outer: number; inner: number }) => dist(pt(f, e.upper), pt(f, e.lower)) / (dist(pt(f, e.outer), pt(f, e.inner)) || 1);
+    const eye = (e: { upper: number; lower: number; outer: number; inner: number }) =>
+      dist(pt(f, e.upper), pt(f, e.lower)) / (dist(pt(f, e.outer), pt(f, e.inner)) || 1);
     const eyeOpening = Math.min(eye(MESH.eyeL), eye(MESH.eyeR));
-    const ml = pt(f, MESH.mouthLeft), mr = pt(f, MESH.mouthRight);
+    const ml = pt(f, MESH.mouthLeft),
+      mr = pt(f, MESH.mouthRight);
     const mouthW = dist(ml, mr) || 1;
-    const top = pt(f, MESH.lipInnerTop), bottom = pt(f, MESH.lipInnerBottom);
+    const top = pt(f, MESH.lipInnerTop),
+      bottom = pt(f, MESH.lipInnerBottom);
     const mouthOpening = dist(top, bottom) / mouthW;
     const centreY = (top[1] + bottom[1]) / 2;
     const smile = (centreY - (ml[1] + mr[1]) / 2) / mouthW;
     // Teeth: bright, low-saturation pixels inside the inner lip outline, compared with the face skin.
-    const poly: Point[] = [...MESH.lipsUpperInner.map((i) => pt(f, i)), ...[...MESH.lipsLowerInner].reverse().map((i) => pt(f, i))];
-    const xs = poly.map((p) => p[0]), ys = poly.map((p) => p[1]);
-    const W = a.img.width, d = a.img.data;
+    const poly: Point[] = [
+      ...MESH.lipsUpperInner.map((i) => pt(f, i)),
+      ...[...MESH.lipsLowerInner].reverse().map((i) => pt(f, i)),
+    ];
+    const xs = poly.map((p) => p[0]),
+      ys = poly.map((p) => p[1]);
+    const W = a.img.width,
+      d = a.img.data;
     const skinL = exposureMeasures(a).faceL;
-    let inside = 0, teeth = 0;
-    for (let y = Math.max(0, Math.floor(Math.min(...ys))); y <= Math.min(a.img.height - 1, Math.ceil(Math.max(...ys))); y++) {
+    let inside = 0,
+      teeth = 0;
+    for (
+      let y = Math.max(0, Math.floor(Math.min(...ys)));
+      y <= Math.min(a.img.height - 1, Math.ceil(Math.max(...ys)));
+      y++
+    ) {
       for (let x = Math.max(0, Math.floor(Math.min(...xs))); x <= Math.min(W - 1, Math.ceil(Math.max(...xs))); x++) {
         if (!pointInPolygon([x + 0.5, y + 0.5], poly)) continue;
         inside++;
@@ -229,7 +328,8 @@ export function expressionMeasures(a: FaceAnalysis): { eyeOpening: number; mouth
 export function pointInPolygon(p: Point, poly: Point[]): boolean {
   let c = false;
   for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i], [xj, yj] = poly[j];
+    const [xi, yi] = poly[i],
+      [xj, yj] = poly[j];
     if (yi > p[1] !== yj > p[1] && p[0] < ((xj - xi) * (p[1] - yi)) / (yj - yi) + xi) c = !c;
   }
   return c;
@@ -242,24 +342,33 @@ export function glassesMeasures(a: FaceAnalysis): { bridge: number; rims: number
     const [l] = pupils(f);
     const edgeEnergy = (p: { w: number; h: number; g: Float32Array }) => {
       // Mean vertical gradient (horizontal edges: frame bars) relative to mean brightness.
-      let s = 0, n = 0, mean = 0;
-      for (let j = 1; j < p.h - 1; j++) for (let i = 0; i < p.w; i++) {
-        s += Math.abs(p.g[(j + 1) * p.w + i] - p.g[(j - 1) * p.w + i]);
-        mean += p.g[j * p.w + i];
-        n++;
-      }
+      let s = 0,
+        n = 0,
+        mean = 0;
+      for (let j = 1; j < p.h - 1; j++)
+        for (let i = 0; i < p.w; i++) {
+          s += Math.abs(p.g[(j + 1) * p.w + i] - p.g[(j - 1) * p.w + i]);
+          mean += p.g[j * p.w + i];
+          n++;
+        }
       return n ? s / n / (mean / n + 10) : 0;
     };
     // Bridge: between the eyes, from slightly above to slightly below the pupil line.
     const bridge = edgeEnergy(canonicalPatch(a, l, 0.38, -0.2, 0.62, 0.1, 64));
     // Under each eye: where the lower rim of a frame runs.
-    const rims = (edgeEnergy(canonicalPatch(a, l, -0.3, 0.3, 0.3, 0.5, 64)) + edgeEnergy(canonicalPatch(a, l, 0.7, 0.3, 1.3, 0.5, 64))) / 2;
+    const rims =
+      (edgeEnergy(canonicalPatch(a, l, -0.3, 0.3, 0.3, 0.5, 64)) +
+        edgeEnergy(canonicalPatch(a, l, 0.7, 0.3, 1.3, 0.5, 64))) /
+      2;
     // Glare: clipped pixels in the eye boxes outside the iris.
-    const d = a.img.data, W = a.img.width;
-    let clipped = 0, n = 0;
+    const d = a.img.data,
+      W = a.img.width;
+    let clipped = 0,
+      n = 0;
     for (const e of pupils(f)) {
       for (const i of patch(a, e[0], e[1], a.ipd * 0.3)) {
-        const x = i % W, y = Math.floor(i / W);
+        const x = i % W,
+          y = Math.floor(i / W);
         if (Math.hypot(x - e[0], y - e[1]) < a.ipd * 0.12) continue;
         n++;
         if (d[i * 3] >= 250 && d[i * 3 + 1] >= 250 && d[i * 3 + 2] >= 250) clipped++;
