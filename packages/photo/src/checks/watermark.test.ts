@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { inspect } from '../inspect.js';
 import { loadProfile } from '../profiles.js';
 import { portraitSvg, syntheticPortrait, rawSharp } from '../testing/synthetic.js';
-import { scanFloatingMarks } from './watermark.js';
+import { checkWatermark, personParts, scanFloatingMarks, scanStrokes, STROKE_WINDOW_MIN } from './watermark.js';
 import type { RawImage } from '../types.js';
 
 const chsi = loadProfile('chsi-graduation');
@@ -24,13 +24,24 @@ async function pixels(jpeg: Buffer): Promise<RawImage> {
 }
 function tiled(text: string, fill: string, opacity: number): string {
   let t = '';
-  for (let y = -300; y < 1000; y += 110) for (let x = -400; x < 900; x += 190) t += `<text x="${x}" y="${y}">${text}</text>`;
+  for (let y = -300; y < 1000; y += 110)
+    for (let x = -400; x < 900; x += 190) t += `<text x="${x}" y="${y}">${text}</text>`;
   return `<g font-family="DejaVu Sans, sans-serif" font-size="30" fill="${fill}" opacity="${opacity}" transform="rotate(-30 240 320)">${t}</g>`;
 }
 
 describe('watermark anywhere', () => {
   test('the plain portrait has no floating marks, also after strong JPEG compression', async () => {
-    for (const q of [30, 60, 90]) expect(scanFloatingMarks(await pixels(await rawSharp(await syntheticPortrait()).jpeg({ quality: q }).toBuffer()), 1).suspicious).toEqual([]);
+    for (const q of [30, 60, 90])
+      expect(
+        scanFloatingMarks(
+          await pixels(
+            await rawSharp(await syntheticPortrait())
+              .jpeg({ quality: q })
+              .toBuffer(),
+          ),
+          1,
+        ).suspicious,
+      ).toEqual([]);
   });
 
   test('a tiled 30 %-opacity SAMPLE text over the whole photo is sent to review on the --no-face path (the DC screen sends it to the full measure)', async () => {
@@ -47,7 +58,78 @@ describe('watermark anywhere', () => {
   });
 
   test('a grey semi-transparent studio stamp in a corner of the background is found', async () => {
-    const bytes = await withOverlay('<text x="466" y="40" text-anchor="end" font-family="DejaVu Sans" font-size="22" fill="#606060" opacity="0.5">STUDIO 2026</text>');
+    const bytes = await withOverlay(
+      '<text x="466" y="40" text-anchor="end" font-family="DejaVu Sans" font-size="22" fill="#606060" opacity="0.5">STUDIO 2026</text>',
+    );
     expect(scanFloatingMarks(await pixels(bytes), 1).suspicious.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('watermark on the person (stroke pulses)', () => {
+  const ctxOf = (img: RawImage) => ({
+    pixels: img,
+    pixelScale: 1,
+    profile: chsi,
+    bytes: Buffer.alloc(0),
+    fileName: 'x.jpg',
+    format: 'jpeg' as const,
+    jpeg: null,
+  });
+
+  test('the plain portrait (sharp SVG eyes and mouth line) holds no text-like strokes, raw and as JPEG q30–90', async () => {
+    const raw = await syntheticPortrait();
+    expect(scanStrokes(raw, 1, personParts(raw, 1)).suspicious).toEqual([]);
+    for (const q of [30, 60, 90]) {
+      const img = await pixels(await rawSharp(raw).jpeg({ quality: q }).toBuffer());
+      const s = scanStrokes(img, 1, personParts(img, 1));
+      expect(s.suspicious).toEqual([]);
+      expect(s.maxStrokes).toBeLessThan(STROKE_WINDOW_MIN);
+    }
+  });
+
+  test('a 40 %-opacity white text lying wholly on the dark shirt is sent to review, with its place, though nothing of it reaches the background', async () => {
+    const img = await pixels(
+      await withOverlay(
+        '<text x="240" y="590" text-anchor="middle" font-family="DejaVu Sans" font-size="28" fill="#ffffff" opacity="0.4">PHOTO STUDIO</text>',
+        90,
+      ),
+    );
+    // Nothing floats on the background: the old whole-frame scan cannot see it.
+    expect(scanFloatingMarks(img, 1).suspicious).toEqual([]);
+    const strokes = scanStrokes(img, 1, personParts(img, 1)).suspicious;
+    expect(strokes.length).toBeGreaterThan(0);
+    // Each suspicious 64-px window (on the 32-px tile grid) holds part of the text (y 566–596, x 135–345).
+    for (const s of strokes) {
+      expect(s.y).toBeGreaterThanOrEqual(512);
+      expect(s.y + s.size).toBeGreaterThan(566);
+      expect(s.x).toBeGreaterThan(60);
+      expect(s.x + s.size).toBeLessThan(420);
+    }
+    const c = checkWatermark(ctxOf(img));
+    expect(c).toMatchObject({ status: 'review', code: 'WATERMARK_SUSPECT' });
+    expect(c.message).toContain('文字笔画');
+    expect((c.value as { strokes: number }).strokes).toBeGreaterThanOrEqual(STROKE_WINDOW_MIN);
+    expect(c.limit).toEqual({ suspicious: 0, strokes: STROKE_WINDOW_MIN - 1 });
+  });
+
+  test('a grey semi-transparent stamp (ring and word) on the face is sent to review', async () => {
+    const stamp =
+      '<g opacity="0.5"><circle cx="240" cy="300" r="40" fill="none" stroke="#606060" stroke-width="4"/><text x="240" y="308" text-anchor="middle" font-family="DejaVu Sans" font-size="22" fill="#606060">PROOF</text></g>';
+    const img = await pixels(await withOverlay(stamp, 90));
+    const c = checkWatermark(ctxOf(img));
+    expect(c).toMatchObject({ status: 'review', code: 'WATERMARK_SUSPECT' });
+    const s = scanStrokes(img, 1, personParts(img, 1)).suspicious;
+    expect(Math.min(...s.map((t) => t.y))).toBeGreaterThan(200);
+    expect(Math.max(...s.map((t) => t.y + t.size))).toBeLessThan(400);
+  });
+
+  test('the same shirt text in a JPEG of quality 85 is still found', async () => {
+    const img = await pixels(
+      await withOverlay(
+        '<text x="240" y="590" text-anchor="middle" font-family="DejaVu Sans" font-size="28" fill="#ffffff" opacity="0.5">PHOTO STUDIO</text>',
+        85,
+      ),
+    );
+    expect(checkWatermark(ctxOf(img)).status).toBe('review');
   });
 });
