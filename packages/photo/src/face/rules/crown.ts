@@ -6,13 +6,17 @@
  *   hairline), |u| ≤ 1.15 IPD, inside the person mask and ≥ 3 px from its edge (the edge is a mix of hair
  *   and background).
  * - Hair model, learned from the same photo: a robust Gaussian in CIELAB (median start, then the mean and
- *   covariance of the inner 80 % by Mahalanobis distance, twice) of the crown pixels that are not skin.
- *   Shading and sheen of the hair lie along its own axes, so they stay near; an object's colour does not.
+ *   covariance of the inner `TRIM` by Mahalanobis distance, twice, on ≤ 4000 of them) of the crown pixels
+ *   that are not skin. Shading and sheen of the hair lie along its own axes, so they stay near; an
+ *   object's colour does not. Fewer than 15 % non-skin pixels: a bare crown, no hair model.
  * - Skin: the face's skin model, its darker and lighter shades (scalp, stubble over skin) and, on a mostly
- *   bare crown, its specular highlight (a mix of the skin colour with white).
+ *   bare crown, its mild specular highlight (a mix of the skin colour with white, ≤ 22 L* above the skin).
  * - An outlier is neither: Mahalanobis distance ≥ `OUTLIER_D` from the hair and ΔE76 ≥ `OUTLIER_DE` from its
- *   mean. Outliers are grouped in 8-connected patches; the largest patch (area in IPD², box, mean colour) is
- *   what `headwear` reports as a probable hair ornament or band.
+ *   mean (or darker than the hair's 2nd percentile by `DARK_MARGIN`), and not a mix of the hair with the skin
+ *   or the background (within `MIX_DE` of their segment in Lab). Outliers are grouped in 8-connected patches,
+ *   each with its area (IPD²), box, mean colour, mean distance, the colour step to the ring just outside it
+ *   and its fill; `headwear` decides which is an object.
+ * - Sampled on a grid of ≈ IPD/35 (2 px on the 480×640 frame): ≈ 2,500 pixels.
  * - Forehead band: per column |u| ≤ 0.6, going up from the brows, the forehead's skin, then a run of
  *   non-skin 0.05–0.45 IPD long, then skin again above it — a band across the forehead (any colour, a black
  *   one on black hair too); a fringe or a hairline has no skin above it.
@@ -31,6 +35,10 @@ const TRIM_VAR = 0.48;
 export const OUTLIER_DE = 14;
 /** A mix of two colours of the head (hair with skin or background) lies within this ΔE76 of their segment. */
 export const MIX_DE = 6;
+/** Lightness below the hair's 2nd percentile that makes a dark pixel an outlier. */
+export const DARK_MARGIN = 6;
+/** Forehead columns looked at for a band: |u| ≤ BAND_U (wider, to 0.8 or 0.95, caught no more London bands). */
+export const BAND_U = 0.6;
 /** Smallest patch kept (IPD²); the smallest drawn clip is ≈ 0.04. */
 export const MIN_PATCH_AREA = 0.006;
 const RING_X = [2, -2, 0, 0],
@@ -86,7 +94,7 @@ export interface CrownPatch {
   /** Mean colour (Lab) and mean Mahalanobis distance from the hair. */
   lab: Lab;
   dist: number;
-  /** ΔE76 between the patch's mean colour and the ring 3 px outside it: an object has a sharp edge. */
+  /** ΔE76 between the patch's mean colour and the ring 2 grid steps (4 px) outside it: an object has a sharp edge. */
   step: number;
   /** Area over the face-frame box area (a compact object fills its box; scattered strands do not). */
   fill: number;
@@ -98,6 +106,8 @@ export interface CrownAnalysis {
   /** Share of them that is hair (not skin); the rest is skin or scalp. */
   hairShare: number;
   hairMean: Lab | null;
+  /** 2nd percentile of the hair's lightness. */
+  hairLow: number;
   /** Share of crown pixels that are outliers. */
   outlierShare: number;
   /** Outlier patches of at least `MIN_PATCH_AREA`, largest first (at most 6). */
@@ -282,6 +292,8 @@ export function analyseCrown(a: FaceAnalysis): CrownAnalysis {
       o = F.at(0, 0);
     const cx = (ex[0] - o[0]) / F.ipd,
       cy = (ex[1] - o[1]) / F.ipd; // unit u axis in image
+    // Skin, scalp, its shadows: the skin's chromaticity (a little wider in the dark, where chroma falls).
+    const isSkinTone = (l: number, aa: number, bb: number) => l > sL - 40 && l < sL + 25 && hyp(aa - sA, bb - sB) < 10;
     let pixels = 0;
     const hairIdx: number[] = [];
     for (let y = y0; y <= y1; y += G) {
@@ -300,9 +312,7 @@ export function analyseCrown(a: FaceAnalysis): CrownAnalysis {
           aa = As[k],
           bb = Bs[k];
         pixels++;
-        // Skin, scalp, its shadows: the skin's chromaticity (a little wider in the dark, where chroma falls).
-        const dc = hyp(aa - sA, bb - sB);
-        if (dc < 10 && l > sL - 40 && l < sL + 25) {
+        if (isSkinTone(l, aa, bb)) {
           cls[k] = 1;
           continue;
         }
@@ -324,6 +334,9 @@ export function analyseCrown(a: FaceAnalysis): CrownAnalysis {
     // Fewer than 15 % hair pixels: a bare crown; its highlights (skin mixed with white) and stubble are the head's own.
     const bare = hairShare < 0.15;
     const g = bare ? null : robustGaussian(hL, hA, hB, n);
+    // The hair's darkest shade (2nd percentile of its lightness): a black clip on brown or blond hair lies on the
+    // hair's own lightness axis (its shadows), so the model does not reject it — being darker than any of it does.
+    const hairLow = n >= 30 ? select(Float32Array.from(hL), Math.floor(n * 0.02)) : 0;
     const bg = backgroundLab(a);
     const out = new Uint8Array(N);
     let outN = 0;
@@ -335,21 +348,22 @@ export function analyseCrown(a: FaceAnalysis): CrownAnalysis {
       if (g) {
         const d2 = mahal2(l, aa, bb, g.mean, g.inv);
         const de = hyp(l - g.mean[0], aa - g.mean[1], bb - g.mean[2]);
-        if (d2 < OUTLIER_D * OUTLIER_D || de < OUTLIER_DE) continue;
+        const darker = l < hairLow - DARK_MARGIN && chroma < 20;
+        if (!darker && (d2 < OUTLIER_D * OUTLIER_D || de < OUTLIER_DE)) continue;
         // A mix of the hair with the skin (hairline, thin hair) or with the background (gaps between strands).
         if (segmentDistance([l, aa, bb], g.mean, sk.lab) < MIX_DE) continue;
         if (bg && segmentDistance([l, aa, bb], g.mean, bg) < MIX_DE) continue;
       } else {
         // Bare crown: its specular highlight (lighter than the skin, the skin's hue at a lower chroma) and stubble.
         const t = chroma / (sC || 1);
-        if (l > sL && chroma < sC + 4 && hyp(aa - sA * t, bb - sB * t) < 6) continue;
+        if (l > sL && l < sL + 22 && chroma < sC + 4 && hyp(aa - sA * t, bb - sB * t) < 6) continue;
         if (l < 45 && chroma < 16) continue;
         if (bg && segmentDistance([l, aa, bb], sk.lab, bg) < MIX_DE) continue;
       }
       out[k] = 1;
       outN++;
     }
-    // 8-connected outlier patches, each with the colour step to the ring of pixels 3 px outside it.
+    // 8-connected outlier patches, each with the colour step to the ring 2 grid steps outside it.
     const patches: CrownPatch[] = [];
     const seen = new Uint8Array(N);
     const stack: number[] = [];
@@ -455,14 +469,19 @@ export function analyseCrown(a: FaceAnalysis): CrownAnalysis {
       if (hyp(aa - sA, bb - sB) < 12 && l > sL - 35 && l < sL + 30) return true;
       return l > sL && c < sC + 4 && hyp(aa - sA * t, bb - sB * t) < 7;
     };
-    let cols = 0,
-      banded = 0;
-    let bv0 = Infinity,
-      bv1 = -Infinity;
     const dv = 0.015;
-    for (let u = -0.6; u <= 0.6 + 1e-9; u += 0.05) {
-      // Walk up: 0 = in the forehead skin, 1 = in a non-skin run, done when the same skin is found above it
-      // (the forehead's own lightness and colour: light hair of a skin-like hue is not skin).
+    /**
+     * Walk from (u, v) by (du, dv) per step: the forehead's skin, then a non-skin run 0.05–0.45 IPD long, then the
+     * same skin again (the forehead's own lightness and colour: light hair of a skin-like hue is not skin) → the
+     * run's ends (distance along the walk), else null.
+     */
+    const walk = (
+      u: number,
+      v: number,
+      du: number,
+      dvv: number,
+      steps: number,
+    ): { from: number; to: number } | null => {
       let state = 0,
         runStart = 0,
         skinRun = 0,
@@ -470,12 +489,9 @@ export function analyseCrown(a: FaceAnalysis): CrownAnalysis {
         fa = 0,
         fb = 0,
         fn = 0;
-      let found = false,
-        looked = false;
-      for (let v = browV - 0.12; v >= topV; v -= dv) {
-        const c = labAt(u, v);
-        if (!c) break;
-        looked = true;
+      for (let k = 0; k < steps; k++) {
+        const c = labAt(u + k * du, v + k * dvv);
+        if (!c) return null;
         if (state === 0) {
           if (skinish(c)) {
             fl += c[0];
@@ -484,38 +500,48 @@ export function analyseCrown(a: FaceAnalysis): CrownAnalysis {
             fn++;
           } else if (fn >= 3) {
             state = 1;
-            runStart = v;
+            runStart = k;
             fl /= fn;
             fa /= fn;
             fb /= fn;
-          } else break;
+          } else return null;
         } else {
           const same = hyp(c[1] - fa, c[2] - fb) < 7 && Math.abs(c[0] - fl) < 12;
           if (same) {
             skinRun++;
             if (skinRun >= 4) {
-              const top = v + (skinRun - 1) * dv,
-                len = runStart - top;
-              if (len >= 0.05 && len <= 0.45) {
-                found = true;
-                bv0 = Math.min(bv0, top);
-                bv1 = Math.max(bv1, runStart);
-              }
-              break;
+              const end = k - skinRun + 1,
+                len = (end - runStart) * dv;
+              return len >= 0.05 && len <= 0.45 ? { from: runStart * dv, to: end * dv } : null;
             }
           } else {
             skinRun = 0;
-            if (runStart - v > 0.5) break;
+            if ((k - runStart) * dv > 0.5) return null;
           }
         }
       }
-      if (looked) cols++;
-      if (found) banded++;
+      return null;
+    };
+    let cols = 0,
+      banded = 0;
+    let bv0 = Infinity,
+      bv1 = -Infinity;
+    const upSteps = Math.max(0, Math.floor((browV - 0.12 - topV) / dv));
+    for (let u = -BAND_U; u <= BAND_U + 1e-9; u += 0.05) {
+      if (!labAt(u, browV - 0.12)) continue;
+      cols++;
+      const r = walk(u, browV - 0.12, 0, -dv, upSteps);
+      if (r) {
+        banded++;
+        bv0 = Math.min(bv0, browV - 0.12 - r.to);
+        bv1 = Math.max(bv1, browV - 0.12 - r.from);
+      }
     }
     return {
       pixels,
       hairShare,
       hairMean: g?.mean ?? null,
+      hairLow,
       outlierShare: pixels ? outN / pixels : 0,
       patches: patches.slice(0, 6),
       band: cols ? banded / cols : 0,

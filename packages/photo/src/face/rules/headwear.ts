@@ -1,26 +1,30 @@
 /**
  * `headwear` — no hat, cap, headband or hair ornament (严禁佩戴帽子、发饰).
  *
- * Native values, measured on the head above the forehead (the crown: from the head top to the mesh's
- * forehead top, |u| ≤ 0.95 IPD, inside the person):
- * - `foreign`: the share of crown points that are neither skin nor hair. Hair is the colour of the
- *   person's own hair beside the temples when it can be seen there (ΔE2000 < 14), and otherwise what hair
- *   looks like: dark (L* < 38, chroma < 22) or low-chroma brown to blond (chroma < 28, hue 35°–100°).
- *   Hats, caps, headbands, bows, clips and flowers are of another material and colour.
- * - `height`: the head top above the pupils in IPD (a hat's crown or piled-up headwear stands above the
- *   hair; London portraits: at most 2.4).
+ * Native values, measured on the head above the forehead (the crown):
+ * - `foreign`: the share of crown points (|u| ≤ 0.95 IPD, inside the person) that are neither skin nor hair
+ *   by what hair looks like — the colour of the person's own hair beside the temples (ΔE2000 < 16), dark
+ *   (L* < 45, chroma < 25) or low-chroma brown to blond (chroma < 28, hue 35°–100°). A hat or cap of another
+ *   colour covers most of the crown.
+ * - `ornament`: the largest crown patch that is an object (rules/crown.ts: pixels far from the hair model
+ *   learned from the same photo, grouped; see `ornamentPatch`), IPD², with its mean Mahalanobis distance from
+ *   the hair (`ornamentDist`) and its colour step to the ring just outside it (`ornamentStep`) — a clip, a bow,
+ *   a flower. A long such patch across the crown is a band (`BAND_*`).
+ * - `band`: the share of forehead columns with skin above and below a non-skin run — a sports band or a
+ *   headband across the forehead, of any colour.
  * - `forehead`: the skin share of the upper forehead (5–30 % of the way from the mesh's forehead top to
- *   the brows, |u| ≤ 0.4): a brim, a cap's visor or a band across the forehead covers it whatever its
- *   colour — so does a thick fringe, which the review message names.
- * - `blob`: the area (IPD²) of the largest connected patch of foreign points — one bow, clip or flower
- *   is a compact object, stray highlights and the background's fringe are scattered.
- * `foreign` ≥ `MIN_FOREIGN`, `blob` ≥ `MIN_BLOB`, `forehead` < `MIN_FOREHEAD_SKIN` or `height` > `MAX_HEAD_HEIGHT` → `review`;
- * `foreign` ≥ `FAIL_FOREIGN` → `fail`. A crown outside the picture → `review` (not measured).
+ *   the brows, |u| ≤ 0.4): a brim, a cap's visor covers it whatever its colour — so does a thick fringe,
+ *   which the review message names.
+ * - `height`: the head top above the pupils in IPD (a hat's crown stands above the hair; London: ≤ 2.4).
+ * `foreign` ≥ `FAIL_FOREIGN` → `fail` (HEADWEAR); `foreign` ≥ `MIN_FOREIGN`, `forehead` < `MIN_FOREHEAD_SKIN` or
+ * `height` > `MAX_HEAD_HEIGHT` → review (HEADWEAR_SUSPECT); an ornament patch → review (HAIR_ORNAMENT_SUSPECT);
+ * a long patch or `band` ≥ `MIN_BAND` → review (HEADBAND_SUSPECT). A crown outside the picture → review
+ * (HEADWEAR_UNMEASURED), never pass.
  */
 import type { CheckResult } from '../../types.js';
 import { deltaE2000, type Lab } from '../colour.js';
 import type { FaceAnalysis } from '../analysis.js';
-import { analyseCrown, type CrownPatch } from './crown.js';
+import { analyseCrown, DARK_MARGIN, type CrownPatch } from './crown.js';
 import { backgroundLab, faceFrame, inPerson, memo, r2, ruleResult, sampleBox, skinModel } from './frame.js';
 
 /** Crown share of points neither skin nor hair (by the generic hair colours) sent to review; ≥ `FAIL_FOREIGN` fails. */
@@ -48,13 +52,19 @@ export const LIGHT_FILL = 0.35;
 export const TINT_CHROMA = 7;
 export const TINT_HUE = 30;
 /**
+ * Dark (a black clip on brown or blond hair lies on the hair's own shadow axis): ≥ `DARK_AREA` IPD², mean
+ * lightness below the hair's 2nd percentile − `DARK_MARGIN`, step ≥ `ORNAMENT_STEP`, compact. A light patch far
+ * from the hair (d ≥ 9) with a clear edge (step ≥ 35) and solid (fill ≥ 0.5) counts too.
+ */
+export const DARK_AREA = 0.02;
+/**
  * A long patch across the crown is a band (an Alice band on the hair): ≥ `BAND_AREA` IPD², ≥ `BAND_WIDTH` IPD
  * wide, step ≥ `BAND_STEP` and d ≥ `BAND_D` (London crowns: their largest sheen is 0.12 IPD², 0.74 wide).
  */
 export const BAND_AREA = 0.15;
 export const BAND_WIDTH = 1.0;
 export const BAND_STEP = 35;
-export const BAND_D = 7;
+export const BAND_D = 5;
 /** Share of forehead columns with skin above and below a non-skin run (a band across the forehead). */
 export const MIN_BAND = 0.6;
 export const MAX_HEAD_HEIGHT = 2.6;
@@ -132,7 +142,7 @@ export function measureHeadwear(a: FaceAnalysis): HeadwearMeasure {
 }
 
 /** The crown patch that looks like an object (largest first), or null. */
-export function ornamentPatch(patches: CrownPatch[], hair: Lab | null, skin: Lab): CrownPatch | null {
+export function ornamentPatch(patches: CrownPatch[], hair: Lab | null, skin: Lab, hairLow = 0): CrownPatch | null {
   const modelled = hair !== null;
   const hue = (c: Lab) => Math.atan2(c[2], c[1]);
   for (const p of patches) {
@@ -146,9 +156,22 @@ export function ornamentPatch(patches: CrownPatch[], hair: Lab | null, skin: Lab
       const dh = Math.abs(((hue(p.lab) - hue(hair) + 3 * Math.PI) % (2 * Math.PI)) - Math.PI);
       if (Math.hypot(hair[1], hair[2]) < 3 || (dh * 180) / Math.PI >= TINT_HUE) return p;
     }
-    const coloured = modelled ? p.dist >= ORNAMENT_D && p.step >= ORNAMENT_STEP : p.step >= ORNAMENT_STEP;
+    // Bare crown (no hair model): a patch of a colour away from the skin's, or a light one with a sharp edge.
+    const coloured = modelled
+      ? p.dist >= ORNAMENT_D && p.step >= ORNAMENT_STEP
+      : p.step >= ORNAMENT_STEP && Math.hypot(p.lab[1] - skin[1], p.lab[2] - skin[2]) >= 15;
     if (p.area >= ORNAMENT_AREA && coloured) return p;
     if (p.area >= LIGHT_AREA && p.step >= LIGHT_STEP && p.fill >= LIGHT_FILL) return p;
+    // Light with a clear edge and far enough from the hair; dark (below the hair's darkest) with a clear edge.
+    if (modelled && p.area >= LIGHT_AREA && p.dist >= 9 && p.step >= 35 && p.fill >= 0.5) return p;
+    if (
+      modelled &&
+      p.area >= DARK_AREA &&
+      p.lab[0] < hairLow - DARK_MARGIN &&
+      p.step >= ORNAMENT_STEP &&
+      p.fill >= LIGHT_FILL
+    )
+      return p;
   }
   return null;
 }
@@ -156,7 +179,7 @@ export function ornamentPatch(patches: CrownPatch[], hair: Lab | null, skin: Lab
 export function checkHeadwear(a: FaceAnalysis): CheckResult {
   const m = measureHeadwear(a);
   const crown = analyseCrown(a);
-  const orn = ornamentPatch(crown.patches, crown.hairMean, skinModel(a).lab);
+  const orn = ornamentPatch(crown.patches, crown.hairMean, skinModel(a).lab, crown.hairLow);
   const value = {
     foreign: r2(m.foreign),
     ornament: orn ? Math.round(orn.area * 1000) / 1000 : 0,
