@@ -227,6 +227,9 @@ export class ExportJobService {
             total = Math.max(total, x.estimate() ?? 0);
             yield page;
             done += page.length;
+            // Back to the event loop between pages: on SQLite every query resolves at once, and without this the
+            // export would hold the loop (HTTP answers, the progress timer) until its last row.
+            await new Promise((r) => setImmediate(r));
           }
         }
         const out = fs.createWriteStream(file);
