@@ -142,7 +142,18 @@ export function measureHeadwear(a: FaceAnalysis): HeadwearMeasure {
 }
 
 /** The crown patch that looks like an object (largest first), or null. */
-export function ornamentPatch(patches: CrownPatch[], hair: Lab | null, skin: Lab, hairLow = 0): CrownPatch | null {
+export type OrnamentKind = 'tinted' | 'coloured' | 'light' | 'solid' | 'dark';
+
+/**
+ * The first crown patch (largest first) that is an object, with the test it met, or null. The hue test runs
+ * first; on a bare crown (no hair model) a patch counts by its step and its distance from the skin's colour.
+ */
+export function ornamentPatch(
+  patches: CrownPatch[],
+  hair: Lab | null,
+  skin: Lab,
+  hairLow = 0,
+): { patch: CrownPatch; kind: OrnamentKind } | null {
   const modelled = hair !== null;
   const hue = (c: Lab) => Math.atan2(c[2], c[1]);
   for (const p of patches) {
@@ -154,16 +165,15 @@ export function ornamentPatch(patches: CrownPatch[], hair: Lab | null, skin: Lab
       Math.hypot(p.lab[1] - skin[1], p.lab[2] - skin[2]) >= 8
     ) {
       const dh = Math.abs(((hue(p.lab) - hue(hair) + 3 * Math.PI) % (2 * Math.PI)) - Math.PI);
-      if (Math.hypot(hair[1], hair[2]) < 3 || (dh * 180) / Math.PI >= TINT_HUE) return p;
+      if (Math.hypot(hair[1], hair[2]) < 3 || (dh * 180) / Math.PI >= TINT_HUE) return { patch: p, kind: 'tinted' };
     }
-    // Bare crown (no hair model): a patch of a colour away from the skin's, or a light one with a sharp edge.
     const coloured = modelled
       ? p.dist >= ORNAMENT_D && p.step >= ORNAMENT_STEP
       : p.step >= ORNAMENT_STEP && Math.hypot(p.lab[1] - skin[1], p.lab[2] - skin[2]) >= 15;
-    if (p.area >= ORNAMENT_AREA && coloured) return p;
-    if (p.area >= LIGHT_AREA && p.step >= LIGHT_STEP && p.fill >= LIGHT_FILL) return p;
-    // Light with a clear edge and far enough from the hair; dark (below the hair's darkest) with a clear edge.
-    if (modelled && p.area >= LIGHT_AREA && p.dist >= 9 && p.step >= 35 && p.fill >= 0.5) return p;
+    if (p.area >= ORNAMENT_AREA && coloured) return { patch: p, kind: 'coloured' };
+    if (p.area >= LIGHT_AREA && p.step >= LIGHT_STEP && p.fill >= LIGHT_FILL) return { patch: p, kind: 'light' };
+    if (modelled && p.area >= LIGHT_AREA && p.dist >= 9 && p.step >= 35 && p.fill >= 0.5)
+      return { patch: p, kind: 'solid' };
     if (
       modelled &&
       p.area >= DARK_AREA &&
@@ -171,7 +181,7 @@ export function ornamentPatch(patches: CrownPatch[], hair: Lab | null, skin: Lab
       p.step >= ORNAMENT_STEP &&
       p.fill >= LIGHT_FILL
     )
-      return p;
+      return { patch: p, kind: 'dark' };
   }
   return null;
 }
@@ -179,7 +189,8 @@ export function ornamentPatch(patches: CrownPatch[], hair: Lab | null, skin: Lab
 export function checkHeadwear(a: FaceAnalysis): CheckResult {
   const m = measureHeadwear(a);
   const crown = analyseCrown(a);
-  const orn = ornamentPatch(crown.patches, crown.hairMean, skinModel(a).lab, crown.hairLow);
+  const found = ornamentPatch(crown.patches, crown.hairMean, skinModel(a).lab, crown.hairLow);
+  const orn = found?.patch ?? null;
   const value = {
     foreign: r2(m.foreign),
     ornament: orn ? Math.round(orn.area * 1000) / 1000 : 0,
@@ -237,21 +248,6 @@ export function checkHeadwear(a: FaceAnalysis): CheckResult {
       hint,
       'HEADWEAR_SUSPECT',
     );
-  if (orn) {
-    const light = !(orn.dist >= ORNAMENT_D && orn.step >= ORNAMENT_STEP) && crown.hairMean !== null;
-    const why = light
-      ? `边缘清晰（与周围头发色差 ${Math.round(orn.step)}，参考下限 ${LIGHT_STEP}）`
-      : `颜色远离本人发色（马氏距离 ${value.ornamentDist}，参考上限 ${ORNAMENT_D}；与周围色差 ${Math.round(orn.step)}，参考上限 ${ORNAMENT_STEP}）`;
-    return ruleResult(
-      'headwear',
-      'review',
-      value,
-      limit,
-      `头发中有一块${why}的物体${box(orn)}，面积 ${value.ornament} 倍瞳距²（参考上限 ${orn.area >= LIGHT_AREA && light ? LIGHT_AREA : ORNAMENT_AREA}），疑似发卡、发夹、蝴蝶结或头花，请人工查看该处`,
-      hint,
-      'HAIR_ORNAMENT_SUSPECT',
-    );
-  }
   const long = crown.patches.find(
     (p) =>
       p.area >= BAND_AREA &&
@@ -265,10 +261,31 @@ export function checkHeadwear(a: FaceAnalysis): CheckResult {
       'review',
       value,
       limit,
-      `头顶有一条横跨 ${r2(long.u1 - long.u0)} 倍瞳距的异色带状物${box(long)}（参考上限 ${BAND_WIDTH}，面积 ${Math.round(long.area * 1000) / 1000} 倍瞳距²，与周围色差 ${Math.round(long.step)}），疑似发箍、发带，请人工查看头顶`,
+      `头顶有一条横跨 ${r2(long.u1 - long.u0)} 倍瞳距的异色带状物${box(long)}（宽 ≥ ${BAND_WIDTH} 倍瞳距、面积 ${Math.round(long.area * 1000) / 1000} 倍瞳距² ≥ ${BAND_AREA}、与周围色差 ${Math.round(long.step)} ≥ ${BAND_STEP} 视为带状），疑似发箍、发带，请人工查看头顶`,
       hint,
       'HEADBAND_SUSPECT',
     );
+  if (found && orn) {
+    const step = Math.round(orn.step),
+      d = value.ornamentDist,
+      area = value.ornament;
+    const why: Record<OrnamentKind, string> = {
+      tinted: `色调不同于本人发色和肤色（与周围色差 ${step}，≥ ${ORNAMENT_STEP} 视为边缘清晰；面积 ${area} 倍瞳距²，≥ ${LIGHT_AREA} 即报告）`,
+      coloured: `颜色远离本人发色（马氏距离 ${d}，≥ ${ORNAMENT_D} 视为异色；与周围色差 ${step}，≥ ${ORNAMENT_STEP} 视为边缘清晰；面积 ${area} 倍瞳距²，≥ ${ORNAMENT_AREA} 即报告）`,
+      light: `浅色、边缘清晰（与周围头发色差 ${step}，≥ ${LIGHT_STEP} 视为边缘清晰；面积 ${area} 倍瞳距²，≥ ${LIGHT_AREA} 即报告）`,
+      solid: `颜色偏离本人发色且成块（马氏距离 ${d}，≥ 9；与周围色差 ${step}，≥ 35；面积 ${area} 倍瞳距²，≥ ${LIGHT_AREA} 即报告）`,
+      dark: `比本人头发最深处还暗（亮度 ${Math.round(orn.lab[0])}，头发最暗约 ${Math.round(crown.hairLow)}；与周围色差 ${step}，≥ ${ORNAMENT_STEP}；面积 ${area} 倍瞳距²，≥ ${DARK_AREA} 即报告）`,
+    };
+    return ruleResult(
+      'headwear',
+      'review',
+      value,
+      limit,
+      `头发中有一块${why[found.kind]}的物体${box(orn)}，疑似发卡、发夹、蝴蝶结或头花，请人工查看该处`,
+      hint,
+      'HAIR_ORNAMENT_SUSPECT',
+    );
+  }
   if (crown.band >= MIN_BAND) {
     const at = crown.bandAt ? box({ u0: -0.6, u1: 0.6, v0: crown.bandAt.v0, v1: crown.bandAt.v1 }) : '';
     return ruleResult(
@@ -276,7 +293,7 @@ export function checkHeadwear(a: FaceAnalysis): CheckResult {
       'review',
       value,
       limit,
-      `额头上有一条横贯的非皮肤带状物${at}，${Math.round(crown.band * 100)}% 的额头列可见其上下都是皮肤（参考上限 ${Math.round(MIN_BAND * 100)}%），疑似发带、头箍，请人工查看额头`,
+      `额头上有一条横贯的非皮肤带状物${at}，${Math.round(crown.band * 100)}% 的额头列可见其上下都是皮肤（≥ ${Math.round(MIN_BAND * 100)}% 视为发带），疑似发带、头箍，请人工查看额头`,
       hint,
       'HEADBAND_SUSPECT',
     );
