@@ -53,6 +53,8 @@ export function measureEarrings(a: FaceAnalysis): { share: [number | null, numbe
     const coloured = (c: Lab) =>
       Math.hypot(c[1], c[2]) >= 35 && hueGap(c) > 20 && deltaE2000(c, sk) > 15 && !(bg && deltaE2000(c, bg) < 20);
     const earringLike = (c: Lab, u: number, v: number) => {
+      // The plain background (most of the box beside a lobe), without a CIEDE2000 for each of its points.
+      if (bg && (c[0] - bg[0]) ** 2 + (c[1] - bg[1]) ** 2 + (c[2] - bg[2]) ** 2 < 100) return false;
       if (!coloured(c)) {
         // jewelleryLike's own tests, the cheap part first: bright, or strongly coloured.
         if (c[0] < Math.max(78, sk[0] + 12) && Math.hypot(c[1], c[2]) < 38) return false;

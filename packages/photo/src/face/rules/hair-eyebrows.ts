@@ -49,16 +49,22 @@ function greyAt(a: FaceAnalysis, x: number, y: number): number {
  */
 export function hairTextured(a: FaceAnalysis, F: FaceFrame, u: number, v: number): boolean {
   const e = STRAND_SCALE;
-  const g = (uu: number, vv: number) => {
-    const [x, y] = F.at(uu, vv);
-    return greyAt(a, x, y);
-  };
+  // The centre and the two steps of `e` along u and v, in pixels (the frame is a similarity).
+  const [x, y] = F.at(u, v),
+    [xu, yu] = F.at(u + e, v),
+    [xv, yv] = F.at(u, v + e);
+  const ux = xu - x,
+    uy = yu - y,
+    vx = xv - x,
+    vy = yv - y;
   let across = 0,
     along = 0;
-  for (const dv of [-2 * e, 0, 2 * e]) {
-    const m = 2 * g(u, v + dv);
-    across += Math.abs(g(u - e, v + dv) + g(u + e, v + dv) - m);
-    along += Math.abs(g(u, v + dv - e) + g(u, v + dv + e) - m);
+  for (let s = -2; s <= 2; s += 2) {
+    const cx = x + s * vx,
+      cy = y + s * vy;
+    const m = 2 * greyAt(a, cx, cy);
+    across += Math.abs(greyAt(a, cx - ux, cy - uy) + greyAt(a, cx + ux, cy + uy) - m);
+    along += Math.abs(greyAt(a, cx - vx, cy - vy) + greyAt(a, cx + vx, cy + vy) - m);
   }
   return across >= STRAND_MIN_CURVATURE && across >= STRAND_RATIO * along;
 }

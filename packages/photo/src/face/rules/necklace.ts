@@ -61,7 +61,11 @@ export function measureNecklace(a: FaceAnalysis): {
         ? ([0, 1, 2].map((k) => throat.map((c) => c[k]).sort((x, y) => x - y)[throat.length >> 1]) as Lab)
         : null;
     const isSkin = (c: Lab) =>
-      sk.isSkin(c) || (neck !== null && Math.abs(c[0] - neck[0]) < 25 && deltaE2000(c, neck) < 10);
+      sk.isSkin(c) ||
+      (neck !== null &&
+        Math.abs(c[0] - neck[0]) < 25 &&
+        (c[1] - neck[1]) ** 2 + (c[2] - neck[2]) ** 2 < 1600 &&
+        deltaE2000(c, neck) < 10);
     // A fold or a shadow of the neck is darker skin of the same hue; a chain, a cord or pearls are not.
     const foreign = (c: Lab) =>
       neck === null || (c[1] - neck[1]) ** 2 + (c[2] - neck[2]) ** 2 > 100 || c[0] > neck[0] + LIGHTER;
