@@ -192,25 +192,11 @@ export class StudentRepository {
     c: { expiringTerms: string[]; continuingTerms: string[]; continuingLevels: string[] },
     p: { page: number; pageSize: number },
   ): Promise<{ rows: StudentRow[]; total: number; totalExact: boolean }> {
-    const continuing = c.continuingTerms.length > 0 && c.continuingLevels.length > 0;
-    let q = this.scoped(f);
-    if (!q || (!c.expiringTerms.length && !continuing)) return { rows: [], total: 0, totalExact: true };
-    q = q
-      .where((e) =>
-        e.or([
-          ...(c.expiringTerms.length ? [e('students.enrol_term', 'in', c.expiringTerms)] : []),
-          ...(continuing
-            ? [
-                e.and([
-                  e('students.continuing', '=', 1),
-                  e('students.level', 'in', c.continuingLevels),
-                  e('students.enrol_term', 'in', c.continuingTerms),
-                ]),
-              ]
-            : []),
-        ]),
-      )
-      .where((e) =>
+    const none = { rows: [], total: 0, totalExact: true };
+    const scoped = this.scoped(f);
+    if (!scoped) return none;
+    const notGraduated = (q: NonNullable<ReturnType<StudentRepository['scoped']>>) =>
+      q.where((e) =>
         e.not(
           e.exists(
             e
@@ -221,27 +207,55 @@ export class StudentRepository {
           ),
         ),
       );
-    const upTo = q
-      .select(sql<number>`1`.as('one'))
-      .limit(COUNT_CAP)
-      .as('matching');
+    // Two arms, each read through its own index (organisation × term; the partial 续读 index): those of an
+    // expiring term (first), and the 续读 students of the other terms.
+    const continuingTerms = c.continuingTerms.filter((t) => !c.expiringTerms.includes(t));
+    const arms = [
+      ...(c.expiringTerms.length
+        ? [
+            notGraduated(scoped.where('students.enrol_term', 'in', c.expiringTerms))
+              .selectAll('students')
+              .select(sql<number>`0`.as('seg')),
+          ]
+        : []),
+      ...(continuingTerms.length && c.continuingLevels.length
+        ? [
+            notGraduated(
+              scoped
+                .where('students.continuing', '=', 1)
+                .where('students.level', 'in', c.continuingLevels)
+                .where('students.enrol_term', 'in', continuingTerms),
+            )
+              .selectAll('students')
+              .select(sql<number>`1`.as('seg')),
+          ]
+        : []),
+    ];
+    if (!arms.length) return none;
+    const candidates = (arms.length === 2 ? arms[0].unionAll(arms[1]) : arms[0]).as('c');
     // The page and its total side by side (two connections of the pool on PostgreSQL).
-    const [rows, counted] = await Promise.all([
-      q
-        .selectAll('students')
-        .$if(c.expiringTerms.length > 0, (r) =>
-          r.orderBy(sql`case when students.enrol_term in (${sql.join(c.expiringTerms)}) then 0 else 1 end`),
-        )
-        .orderBy('students.xuehao')
-        .orderBy('students.id')
+    const [page, counted] = await Promise.all([
+      this.db
+        .selectFrom(candidates)
+        .selectAll('c')
+        .orderBy('c.seg')
+        .orderBy('c.xuehao')
+        .orderBy('c.id')
         .limit(p.pageSize)
         .offset((p.page - 1) * p.pageSize)
         .execute(),
       this.db
-        .selectFrom(upTo)
+        .selectFrom(
+          this.db
+            .selectFrom(candidates)
+            .select(sql<number>`1`.as('one'))
+            .limit(COUNT_CAP)
+            .as('matching'),
+        )
         .select((e) => e.fn.countAll().as('n'))
         .executeTakeFirst(),
     ]);
+    const rows = page.map(({ seg: _seg, ...row }) => row as StudentRow);
     const total = num(counted?.n);
     return { rows, total, totalExact: total < COUNT_CAP };
   }
