@@ -28,12 +28,22 @@ if (!haveFixtures) console.warn('[face-worker] 跳过：未找到测试人像 fi
 const humanLoaded = () =>
   Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes(`${path.sep}@vladmandic${path.sep}human`));
 
+/** The environment without any deployment variable (the worker gets exactly the test app's). */
+function withoutDeployment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const k of ['DATABASE_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'DATA_DIR', 'WORKERS', 'PHOTO_FACE', 'PHOTO_PROFILE'])
+    delete out[k];
+  for (const k of Object.keys(out)) if (k.startsWith('S3_')) delete out[k];
+  return out;
+}
+
 /** Starts `gradpass worker` as its own process with the deployment's environment; resolves once it listens. */
 function spawnWorker(env: Record<string, string>): Promise<{ child: ChildProcess; log: () => string }> {
   return new Promise((resolve, reject) => {
     let out = '';
     const child = spawn(process.execPath, [WORKER_MAIN], {
-      env: { ...process.env, ...env, WORKER_THREADS: '1' },
+      // Only the deployment's own variables: an inherited DATABASE_URL (the tests' admin database) must not leak in.
+      env: { ...withoutDeployment(process.env), ...env, WORKER_THREADS: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const timer = setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 90_000);

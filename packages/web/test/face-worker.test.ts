@@ -29,6 +29,15 @@ const REFERENCE = '/work/shared/fixtures/portraits/london/smiling/004_08.jpg';
 const WORKER_MAIN = path.join(REPO, 'packages/server/dist/worker-main.js');
 const ready = HAVE_CHROMIUM && !!redisUrl && fs.existsSync(PHOTO) && fs.existsSync(REFERENCE);
 
+/** The environment without any deployment variable: an inherited DATABASE_URL must not reach the worker. */
+function withoutDeployment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const k of ['DATABASE_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'DATA_DIR', 'WORKERS', 'PHOTO_FACE', 'PHOTO_PROFILE'])
+    delete out[k];
+  for (const k of Object.keys(out)) if (k.startsWith('S3_')) delete out[k];
+  return out;
+}
+
 interface App {
   ctx: {
     services: { photos: { faceWaitMs: number; localFaceRuns: number } };
@@ -70,7 +79,7 @@ describe.skipIf(!ready)('同版 and 一键修正 on gradpass worker, in the brow
     url = await app.listen({ port: 0, host: '127.0.0.1' });
     worker = spawn(process.execPath, [WORKER_MAIN], {
       env: {
-        ...process.env,
+        ...withoutDeployment(process.env),
         DATA_DIR: dataDir,
         REDIS_URL: redisUrl,
         QUEUE_PREFIX: queuePrefix,
