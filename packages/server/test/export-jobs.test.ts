@@ -223,6 +223,66 @@ for (const backend of BACKENDS) {
       expect(e?.data.userId).toBeTypeOf('number');
     }, 120_000);
 
+    it('over SSE the export events reach the user who started it and nobody else', async () => {
+      const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const cookieOf = async (username: string) => {
+        const res = await fetch(`${base}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username, password: 'test-password-1' }),
+        });
+        expect(res.status).toBe(200);
+        return res.headers
+          .getSetCookie()
+          .map((c) => c.split(';')[0])
+          .join('; ');
+      };
+      // Each stream keeps what it heard until it is stopped.
+      const listen = async (username: string) => {
+        const ctl = new AbortController();
+        const res = await fetch(`${base}/api/events`, {
+          headers: { cookie: await cookieOf(username) },
+          signal: ctl.signal,
+        });
+        let text = '';
+        const reading = (async () => {
+          const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+          const dec = new TextDecoder();
+          try {
+            for (;;) {
+              const { value, done } = await reader.read();
+              if (done) return;
+              text += dec.decode(value);
+            }
+          } catch {
+            // aborted
+          }
+        })();
+        return {
+          heard: () => text,
+          stop: async () => {
+            ctl.abort();
+            await reading;
+          },
+        };
+      };
+      const owner = await listen('lixia');
+      const sameCentreRole = await listen('zhangqiu');
+      const city = await listen('jinan');
+      const centre = await Client.login(t.app, 'lixia');
+      const r = await centre.post('/api/export-jobs/certificates.xlsx', {});
+      expect(r.statusCode, r.body).toBe(202);
+      const id = (r.json() as ExportJobDto).id;
+      await until(async () => (await centre.get(`/api/export-jobs/${id}`)).json(), finished);
+      await new Promise((res) => setTimeout(res, 300));
+      await Promise.all([owner.stop(), sameCentreRole.stop(), city.stop()]);
+      expect(owner.heard()).toMatch(new RegExp(`event: export\ndata: \\{"id":${id},`));
+      expect(owner.heard()).toContain('"status":"done"');
+      // The city above 历下 hears the centre's other events, but not its exports.
+      expect(city.heard()).not.toContain('event: export');
+      expect(sameCentreRole.heard()).not.toContain('event: export');
+    }, 60_000);
+
     it('a photo zip export runs as a job with the students as its total; the zip holds the photos and the report', async () => {
       const centre = await Client.login(t.app, 'lixia');
       const r = await centre.post('/api/export-jobs/photos.zip', { naming: 'xuehao' });
