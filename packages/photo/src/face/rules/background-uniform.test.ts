@@ -5,7 +5,8 @@ import type { DetectedFace } from '../engine.js';
 import { DEFAULT_PHOTO_LIMITS, HEURISTICS } from '../checks.js';
 import { backgroundUniformMeasures, checkBackgroundUniform } from './background-uniform.js';
 
-const W = 480, H = 640;
+const W = 480,
+  H = 640;
 const BLUE: [number, number, number] = [100, 197, 255];
 const SKIN: [number, number, number] = [224, 172, 150];
 const HAIR: [number, number, number] = [45, 32, 28];
@@ -15,8 +16,11 @@ const SHIRT: [number, number, number] = [245, 245, 242];
 function portrait() {
   const data = Buffer.alloc(W * H * 3);
   const alpha = new Uint8Array(W * H);
-  const cx = 240, faceY = 270, fw = 200;
-  const inEllipse = (x: number, y: number, ex: number, ey: number, rx: number, ry: number) => ((x - ex) / rx) ** 2 + ((y - ey) / ry) ** 2 <= 1;
+  const cx = 240,
+    faceY = 270,
+    fw = 200;
+  const inEllipse = (x: number, y: number, ex: number, ey: number, rx: number, ry: number) =>
+    ((x - ex) / rx) ** 2 + ((y - ey) / ry) ** 2 <= 1;
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       let c: [number, number, number] | null = null;
@@ -26,7 +30,9 @@ function portrait() {
       if (inEllipse(x, y, cx, faceY, fw / 2, 135)) c = SKIN;
       const p = (y * W + x) * 3;
       const v = c ?? BLUE;
-      data[p] = v[0]; data[p + 1] = v[1]; data[p + 2] = v[2];
+      data[p] = v[0];
+      data[p + 1] = v[1];
+      data[p + 2] = v[2];
       if (c) alpha[y * W + x] = 255;
     }
   }
@@ -40,12 +46,27 @@ function analysisOf(img: RawImage, alpha: Uint8Array, cx: number, faceY: number,
   mesh[10] = [cx, faceY - 120, 0]; // forehead top
   mesh[234] = [cx - fw / 2, faceY, 0];
   mesh[454] = [cx + fw / 2, faceY, 0];
-  const face = { score: 0.99, box: [cx - fw / 2, faceY - 135, fw, 270], mesh, pupils: [[cx - 45, faceY - 30], [cx + 45, faceY - 30]] } as unknown as DetectedFace;
+  const face = {
+    score: 0.99,
+    box: [cx - fw / 2, faceY - 135, fw, 270],
+    mesh,
+    pupils: [
+      [cx - 45, faceY - 30],
+      [cx + 45, faceY - 30],
+    ],
+  } as unknown as DetectedFace;
   const bg: number[] = [];
   for (let y = 0; y < H; y += 2) for (let x = 0; x < W; x += 2) if (alpha[y * W + x] < 60) bg.push(y * W + x);
   return {
-    img, faces: [face], face, mask: { width: W, height: H, alpha }, geometry: null, ipd: 90,
-    headTop: { y: faceY - 160, method: 'mask', touchesTop: false }, background: Uint32Array.from(bg), cache: new Map(),
+    img,
+    faces: [face],
+    face,
+    mask: { width: W, height: H, alpha },
+    geometry: null,
+    ipd: 90,
+    headTop: { y: faceY - 160, method: 'mask', touchesTop: false },
+    background: Uint32Array.from(bg),
+    cache: new Map(),
   };
 }
 
@@ -79,16 +100,39 @@ describe('background.uniform (背景均匀)', () => {
   it('fails a grey leftover of an old background beside the hair, outside the mask', () => {
     const p = portrait();
     // Right beside the hair at temple height, touching it (a poor replacement).
-    paint(p.img, (x, y) => (p.alpha[y * W + x] < 128 && Math.hypot((x - 372) / 22, (y - 225) / 32) < 1 ? [196, 196, 194] : null));
+    paint(p.img, (x, y) =>
+      p.alpha[y * W + x] < 128 && Math.hypot((x - 372) / 22, (y - 225) / 32) < 1 ? [196, 196, 194] : null,
+    );
     const r = check(analysisOf(p.img, p.alpha, p.cx, p.faceY, p.fw));
     expect(r.status).not.toBe('pass');
   });
 
+  it('fails a warm-grey leftover the mask took in beside the jaw, close to the skin in colour', () => {
+    const p = portrait();
+    // Below the ear, outside the face contour: the person there is hair, not skin (ΔE76 to the skin ≈ 13).
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        if (Math.hypot((x - 346) / 22, (y - 330) / 32) < 1 && p.alpha[y * W + x] < 128) {
+          p.img.data.set([200, 180, 172], (y * W + x) * 3);
+          p.alpha[y * W + x] = 255;
+        }
+      }
+    }
+    const a = analysisOf(p.img, p.alpha, p.cx, p.faceY, p.fw);
+    // The hair of the crown is sampled above the forehead top: put it above the drawn face ellipse.
+    a.face!.mesh[10] = [p.cx, p.faceY - 150, 0];
+    const r = check(a);
+    expect(r.status).toBe('fail');
+    expect(r.code).toBe('BACKGROUND_PATCH');
+  });
+
   it('fails a cast shadow: the silhouette shifted and darkened on the background (a flat mix)', () => {
     const p = portrait();
-    const dx = 30, dy = 10;
+    const dx = 30,
+      dy = 10;
     paint(p.img, (x, y) => {
-      const sx = x - dx, sy = y - dy;
+      const sx = x - dx,
+        sy = y - dy;
       if (sx < 0 || sy < 0 || p.alpha[sy * W + sx] < 128 || p.alpha[y * W + x] >= 128) return null;
       return [Math.round(BLUE[0] * 0.72), Math.round(BLUE[1] * 0.72), Math.round(BLUE[2] * 0.72)];
     });
@@ -116,7 +160,11 @@ describe('background.uniform (背景均匀)', () => {
 
   it('fails another person entering at a side edge at head height', () => {
     const p = portrait();
-    for (let y = 150; y < 400; y++) for (let x = 0; x < 40; x++) { p.img.data.set(SKIN, (y * W + x) * 3); p.alpha[y * W + x] = 255; }
+    for (let y = 150; y < 400; y++)
+      for (let x = 0; x < 40; x++) {
+        p.img.data.set(SKIN, (y * W + x) * 3);
+        p.alpha[y * W + x] = 255;
+      }
     const r = check(analysisOf(p.img, p.alpha, p.cx, p.faceY, p.fw));
     expect(r.status).toBe('fail');
   });

@@ -46,6 +46,13 @@ export const BACKGROUND_LOCAL = {
   reviewShoulderBump: 0.095,
   /** A patch that is only "not a colour of the person nearby" next to the person counts at 1/3 of its area. */
   unsureFactor: 3,
+  /**
+   * Beside the jaw — outside the face contour's widest points, from this far below the nose (share of the
+   * face width; the ear lobes end about here) down to the chin — the person is hair: the mask's rim there
+   * must be a colour of the hair (or a mix of it with the background), not of the skin. A light grey
+   * leftover of an old background the mask took in beside the jaw is close to light skin (ΔE76 < 14).
+   */
+  jawBelowNose: 0.06,
 };
 
 export interface BackgroundUniformMeasures {
@@ -414,7 +421,8 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
       if (i < chinCell * gw) addCell(headBins, i);
     }
     let global = globalBins.palette(0.003),
-      head = headBins.palette(0.003);
+      head = headBins.palette(0.003),
+      hairOnly: Float64Array = new Float64Array(0);
     // The person's palette near each place (for the band outside the mask): bins of the mask shrunk by a
     // few px per tile, merged over the tiles within `reach` — a grey leftover beside dark hair is
     // compared with the hair and skin next to it, not with the shaded white shirt at the bottom.
@@ -449,6 +457,7 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
         }
       }
       const hair = hairBins.palette(0.02);
+      hairOnly = hair;
       global = concat(global, hair);
       head = concat(head, hair);
     }
@@ -481,8 +490,21 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
       tileStart[tw * th] = tileKey.length;
     }
     const reachT = Math.ceil((BACKGROUND_LOCAL.reach * W) / 2 / T);
-    // Palettes by number: 0 global, 1 head, then the local ones (a tile without any bins nearby uses global).
-    const palettes: Float64Array[] = [global, head];
+    // Palettes by number: 0 global, 1 head, 2 hair (head when no hair was sampled), then the local ones (a
+    // tile without any bins nearby uses global).
+    const palettes: Float64Array[] = [global, head, hairOnly.length ? hairOnly : head];
+    // The rim beside the jaw (see BACKGROUND_LOCAL.jawBelowNose), in grid cells.
+    const jawTop = Math.round(
+      (pt(a.face, MESH.noseBottom)[1] + BACKGROUND_LOCAL.jawBelowNose * faceWidthOf(a.face)) / 2,
+    );
+    const jawLeft = pt(a.face, MESH.cheekEdgeLeft)[0] / 2,
+      jawRight = pt(a.face, MESH.cheekEdgeRight)[0] / 2;
+    const rimPalette = (i: number): number => {
+      if (i >= chinCell * gw) return 0;
+      const x = i % gw,
+        y = (i - x) / gw;
+      return y >= jawTop && (x < jawLeft || x > jawRight) ? 2 : 1;
+    };
     const tilePalette = new Int32Array(tw * th).fill(-1);
     const merged = new Bins();
     const localPalette = (i: number): number => {
@@ -572,7 +594,7 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
       if (person[i]) {
         // The mask's outer rim: an object or a leftover the mask took in is neither a colour of the person
         // nearby nor a mix of one with the background.
-        if (!explainedAt(i, i < chinCell * gw ? 1 : 0)) off[i] = OFF.rim;
+        if (!explainedAt(i, rimPalette(i))) off[i] = OFF.rim;
         continue;
       }
       if (dist2(lab, i, B[0], B[1], B[2]) <= maxBg2) continue;
