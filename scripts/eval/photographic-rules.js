@@ -11,7 +11,8 @@
  * says fail or review. On the compliant photos: per rule, fail and review rates.
  *
  * Real violations already in the London originals, found by looking at them (listed, not hidden): ears
- * covered by hair 003 038 143, an earring worn 112 115, a fringe down to the brows 143. They count as violations, not as compliant, for
+ * covered by hair 003 038 143, an earring worn 112 115, crystal studs in both ears 123, a fringe down to the brows 143;
+ * shoulders visibly uneven 096. They count as violations, not as compliant, for
  * their own rule only.
  *
  * Flags: --ids 003,012 (those portraits only) · --variants hat,cap (those variants only) · --samples (PNGs of
@@ -47,7 +48,7 @@ export const VARIANTS = {
 };
 export const RULES = ['headwear', 'hair.eyebrows', 'hair.eyes', 'ears', 'earrings', 'necklace', 'scarf', 'shoulders', 'watermark'];
 /** Real violations in the originals (see above): rule → portrait ids. */
-export const ORIGINAL_VIOLATIONS = { ears: new Set(['003', '038', '143']), earrings: new Set(['112', '115']), 'hair.eyebrows': new Set(['143']), shoulders: new Set(['096']) /* 096: shoulder line −10.3° in the original itself (head level, roll −0.6°), viewer's-left shoulder visibly lower — looked at */ };
+export const ORIGINAL_VIOLATIONS = { ears: new Set(['003', '038', '143']), earrings: new Set(['112', '115', '123']), 'hair.eyebrows': new Set(['143']), shoulders: new Set(['096']) /* 096: shoulder line −10.3° in the original itself (head level, roll −0.6°), viewer's-left shoulder visibly lower — looked at */ };
 
 const pct = (n, d) => (d ? `${((100 * n) / d).toFixed(1)}%` : '—');
 
