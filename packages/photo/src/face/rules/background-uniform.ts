@@ -78,12 +78,31 @@ function memo<T>(a: FaceAnalysis, key: string, f: () => T): T {
 }
 
 /**
+ * Work buffers reused from photo to photo (the measure is synchronous and keeps none of them): a 480×640
+ * photo would otherwise allocate ~3 MB of typed arrays per call. Not zeroed: callers write every cell or fill.
+ */
+const SCRATCH = new Map<string, Uint8Array | Uint16Array | Int32Array | Float32Array>();
+function scratch<T extends Uint8Array | Uint16Array | Int32Array | Float32Array>(
+  name: string,
+  make: (n: number) => T,
+  n: number,
+): T {
+  let buf = SCRATCH.get(name) as T | undefined;
+  if (!buf || buf.length < n) SCRATCH.set(name, (buf = make(n)));
+  return buf.subarray(0, n) as T;
+}
+const u8 = (n: number) => new Uint8Array(n),
+  u16 = (n: number) => new Uint16Array(n),
+  i32 = (n: number) => new Int32Array(n),
+  f32 = (n: number) => new Float32Array(n);
+
+/**
  * Binary dilation / erosion of a grid by a square of half-size r (separable, running counts: O(cells)).
  * Dilation: any cell set in the window; erosion: every cell of the window inside the grid set.
  */
-function morph(src: Uint8Array, w: number, h: number, r: number, dilate: boolean): Uint8Array {
-  const tmp = new Uint8Array(src.length),
-    out = new Uint8Array(src.length);
+function morph(src: Uint8Array, w: number, h: number, r: number, dilate: boolean, name: string): Uint8Array {
+  const tmp = scratch('morph', u8, src.length),
+    out = scratch(name, u8, src.length);
   for (let y = 0, base = 0; y < h; y++, base += w) {
     let sum = 0;
     for (let k = 0; k < Math.min(w, r); k++) sum += src[base + k];
@@ -154,10 +173,10 @@ function dist2(lab: Float32Array, i: number, c0: number, c1: number, c2: number)
 }
 
 /** Connected components (4-neighbour) of `on` cells; returns labels and the cell count per label. */
-function components(on: Uint8Array, w: number, h: number): { label: Int32Array; sizes: number[] } {
-  const label = new Int32Array(on.length).fill(-1);
+function components(on: Uint8Array, w: number, h: number, name: string): { label: Int32Array; sizes: number[] } {
+  const label = scratch(name, i32, on.length).fill(-1);
   const sizes: number[] = [];
-  const stack = new Int32Array(on.length);
+  const stack = scratch('stack', i32, on.length);
   for (let i = 0; i < on.length; i++) {
     if (!on[i] || label[i] >= 0) continue;
     const id = sizes.length;
@@ -383,10 +402,10 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
     const alpha = a.mask.alpha;
     // Per grid cell: the person mask, Lab, and the colour keys of the palette bins (3 bits per channel)
     // and of the explanation memo (5 bits per channel).
-    const person = new Uint8Array(n);
-    const lab = new Float32Array(n * 3);
-    const key9 = new Uint16Array(n),
-      key15 = new Uint16Array(n);
+    const person = scratch('person', u8, n);
+    const lab = scratch('lab', f32, n * 3);
+    const key9 = scratch('key9', u16, n),
+      key15 = scratch('key15', u16, n);
     for (let y = 0, i = 0; y < gh; y++) {
       for (let x = 0; x < gw; x++, i++) {
         const q = 2 * y * W + 2 * x,
@@ -401,9 +420,9 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
       }
     }
     const bandCells = Math.max(2, Math.round((BACKGROUND_LOCAL.band * W) / 2));
-    const near = morph(person, gw, gh, bandCells, true);
+    const near = morph(person, gw, gh, bandCells, true, 'near');
     // The palette comes from deep inside the mask (an object the mask swallowed beside the hair stays out).
-    const core = morph(person, gw, gh, bandCells, false);
+    const core = morph(person, gw, gh, bandCells, false, 'core');
     const B = rgbToLab(base.rgb[0], base.rgb[1], base.rgb[2]);
     const maxBg2 = BACKGROUND_LOCAL.maxDeltaE ** 2;
     const addCell = (bins: Bins, i: number) => bins.add(key9[i], lab[i * 3], lab[i * 3 + 1], lab[i * 3 + 2]);
@@ -426,7 +445,7 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
     // The person's palette near each place (for the band outside the mask): bins of the mask shrunk by a
     // few px per tile, merged over the tiles within `reach` — a grey leftover beside dark hair is
     // compared with the hair and skin next to it, not with the shaded white shirt at the bottom.
-    const inner = morph(person, gw, gh, BACKGROUND_LOCAL.innerCells, false);
+    const inner = morph(person, gw, gh, BACKGROUND_LOCAL.innerCells, false, 'inner');
     // The hair (thin at the sides, often missing from the deep core): the mask over the crown, between
     // the head top and the top of the forehead, across the middle of the face.
     {
@@ -545,9 +564,9 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
     // Cells outside the mask reached from the person through cells that are not the background colour:
     // hair strands and an edge the mask missed are attached; a thing standing apart (a ring of background
     // between it and the person) is not the person, whatever its colour.
-    const attached = new Uint8Array(n);
+    const attached = scratch('attached', u8, n).fill(0);
     {
-      const stack = new Int32Array(n);
+      const stack = scratch('stack', i32, n);
       let top = 0;
       for (let i = 0; i < n; i++) {
         if (!person[i]) continue;
@@ -608,7 +627,7 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
       off[i] = OFF.far;
     }
     a.cache.set('background.uniform.cells', off);
-    const offC = components(off, gw, gh);
+    const offC = components(off, gw, gh, 'offLabel');
     // Per patch: its size and whether most of it is sure (apart from the person, a flat mix, or in the
     // mask's rim) or only unexplained next to the person (a colour of the person the mask left out?).
     const m = offC.sizes.length;
@@ -637,7 +656,7 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
     }
     // Other people / objects in the person mask: components not holding the nose, and mask touching a
     // side edge above the mouth (the student's shoulders meet the sides below it).
-    const pc = components(person, gw, gh);
+    const pc = components(person, gw, gh, 'personLabel');
     const nose = pt(a.face, MESH.noseTip);
     const main =
       pc.label[
@@ -660,7 +679,7 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
     out.others = (others + edge) / n;
     if (main >= 0) {
       // The visible silhouette: the student's mask plus what is attached to it outside.
-      const on = new Uint8Array(n);
+      const on = scratch('on', u8, n);
       for (let i = 0; i < n; i++)
         on[i] = (person[i] === 1 && pc.label[i] === main) || (person[i] === 0 && attached[i] === 1) ? 1 : 0;
       const b = outlineBump(on, gw, gh, a);
