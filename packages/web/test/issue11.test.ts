@@ -278,11 +278,15 @@ describe.skipIf(!HAVE_CHROMIUM)('issue 11 in the web app (Chromium)', () => {
     await ap.getByTestId('new-user-org').click();
     await ap.locator('.ant-select-item-option', { hasText: '历下学习中心' }).click();
     await ap.getByTestId('new-user-role').click();
-    await ap.locator('.ant-select-dropdown:visible .ant-select-item-option').first().waitFor(); // the list is drawn
-    const roleOptions = await ap.locator('.ant-select-dropdown:visible .ant-select-item-option').allTextContents();
+    // The role list, not the organisation list that may still be fading out beside it.
+    const roleList = ap.locator('.ant-select-dropdown:visible', {
+      has: ap.locator('.ant-select-item-option', { hasText: '学习中心工作人员' }),
+    });
+    await roleList.waitFor();
+    const roleOptions = await roleList.locator('.ant-select-item-option').allTextContents();
     expect(roleOptions).toContain('学习中心工作人员');
     expect(roleOptions).not.toContain('市级开大审批人员'); // only roles that fit a centre
-    await ap.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '学习中心工作人员' }).click();
+    await roleList.locator('.ant-select-item-option', { hasText: '学习中心工作人员' }).click();
     await ap.getByTestId('user-username').fill('centre2');
     await ap.getByTestId('user-display-name').fill('何老师');
     await ap.getByTestId('user-password').fill('Chushi#2026mima');
