@@ -19,6 +19,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.resolve(here, '../dist');
 const { buildApp } = await import(path.join(dist, 'app.js'));
 const { seedDemo } = await import(path.join(dist, 'seed.js'));
+const { draftApplication, passingPhoto, plainStudent } = await import(path.join(dist, 'scale-seed.js'));
 
 const i = process.argv.indexOf('--students');
 const CHECKPOINTS = (i > 0 ? process.argv[i + 1] : '50000,200000').split(',').map(Number);
@@ -51,75 +52,44 @@ async function main() {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'admin', password: 'bench-password-1' }),
     });
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const at = new Date().toISOString();
     let seeded = 0;
     console.log(`数据库：${databaseUrl ? 'PostgreSQL' : 'SQLite'}`);
     console.log('| 学生数 n | 导出 | 用时 (s) | 大小 (MB) | RSS 增长 (MB) | RSS 峰值 (MB) |');
     console.log('|---:|---|---:|---:|---:|---:|');
     for (const n of CHECKPOINTS) {
-      for (; seeded < n; ) {
+      for (; seeded < n;) {
         const k = Math.min(5000, n - seeded);
         await repos.transaction(async (tx) => {
           const students = await tx.students.insertMany(
             Array.from({ length: k }, (_, j) => {
               const x = seeded + j;
-              return {
-                xuehao: `28${String(x).padStart(11, '0')}`,
-                id_card: `370102${String(19800101 + (x % 28)).padStart(8, '0')}${String(x % 10000).padStart(4, '0')}`,
-                name: `基准${x}`,
-                org_id: centre.id,
-                programme: '会计学',
-                level: '本科',
-                enrol_term: '2022秋',
-                chsi_photo_missing: 0,
-                identity_doubtful: 0,
-                continuing: 0,
-                identity_status: 'none',
-                identity_decided_by: null,
-                identity_decided_at: null,
-                identity_reason: null,
-                photo_id: null,
-                created_at: at,
-                updated_at: at,
-              };
+              return plainStudent(
+                {
+                  xuehao: `28${String(x).padStart(11, '0')}`,
+                  id_card: `370102${String(19800101 + (x % 28)).padStart(8, '0')}${String(x % 10000).padStart(4, '0')}`,
+                  name: `基准${x}`,
+                  org_id: centre.id,
+                },
+                at,
+              );
             }),
           );
           const photos = await tx.photos.insertMany(
-            students.map((s) => ({
-              student_id: s.id,
-              source: 'centre',
-              file_name: `${s.xuehao}.jpg`,
-              storage_path: `photos/bench/${s.xuehao}.jpg`,
-              bytes: 30000,
-              sha256: s.xuehao.padEnd(64, '0'),
-              status: 'pass',
-              checks_json: null,
-              failed_rules: null,
-              uploaded_by: null,
-              uploaded_at: at,
-              checked_at: at,
-            })),
+            students.map((s) =>
+              passingPhoto(
+                s,
+                { storagePath: `photos/bench/${s.xuehao}.jpg`, sha256: s.xuehao.padEnd(64, '0'), bytes: 30000 },
+                at,
+              ),
+            ),
           );
           await tx.students.setPhotos(photos.map((p) => ({ studentId: p.student_id, photoId: p.id })));
-          await tx.applications.insertMany(
-            students.map((s) => ({
-              student_id: s.id,
-              batch_id: batch.id,
-              state: 'draft',
-              degree_requested: 0,
-              signed_at: null,
-              same_version_confirmed_at: null,
-              photo_id: null,
-              returned_by: null,
-              submission_count: 0,
-              version: 0,
-              registration_number: null,
-              last_reason: null,
-              created_at: at,
-              updated_at: at,
-            })),
-          );
+          await tx.applications.insertMany(students.map((s) => draftApplication(s.id, batch.id, at)));
         });
         seeded += k;
       }

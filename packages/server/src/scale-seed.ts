@@ -1,3 +1,5 @@
+import type { Insertable } from 'kysely';
+import type { ApplicationTable, PhotoTable, StudentTable } from './db/schema.js';
 import type { OrgRow, Repos } from './repositories/index.js';
 
 /**
@@ -11,6 +13,103 @@ export interface ScaleTree {
   provinces: OrgRow[];
   cities: OrgRow[];
   centres: OrgRow[];
+}
+
+/**
+ * A student row as a roster import leaves it (学生): no 学信网 flags, no 身份复核, no photo yet — for seeds, benches
+ * and tests; `more` overrides any column.
+ */
+export function plainStudent(
+  s: { xuehao: string; id_card: string; name: string; org_id: number },
+  at: string,
+  more: Partial<Insertable<StudentTable>> = {},
+): Insertable<StudentTable> {
+  return {
+    ...s,
+    programme: '会计学',
+    level: '本科',
+    enrol_term: '2022秋',
+    chsi_photo_missing: 0,
+    identity_doubtful: 0,
+    continuing: 0,
+    identity_status: 'none',
+    identity_decided_by: null,
+    identity_decided_at: null,
+    identity_reason: null,
+    photo_id: null,
+    created_at: at,
+    updated_at: at,
+    ...more,
+  };
+}
+
+/** A checked, passing photo row (合格照片) of a student, its file already in the store. */
+export function passingPhoto(
+  student: { id: number; xuehao: string },
+  file: { storagePath: string; sha256: string; bytes: number },
+  at: string,
+  more: Partial<Insertable<PhotoTable>> = {},
+): Insertable<PhotoTable> {
+  return {
+    student_id: student.id,
+    source: 'centre',
+    file_name: `${student.xuehao}.jpg`,
+    storage_path: file.storagePath,
+    bytes: file.bytes,
+    sha256: file.sha256,
+    status: 'pass',
+    checks_json: null,
+    failed_rules: null,
+    uploaded_by: null,
+    uploaded_at: at,
+    checked_at: at,
+    ...more,
+  };
+}
+
+/** A draft application (毕业申请，未提交) of a student in a batch. */
+export function draftApplication(studentId: number, batchId: number, at: string): Insertable<ApplicationTable> {
+  return {
+    student_id: studentId,
+    batch_id: batchId,
+    state: 'draft',
+    degree_requested: 0,
+    signed_at: null,
+    same_version_confirmed_at: null,
+    photo_id: null,
+    returned_by: null,
+    submission_count: 0,
+    version: 0,
+    registration_number: null,
+    last_reason: null,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
+/**
+ * Seeds students of one centre, each with a passing photo (all the same stored file), in one transaction; answers
+ * the students. For tests and benches that need many rows fast.
+ */
+export async function seedStudentsWithPhoto(
+  repos: Repos,
+  opts: {
+    orgId: number;
+    count: number;
+    /** Row i's 学号, 身份证号 and name. */
+    student: (i: number) => { xuehao: string; id_card: string; name: string };
+    file: { storagePath: string; sha256: string; bytes: number };
+  },
+) {
+  const at = new Date().toISOString();
+  return repos.transaction(async (tx) => {
+    const students = await tx.students.insertMany(
+      Array.from({ length: opts.count }, (_, i) => plainStudent({ ...opts.student(i), org_id: opts.orgId }, at)),
+    );
+    const photos = await tx.photos.insertMany(students.map((s) => passingPhoto(s, opts.file, at)));
+    await tx.students.setPhotos(photos.map((p) => ({ studentId: p.student_id, photoId: p.id })));
+    return students;
+  });
 }
 
 export const SCALE_SHAPE = { provinces: 31, cities: 301, centres: 3012 } as const;
@@ -135,44 +234,36 @@ export async function seedScaleStudents(
           ? opts.firstCentres[i % opts.firstCentres.length]
           : opts.centres[i % opts.centres.length];
       const students = await tx.students.insertMany(
-        idx.map((i) => ({
-          xuehao: scaleXuehao(i),
-          id_card: scaleIdCard(i),
-          name: scaleName(i),
-          org_id: centreOf(i).id,
-          programme: i % 2 ? '行政管理' : '会计学',
-          level: i % 4 ? '本科' : '专科',
-          enrol_term:
-            scaleStates(i).state === 'draft' ? TERMS[i % TERMS.length] : REVIEW_TERMS[i % REVIEW_TERMS.length],
-          chsi_photo_missing: i % 50 === 0 ? 1 : 0,
-          identity_doubtful: i % 97 === 0 ? 1 : 0,
-          continuing: i % 4 === 0 && i % 3 === 0 ? 1 : 0,
-          identity_status: 'none',
-          identity_decided_by: null,
-          identity_decided_at: null,
-          identity_reason: null,
-          photo_id: null,
-          created_at: at,
-          updated_at: at,
-        })),
+        idx.map((i) =>
+          plainStudent(
+            { xuehao: scaleXuehao(i), id_card: scaleIdCard(i), name: scaleName(i), org_id: centreOf(i).id },
+            at,
+            {
+              programme: i % 2 ? '行政管理' : '会计学',
+              level: i % 4 ? '本科' : '专科',
+              enrol_term:
+                scaleStates(i).state === 'draft' ? TERMS[i % TERMS.length] : REVIEW_TERMS[i % REVIEW_TERMS.length],
+              chsi_photo_missing: i % 50 === 0 ? 1 : 0,
+              identity_doubtful: i % 97 === 0 ? 1 : 0,
+              continuing: i % 4 === 0 && i % 3 === 0 ? 1 : 0,
+            },
+          ),
+        ),
       );
       const photos = await tx.photos.insertMany(
         students.map((s, k) => {
           const status = scaleStates(idx[k]).photo;
-          return {
-            student_id: s.id,
-            source: 'upload',
-            file_name: `${s.xuehao}.jpg`,
-            storage_path: `photos/scale/${s.xuehao}.jpg`,
-            bytes: status === 'fail' ? 52000 : 31000,
+          const file = {
+            storagePath: `photos/scale/${s.xuehao}.jpg`,
             sha256: `${s.xuehao}`.padEnd(64, '0'),
+            bytes: status === 'fail' ? 52000 : 31000,
+          };
+          return passingPhoto(s, file, at, {
+            source: 'upload',
             status,
             checks_json: REPORT(status),
             failed_rules: FAILED_RULES[status],
-            uploaded_by: null,
-            uploaded_at: at,
-            checked_at: at,
-          };
+          });
         }),
       );
       const photoOf = new Map(photos.map((p) => [p.student_id, p.id]));

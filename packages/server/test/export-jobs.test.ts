@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import yauzl from 'yauzl';
 import S3rver from 's3rver';
+import { seedStudentsWithPhoto } from '../src/scale-seed.js';
 import { S3Store } from '../src/storage.js';
 import { buildApp } from '../src/app.js';
 import { startWorker, type RunningWorker } from '../src/worker.js';
@@ -25,49 +26,17 @@ const EXTRA = 2_400;
 
 /** Seeds `n` students of one centre with a passing stored photo each. */
 async function seedStudents(t: TestApp, orgId: number, n: number, prefix: string) {
-  const { repos, files } = t.app.ctx;
   const jpeg = await compliantJpeg(3);
-  const stored = await files.put('photos', jpeg, '.jpg');
-  const at = new Date().toISOString();
-  await repos.transaction(async (tx) => {
-    const students = await tx.students.insertMany(
-      Array.from({ length: n }, (_, i) => ({
-        xuehao: `${prefix}${String(i).padStart(13 - prefix.length, '0')}`,
-        id_card: `37010219900101${String(1000 + (i % 9000)).slice(-4)}`,
-        name: `后台${i}`,
-        org_id: orgId,
-        programme: '会计学',
-        level: '本科',
-        enrol_term: '2022秋',
-        chsi_photo_missing: 0,
-        identity_doubtful: 0,
-        continuing: 0,
-        identity_status: 'none',
-        identity_decided_by: null,
-        identity_decided_at: null,
-        identity_reason: null,
-        photo_id: null,
-        created_at: at,
-        updated_at: at,
-      })),
-    );
-    const photos = await tx.photos.insertMany(
-      students.map((s) => ({
-        student_id: s.id,
-        source: 'centre',
-        file_name: `${s.xuehao}.jpg`,
-        storage_path: stored.storagePath,
-        bytes: jpeg.length,
-        sha256: stored.sha256,
-        status: 'pass',
-        checks_json: null,
-        failed_rules: null,
-        uploaded_by: null,
-        uploaded_at: at,
-        checked_at: at,
-      })),
-    );
-    await tx.students.setPhotos(photos.map((p) => ({ studentId: p.student_id, photoId: p.id })));
+  const stored = await t.app.ctx.files.put('photos', jpeg, '.jpg');
+  await seedStudentsWithPhoto(t.app.ctx.repos, {
+    orgId,
+    count: n,
+    student: (i) => ({
+      xuehao: `${prefix}${String(i).padStart(13 - prefix.length, '0')}`,
+      id_card: `37010219900101${String(1000 + (i % 9000)).slice(-4)}`,
+      name: `后台${i}`,
+    }),
+    file: { ...stored, bytes: jpeg.length },
   });
 }
 

@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import yauzl from 'yauzl';
+import { draftApplication, passingPhoto, plainStudent } from '../src/scale-seed.js';
 import { BACKENDS, compliantJpeg, demoIds, makeApp, type TestApp } from './helpers.js';
 import { HttpClient } from './http-client.js';
 
@@ -24,7 +25,12 @@ async function login(base: string, username: string): Promise<Record<string, str
     body: JSON.stringify({ username, password: 'test-password-1' }),
   });
   if (res.status !== 200) throw new Error(`login ${username}: ${res.status}`);
-  return { cookie: res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') };
+  return {
+    cookie: res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; '),
+  };
 }
 
 const STUDENTS = 50_000;
@@ -55,7 +61,11 @@ async function download(headers: Record<string, string>, base: string, url: stri
   } finally {
     clearInterval(timer);
   }
-  return { growthMb: (peak - before) / 1024 / 1024, seconds: (Date.now() - started) / 1000, bytes: fs.statSync(file).size };
+  return {
+    growthMb: (peak - before) / 1024 / 1024,
+    seconds: (Date.now() - started) / 1000,
+    bytes: fs.statSync(file).size,
+  };
 }
 
 /**
@@ -66,7 +76,9 @@ async function readRows(file: string): Promise<string[][]> {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(file);
   const rows: string[][] = [];
-  wb.worksheets[0].eachRow((row) => rows.push((row.values as unknown[]).slice(1).map((v) => (v == null ? '' : String(v)))));
+  wb.worksheets[0].eachRow((row) =>
+    rows.push((row.values as unknown[]).slice(1).map((v) => (v == null ? '' : String(v)))),
+  );
   return rows;
 }
 
@@ -121,61 +133,23 @@ for (const backend of BACKENDS) {
         await repos.transaction(async (tx) => {
           const idx = Array.from({ length: Math.min(5000, STUDENTS - start) }, (_, k) => start + k);
           const students = await tx.students.insertMany(
-            idx.map((i) => ({
-              xuehao: `27${String(i).padStart(11, '0')}`,
-              id_card: idCard(i),
-              name: `导出${i}`,
-              org_id: i < IN_ZIP ? ids.centreB : ids.centreA,
-              programme: '会计学',
-              level: '本科',
-              enrol_term: '2022秋',
-              chsi_photo_missing: 0,
-              identity_doubtful: 0,
-              continuing: 0,
-              identity_status: 'none',
-              identity_decided_by: null,
-              identity_decided_at: null,
-              identity_reason: null,
-              photo_id: null,
-              created_at: at,
-              updated_at: at,
-            })),
+            idx.map((i) =>
+              plainStudent(
+                {
+                  xuehao: `27${String(i).padStart(11, '0')}`,
+                  id_card: idCard(i),
+                  name: `导出${i}`,
+                  org_id: i < IN_ZIP ? ids.centreB : ids.centreA,
+                },
+                at,
+              ),
+            ),
           );
           const photos = await tx.photos.insertMany(
-            students.map((s) => ({
-              student_id: s.id,
-              source: 'centre',
-              file_name: `${s.xuehao}.jpg`,
-              storage_path: stored.storagePath,
-              bytes: jpeg.length,
-              sha256: stored.sha256,
-              status: 'pass',
-              checks_json: null,
-              failed_rules: null,
-              uploaded_by: null,
-              uploaded_at: at,
-              checked_at: at,
-            })),
+            students.map((s) => passingPhoto(s, { ...stored, bytes: jpeg.length }, at)),
           );
           await tx.students.setPhotos(photos.map((p) => ({ studentId: p.student_id, photoId: p.id })));
-          await tx.applications.insertMany(
-            students.map((s) => ({
-              student_id: s.id,
-              batch_id: ids.realBatch,
-              state: 'draft',
-              degree_requested: 0,
-              signed_at: null,
-              same_version_confirmed_at: null,
-              photo_id: null,
-              returned_by: null,
-              submission_count: 0,
-              version: 0,
-              registration_number: null,
-              last_reason: null,
-              created_at: at,
-              updated_at: at,
-            })),
-          );
+          await tx.applications.insertMany(students.map((s) => draftApplication(s.id, ids.realBatch, at)));
         });
       }
       await t.app.listen({ port: 0, host: '127.0.0.1' });
@@ -204,7 +178,12 @@ for (const backend of BACKENDS) {
       expect(data.every((x) => /^\d{6}\*{8}[\dX]{4}$/.test(x[2]))).toBe(true);
       expect(seeded[0][2]).toBe(`${idCard(0).slice(0, 6)}********${idCard(0).slice(-4)}`);
       const photoCol = rows[0].indexOf('照片检测结果');
-      expect(seeded.filter((x) => x[photoCol] !== '合格').slice(0, 2).map((x) => [x, photoCol])).toEqual([]);
+      expect(
+        seeded
+          .filter((x) => x[photoCol] !== '合格')
+          .slice(0, 2)
+          .map((x) => [x, photoCol]),
+      ).toEqual([]);
     }, 300_000);
 
     it('applications.xlsx streams every application with Beijing times to the minute', async () => {
@@ -257,7 +236,9 @@ for (const backend of BACKENDS) {
       const report = await readRows(reportFile);
       expect(report.filter((x) => x[5] === '已导出')).toHaveLength(IN_ZIP);
       expect(report.slice(1).every((x) => /^\d{6}\*{8}[\dX]{4}$/.test(x[1]))).toBe(true);
-      console.log(`[${backend}] export.zip ${IN_ZIP} photos: ${r.seconds.toFixed(1)} s, RSS growth ${r.growthMb.toFixed(0)} MB`);
+      console.log(
+        `[${backend}] export.zip ${IN_ZIP} photos: ${r.seconds.toFixed(1)} s, RSS growth ${r.growthMb.toFixed(0)} MB`,
+      );
     }, 120_000);
   });
 }
