@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sql } from 'kysely';
 import { idCardCheckChar } from '@gradpass/ids';
 import { parseRegistrationNumber } from '@gradpass/core';
-import { BACKENDS, Clock, demoIds, makeApp, type TestApp } from './helpers.js';
+import { BACKENDS, Clock, applicationIn, demoIds, makeApp, type TestApp } from './helpers.js';
 import { HttpClient } from './http-client.js';
 
 type BulkResult = { id: number; ok: boolean; state?: string; registrationNumber?: string | null; code?: string };
@@ -50,25 +50,8 @@ describe.each(BACKENDS)('set-based bulk review on %s', (backend) => {
   }
 
   /** An application row already in `state` (fixture; the step under test goes through HTTP). */
-  async function applicationIn(studentId: number, batchId: number, state: string) {
-    const at = clock.now().toISOString();
-    const row = await t.app.ctx.repos.applications.insert({
-      student_id: studentId,
-      batch_id: batchId,
-      state,
-      degree_requested: 0,
-      signed_at: at,
-      same_version_confirmed_at: state === 'applied' ? null : at,
-      photo_id: null,
-      returned_by: null,
-      submission_count: state === 'applied' ? 0 : 1,
-      version: 1,
-      registration_number: null,
-      last_reason: null,
-      created_at: at,
-      updated_at: at,
-    });
-    return row.id;
+  function appIn(studentId: number, batchId: number, state: string): Promise<number> {
+    return applicationIn(t.app, clock.now().toISOString(), { studentId, batchId, state });
   }
 
   /** Serials issued so far, per level. */
@@ -112,7 +95,7 @@ describe.each(BACKENDS)('set-based bulk review on %s', (backend) => {
       const level = k % 7 === 3 ? '专科' : '本科';
       const s = await newStudent(level);
       const state = k === 120 ? 'submitted' : k === 170 ? 'applied' : 'province_approved';
-      const id = await applicationIn(s.id, ids.realBatch, state);
+      const id = await appIn(s.id, ids.realBatch, state);
       appIds.push(id);
       levelOf.set(id, level === '专科' ? 'associate' : 'bachelor');
     }
@@ -121,7 +104,7 @@ describe.each(BACKENDS)('set-based bulk review on %s', (backend) => {
     const flagged = (await t.app.ctx.repos.applications.byId(appIds[25]))!;
     await t.app.ctx.repos.students.update(flagged.student_id, { chsi_photo_missing: 1 });
     const sixty = (await t.app.ctx.repos.applications.byId(appIds[60]))!;
-    appIds[61] = await applicationIn(sixty.student_id, ids.demoBatch, 'province_approved');
+    appIds[61] = await appIn(sixty.student_id, ids.demoBatch, 'province_approved');
     levelOf.set(appIds[61], levelOf.get(appIds[60])!);
     appIds[90] = 99_999_999;
     appIds[150] = appIds[10];
@@ -198,7 +181,7 @@ describe.each(BACKENDS)('set-based bulk review on %s', (backend) => {
     const appIds: number[] = [];
     for (let k = 0; k < 120; k++) {
       const s = await newStudent('本科');
-      appIds.push(await applicationIn(s.id, ids.realBatch, 'province_approved'));
+      appIds.push(await appIn(s.id, ids.realBatch, 'province_approved'));
     }
     const other = await HttpClient.login(base, 'guokai');
     const bulk = (client: HttpClient, list: number[]) =>
@@ -239,7 +222,7 @@ describe.each(BACKENDS)('set-based bulk review on %s', (backend) => {
     const appIds: number[] = [];
     for (let k = 0; k < 6; k++) {
       const s = await newStudent('本科');
-      appIds.push(await applicationIn(s.id, ids.realBatch, k === 4 ? 'city_approved' : 'submitted'));
+      appIds.push(await appIn(s.id, ids.realBatch, k === 4 ? 'city_approved' : 'submitted'));
     }
     const city = await HttpClient.login(base, 'jinan');
     const ok = await city.send('POST', '/api/applications/bulk', { ids: appIds.slice(0, 3), action: 'approve' });

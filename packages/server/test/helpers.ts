@@ -196,6 +196,34 @@ export class Clock {
 }
 
 /** Ids of the demo seed, looked up by name. */
+/**
+ * An application row already in `state` (fixture: the step under test then goes through HTTP): signed, 同版
+ * confirmed unless still `applied`, submitted once unless `applied`.
+ */
+export async function applicationIn(
+  app: FastifyInstance,
+  at: string,
+  row: { studentId: number; batchId: number; state: string; photoId?: number | null },
+): Promise<number> {
+  const inserted = await app.ctx.repos.applications.insert({
+    student_id: row.studentId,
+    batch_id: row.batchId,
+    state: row.state,
+    degree_requested: 0,
+    signed_at: at,
+    same_version_confirmed_at: row.state === 'applied' ? null : at,
+    photo_id: row.photoId ?? null,
+    returned_by: null,
+    submission_count: row.state === 'applied' ? 0 : 1,
+    version: 1,
+    registration_number: null,
+    last_reason: null,
+    created_at: at,
+    updated_at: at,
+  });
+  return inserted.id;
+}
+
 export async function demoIds(app: FastifyInstance) {
   const orgs = await app.ctx.repos.orgs.all();
   const org = (n: string) => orgs.find((o) => o.name === n)!.id;

@@ -10,7 +10,16 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { idCardCheckChar } from '@gradpass/ids';
 import { parseRegistrationNumber } from '@gradpass/core';
-import { BACKENDS, Clock, checksDone, compliantJpeg, demoIds, makeApp, type TestApp } from './helpers.js';
+import {
+  BACKENDS,
+  Clock,
+  applicationIn,
+  checksDone,
+  compliantJpeg,
+  demoIds,
+  makeApp,
+  type TestApp,
+} from './helpers.js';
 import { HttpClient } from './http-client.js';
 
 describe.each(BACKENDS)('races on %s', (backend) => {
@@ -55,32 +64,15 @@ describe.each(BACKENDS)('races on %s', (backend) => {
   }
 
   /** An application row of a student in a batch, already in `state` (fixture; the race itself is over HTTP). */
-  async function applicationIn(studentId: number, batchId: number, state: string, photoId: number | null) {
-    const at = clock.now().toISOString();
-    const row = await t.app.ctx.repos.applications.insert({
-      student_id: studentId,
-      batch_id: batchId,
-      state,
-      degree_requested: 0,
-      signed_at: at,
-      same_version_confirmed_at: state === 'applied' ? null : at,
-      photo_id: photoId,
-      returned_by: null,
-      submission_count: state === 'applied' ? 0 : 1,
-      version: 1,
-      registration_number: null,
-      last_reason: null,
-      created_at: at,
-      updated_at: at,
-    });
-    return row.id;
+  function appIn(studentId: number, batchId: number, state: string, photoId: number | null): Promise<number> {
+    return applicationIn(t.app, clock.now().toISOString(), { studentId, batchId, state, photoId });
   }
 
   test('concurrent final approvals across two batches give one 电子注册号 and one certificate', async () => {
     for (let round = 0; round < 8; round++) {
       const s = await newStudent(true);
-      const a = await applicationIn(s.id, ids.realBatch, 'province_approved', s.photo_id);
-      const b = await applicationIn(s.id, ids.demoBatch, 'province_approved', s.photo_id);
+      const a = await appIn(s.id, ids.realBatch, 'province_approved', s.photo_id);
+      const b = await appIn(s.id, ids.demoBatch, 'province_approved', s.photo_id);
       const rs = await Promise.all([national.act(a, 'approve'), national.act(b, 'approve')]);
       const statuses = rs.map((r) => r.status).sort();
       expect(statuses, JSON.stringify(rs)).toEqual([200, 409]);
@@ -96,7 +88,7 @@ describe.each(BACKENDS)('races on %s', (backend) => {
   test('a photo upload racing the submission never leaves the application with another photo', async () => {
     for (let round = 0; round < 15; round++) {
       const s = await newStudent(true);
-      const appId = await applicationIn(s.id, ids.realBatch, 'applied', null);
+      const appId = await appIn(s.id, ids.realBatch, 'applied', null);
       const replacement = await compliantJpeg(1000 + round);
       const [sub, up] = await Promise.all([
         centre.act(appId, 'submit', { samePhotoConfirmed: true }),
@@ -118,7 +110,7 @@ describe.each(BACKENDS)('races on %s', (backend) => {
   test('25 concurrent approvals of one application: one succeeds, the others get a 409', async () => {
     for (let round = 0; round < 3; round++) {
       const s = await newStudent(true);
-      const appId = await applicationIn(s.id, ids.realBatch, 'province_approved', s.photo_id);
+      const appId = await appIn(s.id, ids.realBatch, 'province_approved', s.photo_id);
       const rs = await Promise.all(Array.from({ length: 25 }, () => national.act(appId, 'approve')));
       expect(rs.filter((r) => r.status === 200).length, JSON.stringify(rs.map((r) => r.body.code))).toBe(1);
       for (const r of rs.filter((x) => x.status !== 200)) {
@@ -136,7 +128,7 @@ describe.each(BACKENDS)('races on %s', (backend) => {
     const appIds: number[] = [];
     for (let i = 0; i < 50; i++) {
       const s = await newStudent(false);
-      appIds.push(await applicationIn(s.id, ids.realBatch, 'province_approved', null));
+      appIds.push(await appIn(s.id, ids.realBatch, 'province_approved', null));
     }
     // one refusal in the middle (a 学信网 flag) must not leave a gap in the serials
     const flagged = (await t.app.ctx.repos.applications.byId(appIds[25]))!;
