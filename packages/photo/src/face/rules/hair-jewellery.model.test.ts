@@ -6,27 +6,18 @@
  * its rule with its code — while a soft neck fold of the neck's own hue is not taken for a necklace.
  * The real-portrait part is skipped when the shared fixtures are not on the machine.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
+import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Profile, RawImage } from '../../types.js';
-import { analyseFace, applyCropPlan, planFaceCrop, replaceBackground, warmUpFace } from '../index.js';
+import type { RawImage } from '../../types.js';
 import type { FaceAnalysis } from '../analysis.js';
 import { checkEarrings } from './earrings.js';
 import { checkEars } from './ears.js';
+import { analyseFace } from '../index.js';
+import { compliantPortrait, draw, LONDON } from './portrait-fixture.js';
 import { faceFrame, type FaceFrame } from './frame.js';
 import { checkHairEyebrows, hairTextured } from './hair-eyebrows.js';
 import { checkHairEyes } from './hair-eyes.js';
 import { checkNecklace } from './necklace.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../../../../..');
-const LONDON = path.resolve(root, '../shared/fixtures/portraits/london');
-const profile = JSON.parse(
-  readFileSync(path.join(root, 'packages/photo/profiles/chsi-graduation.json'), 'utf8'),
-) as Profile;
 
 describe('hairTextured (strand texture)', () => {
   // A 200×200 grey picture; the face frame is the identity scaled by an IPD of 100 px around (100, 100).
@@ -52,24 +43,6 @@ describe('hairTextured (strand texture)', () => {
   });
 });
 
-async function readRaw(file: string): Promise<RawImage> {
-  const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height, channels: 3 };
-}
-async function draw(img: RawImage, svgBody: string): Promise<RawImage> {
-  const layer = await sharp(
-    Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${img.width}" height="${img.height}">${svgBody}</svg>`),
-  )
-    .png()
-    .toBuffer();
-  const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-    .composite([{ input: layer }])
-    .removeAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height, channels: 3 };
-}
-
 describe.skipIf(!existsSync(LONDON))('hair and jewellery rules on a real portrait', () => {
   let good: RawImage;
   let a: FaceAnalysis;
@@ -87,12 +60,7 @@ describe.skipIf(!existsSync(LONDON))('hair and jewellery rules on a real portrai
     return out;
   };
   beforeAll(async () => {
-    await warmUpFace();
-    const src = await readRaw(path.join(LONDON, 'neutral', '007_03.jpg'));
-    const planned = await planFaceCrop(src, profile);
-    if (!planned.ok) throw new Error(planned.refusal.code);
-    good = await replaceBackground(await applyCropPlan(src, planned.plan, 480, 640), [100, 197, 255]);
-    a = await analyseFace(good);
+    ({ good, a } = await compliantPortrait('007'));
     F = faceFrame(a);
     const [x, y] = F.at(0.55, 0.45).map(Math.round);
     const p = (y * good.width + x) * 3;

@@ -4,49 +4,20 @@
  * and a red headband over the crown a probable headband — with the code, the place and the figures. Skipped
  * when the shared fixtures are not on the machine.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
+import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Profile, RawImage } from '../../types.js';
-import { analyseFace, applyCropPlan, planFaceCrop, replaceBackground, warmUpFace } from '../index.js';
+import type { RawImage } from '../../types.js';
 import type { FaceAnalysis } from '../analysis.js';
+import { analyseFace } from '../index.js';
+import { compliantPortrait, draw, LONDON } from './portrait-fixture.js';
 import { faceFrame } from './frame.js';
 import { checkHeadwear } from './headwear.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../../../../..');
-const LONDON = path.resolve(root, '../shared/fixtures/portraits/london');
-const profile = JSON.parse(
-  readFileSync(path.join(root, 'packages/photo/profiles/chsi-graduation.json'), 'utf8'),
-) as Profile;
-
-async function readRaw(file: string): Promise<RawImage> {
-  const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height, channels: 3 };
-}
-async function draw(img: RawImage, svgBody: string): Promise<RawImage> {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${img.width}" height="${img.height}">${svgBody}</svg>`;
-  const layer = await sharp(Buffer.from(svg)).png().toBuffer();
-  const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-    .composite([{ input: layer }])
-    .removeAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height, channels: 3 };
-}
 
 describe.skipIf(!existsSync(LONDON))('headwear on a real portrait', () => {
   let good: RawImage;
   let a: FaceAnalysis;
   beforeAll(async () => {
-    await warmUpFace();
-    const src = await readRaw(path.join(LONDON, 'neutral', '007_03.jpg'));
-    const planned = await planFaceCrop(src, profile);
-    if (!planned.ok) throw new Error(planned.refusal.code);
-    good = await replaceBackground(await applyCropPlan(src, planned.plan, 480, 640), [100, 197, 255]);
-    a = await analyseFace(good);
+    ({ good, a } = await compliantPortrait('007'));
   }, 120_000);
 
   it('the compliant portrait passes, with its figures', () => {

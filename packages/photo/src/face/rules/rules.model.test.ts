@@ -4,43 +4,23 @@
  * drawn on it from its own landmarks are caught by their rule with its code; a frame that cuts the head
  * top makes headwear say it could not look. Skipped when the shared fixtures are not on the machine.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Profile, RawImage } from '../../types.js';
-import { analyseFace, applyCropPlan, planFaceCrop, replaceBackground, warmUpFace } from '../index.js';
+import type { RawImage } from '../../types.js';
 import type { FaceAnalysis } from '../analysis.js';
+import { analyseFace } from '../index.js';
+import { compliantPortrait, draw, LONDON } from './portrait-fixture.js';
 import { faceFrame } from './frame.js';
 import { ACCESSORY_RULES } from './index.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../../../../..');
-const LONDON = path.resolve(root, '../shared/fixtures/portraits/london');
-const profile = JSON.parse(readFileSync(path.join(root, 'packages/photo/profiles/chsi-graduation.json'), 'utf8')) as Profile;
-
-async function readRaw(file: string): Promise<RawImage> {
-  const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height, channels: 3 };
-}
-async function draw(img: RawImage, svgBody: string): Promise<RawImage> {
-  const layer = await sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${img.width}" height="${img.height}">${svgBody}</svg>`)).png().toBuffer();
-  const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).composite([{ input: layer }]).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height, channels: 3 };
-}
 const results = (a: FaceAnalysis) => Object.fromEntries(ACCESSORY_RULES.map((r) => [r.id, r.check(a)]));
 
 describe.skipIf(!existsSync(LONDON))('accessory and hair rules on a real portrait', () => {
   let good: RawImage;
   let a: FaceAnalysis;
   beforeAll(async () => {
-    await warmUpFace();
-    const src = await readRaw(path.join(LONDON, 'neutral', '007_03.jpg'));
-    const planned = await planFaceCrop(src, profile);
-    if (!planned.ok) throw new Error(planned.refusal.code);
-    good = await replaceBackground(await applyCropPlan(src, planned.plan, 480, 640), [100, 197, 255]);
-    a = await analyseFace(good);
+    ({ good, a } = await compliantPortrait('007'));
   }, 120_000);
 
   it('the compliant portrait passes every accessory rule, each with its measured value', () => {
@@ -53,13 +33,21 @@ describe.skipIf(!existsSync(LONDON))('accessory and hair rules on a real portrai
 
   it('a navy cap, a fringe over the brows and a scarf are each caught by their own rule', async () => {
     const F = faceFrame(a);
-    const P = (u: number, v: number) => F.at(u, v).map((x) => x.toFixed(1)).join(',');
+    const P = (u: number, v: number) =>
+      F.at(u, v)
+        .map((x) => x.toFixed(1))
+        .join(',');
     const top = (a.headTop.y - F.at(0, 0)[1]) / F.ipd;
-    const brow = F.uv(105)[1], chin = F.uv(152)[1];
+    const brow = F.uv(105)[1],
+      chin = F.uv(152)[1];
     const cap = `<path d="M${P(-1.05, brow - 0.35)} C${P(-1.05, top)} ${P(1.05, top)} ${P(1.05, brow - 0.35)} Z" fill="#1e2a5a"/>`;
     const fringe = `<path d="M${P(-0.9, brow - 0.6)} L${P(0.9, brow - 0.6)} L${P(0.9, brow + 0.1)} L${P(-0.9, brow + 0.1)} Z" fill="#3a2a20"/>`;
     const scarf = `<path d="M${P(-1.2, chin)} L${P(1.2, chin)} L${P(1.2, chin + 1.2)} L${P(-1.2, chin + 1.2)} Z" fill="#a02030"/>`;
-    for (const [svg, id, code] of [[cap, 'headwear', /^HEADWEAR/], [fringe, 'hair.eyebrows', /^HAIR_OVER_BROWS/], [scarf, 'scarf', /^SCARF/]] as const) {
+    for (const [svg, id, code] of [
+      [cap, 'headwear', /^HEADWEAR/],
+      [fringe, 'hair.eyebrows', /^HAIR_OVER_BROWS/],
+      [scarf, 'scarf', /^SCARF/],
+    ] as const) {
       const c = results(await analyseFace(await draw(good, svg)))[id];
       expect(c.status, `${id}: ${c.message}`).not.toBe('pass');
       expect(c.code).toMatch(code);
@@ -70,7 +58,10 @@ describe.skipIf(!existsSync(LONDON))('accessory and hair rules on a real portrai
   it('with the head top cut off by the frame, headwear says it could not look (never pass)', async () => {
     const cut = Math.max(1, Math.round(a.headTop.y + 0.5 * faceFrame(a).ipd));
     const { data, info } = await sharp(good.data, { raw: { width: 480, height: 640, channels: 3 } })
-      .extract({ left: 0, top: cut, width: 480, height: 640 - cut }).extend({ bottom: cut, background: '#64c5ff' }).raw().toBuffer({ resolveWithObject: true });
+      .extract({ left: 0, top: cut, width: 480, height: 640 - cut })
+      .extend({ bottom: cut, background: '#64c5ff' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const c = results(await analyseFace({ data, width: info.width, height: info.height, channels: 3 })).headwear;
     expect(c.status).toBe('review');
     expect(c.code).toBe('HEADWEAR_UNMEASURED');
