@@ -86,26 +86,10 @@ export class CertificateService {
     };
   }
 
-  /** A pending certificate for a graduated application (called at final approval). */
   /** The certificate record of a graduated application; inside the approval's transaction when `tx` is given. */
   async ensureFor(applicationId: number, studentId: number, tx: Repos = this.repos): Promise<void> {
     if (await tx.certificates.byApplication(applicationId)) return;
-    const at = this.now().toISOString();
-    const c = newCertificate({ id: '0', studentId: String(studentId), batchId: '0', centrePath: '/' });
-    await tx.certificates.insert({
-      application_id: applicationId,
-      student_id: studentId,
-      state: c.status,
-      received_from: c.receivedFrom,
-      arrived_at: c.arrivedAt,
-      handed_at: null,
-      handover_json: null,
-      confirmed_at: c.confirmedAt,
-      problem_json: null,
-      version: c.version,
-      created_at: at,
-      updated_at: at,
-    });
+    await tx.certificates.insert(pendingCertificateRow(applicationId, studentId, this.now().toISOString()));
   }
 
   /** {@link ensureFor} for many graduated applications at once (a bulk final approval): two statements. */
@@ -118,23 +102,7 @@ export class CertificateService {
     const at = this.now().toISOString();
     const rows = items
       .filter((i) => !have.has(i.applicationId))
-      .map((i) => {
-        const c = newCertificate({ id: '0', studentId: String(i.studentId), batchId: '0', centrePath: '/' });
-        return {
-          application_id: i.applicationId,
-          student_id: i.studentId,
-          state: c.status,
-          received_from: c.receivedFrom,
-          arrived_at: c.arrivedAt,
-          handed_at: null,
-          handover_json: null,
-          confirmed_at: c.confirmedAt,
-          problem_json: null,
-          version: c.version,
-          created_at: at,
-          updated_at: at,
-        };
-      });
+      .map((i) => pendingCertificateRow(i.applicationId, i.studentId, at));
     await tx.certificates.insertMany(rows);
   }
 
@@ -294,4 +262,23 @@ export class CertificateService {
       }),
     };
   }
+}
+
+/** The row of a new, pending certificate (证书，待到达) of a graduated application: core's initial state. */
+function pendingCertificateRow(applicationId: number, studentId: number, at: string) {
+  const c = newCertificate({ id: '0', studentId: String(studentId), batchId: '0', centrePath: '/' });
+  return {
+    application_id: applicationId,
+    student_id: studentId,
+    state: c.status,
+    received_from: c.receivedFrom,
+    arrived_at: c.arrivedAt,
+    handed_at: null,
+    handover_json: null,
+    confirmed_at: c.confirmedAt,
+    problem_json: null,
+    version: c.version,
+    created_at: at,
+    updated_at: at,
+  };
 }
