@@ -8,6 +8,7 @@ import {
   candidateActions,
   APPLICATION_STATUS_LABELS,
   type ApplicationAction,
+  type ApplicationEvent,
   type ApplicationActionType,
   type ApplicationStatus,
   type Decision,
@@ -28,7 +29,7 @@ import type {
 } from '../repositories/index.js';
 import type { EventBus, LiveEvent } from '../events.js';
 import { OrgTree, requireStaff, unwrapResult, refusalError, type Actor } from './context.js';
-import { audit, auditRow } from './audit.js';
+import { audit, auditRow, type AuditEntry } from './audit.js';
 import { fromCoreApplication, toCoreApplication, toCoreBatch } from './domain.js';
 import { toCoreStudent, type StudentService } from './students.js';
 import { humanReviewOf } from './photo-dto.js';
@@ -334,23 +335,19 @@ export class ApplicationService {
         .catch((e: unknown) => rethrowConstraint(e, student));
       if (!updated) throw new AppError(409, 'CONCURRENT_CHANGE', '该申请刚被他人处理，请刷新后重试');
       for (const ev of d.events) {
-        await audit(tx, this.now(), actor, {
-          orgId: student.org_id,
-          entity: 'application',
-          entityId: app.id,
-          action: ev.action,
-          reason:
+        await audit(
+          tx,
+          this.now(),
+          actor,
+          stateChangeAudit(
+            ev,
+            student.org_id,
+            app.id,
             ev.action === 'submit' && override.reference_override_reason
               ? `同版比对不一致，提交理由：${override.reference_override_reason}`
               : ev.reason,
-          before: { state: ev.from },
-          after: {
-            state: ev.to,
-            photoId: ev.photoId,
-            registrationNumber: ev.registrationNumber,
-            warnings: ev.warnings,
-          },
-        });
+          ),
+        );
       }
       if (d.app.status === 'graduated') await this.certificates.ensureFor(app.id, student.id, tx);
       return { d, student, batchId: app.batch_id };
@@ -666,22 +663,7 @@ export class ApplicationService {
     for (const [name, value] of issued) if (value !== serials.get(name)) await tx.counters.set(name, value);
     await tx.audit.insertMany(
       changes.flatMap((c) =>
-        c.d.events.map((ev) =>
-          auditRow(at, actor, {
-            orgId: c.student.org_id,
-            entity: 'application',
-            entityId: c.item.app.id,
-            action: ev.action,
-            reason: ev.reason,
-            before: { state: ev.from },
-            after: {
-              state: ev.to,
-              photoId: ev.photoId,
-              registrationNumber: ev.registrationNumber,
-              warnings: ev.warnings,
-            },
-          }),
-        ),
+        c.d.events.map((ev) => auditRow(at, actor, stateChangeAudit(ev, c.student.org_id, c.item.app.id))),
       ),
     );
     await this.certificates.ensureForMany(
@@ -776,6 +758,28 @@ export interface ActBody {
   /** 同版 gate: the recorded reason for submitting a photo that compares as another person or shot. */
   referenceOverrideReason?: string;
   degreeRequested?: boolean;
+}
+
+/**
+ * The audit entry of one state change of an application (审核日志), the same for a single step ({@link
+ * ApplicationService.act}) and a set-based bulk one: from → to, the photo and 电子注册号 at that step, the warnings shown.
+ * `reason` defaults to the event's own (a submission over a 同版 mismatch records the override reason instead).
+ */
+function stateChangeAudit(
+  ev: ApplicationEvent,
+  orgId: number,
+  applicationId: number,
+  reason: string | null = ev.reason,
+): AuditEntry {
+  return {
+    orgId,
+    entity: 'application',
+    entityId: applicationId,
+    action: ev.action,
+    reason,
+    before: { state: ev.from },
+    after: { state: ev.to, photoId: ev.photoId, registrationNumber: ev.registrationNumber, warnings: ev.warnings },
+  };
 }
 
 /** A constraint of migration 004 hit by a racing request, as the refusal the rule would have given. */
