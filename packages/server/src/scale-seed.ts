@@ -1,6 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { ApplicationTable, PhotoTable, StudentTable } from './db/schema.js';
-import type { OrgRow, Repos } from './repositories/index.js';
+import { newStudentRow, type OrgRow, type Repos } from './repositories/index.js';
 
 /**
  * National-scale seed (全国规模测试数据) for the scale benchmark and the scale tests: the organisation tree of a
@@ -16,7 +16,7 @@ export interface ScaleTree {
 }
 
 /**
- * A student row as a roster import leaves it (学生): no 学信网 flags, no 身份复核, no photo yet — for seeds, benches
+ * A new student row ({@link newStudentRow}, as a roster import leaves it) of 会计学 本科 2022秋 — for seeds, benches
  * and tests; `more` overrides any column.
  */
 export function plainStudent(
@@ -25,20 +25,7 @@ export function plainStudent(
   more: Partial<Insertable<StudentTable>> = {},
 ): Insertable<StudentTable> {
   return {
-    ...s,
-    programme: '会计学',
-    level: '本科',
-    enrol_term: '2022秋',
-    chsi_photo_missing: 0,
-    identity_doubtful: 0,
-    continuing: 0,
-    identity_status: 'none',
-    identity_decided_by: null,
-    identity_decided_at: null,
-    identity_reason: null,
-    photo_id: null,
-    created_at: at,
-    updated_at: at,
+    ...newStudentRow({ ...s, programme: '会计学', level: '本科', enrol_term: '2022秋', continuing: 0 }, at),
     ...more,
   };
 }

@@ -57,6 +57,31 @@ export function studentSearch(eb: ExpressionBuilder<Database, 'students'>, raw: 
 }
 
 /** 学籍 */
+/**
+ * The row of a new student (新学生) as the roster import or the form creates it: no 学信网 flags, no 身份复核, no
+ * photo yet. The caller gives the checked, normalised fields; seeds and benches build their rows here too.
+ */
+export function newStudentRow(
+  s: Pick<
+    Insertable<StudentTable>,
+    'xuehao' | 'id_card' | 'name' | 'org_id' | 'programme' | 'level' | 'enrol_term' | 'continuing'
+  >,
+  at: string,
+): Insertable<StudentTable> {
+  return {
+    ...s,
+    chsi_photo_missing: 0,
+    identity_doubtful: 0,
+    identity_status: 'none',
+    identity_decided_by: null,
+    identity_decided_at: null,
+    identity_reason: null,
+    photo_id: null,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
 export class StudentRepository {
   constructor(
     private readonly db: Kysely<Database>,

@@ -21,14 +21,15 @@ import { parseRoster } from '@gradpass/roster';
 import { AppError, invalid, notFound, outOfScope } from '../errors.js';
 import type { Insertable } from 'kysely';
 import type { StudentTable } from '../db/schema.js';
-import type {
-  ApplicationRow,
-  OrgRow,
-  OrgScope,
-  PhotoRow,
-  Repos,
-  StudentFilter,
-  StudentRow,
+import {
+  newStudentRow,
+  type ApplicationRow,
+  type OrgRow,
+  type OrgScope,
+  type PhotoRow,
+  type Repos,
+  type StudentFilter,
+  type StudentRow,
 } from '../repositories/index.js';
 import type { FileStore } from '../storage.js';
 import {
@@ -360,7 +361,7 @@ export class StudentService {
   }
 
   /** The row of a new student from checked input (trimmed, 身份证号 upper-case, 层次 as its label). */
-  private newStudentRow(
+  private studentRowOf(
     input: {
       xuehao: string;
       idCard: string;
@@ -373,25 +374,19 @@ export class StudentService {
     },
     at: string,
   ): Insertable<StudentTable> {
-    return {
-      xuehao: input.xuehao.trim(),
-      id_card: input.idCard.trim().toUpperCase(),
-      name: input.name.trim(),
-      org_id: input.orgId,
-      programme: input.programme,
-      level: EDUCATION_LEVEL_LABELS[parseEducationLevel(input.level) ?? 'bachelor'],
-      enrol_term: input.enrolTerm,
-      chsi_photo_missing: 0,
-      identity_doubtful: 0,
-      continuing: input.continuing ? 1 : 0,
-      identity_status: 'none',
-      identity_decided_by: null,
-      identity_decided_at: null,
-      identity_reason: null,
-      photo_id: null,
-      created_at: at,
-      updated_at: at,
-    };
+    return newStudentRow(
+      {
+        xuehao: input.xuehao.trim(),
+        id_card: input.idCard.trim().toUpperCase(),
+        name: input.name.trim(),
+        org_id: input.orgId,
+        programme: input.programme,
+        level: EDUCATION_LEVEL_LABELS[parseEducationLevel(input.level) ?? 'bachelor'],
+        enrol_term: input.enrolTerm,
+        continuing: input.continuing ? 1 : 0,
+      },
+      at,
+    );
   }
 
   /** `actor` null = seeding; `checked` = the caller already authorised (roster import), audit still names the actor. */
@@ -414,7 +409,7 @@ export class StudentService {
     this.checkFields(input);
     if (await this.repos.students.byXuehao(input.xuehao.trim()))
       throw new AppError(409, 'DUPLICATE_XUEHAO', `学号 ${input.xuehao} 已存在`);
-    const row = await this.repos.students.insert(this.newStudentRow(input, this.now().toISOString()));
+    const row = await this.repos.students.insert(this.studentRowOf(input, this.now().toISOString()));
     await audit(this.repos, this.now(), actor, {
       orgId: row.org_id,
       entity: 'student',
@@ -631,7 +626,7 @@ export class StudentService {
           refuse(e.code, `${e.message}，未导入`);
           continue;
         }
-        fresh.push({ s, row: this.newStudentRow({ ...input, orgId }, at), extra });
+        fresh.push({ s, row: this.studentRowOf({ ...input, orgId }, at), extra });
       }
       const after = new Map((await tx.students.updateRosterFields(updates.map((u) => u.patch))).map((r) => [r.id, r]));
       for (const u of updates)
