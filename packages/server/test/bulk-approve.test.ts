@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sql } from 'kysely';
 import { idCardCheckChar } from '@gradpass/ids';
 import { parseRegistrationNumber } from '@gradpass/core';
-import { BACKENDS, Clock, applicationIn, demoIds, makeApp, type TestApp } from './helpers.js';
+import { BACKENDS, Clock, applicationIn, httpSuite, type demoIds, type TestApp } from './helpers.js';
 import { HttpClient } from './http-client.js';
 
 type BulkResult = { id: number; ok: boolean; state?: string; registrationNumber?: string | null; code?: string };
@@ -26,11 +26,7 @@ describe.each(BACKENDS)('set-based bulk review on %s', (backend) => {
   const clock = new Clock('2025-12-10'); // inside the first window of 2026年1月毕业
 
   beforeAll(async () => {
-    t = await makeApp(backend, { now: clock.now });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    base = HttpClient.baseOf(t.app);
-    ids = await demoIds(t.app);
-    national = await HttpClient.login(base, 'guokai');
+    ({ t, base, ids, national } = await httpSuite(backend, { now: clock.now }));
   });
   afterAll(async () => t?.close());
 

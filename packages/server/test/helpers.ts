@@ -13,6 +13,7 @@ import { encodeToSize, loadProfile } from '@gradpass/photo';
 import { buildApp } from '../src/app.js';
 import { seedDemo } from '../src/seed.js';
 import type { AppConfig } from '../src/config.js';
+import { HttpClient } from './http-client.js';
 
 export type Backend = 'sqlite' | 'postgres';
 export const BACKENDS: Backend[] = process.env.DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
@@ -239,6 +240,17 @@ export async function demoIds(app: FastifyInstance) {
     realBatch: batches.find((b) => b.name === '2026年1月毕业')!.id,
     demoBatch: batches.find((b) => b.name.endsWith('（演示）'))!.id,
   };
+}
+
+/**
+ * A suite over real HTTP (races, bulk steps): a fresh app listening on a free port, its address, the demo seed's
+ * ids and the national reviewer (guokai) logged in.
+ */
+export async function httpSuite(backend: Backend, config: Partial<AppConfig> = {}) {
+  const t = await makeApp(backend, config);
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const base = HttpClient.baseOf(t.app);
+  return { t, base, ids: await demoIds(t.app), national: await HttpClient.login(base, 'guokai') };
 }
 
 /** Calls every GET route of the OpenAPI document (ids = `id`) as each user; returns the ones answering ≥ 500. */

@@ -16,8 +16,8 @@ import {
   applicationIn,
   checksDone,
   compliantJpeg,
-  demoIds,
-  makeApp,
+  httpSuite,
+  type demoIds,
   type TestApp,
 } from './helpers.js';
 import { HttpClient } from './http-client.js';
@@ -32,12 +32,7 @@ describe.each(BACKENDS)('races on %s', (backend) => {
   const clock = new Clock('2025-12-10'); // inside the first window of 2026年1月毕业
 
   beforeAll(async () => {
-    t = await makeApp(backend, { now: clock.now });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const addr = t.app.server.address();
-    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-    ids = await demoIds(t.app);
-    national = await HttpClient.login(base, 'guokai');
+    ({ t, base, ids, national } = await httpSuite(backend, { now: clock.now }));
     centre = await HttpClient.login(base, 'lixia');
   });
   afterAll(async () => t?.close());
