@@ -27,6 +27,7 @@ const dist = path.resolve(here, '../dist');
 const { buildApp } = await import(path.join(dist, 'app.js'));
 const { seedDemo } = await import(path.join(dist, 'seed.js'));
 const { RedisQueue, queueNameFor } = await import(path.join(dist, 'jobs/queue.js'));
+const { passingPhoto } = await import(path.join(dist, 'scale-seed.js'));
 
 function flag(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -43,6 +44,23 @@ const PIN = flag('pin', '1') !== '0' && fs.existsSync('/usr/bin/taskset');
 const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const PORTRAITS = path.resolve(here, '../../../../shared/fixtures/portraits');
+
+/** CPU seconds (user + system) used so far by the processes whose command name matches `comm` (from /proc). */
+function cpuOf(match) {
+  let ticks = 0;
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (!match(comm, Number(pid))) continue;
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15 of stat)
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks / 100; // USER_HZ
+}
 
 function portraits() {
   const out = [];
@@ -82,20 +100,13 @@ async function main() {
     for (let i = 0; i < PHOTOS + 16; i++) {
       const bytes = fs.readFileSync(files[i % files.length]);
       const { storagePath, sha256 } = await store.put('photos', bytes, '.jpg');
-      const row = await repos.photos.insert({
-        student_id: students[i % students.length].id,
-        source: 'centre',
-        file_name: path.basename(files[i % files.length]),
-        storage_path: storagePath,
-        bytes: bytes.length,
-        sha256,
-        status: 'pass', // not pending: the workers' restart recovery must not take them before the timed run
-        checks_json: null,
-        failed_rules: null,
-        uploaded_by: null,
-        uploaded_at: at,
-        checked_at: null,
-      });
+      // 'pass', not pending: the workers' restart recovery must not take them before the timed run.
+      const row = await repos.photos.insert(
+        passingPhoto(students[i % students.length], { storagePath, sha256, bytes: bytes.length }, at, {
+          file_name: path.basename(files[i % files.length]),
+          checked_at: null,
+        }),
+      );
       ids.push(row.id);
     }
     const producer = new RedisQueue({
@@ -142,11 +153,28 @@ async function main() {
         }
         const perProc = threads === 'auto' ? os.availableParallelism() : Number(threads);
         await run(ids.slice(PHOTOS, PHOTOS + Math.min(16, 2 * procs * perProc))); // warm-up: models loaded
+        // Where the CPU goes during the timed run: the workers, PostgreSQL, Redis, this process (web side + poller).
+        const pids = new Set(workers.map((w) => w.pid));
+        const isWorker = (comm, pid) => pids.has(pid);
+        const isPg = (comm) => comm.startsWith('postgres');
+        const isRedis = (comm) => comm.startsWith('redis-server');
+        const cpu0 = { w: cpuOf(isWorker), pg: cpuOf(isPg), redis: cpuOf(isRedis), self: process.cpuUsage() };
         const seconds = await run(ids.slice(0, PHOTOS));
+        const self = process.cpuUsage(cpu0.self);
+        const cpu = {
+          worker: cpuOf(isWorker) - cpu0.w,
+          pg: cpuOf(isPg) - cpu0.pg,
+          redis: cpuOf(isRedis) - cpu0.redis,
+          bench: (self.user + self.system) / 1e6,
+        };
         for (const w of workers) w.kill('SIGTERM');
         await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r() : w.on('exit', r)))));
-        results.push({ procs, threads: perProc, seconds, rate: PHOTOS / seconds, pinned: PIN });
-        console.log(`  ${procs} 个进程 × ${perProc} 线程：${PHOTOS} 张 ${seconds.toFixed(1)} 秒，${(PHOTOS / seconds).toFixed(2)} 张/秒`);
+        results.push({ procs, threads: perProc, seconds, rate: PHOTOS / seconds, pinned: PIN, cpu });
+        const perPhoto = (v) => `${((1000 * v) / PHOTOS).toFixed(0)} ms`;
+        console.log(
+          `  ${procs} 个进程 × ${perProc} 线程：${PHOTOS} 张 ${seconds.toFixed(1)} 秒，${(PHOTOS / seconds).toFixed(2)} 张/秒；` +
+            `每张 CPU：工作进程 ${perPhoto(cpu.worker)}，PostgreSQL ${perPhoto(cpu.pg)}，Redis ${perPhoto(cpu.redis)}，本进程 ${perPhoto(cpu.bench)}`,
+        );
       }
     }
     await producer.close();
@@ -159,11 +187,14 @@ async function main() {
   }
   const pinNote = PIN ? '，每个工作进程独占一个核（taskset），模拟每台机器一个进程' : '，进程不绑核';
   console.log(`\n照片检测吞吐（PostgreSQL + Redis，人脸分析${FACE ? '开' : '关'}，${PHOTOS} 张真实人像，${os.availableParallelism()} 核${pinNote}）`);
-  console.log('| 工作进程 | 每进程线程 | 用时 (s) | 张/秒 | 相对 1 个进程 |');
-  console.log('|---:|---:|---:|---:|---:|');
+  console.log('| 工作进程 | 每进程线程 | 用时 (s) | 张/秒 | 相对 1 个进程 | 每张 CPU：工作进程 / PostgreSQL / Redis / 本进程 (ms) |');
+  console.log('|---:|---:|---:|---:|---:|---|');
   for (const r of results) {
     const one = results.find((x) => x.threads === r.threads && x.procs === 1);
-    console.log(`| ${r.procs} | ${r.threads} | ${r.seconds.toFixed(1)} | ${r.rate.toFixed(2)} | ${one ? (r.rate / one.rate).toFixed(2) : ''}× |`);
+    const ms = (v) => ((1000 * v) / PHOTOS).toFixed(0);
+    console.log(
+      `| ${r.procs} | ${r.threads} | ${r.seconds.toFixed(1)} | ${r.rate.toFixed(2)} | ${one ? (r.rate / one.rate).toFixed(2) : ''}× | ${ms(r.cpu.worker)} / ${ms(r.cpu.pg)} / ${ms(r.cpu.redis)} / ${ms(r.cpu.bench)} |`,
+    );
   }
 }
 
