@@ -8,6 +8,7 @@
  * Not a test fixture: the eval (scripts/eval/photographic-rules.js) measures the detectors on these.
  * Needs a CJK font for the watermark text (Debian: fonts-wqy-microhei).
  */
+import { execFileSync } from 'node:child_process';
 import sharp from 'sharp';
 
 /** mulberry32: small seeded PRNG. */
@@ -316,7 +317,24 @@ function fringe(img, a, r, reach) {
 export const VARIANT_NAMES = Object.keys(DRAW);
 
 /** Draw one variant over the photo → RawImage. */
+/**
+ * The watermark variants' text needs the CJK font: without it librsvg draws no glyphs and the variant has
+ * (nearly) no watermark — the eval would then report misses of marks that were never drawn. Refuse instead.
+ */
+let cjkFont = null;
+function requireCjkFont() {
+  if (cjkFont === null) {
+    try {
+      cjkFont = execFileSync('fc-list', ['WenQuanYi Micro Hei', 'family'], { encoding: 'utf8' }).trim() !== '';
+    } catch {
+      cjkFont = false;
+    }
+  }
+  if (!cjkFont) throw new Error('评测缺少中文字体 WenQuanYi Micro Hei，水印样本画不出文字（Debian：apt-get install fonts-wqy-microhei）FONT_MISSING');
+}
+
 export async function drawVariant(img, a, name, seed) {
+  if (name.startsWith('watermark')) requireCjkFont();
   const r = rng(seed);
   const body = DRAW[name](img, a, r);
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${img.width}" height="${img.height}">${body}</svg>`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mapThroughPlan, pupilLineAngle, rotatePoint, solveCrop, unrotatePoint, type CropLandmarks } from './geometry.js';
+import { mapThroughPlan, pupilLineAngle, rotatePoint, shoulderLevelling, solveCrop, unrotatePoint, type CropLandmarks } from './geometry.js';
 
 const profile = {
   width: 480,
@@ -38,6 +38,31 @@ describe('rotation about the picture centre', () => {
     const p = rotatePoint([600, 400], 1000, 800, 90);
     expect(p[0]).toBeCloseTo(500, 9);
     expect(p[1]).toBeCloseTo(500, 9); // right of centre → below centre
+  });
+});
+
+describe('shoulderLevelling (双肩找平: turn towards level shoulders when the head leans)', () => {
+  it('adds nothing when levelled pupils leave the shoulders within the aim, or the shoulders are not measured', () => {
+    expect(shoulderLevelling(3, 5, 4, 2.5)).toBe(0);
+    expect(shoulderLevelling(-2, -6, 4, 2.5)).toBe(0);
+    expect(shoulderLevelling(4, null, 4, 2.5)).toBe(0);
+  });
+  it('turns by the excess over the aim, towards level shoulders, at most maxTurn', () => {
+    // Head leans 3° one way, shoulders 2° the other: levelling the pupils (−3°) leaves the shoulders at −5°.
+    expect(shoulderLevelling(3, -2, 4, 2.5)).toBeCloseTo(1, 9);
+    expect(shoulderLevelling(-3, 2, 4, 2.5)).toBeCloseTo(-1, 9);
+    // Residual 10°: the turn stops at maxTurn, the pupils end 2.5° from level.
+    expect(shoulderLevelling(0, 10, 4, 2.5)).toBe(-2.5);
+  });
+  it('never leaves the pupils more than maxTurn from level and never tilts the shoulders further', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -20, max: 20, noNaN: true }), fc.double({ min: -20, max: 20, noNaN: true }), (roll, tilt) => {
+        const turn = shoulderLevelling(roll, tilt, 4, 2.5);
+        const eyesAfter = roll - roll + turn, shouldersAfter = tilt - roll + turn;
+        expect(Math.abs(eyesAfter)).toBeLessThanOrEqual(2.5 + 1e-9);
+        expect(Math.abs(shouldersAfter)).toBeLessThanOrEqual(Math.max(4, Math.abs(tilt - roll)) + 1e-9);
+      }),
+    );
   });
 });
 

@@ -45,6 +45,21 @@ export function mapThroughPlan(p: Point, plan: CropPlan, source: { width: number
   return [((r[0] - plan.crop.left) * out.width) / plan.crop.width, ((r[1] - plan.crop.top) * out.height) / plan.crop.height];
 }
 
+/**
+ * Extra rotation, after levelling the pupils, that brings the shoulders towards level (双肩找平), as a
+ * photographer straightens a sitter whose head leans on level shoulders: when levelled pupils would leave
+ * the shoulder line tilted by more than `aim` degrees, turn towards level shoulders by the excess, but by
+ * at most `maxTurn` degrees, so the pupils stay well inside the roll limit. 0 when the shoulders are not
+ * measured or already within `aim`. `roll` and `shoulderTilt`: the pupil line and the shoulder line in the
+ * source, in degrees with `pupilLineAngle`'s sign (positive: the right side as seen is lower).
+ */
+export function shoulderLevelling(roll: number, shoulderTilt: number | null, aim: number, maxTurn: number): number {
+  if (shoulderTilt === null) return 0;
+  const residual = shoulderTilt - roll;
+  const excess = Math.abs(residual) - aim;
+  return excess > 0 ? -Math.sign(residual) * Math.min(excess, maxTurn) : 0;
+}
+
 /** The landmarks the crop solver needs, in source pixels. */
 export interface CropLandmarks {
   width: number;

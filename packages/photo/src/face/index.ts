@@ -6,9 +6,10 @@
 import sharp from 'sharp';
 import type { CheckResult, CropPlan, FaceGeometry, Profile, RawImage, Refusal } from '../types.js';
 import { buildAnalysis, faceWidthOf, findHeadTop, pt, pupils, refinePupils, MESH, FACE_SCORE, type FaceAnalysis } from './analysis.js';
-import { runChecks } from './checks.js';
+import { limitsOf, runChecks } from './checks.js';
 import { FaceUnavailableError, loadEngine, runEngine, type PersonMask } from './engine.js';
-import { solveCrop, unrotatePoint, type CropTargets, type Point } from './geometry.js';
+import { pupilLineAngle, shoulderLevelling, solveCrop, unrotatePoint, type CropTargets, type Point } from './geometry.js';
+import { measureShoulders } from './rules/shoulders.js';
 import { compositeMatte, dropBackgroundLookalikes, estimateBackground, runMatte } from './matte.js';
 
 export { FaceUnavailableError } from './engine.js';
@@ -17,7 +18,7 @@ export { backgroundUniformMeasures, checkBackgroundUniform, BACKGROUND_LOCAL } f
 export { renderOverlay, overlaySvg } from './overlay.js';
 export { DEFAULT_PHOTO_LIMITS, HEURISTICS, limitsOf } from './checks.js';
 export { deltaE2000, deltaE2000Rgb, rgbToLab } from './colour.js';
-export { pupilLineAngle, mapThroughPlan, rotatePoint, unrotatePoint, rotatedSize, solveCrop, RELAX_MARGINS } from './geometry.js';
+export { pupilLineAngle, mapThroughPlan, rotatePoint, unrotatePoint, rotatedSize, shoulderLevelling, solveCrop, RELAX_MARGINS } from './geometry.js';
 export { meshPitch, meshPose, PITCH_PLANE_OFFSET, PITCH_REF_FACE_WIDTH } from './analysis.js';
 export type { CropLandmarks, CropTargets, CropSolution, Point } from './geometry.js';
 
@@ -120,6 +121,12 @@ export async function planFaceCropWith(img: RawImage, profile: Profile, targets:
   // The head-top point: on the head outline above the midpoint of the pupils.
   const headPoint: Point = [(face.eyes[0][0] + face.eyes[1][0]) / 2, face.headTop];
   const lm = { width: img.width, height: img.height, eyes: face.eyes, noseTip: face.noseTip, headTop: headPoint, faceWidth: face.faceWidth };
+  // Level the pupils, turned towards level shoulders when the head leans (at most half the roll limit;
+  // shoulders aimed within half their limit). Explicit targets (the eval's variants) keep their angle.
+  if (targets.extraAngle === undefined && !targets.unconstrained) {
+    const turn = shoulderLevelling(pupilLineAngle(face.eyes[0], face.eyes[1]), measureShoulders(analysis).tilt, limitsOf(profile).maxShoulderTilt / 2, profile.pose.maxRoll / 2);
+    targets = { ...targets, extraAngle: turn };
+  }
   // Today's crop first (inside the source, no enlargement); then, only when that is refused, reach
   // beyond the source (background replaced), then enlarge up to the profile's limit.
   let sol = solveCrop(lm, profile, targets);
