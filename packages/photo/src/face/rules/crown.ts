@@ -41,6 +41,29 @@ export const DARK_MARGIN = 6;
 export const BAND_U = 0.6;
 /** Smallest patch kept (IPD²); the smallest drawn clip is ≈ 0.04. */
 export const MIN_PATCH_AREA = 0.006;
+/**
+ * Work buffers reused from photo to photo (the crown measures are synchronous and keep none of them): a crown
+ * would otherwise allocate ~1 MB of typed arrays per photo. Not zeroed: callers write every cell they read or fill.
+ */
+const SCRATCH = new Map<string, Uint8Array | Int32Array | Float32Array>();
+export function scratch<T extends Uint8Array | Int32Array | Float32Array>(
+  name: string,
+  make: (n: number) => T,
+  n: number,
+): T {
+  let buf = SCRATCH.get(name) as T | undefined;
+  if (!buf || buf.length < n) SCRATCH.set(name, (buf = make(n)));
+  return buf.subarray(0, n) as T;
+}
+/** `src` copied into the scratch buffer `name` (for `select`, which reorders what it is given). */
+function copyInto(name: string, src: Float32Array): Float32Array {
+  const buf = scratch(name, f32, src.length);
+  buf.set(src);
+  return buf;
+}
+const u8 = (n: number) => new Uint8Array(n),
+  i32 = (n: number) => new Int32Array(n),
+  f32 = (n: number) => new Float32Array(n);
 const RING_X = [2, -2, 0, 0],
   RING_Y = [0, 0, 2, -2];
 const hyp = (x: number, y: number, z = 0) => Math.sqrt(x * x + y * y + z * z);
@@ -180,9 +203,9 @@ export function robustGaussian(
   const stride = Math.max(1, Math.floor(n / 2000));
   if (stride > 1) {
     const m = Math.floor(n / stride);
-    const l2 = new Float32Array(m),
-      a2 = new Float32Array(m),
-      b2 = new Float32Array(m);
+    const l2 = scratch('gL', f32, m),
+      a2 = scratch('gA', f32, m),
+      b2 = scratch('gB', f32, m);
     for (let k = 0; k < m; k++) {
       l2[k] = L[k * stride];
       a2[k] = A[k * stride];
@@ -190,11 +213,11 @@ export function robustGaussian(
     }
     return robustGaussian(l2, a2, b2, m);
   }
-  const med = (arr: Float32Array) => select(Float32Array.from(arr.subarray(0, n)), n >> 1);
+  const med = (arr: Float32Array) => select(copyInto('sel', arr.subarray(0, n)), n >> 1);
   let mean: Lab = [med(L), med(A), med(B)];
   // Start: diagonal covariance from the median absolute deviations.
   const mad = (arr: Float32Array, m: number) => {
-    const d = new Float32Array(n);
+    const d = scratch('sel', f32, n);
     for (let k = 0; k < n; k++) d[k] = Math.abs(arr[k] - m);
     return Math.max(1.5, 1.4826 * select(d, n >> 1));
   };
@@ -209,10 +232,10 @@ export function robustGaussian(
     0,
     1 / mad(B, mean[2]) ** 2,
   ];
-  const d2 = new Float32Array(n);
+  const d2 = scratch('d2', f32, n);
   for (let it = 0; it < 2; it++) {
     for (let k = 0; k < n; k++) d2[k] = mahal2(L[k], A[k], B[k], mean, inv);
-    const cut = select(Float32Array.from(d2), Math.floor(n * TRIM));
+    const cut = select(copyInto('sel', d2), Math.floor(n * TRIM));
     let s0 = 0,
       s1 = 0,
       s2 = 0,
@@ -281,10 +304,10 @@ export function analyseCrown(a: FaceAnalysis): CrownAnalysis {
       bh = Math.max(0, Math.floor((y1 - y0) / G) + 1);
     const N = bw * bh;
     // Per box pixel: 0 outside, 1 skin, 2 hair candidate; Lab kept for the candidates.
-    const cls = new Uint8Array(N);
-    const Ls = new Float32Array(N),
-      As = new Float32Array(N),
-      Bs = new Float32Array(N);
+    const cls = scratch('cls', u8, N).fill(0);
+    const Ls = scratch('L', f32, N),
+      As = scratch('A', f32, N),
+      Bs = scratch('B', f32, N);
     const alpha = a.mask?.alpha;
     const inMask = (x: number, y: number) => !alpha || (x >= 0 && y >= 0 && x < W && y < H && alpha[y * W + x] >= 128);
     const rim = 3;
@@ -321,9 +344,9 @@ export function analyseCrown(a: FaceAnalysis): CrownAnalysis {
       }
     }
     const n = hairIdx.length;
-    const hL = new Float32Array(n),
-      hA = new Float32Array(n),
-      hB = new Float32Array(n);
+    const hL = scratch('hL', f32, n),
+      hA = scratch('hA', f32, n),
+      hB = scratch('hB', f32, n);
     for (let j = 0; j < n; j++) {
       const k = hairIdx[j];
       hL[j] = Ls[k];
@@ -336,9 +359,9 @@ export function analyseCrown(a: FaceAnalysis): CrownAnalysis {
     const g = bare ? null : robustGaussian(hL, hA, hB, n);
     // The hair's darkest shade (2nd percentile of its lightness): a black clip on brown or blond hair lies on the
     // hair's own lightness axis (its shadows), so the model does not reject it — being darker than any of it does.
-    const hairLow = n >= 30 ? select(Float32Array.from(hL), Math.floor(n * 0.02)) : 0;
+    const hairLow = n >= 30 ? select(copyInto('sel', hL), Math.floor(n * 0.02)) : 0;
     const bg = backgroundLab(a);
-    const out = new Uint8Array(N);
+    const out = scratch('out', u8, N).fill(0);
     let outN = 0;
     for (const k of hairIdx) {
       const l = Ls[k],
@@ -365,7 +388,7 @@ export function analyseCrown(a: FaceAnalysis): CrownAnalysis {
     }
     // 8-connected outlier patches, each with the colour step to the ring 2 grid steps outside it.
     const patches: CrownPatch[] = [];
-    const seen = new Uint8Array(N);
+    const seen = scratch('seen', u8, N).fill(0);
     const stack: number[] = [];
     const members: number[] = [];
     const px2 = (G * G) / (F.ipd * F.ipd);
@@ -548,5 +571,224 @@ export function analyseCrown(a: FaceAnalysis): CrownAnalysis {
       bandColumns: cols,
       bandAt: banded ? { v0: bv0, v1: bv1 } : null,
     };
+  });
+}
+
+/**
+ * Smooth objects in the hair (光滑物体): hair is strand texture, a plastic or metal clip, a bow or a flower is a
+ * smooth surface (its shading varies slowly) with a sharp outline — whatever its colour, so a black bow on black
+ * hair or a white one on a grey crown shows here where the colour tests cannot tell it.
+ *
+ * - Texture: per pixel of the crown (every pixel up to IPD 225 px, then every 2nd), the RMS residual of L* from the
+ *   quadratic surface fitted over its 5×5 neighbourhood (a shaded surface fits, strands do not); `texture` is
+ *   its mean over the 3×3 around the pixel.
+ * - Smooth pixels (residual < `SMOOTH_RESIDUAL`) inside the person (≥ 3 px from the mask's edge) are grouped
+ *   4-connected; each group's `texture` inside, and the `edge`: the mean texture 2 px outside it (an object's
+ *   sharp outline is a strong residual all round it; a smooth stretch of hair or skin fades into texture).
+ */
+export const SMOOTH_RESIDUAL = 1.0;
+
+export interface SmoothBlob {
+  /** Area, IPD²; fill of its pixel box. */
+  area: number;
+  fill: number;
+  /** Face-frame box. */
+  u0: number;
+  u1: number;
+  v0: number;
+  v1: number;
+  lab: Lab;
+  /** Mean texture inside and just outside (L* residual). */
+  texture: number;
+  edge: number;
+  /** Share of its outline that is outside the measured crown (background, mask rim, the region's edge: a
+   * stretch of forehead cut by the region's lower edge is not a closed outline). */
+  open: number;
+}
+
+export function smoothBlobs(a: FaceAnalysis): SmoothBlob[] {
+  return memo(a, 'rules.crown.smooth', () => {
+    const F = faceFrame(a);
+    const W = a.img.width,
+      H = a.img.height,
+      data = a.img.data;
+    const o = F.at(0, 0),
+      ex = F.at(1, 0);
+    const cx = (ex[0] - o[0]) / F.ipd,
+      cy = (ex[1] - o[1]) / F.ipd;
+    const topV = (a.headTop.y - o[1]) / F.ipd;
+    const v0 = topV - 0.05,
+      v1 = F.uv(10)[1] + 0.15,
+      uMax = 1.15;
+    const corners = [F.at(-uMax, v0), F.at(uMax, v0), F.at(-uMax, v1), F.at(uMax, v1)];
+    // Pixel step: 1 on the 480×640 frame (IPD ≈ 116), 2 from IPD 225 on (a source of twice the scale).
+    const G = Math.max(1, Math.round(F.ipd / 150));
+    const x0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[0])))),
+      y0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[1]))));
+    const x1 = Math.min(W - 1, Math.ceil(Math.max(...corners.map((p) => p[0])))),
+      y1 = Math.min(H - 1, Math.ceil(Math.max(...corners.map((p) => p[1]))));
+    const bw = Math.max(0, Math.floor((x1 - x0) / G) + 1),
+      bh = Math.max(0, Math.floor((y1 - y0) / G) + 1);
+    const N = bw * bh;
+    if (N < 25) return [];
+    const L = scratch('sL', f32, N),
+      A = scratch('sA', f32, N),
+      B = scratch('sB', f32, N);
+    const inside = scratch('sIn', u8, N).fill(0);
+    const alpha = a.mask?.alpha;
+    const inMask = (x: number, y: number) => !alpha || (x >= 0 && y >= 0 && x < W && y < H && alpha[y * W + x] >= 128);
+    for (let j = 0; j < bh; j++) {
+      for (let i = 0; i < bw; i++) {
+        const x = x0 + i * G,
+          y = y0 + j * G,
+          k = j * bw + i;
+        const p = (y * W + x) * 3;
+        labInto(data[p], data[p + 1], data[p + 2], A, k, L, B);
+        const dx = x - o[0],
+          dy = y - o[1];
+        const u = (dx * cx + dy * cy) / F.ipd,
+          v = (-dx * cy + dy * cx) / F.ipd;
+        const r = 3 * G;
+        // The box's outer two pixels are not measured (the 5×5 fit needs them): outside, as the region's edge.
+        const margin = i < 2 || j < 2 || i >= bw - 2 || j >= bh - 2;
+        inside[k] =
+          !margin &&
+          u >= -uMax &&
+          u <= uMax &&
+          v >= v0 &&
+          v <= v1 &&
+          inMask(x, y) &&
+          inMask(x - r, y) &&
+          inMask(x + r, y) &&
+          inMask(x, y - r) &&
+          inMask(x, y + r)
+            ? 1
+            : 0;
+      }
+    }
+    // Residual of the 5×5 quadratic fit (orthogonal basis 1, x, y, x²−2, y²−2, xy on −2…2; 19 degrees of freedom).
+    const res = scratch('sRes', f32, N).fill(0);
+    for (let j = 2; j < bh - 2; j++) {
+      for (let i = 2; i < bw - 2; i++) {
+        const k = j * bw + i;
+        if (!inside[k]) continue;
+        let s0 = 0,
+          sx = 0,
+          sy = 0,
+          sxx = 0,
+          syy = 0,
+          sxy = 0,
+          e = 0;
+        for (let oy = -2; oy <= 2; oy++) {
+          const row = k + oy * bw;
+          for (let ox = -2; ox <= 2; ox++) {
+            const val = L[row + ox];
+            s0 += val;
+            sx += ox * val;
+            sy += oy * val;
+            sxx += (ox * ox - 2) * val;
+            syy += (oy * oy - 2) * val;
+            sxy += ox * oy * val;
+            e += val * val;
+          }
+        }
+        const r = e - (s0 * s0) / 25 - (sx * sx + sy * sy) / 50 - (sxx * sxx + syy * syy) / 70 - (sxy * sxy) / 100;
+        res[k] = Math.sqrt(Math.max(0, r) / 19);
+      }
+    }
+    const texture = scratch('sTex', f32, N).fill(0);
+    const smooth = scratch('sOn', u8, N).fill(0);
+    for (let j = 1; j < bh - 1; j++) {
+      for (let i = 1; i < bw - 1; i++) {
+        const k = j * bw + i;
+        let t = 0;
+        for (let oy = -1; oy <= 1; oy++) for (let ox = -1; ox <= 1; ox++) t += res[k + oy * bw + ox];
+        texture[k] = t / 9;
+        if (inside[k] && res[k] < SMOOTH_RESIDUAL) smooth[k] = 1;
+      }
+    }
+    const label = scratch('sLabel', i32, N).fill(-1);
+    const stack = scratch('sStack', i32, N);
+    const px2 = (G * G) / (F.ipd * F.ipd);
+    const minPx = Math.max(6, Math.round(MIN_PATCH_AREA / px2));
+    const blobs: SmoothBlob[] = [];
+    const ring = [2, -2, 2 * bw, -2 * bw];
+    let id = 0;
+    for (let s = 0; s < N; s++) {
+      if (!smooth[s] || label[s] >= 0) continue;
+      let top = 0,
+        n = 0;
+      stack[top++] = s;
+      label[s] = id;
+      let i0 = Infinity,
+        i1 = -1,
+        j0 = Infinity,
+        j1 = -1,
+        sl = 0,
+        sa = 0,
+        sb = 0,
+        st = 0;
+      // First pass: flood fill (members are the stack's visited prefix: reuse it as the member list).
+      let head = 0;
+      while (head < top) {
+        const k = stack[head++];
+        n++;
+        const j = Math.floor(k / bw),
+          i = k - j * bw;
+        if (i < i0) i0 = i;
+        if (i > i1) i1 = i;
+        if (j < j0) j0 = j;
+        if (j > j1) j1 = j;
+        sl += L[k];
+        sa += A[k];
+        sb += B[k];
+        st += texture[k];
+        for (const q of [k - 1, k + 1, k - bw, k + bw])
+          if (smooth[q] && label[q] < 0) {
+            label[q] = id;
+            stack[top++] = q;
+          }
+      }
+      if (n >= minPx) {
+        let edge = 0,
+          en = 0,
+          outline = 0,
+          open = 0;
+        for (let h = 0; h < top; h++) {
+          const k = stack[h];
+          for (const d of ring) {
+            const q = k + d;
+            if (q < 0 || q >= N || label[q] === id || label[k + d / 2] === id) continue;
+            outline++;
+            if (!inside[q]) {
+              open++;
+              continue;
+            }
+            edge += texture[q];
+            en++;
+          }
+        }
+        const corner = (i: number, j: number) => {
+          const dx = x0 + i * G - o[0],
+            dy = y0 + j * G - o[1];
+          return [(dx * cx + dy * cy) / F.ipd, (-dx * cy + dy * cx) / F.ipd];
+        };
+        const cs = [corner(i0, j0), corner(i1, j0), corner(i0, j1), corner(i1, j1)];
+        blobs.push({
+          area: n * px2,
+          fill: n / ((i1 - i0 + 1) * (j1 - j0 + 1)),
+          u0: Math.min(...cs.map((c) => c[0])),
+          u1: Math.max(...cs.map((c) => c[0])),
+          v0: Math.min(...cs.map((c) => c[1])),
+          v1: Math.max(...cs.map((c) => c[1])),
+          lab: [sl / n, sa / n, sb / n],
+          texture: st / n,
+          edge: en ? edge / en : 0,
+          open: outline ? open / outline : 1,
+        });
+      }
+      id++;
+    }
+    return blobs.sort((p, q) => q.area - p.area);
   });
 }

@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import type { RawImage } from '../../types.js';
 import type { FaceAnalysis } from '../analysis.js';
 import type { DetectedFace } from '../engine.js';
-import { analyseCrown, mahal2, robustGaussian, segmentDistance, select } from './crown.js';
-import { checkHeadwear } from './headwear.js';
+import { analyseCrown, mahal2, robustGaussian, segmentDistance, select, smoothBlobs } from './crown.js';
+import { checkHeadwear, smoothObject, SMOOTH_EDGE, SMOOTH_TEXTURE } from './headwear.js';
 
 const W = 480,
   H = 640;
@@ -144,6 +144,28 @@ describe('headwear on a generated portrait', () => {
     expect(c.message).toMatch(/x \d+–\d+，y \d+–\d+/);
     expect((c.value as Record<string, number>).ornament).toBeGreaterThanOrEqual(0.008);
     expect(c.hint).toBeTruthy();
+  });
+
+  it('a bow of the hair colour (smooth, shaded, sharp outline) is a probable ornament; the textured hair alone is not', () => {
+    const { img, alpha } = portrait();
+    // Two wings shaded from the hair's sheen to its shadow: every pixel a colour of this hair, no strands on it.
+    paint(img, (u, v) => {
+      const du = u + 0.5,
+        dv = v + 1.45;
+      if (Math.abs(du) > 0.22 || Math.abs(dv) > 0.7 * Math.abs(du) || Math.abs(du) < 0.03) return null;
+      const t = Math.hypot(du + 0.1, dv + 0.1) / 0.35;
+      return HAIR.map((h) => h * (1.35 - 0.7 * t)) as [number, number, number];
+    });
+    const c = checkHeadwear(analysisOf(img, alpha));
+    expect(c.status, c.message).toBe('review');
+    expect(c.code).toBe('HAIR_ORNAMENT_SUSPECT');
+    expect(c.message).toMatch(/光滑/);
+    const v = c.value as Record<string, number>;
+    expect(v.smoothEdge).toBeGreaterThanOrEqual(SMOOTH_EDGE);
+    expect(v.smoothTexture).toBeLessThanOrEqual(SMOOTH_TEXTURE);
+    // Without the bow the textured hair has no smooth object.
+    const plain = portrait();
+    expect(smoothObject(smoothBlobs(analysisOf(plain.img, plain.alpha)))).toBeNull();
   });
 
   it('a black sports band across the forehead (skin above and below it) is a probable headband', () => {

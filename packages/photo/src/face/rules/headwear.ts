@@ -24,7 +24,7 @@
 import type { CheckResult } from '../../types.js';
 import { deltaE2000, type Lab } from '../colour.js';
 import type { FaceAnalysis } from '../analysis.js';
-import { analyseCrown, DARK_MARGIN, type CrownPatch } from './crown.js';
+import { analyseCrown, smoothBlobs, DARK_MARGIN, type CrownPatch, type SmoothBlob } from './crown.js';
 import { backgroundLab, faceFrame, inPerson, memo, r2, ruleResult, sampleBox, skinModel } from './frame.js';
 
 /** Crown share of points neither skin nor hair (by the generic hair colours) sent to review; ≥ `FAIL_FOREIGN` fails. */
@@ -67,6 +67,34 @@ export const BAND_STEP = 35;
 export const BAND_D = 5;
 /** Share of forehead columns with skin above and below a non-skin run (a band across the forehead). */
 export const MIN_BAND = 0.6;
+/**
+ * A smooth object in the hair (rules/crown.ts `smoothBlobs`), of any colour: `SMOOTH_AREA`–`SMOOTH_MAX_AREA`
+ * IPD², compact (fill ≥ `LIGHT_FILL`), mostly inside the crown (≤ 30 % of its outline open), smooth inside
+ * (texture ≤ `SMOOTH_TEXTURE`) and a sharp outline (edge ≥ `SMOOTH_EDGE` and ≥ `SMOOTH_CONTRAST` × its texture).
+ * London crowns: the smoothest compact stretches of hair or skin have texture ≥ 0.69 or an edge ≤ 1.6; drawn
+ * bows and flowers: texture ≤ 0.9, edge ≥ 2.4.
+ */
+export const SMOOTH_AREA = 0.008;
+export const SMOOTH_MAX_AREA = 0.3;
+export const SMOOTH_TEXTURE = 0.9;
+export const SMOOTH_EDGE = 2.2;
+export const SMOOTH_CONTRAST = 2.5;
+
+/** The largest smooth, sharp-edged compact object in the crown (a clip, a bow, a flower), or null. */
+export function smoothObject(blobs: SmoothBlob[]): SmoothBlob | null {
+  return (
+    blobs.find(
+      (b) =>
+        b.area >= SMOOTH_AREA &&
+        b.area <= SMOOTH_MAX_AREA &&
+        b.fill >= LIGHT_FILL &&
+        b.open < 0.3 &&
+        b.texture <= SMOOTH_TEXTURE &&
+        b.edge >= SMOOTH_EDGE &&
+        b.edge >= SMOOTH_CONTRAST * b.texture,
+    ) ?? null
+  );
+}
 export const MAX_HEAD_HEIGHT = 2.6;
 export const MIN_FOREHEAD_SKIN = 0.3;
 const STEP = 0.03;
@@ -286,6 +314,17 @@ export function checkHeadwear(a: FaceAnalysis): CheckResult {
       'HAIR_ORNAMENT_SUSPECT',
     );
   }
+  const smooth = smoothObject(smoothBlobs(a));
+  if (smooth)
+    return ruleResult(
+      'headwear',
+      'review',
+      { ...value, smoothTexture: r2(smooth.texture), smoothEdge: r2(smooth.edge) },
+      { ...limit, smoothTexture: SMOOTH_TEXTURE, smoothEdge: SMOOTH_EDGE },
+      `头发中有一块表面光滑、轮廓清晰的物体${box(smooth)}（无发丝纹理：纹理 ${r2(smooth.texture)} ≤ ${SMOOTH_TEXTURE}；边缘 ${r2(smooth.edge)} ≥ ${SMOOTH_EDGE}；面积 ${Math.round(smooth.area * 1000) / 1000} 倍瞳距²），颜色可能与头发或皮肤相近，疑似发卡、发夹、蝴蝶结或头花，请人工查看该处`,
+      hint,
+      'HAIR_ORNAMENT_SUSPECT',
+    );
   if (crown.band >= MIN_BAND) {
     const at = crown.bandAt ? box({ u0: -0.6, u1: 0.6, v0: crown.bandAt.v0, v1: crown.bandAt.v1 }) : '';
     return ruleResult(
