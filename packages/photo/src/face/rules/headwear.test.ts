@@ -168,6 +168,20 @@ describe('headwear on a generated portrait', () => {
     expect(smoothObject(smoothBlobs(analysisOf(plain.img, plain.alpha)))).toBeNull();
   });
 
+  it('a smooth band of the hair colour arcing over the crown (two sharp parallel edges) is a probable headband', () => {
+    const { img, alpha } = portrait();
+    paint(img, (u, v) => {
+      const arc = -1.75 + 0.7 * u * u;
+      if (Math.abs(u) > 1.0 || v < arc || v > arc + 0.15) return null;
+      return HAIR.map((h) => h * (1.3 - 3 * (v - arc))) as [number, number, number];
+    });
+    const c = checkHeadwear(analysisOf(img, alpha));
+    expect(c.status, c.message).toBe('review');
+    expect(c.code).toBe('HEADBAND_SUSPECT');
+    expect(c.message).toMatch(/光滑/);
+    expect((c.value as Record<string, number>).smoothEdge).toBeGreaterThanOrEqual(SMOOTH_EDGE);
+  });
+
   it('a black sports band across the forehead (skin above and below it) is a probable headband', () => {
     const { img, alpha } = portrait();
     // Forehead made higher (hair receding) so skin shows above the band, as on a man with a high hairline.

@@ -16,9 +16,13 @@
  *   the brows, |u| ≤ 0.4): a brim, a cap's visor covers it whatever its colour — so does a thick fringe,
  *   which the review message names.
  * - `height`: the head top above the pupils in IPD (a hat's crown stands above the hair; London: ≤ 2.4).
+ * - `smoothTexture` / `smoothEdge`: a smooth object in the hair whatever its colour (rules/crown.ts
+ *   `smoothBlobs`: no strand texture inside, a sharp outline all round) — a compact one is an ornament, one
+ *   ≥ `SMOOTH_BAND_WIDTH` IPD wide a band (`smoothObject`, `smoothBand`).
  * `foreign` ≥ `FAIL_FOREIGN` → `fail` (HEADWEAR); `foreign` ≥ `MIN_FOREIGN`, `forehead` < `MIN_FOREHEAD_SKIN` or
  * `height` > `MAX_HEAD_HEIGHT` → review (HEADWEAR_SUSPECT); an ornament patch → review (HAIR_ORNAMENT_SUSPECT);
- * a long patch or `band` ≥ `MIN_BAND` → review (HEADBAND_SUSPECT). A crown outside the picture → review
+ * a long patch, a smooth band or `band` ≥ `MIN_BAND` → review (HEADBAND_SUSPECT); a smooth
+ * compact object → review (HAIR_ORNAMENT_SUSPECT). A crown outside the picture → review
  * (HEADWEAR_UNMEASURED), never pass.
  */
 import type { CheckResult } from '../../types.js';
@@ -79,6 +83,28 @@ export const SMOOTH_MAX_AREA = 0.3;
 export const SMOOTH_TEXTURE = 0.9;
 export const SMOOTH_EDGE = 2.2;
 export const SMOOTH_CONTRAST = 2.5;
+
+/**
+ * A smooth band over the crown (an Alice band, a headband of any colour): a smooth, sharp-edged blob ≥
+ * `SMOOTH_BAND_WIDTH` IPD wide and ≥ `SMOOTH_BAND_AREA` IPD², of any fill (an arc fills little of its box).
+ * London crowns: their wide smooth stretches (skin, sheen) have an edge ≤ 1.4; drawn bands ≥ 2.7.
+ */
+export const SMOOTH_BAND_WIDTH = 1.2;
+export const SMOOTH_BAND_AREA = 0.05;
+
+/** The widest smooth, sharp-edged band across the crown, or null. */
+export function smoothBand(blobs: SmoothBlob[]): SmoothBlob | null {
+  const bands = blobs.filter(
+    (b) =>
+      b.u1 - b.u0 >= SMOOTH_BAND_WIDTH &&
+      b.area >= SMOOTH_BAND_AREA &&
+      b.open < 0.3 &&
+      b.texture <= SMOOTH_TEXTURE &&
+      b.edge >= SMOOTH_EDGE &&
+      b.edge >= SMOOTH_CONTRAST * b.texture,
+  );
+  return bands.sort((p, q) => q.u1 - q.u0 - (p.u1 - p.u0))[0] ?? null;
+}
 
 /** The largest smooth, sharp-edged compact object in the crown (a clip, a bow, a flower), or null. */
 export function smoothObject(blobs: SmoothBlob[]): SmoothBlob | null {
@@ -293,6 +319,18 @@ export function checkHeadwear(a: FaceAnalysis): CheckResult {
       hint,
       'HEADBAND_SUSPECT',
     );
+  const blobs = smoothBlobs(a);
+  const sband = smoothBand(blobs);
+  if (sband)
+    return ruleResult(
+      'headwear',
+      'review',
+      { ...value, smoothTexture: r2(sband.texture), smoothEdge: r2(sband.edge) },
+      { ...limit, smoothTexture: SMOOTH_TEXTURE, smoothEdge: SMOOTH_EDGE },
+      `头顶有一条横跨 ${r2(sband.u1 - sband.u0)} 倍瞳距、表面光滑、两侧边缘清晰的带状物${box(sband)}（无发丝纹理：纹理 ${r2(sband.texture)} ≤ ${SMOOTH_TEXTURE}；边缘 ${r2(sband.edge)} ≥ ${SMOOTH_EDGE}；宽 ≥ ${SMOOTH_BAND_WIDTH} 倍瞳距视为带状），颜色可能与头发相近，疑似发箍、发带，请人工查看头顶`,
+      hint,
+      'HEADBAND_SUSPECT',
+    );
   if (found && orn) {
     const step = Math.round(orn.step),
       d = value.ornamentDist,
@@ -314,7 +352,7 @@ export function checkHeadwear(a: FaceAnalysis): CheckResult {
       'HAIR_ORNAMENT_SUSPECT',
     );
   }
-  const smooth = smoothObject(smoothBlobs(a));
+  const smooth = smoothObject(blobs);
   if (smooth)
     return ruleResult(
       'headwear',
