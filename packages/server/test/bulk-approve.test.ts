@@ -10,9 +10,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sql } from 'kysely';
-import { idCardCheckChar } from '@gradpass/ids';
 import { parseRegistrationNumber } from '@gradpass/core';
-import { BACKENDS, Clock, applicationIn, httpSuite, type demoIds, type TestApp } from './helpers.js';
+import { BACKENDS, Clock, applicationIn, httpSuite, newTestStudent, type demoIds, type TestApp } from './helpers.js';
 import { HttpClient } from './http-client.js';
 
 type BulkResult = { id: number; ok: boolean; state?: string; registrationNumber?: string | null; code?: string };
@@ -31,19 +30,7 @@ describe.each(BACKENDS)('set-based bulk review on %s', (backend) => {
   afterAll(async () => t?.close());
 
   /** A new student of centre A (本科 or 专科) with a valid 身份证号. */
-  async function newStudent(level: '本科' | '专科') {
-    serial++;
-    const first17 = `37010219960202${String(serial).padStart(3, '0')}`;
-    return t.app.ctx.services.students.create(null, {
-      xuehao: `23370012${String(80000 + serial).padStart(5, '0')}`,
-      idCard: first17 + idCardCheckChar(first17),
-      name: `批量${serial}`,
-      orgId: ids.centreA,
-      programme: '会计学',
-      level,
-      enrolTerm: '2023秋',
-    });
-  }
+  const newStudent = (level: '本科' | '专科') => newTestStudent(t.app, ids.centreA, ++serial, level);
 
   /** An application row already in `state` (fixture; the step under test goes through HTTP). */
   function appIn(studentId: number, batchId: number, state: string): Promise<number> {

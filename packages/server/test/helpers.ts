@@ -10,6 +10,7 @@ import pg from 'pg';
 import sharp from 'sharp';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { encodeToSize, loadProfile } from '@gradpass/photo';
+import { idCardCheckChar } from '@gradpass/ids';
 import { buildApp } from '../src/app.js';
 import { seedDemo } from '../src/seed.js';
 import type { AppConfig } from '../src/config.js';
@@ -240,6 +241,23 @@ export async function demoIds(app: FastifyInstance) {
     realBatch: batches.find((b) => b.name === '2026年1月毕业')!.id,
     demoBatch: batches.find((b) => b.name.endsWith('（演示）'))!.id,
   };
+}
+
+/**
+ * Student number `n` (0–999) of a centre, created through the service: a valid 身份证号 (born 1995-01-01), 学号
+ * 23370012 + (70000 + n), 会计学 2023秋. One per `n` in an app.
+ */
+export function newTestStudent(app: FastifyInstance, orgId: number, n: number, level: '本科' | '专科' = '本科') {
+  const first17 = `37010219950101${String(n).padStart(3, '0')}`;
+  return app.ctx.services.students.create(null, {
+    xuehao: `23370012${String(70000 + n).padStart(5, '0')}`,
+    idCard: first17 + idCardCheckChar(first17),
+    name: `学生${n}`,
+    orgId,
+    programme: '会计学',
+    level,
+    enrolTerm: '2023秋',
+  });
 }
 
 /**

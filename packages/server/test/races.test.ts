@@ -8,7 +8,6 @@
  * Fixture rows are written through the repositories; every raced step goes through HTTP.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { idCardCheckChar } from '@gradpass/ids';
 import { parseRegistrationNumber } from '@gradpass/core';
 import {
   BACKENDS,
@@ -17,6 +16,7 @@ import {
   checksDone,
   compliantJpeg,
   httpSuite,
+  newTestStudent,
   type demoIds,
   type TestApp,
 } from './helpers.js';
@@ -39,17 +39,7 @@ describe.each(BACKENDS)('races on %s', (backend) => {
 
   /** A new student of centre A with a valid 身份证号, and (optionally) a checked, passing photo. */
   async function newStudent(withPhoto: boolean) {
-    serial++;
-    const first17 = `37010219950101${String(serial).padStart(3, '0')}`;
-    const s = await t.app.ctx.services.students.create(null, {
-      xuehao: `23370012${String(70000 + serial).padStart(5, '0')}`,
-      idCard: first17 + idCardCheckChar(first17),
-      name: `并发${serial}`,
-      orgId: ids.centreA,
-      programme: '会计学',
-      level: '本科',
-      enrolTerm: '2023秋',
-    });
+    const s = await newTestStudent(t.app, ids.centreA, ++serial);
     if (withPhoto) {
       const up = await centre.upload(s.id, `${s.xuehao}.jpg`, await compliantJpeg(serial));
       expect(up.status, JSON.stringify(up.body)).toBe(200);
