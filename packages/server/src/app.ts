@@ -102,7 +102,11 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
   const repos = makeRepos(db.db, db.kind);
   // Shared state of several web processes: files in the object store (S3_*), events through Redis pub/sub.
   const files = await openFileStore({ dataDir: config.dataDir, s3: config.s3 });
-  const deployment = deploymentKey({ prefix: config.queuePrefix, databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const deployment = deploymentKey({
+    prefix: config.queuePrefix,
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+  });
   let logEventError = (e: unknown) => console.error(`实时事件（Redis）错误：${(e as Error).message}`);
   const events = new EventBus((e) => logEventError(e));
   if (config.redisUrl) await events.connect(config.redisUrl, `${deployment}-events`);
@@ -185,11 +189,16 @@ export async function buildApp(partial: Partial<AppConfig> = {}): Promise<Fastif
     config.workers === 'external' && config.redisUrl
       ? new FaceJobQueue({
           redisUrl: config.redisUrl,
-          name: faceQueueNameFor({ prefix: config.queuePrefix, databaseUrl: config.databaseUrl, dataDir: config.dataDir }),
+          name: faceQueueNameFor({
+            prefix: config.queuePrefix,
+            databaseUrl: config.databaseUrl,
+            dataDir: config.dataDir,
+          }),
           onError: (e) => app.log.error({ err: e }, 'face job queue'),
         })
       : null;
   photos.faceJobs = faceJobs;
+  photos.faceWaitMs = config.faceWaitMs;
   // Background exports: on `gradpass worker` when WORKERS=external, else in this process (BullMQ or in memory).
   const exports = exportQueue(config, services.exportJobs, (e) => app.log.error({ err: e }, 'background export'));
   services.exportJobs.queue = exports.queue;

@@ -2,6 +2,9 @@ import path from 'node:path';
 import { s3SettingsFromEnv, type S3Settings } from './storage.js';
 import { resolveNotificationConfig, type NotificationConfig } from './services/notifications.js';
 
+/** How long a web process waits for a face job on the worker by default (人脸分析等待上限). */
+export const FACE_WAIT_MS = 20_000;
+
 /** Server configuration (配置). Every field has a default so `buildApp({})` works in tests. */
 export interface AppConfig {
   /** Directory for the SQLite file and photos. Default ./data (env DATA_DIR). */
@@ -24,6 +27,11 @@ export interface AppConfig {
   workers: 'internal' | 'external';
   /** S3-compatible object store for photos and documents (env S3_*); null: local disk under dataDir. */
   s3: S3Settings | null;
+  /**
+   * With WORKERS=external: how long a web process waits for a face job on the worker (同版比对, 一键修正) before it
+   * answers 202 with the job id, or 503 FACE_JOB_PENDING at the submission gate (env FACE_WAIT_MS; default 20 s).
+   */
+  faceWaitMs: number;
   /** Photo checks: which profile, and whether face analysis runs. */
   photoChecks: { profile: string; face: boolean };
   /** Bounded concurrency of the in-process photo check queue. */
@@ -63,6 +71,7 @@ export function resolveConfig(partial: Partial<AppConfig> = {}): AppConfig {
     queuePrefix: partial.queuePrefix ?? undefined,
     workers: partial.workers ?? 'internal',
     s3: partial.s3 ?? null,
+    faceWaitMs: partial.faceWaitMs ?? FACE_WAIT_MS,
     photoChecks: partial.photoChecks ?? { profile: 'chsi-graduation', face: true },
     jobConcurrency: partial.jobConcurrency ?? 2,
     secureCookies: partial.secureCookies ?? false,
@@ -76,6 +85,14 @@ export function resolveConfig(partial: Partial<AppConfig> = {}): AppConfig {
     now: partial.now ?? (() => new Date()),
     notifications: resolveNotificationConfig(partial.notifications),
   };
+}
+
+/** `FACE_WAIT_MS=5000` → milliseconds (unset: the default); anything but a positive whole number refuses to start. */
+export function parseFaceWait(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms <= 0) throw new Error(`FACE_WAIT_MS=${value} 无效：应为正整数（毫秒），如 20000`);
+  return ms;
 }
 
 /** `TRUST_PROXY=127.0.0.1,10.0.0.0/8` → the list of trusted proxy addresses/CIDRs (empty when unset). */

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ROLE_LABELS } from '@gradpass/core';
 import { buildApp } from './app.js';
 import { seedDemo } from './seed.js';
-import { deploymentFromEnv, parseTrustProxy } from './config.js';
+import { deploymentFromEnv, parseFaceWait, parseTrustProxy } from './config.js';
 
 /**
  * `npm start`: opens ./data/gradpass.sqlite (or DATABASE_URL), migrates, listens. On an empty database: the demo
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   const app = await buildApp({
     trustProxy: parseTrustProxy(process.env.TRUST_PROXY),
     ...(process.env.EXPENSIVE_RATE_LIMIT ? { expensiveRateLimit: Number(process.env.EXPENSIVE_RATE_LIMIT) } : {}),
+    faceWaitMs: parseFaceWait(process.env.FACE_WAIT_MS),
     // DATA_DIR, DATABASE_URL, REDIS_URL, QUEUE_PREFIX, WORKERS, S3_*, PHOTO_*: shared with `gradpass worker`.
     ...deploymentFromEnv(),
     secureCookies: process.env.SECURE_COOKIES === '1',
@@ -78,7 +79,9 @@ async function main(): Promise<void> {
 /** Where photo checks run, as the start-up lines say it. */
 function queueLabel(app: Awaited<ReturnType<typeof buildApp>>): string {
   if (app.ctx.queue.kind === 'memory') return '进程内';
-  return app.ctx.queue.consumes ? 'Redis（BullMQ），本进程检测' : 'Redis（BullMQ），由 gradpass worker 检测（WORKERS=external）';
+  return app.ctx.queue.consumes
+    ? 'Redis（BullMQ），本进程检测'
+    : 'Redis（BullMQ），由 gradpass worker 检测（WORKERS=external）';
 }
 
 /**

@@ -43,6 +43,9 @@ export class FaceJobQueue {
     const connection = redisConnection(opts.redisUrl);
     const onError = opts.onError ?? (() => undefined);
     this.queue = new Queue(opts.name, { connection });
+    // Every job waited for adds a 'closing' listener to the queue until it ends; a bulk submission waits for many
+    // at once (one per student), which is not a leak.
+    this.queue.setMaxListeners(0);
     this.queue.on('error', onError);
     this.events = opts.handler ? null : new QueueEvents(opts.name, { connection });
     this.events?.on('error', onError);

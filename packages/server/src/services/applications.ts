@@ -14,16 +14,18 @@ import {
   type Decision,
   type DomainWarning,
   type PhotoState,
+  TRANSITIONS,
 } from '@gradpass/core';
 import { AppError, invalid, notFound, outOfScope } from '../errors.js';
 import { registrationCounter } from '../db/migrations.js';
-import { constraintHit } from '../repositories/index.js';
+import { ALL_ORGS, constraintHit } from '../repositories/index.js';
 import type {
   ApplicationFilter,
   ApplicationJoined,
   ApplicationPatch,
   ApplicationRow,
   BatchRow,
+  PhotoRow,
   Repos,
   StudentRow,
 } from '../repositories/index.js';
@@ -172,6 +174,8 @@ export class ApplicationService {
         face: { status: string; message: string };
         sameShot: { status: string; message: string };
       } | null>;
+      compareReferences(students: StudentRow[]): Promise<Map<number, AppError>>;
+      readonly comparesOnWorker: boolean;
     },
     private readonly opts: { schoolCode: string },
     private readonly now: () => Date,
@@ -242,10 +246,7 @@ export class ApplicationService {
   ) {
     const tree = await OrgTree.load(this.repos);
     const { orgId, page, pageSize, cursor, ...filter } = q;
-    const f: ApplicationFilter =
-      actor.role === 'student'
-        ? { ...filter, orgIds: [actor.orgId], studentId: actor.studentId ?? -1 }
-        : { ...filter, ...tree.filterScope(actor, orgId) };
+    const f: ApplicationFilter = { ...filter, ...scopeOf(actor, tree, orgId) };
     const { rows, total, totalExact, nextCursor } = await this.repos.applications.list(f, { page, pageSize, cursor });
     return { items: rows.map((r) => this.dto(r, tree, actor)), total, totalExact, page, pageSize, nextCursor };
   }
@@ -372,8 +373,7 @@ export class ApplicationService {
     const student = await this.repos.students.byId(app.student_id);
     if (!student || student.photo_id == null) return null;
     const p = await this.repos.photos.byId(student.photo_id);
-    if (!p || (p.status !== 'pass' && p.status !== 'review'))
-      return { photoId: student.photo_id, match: null, detail: null };
+    if (!comparedBeforeSubmit(p)) return { photoId: student.photo_id, match: null, detail: null };
     const cmp = await this.photos.compareReference(student);
     if (!cmp) return { photoId: student.photo_id, match: null, detail: null };
     // Not the same person, or not the same shot, is "different"; both measured alike is "same"; else unknown.
@@ -509,14 +509,16 @@ export class ApplicationService {
       };
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
-      return { id, ok: false, code: e.code, message: e.message };
+      return refusedItem(id, e);
     }
   }
 
   /**
    * Submissions item by item: a submission compares each photo with the 学信网 photo (a face
-   * analysis, done before its transaction). On PostgreSQL a few run side by side, so the round trips of one overlap
-   * those of another; rows they share (the student, the counters) are locked in one order.
+   * analysis, done before its transaction). With WORKERS=external those comparisons are sent to the worker all at
+   * once first and waited for once ({@link comparisonsAhead}); an item whose comparison is still running then
+   * answers FACE_JOB_PENDING without a wait of its own. On PostgreSQL a few items run side by side, so the round
+   * trips of one overlap those of another; rows they share (the student, the counters) are locked in one order.
    */
   private async bulkOneByOne(
     actor: Actor,
@@ -525,12 +527,14 @@ export class ApplicationService {
     results: BulkItemResult[],
   ): Promise<void> {
     const confirmed = new Set(body.samePhotoConfirmedIds ?? []);
+    const pending = await this.comparisonsAhead(actor, ids);
     let next = 0;
     const lane = async () => {
       while (next < ids.length) {
         const k = next++;
         try {
-          results[k] = await this.bulkItem(actor, ids[k], body, confirmed);
+          const refused = pending.get(ids[k]);
+          results[k] = refused ? refusedItem(ids[k], refused) : await this.bulkItem(actor, ids[k], body, confirmed);
         } catch (e) {
           next = ids.length; // an unexpected error ends the whole request: no lane starts another item
           throw e;
@@ -538,6 +542,32 @@ export class ApplicationService {
       }
     };
     await Promise.all(Array.from({ length: this.repos.kind === 'postgres' ? BULK_LANES : 1 }, lane));
+  }
+
+  /**
+   * Before a bulk submission with WORKERS=external: the 同版 comparisons its items will need (applications in the
+   * actor's scope that can be submitted, of students whose photo is compared — see {@link referenceBeforeSubmit})
+   * run on the worker side by side and are waited for once, not up to `faceWaitMs` (20 s) per student one after
+   * another. Answers, by application, the refusal of a comparison not done within that wait (FACE_JOB_PENDING):
+   * that item's result. Embedded (comparisons in this process): nothing ahead, an empty map.
+   */
+  private async comparisonsAhead(actor: Actor, ids: number[]): Promise<Map<number, AppError>> {
+    if (!this.photos.comparesOnWorker) return new Map();
+    const tree = await OrgTree.load(this.repos);
+    const apps = (await this.repos.applications.listAll({ ...scopeOf(actor, tree), ids: [...new Set(ids)] })).filter(
+      (a) => TRANSITIONS.submit.from.includes(a.state as ApplicationStatus),
+    );
+    const students = await this.repos.students.listAll({
+      orgPath: ALL_ORGS,
+      ids: [...new Set(apps.map((a) => a.student_id))],
+    });
+    const photos = new Map(
+      (await this.repos.photos.byIds(students.flatMap((st) => st.photo_id ?? []))).map((p) => [p.id, p]),
+    );
+    const refused = await this.photos.compareReferences(
+      students.filter((st) => st.photo_id != null && comparedBeforeSubmit(photos.get(st.photo_id))),
+    );
+    return new Map(apps.flatMap((a) => (refused.has(a.student_id) ? [[a.id, refused.get(a.student_id)!]] : [])));
   }
 
   /**
@@ -601,7 +631,7 @@ export class ApplicationService {
     const changes: Array<{ item: Item; student: StudentRow; d: Decision; patch: ApplicationPatch }> = [];
     for (const i of items) {
       if (!('app' in i)) {
-        results.push({ id: i.id, ok: false, code: i.refused.code, message: i.refused.message });
+        results.push(refusedItem(i.id, i.refused));
         continue;
       }
       try {
@@ -644,7 +674,7 @@ export class ApplicationService {
         });
       } catch (e) {
         if (!(e instanceof AppError)) throw e;
-        results.push({ id: i.id, ok: false, code: e.code, message: e.message });
+        results.push(refusedItem(i.id, e));
       }
     }
     if (!changes.length) return { results, events: [] };
@@ -780,6 +810,27 @@ function stateChangeAudit(
     before: { state: ev.from },
     after: { state: ev.to, photoId: ev.photoId, registrationNumber: ev.registrationNumber, warnings: ev.warnings },
   };
+}
+
+/** The applications an actor may see, as a repository filter: a student only their own, staff their subtree. */
+function scopeOf(
+  actor: Actor,
+  tree: OrgTree,
+  orgId?: number,
+): Pick<ApplicationFilter, 'orgIds' | 'orgPath' | 'studentId'> {
+  return actor.role === 'student'
+    ? { orgIds: [actor.orgId], studentId: actor.studentId ?? -1 }
+    : tree.filterScope(actor, orgId);
+}
+
+/** Whether a submission compares the photo with the 学信网 photo (同版): a checked photo that passed or is for review. */
+function comparedBeforeSubmit(p: PhotoRow | undefined): boolean {
+  return !!p && (p.status === 'pass' || p.status === 'review');
+}
+
+/** One item of a bulk action that was refused: its code and message. */
+function refusedItem(id: number, e: AppError): BulkItemResult {
+  return { id, ok: false, code: e.code, message: e.message };
 }
 
 /** A constraint of migration 004 hit by a racing request, as the refusal the rule would have given. */

@@ -16,6 +16,7 @@ import { compareWithReference, type ReferenceComparison } from '@gradpass/roster
 import { AppError, notFound } from '../errors.js';
 import { constraintHit, type PhotoRow, type Repos, type StudentRow } from '../repositories/index.js';
 import type { FileStore } from '../storage.js';
+import { FACE_WAIT_MS } from '../config.js';
 import type { EventBus } from '../events.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { FaceJobData, FaceJobQueue, FaceJobRefusal } from '../jobs/face.js';
@@ -83,12 +84,10 @@ async function* singlePhoto(upload: ArchiveUpload, maxBytes: number): AsyncGener
   yield { kind: 'entry', ...item, size, read: () => readFile(upload.path) };
 }
 
-/** How long a web process waits for a face job on the worker before answering 202 (人脸分析等待上限). */
-export const FACE_WAIT_MS = 20_000;
-
 /**
- * A face job (同版比对, 一键修正) still running on the worker after {@link FACE_WAIT_MS}: the routes answer 202 with
- * the job id (the page polls `/api/face-jobs/:jobId`); the submission gate answers 503 with the same words.
+ * A face job (同版比对, 一键修正) still running on the worker after the wait (`faceWaitMs`, env FACE_WAIT_MS): the
+ * routes answer 202 with the job id (the page polls `/api/face-jobs/:jobId`); the submission gate answers 503 with
+ * the same words, a bulk submission gives it as the item's result.
  */
 export class FaceJobPending extends AppError {
   constructor(
@@ -118,7 +117,7 @@ export class PhotoService {
    * process never runs a face analysis. Null: they run here (the embedded default, and the worker itself).
    */
   faceJobs: FaceJobQueue | null = null;
-  /** How long to wait for a face job before answering 202 / FACE_JOB_PENDING. */
+  /** How long to wait for a face job before answering 202 / FACE_JOB_PENDING (the configuration's `faceWaitMs`). */
   faceWaitMs = FACE_WAIT_MS;
   /** Face analyses (同版 comparisons, 一键修正) this process ran itself — 0 on a web process with WORKERS=external. */
   localFaceRuns = 0;
@@ -231,13 +230,21 @@ export class PhotoService {
     const { storagePath, sha256 } = await this.files.put('photos', bytes, '.jpg');
     try {
       const photo = await this.commitNewPhoto(actor, studentId, storagePath, {
-        row: { source: 'collection', file_name: fileName, bytes: bytes.length, sha256, status: 'pending', checks_json: null },
+        row: {
+          source: 'collection',
+          file_name: fileName,
+          bytes: bytes.length,
+          sha256,
+          status: 'pending',
+          checks_json: null,
+        },
         audit: (before) => ({ action: 'photo_from_collection', before, after: { source: 'collection', sha256 } }),
       });
       await this.queue.enqueue(photo.id);
       return null;
     } catch (e) {
-      if (e instanceof AppError && e.code === 'PHOTO_LOCKED') return `${student.name}的申请在审核中，照片已锁定：${e.message}`;
+      if (e instanceof AppError && e.code === 'PHOTO_LOCKED')
+        return `${student.name}的申请在审核中，照片已锁定：${e.message}`;
       throw e;
     }
   }
@@ -521,7 +528,10 @@ export class PhotoService {
     if (cached && cached.referencePath === ref.storage_path) return cached;
     if (this.faceJobs) {
       // On the worker, which caches the result on the photo row as here (the next call reads it without a job).
-      const r = await this.faceJobs.run({ op: 'compare', studentId: student.id, userId: opts.userId ?? 0 }, this.faceWaitMs);
+      const r = await this.faceJobs.run(
+        { op: 'compare', studentId: student.id, userId: opts.userId ?? 0 },
+        this.faceWaitMs,
+      );
       if (!r.done) throw new FaceJobPending(r.jobId, '与学信网照片的同版比对');
       return unwrapFaceResult(r.result) as ReferenceResult | null;
     }
@@ -602,6 +612,32 @@ export class PhotoService {
     return photoDto(photo);
   }
 
+  /** Whether 同版 comparisons run on `gradpass worker` (WORKERS=external), so that each may have to be waited for. */
+  get comparesOnWorker(): boolean {
+    return this.faceJobs != null;
+  }
+
+  /**
+   * Many 同版 comparisons at once (before a bulk submission): with WORKERS=external every one not cached yet is sent
+   * to the worker together, so they are waited for once — `faceWaitMs` in all, not per student. Answers, by
+   * student, the refusals met: {@link FaceJobPending} for a comparison still running after the wait (the worker
+   * caches its result on the photo when it ends), or the comparison's own refusal. In-process comparisons are not
+   * run ahead (each runs when its submission asks).
+   */
+  async compareReferences(students: StudentRow[]): Promise<Map<number, AppError>> {
+    const refused = new Map<number, AppError>();
+    if (!this.faceJobs) return refused;
+    await Promise.all(
+      students.map((s) =>
+        this.compareReference(s).catch((e: unknown) => {
+          if (!(e instanceof AppError)) throw e;
+          refused.set(s.id, e);
+        }),
+      ),
+    );
+    return refused;
+  }
+
   async compareReferenceFor(actor: Actor, studentId: number) {
     const { student } = await this.students.visible(actor, studentId);
     requireStaff(actor);
@@ -622,7 +658,8 @@ export class PhotoService {
       const actor = await actorOf(data.userId);
       return await this.standardizeCurrent(actor, data.studentId, { align: data.align, background: data.background });
     } catch (e) {
-      if (e instanceof AppError) return { refusal: { status: e.status, code: e.code, message: e.message } } satisfies FaceJobRefusal;
+      if (e instanceof AppError)
+        return { refusal: { status: e.status, code: e.code, message: e.message } } satisfies FaceJobRefusal;
       throw e;
     }
   }
