@@ -10,6 +10,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { buildApp, seedDemo } from '../dist/index.js';
+import { draftApplication, passingPhoto, plainStudent } from '../dist/scale-seed.js';
 
 const N = Number(process.argv[2] ?? 200);
 const day = new Date('2025-12-10T04:00:00Z');
@@ -38,16 +39,18 @@ async function run(kind) {
   const ids = [];
   for (let i = 0; i < N; i++) {
     const at = day.toISOString();
-    const s = await repos.students.insert({ xuehao: `23370019${String(i).padStart(5, '0')}`, id_card: '370102199602022024', name: `学生${i}`, org_id: centre.id, programme: '会计学', level: '本科', enrol_term: '2023秋', chsi_photo_missing: 0, identity_doubtful: 0, continuing: 0, identity_status: 'none', identity_decided_by: null, identity_decided_at: null, identity_reason: null, photo_id: null, created_at: at, updated_at: at });
-    const p = await repos.photos.insert({ student_id: s.id, source: 'collection', file_name: 'x.jpg', storage_path: 'x', bytes: 30000, sha256: 'x', status: 'pass', checks_json: '{"checks":[]}', failed_rules: null, uploaded_by: null, uploaded_at: at, checked_at: at });
+    const s = await repos.students.insert(
+      plainStudent({ xuehao: `23370019${String(i).padStart(5, '0')}`, id_card: '370102199602022024', name: `学生${i}`, org_id: centre.id }, at, { enrol_term: '2023秋' }),
+    );
+    const p = await repos.photos.insert(passingPhoto(s, { storagePath: 'x', sha256: 'x', bytes: 30000 }, at, { source: 'collection', file_name: 'x.jpg', checks_json: '{"checks":[]}' }));
     await repos.students.update(s.id, { photo_id: p.id });
-    const a = await repos.applications.insert({ student_id: s.id, batch_id: batch.id, state: 'applied', degree_requested: 0, signed_at: at, same_version_confirmed_at: null, photo_id: null, returned_by: null, submission_count: 0, version: 1, registration_number: null, last_reason: null, created_at: at, updated_at: at });
+    const a = await repos.applications.insert({ ...draftApplication(s.id, batch.id, at), state: 'applied', signed_at: at, version: 1 });
     ids.push(a.id);
   }
   const steps = [['lixia', 'submit'], ['jinan', 'approve'], ['shandong', 'approve'], ['guokai', 'approve']];
   const t0 = performance.now();
   for (const [user, action] of steps) {
-    const r = await call(await login(user), 'POST', '/api/applications/bulk', { ids, action, samePhotoConfirmed: true });
+    const r = await call(await login(user), 'POST', '/api/applications/bulk', { ids, action, samePhotoConfirmedIds: ids });
     if (r.json().okCount !== N) throw new Error(`${kind} ${action}: ${r.body.slice(0, 300)}`);
   }
   const ms = performance.now() - t0;
