@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deltaE2000, deltaE2000Rgb, rgbToLab, type Lab } from './colour.js';
+import { deltaE2000, deltaE2000Rgb, hypot2, hypot3, rgbToLab, type Lab } from './colour.js';
 
 // Sharma, Wu & Dalal (2005), "The CIEDE2000 color-difference formula: implementation notes,
 // supplementary test data, and mathematical observations", Table 1 (selected pairs).
@@ -45,5 +45,22 @@ describe('sRGB → CIELAB (D65)', () => {
     expect(deltaE2000Rgb(blue, [200, 200, 200])).toBeGreaterThan(15);
     expect(deltaE2000Rgb(blue, [255, 182, 193])).toBeGreaterThan(15);
     expect(deltaE2000Rgb(blue, [105, 195, 250])).toBeLessThan(3);
+  });
+});
+
+describe('hypot2 / hypot3', () => {
+  it('equal Math.hypot to the last bit (Lab-sized, tiny, huge, zero, NaN and infinite arguments)', () => {
+    const special = [0, -0, 1, -1, 1e-300, 5e-324, 1e300, 1.7e308, NaN, Infinity, -Infinity, 0.1, 12.5, -79.7751];
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 200;
+    const values = [...special, ...Array.from({ length: 300 }, rnd)];
+    let differ = 0;
+    for (const x of values)
+      for (const y of values) {
+        if (!Object.is(hypot2(x, y), Math.hypot(x, y))) differ++;
+        const z = values[(values.indexOf(x) * 31 + values.indexOf(y)) % values.length];
+        if (!Object.is(hypot3(x, y, z), Math.hypot(x, y, z))) differ++;
+      }
+    expect(differ).toBe(0);
   });
 });

@@ -2,7 +2,7 @@
  * Pixel measures on the shared analysis (像素测量): each is a native value computed once and memoised,
  * used by the checks (OFIQ style: measure → value; the check maps it against the profile's limit).
  */
-import { deltaE2000, lightness, medianRgb, rgbToLab, type Lab } from './colour.js';
+import { deltaE2000, hypot2, hypot3, lightness, medianRgb, rgbToLab, type Lab } from './colour.js';
 import { MESH, dist, faceWidthOf, pt, pupils, type FaceAnalysis } from './analysis.js';
 import type { Point } from './geometry.js';
 
@@ -94,21 +94,25 @@ function highFrequency(p: { w: number; h: number; g: Float32Array }): number {
 
 /** sharpness: high-frequency share of the eye region at a canonical scale (IPD = 96 px). */
 export function eyeSharpness(a: FaceAnalysis): number {
-  return memo(a, 'sharpness', () => {
-    const [l] = pupils(a.face!);
-    return highFrequency(canonicalPatch(a, l, -0.5, -0.3, 1.5, 0.3));
-  });
+  return memo(a, 'sharpness', () => computeEyeSharpness(a));
+}
+
+function computeEyeSharpness(a: FaceAnalysis): number {
+  const [l] = pupils(a.face!);
+  return highFrequency(canonicalPatch(a, l, -0.5, -0.3, 1.5, 0.3));
 }
 
 /** retouch: skin texture (high-frequency share) of both cheeks at canonical scale. */
 export function skinTexture(a: FaceAnalysis): number {
-  return memo(a, 'skin', () => {
-    const f = a.face!;
-    const vals = [pt(f, MESH.cheekLeft), pt(f, MESH.cheekRight)].map((c) =>
-      highFrequency(canonicalPatch(a, c, -0.12, -0.12, 0.12, 0.12, 192)),
-    );
-    return (vals[0] + vals[1]) / 2;
-  });
+  return memo(a, 'skin', () => computeSkinTexture(a));
+}
+
+function computeSkinTexture(a: FaceAnalysis): number {
+  const f = a.face!;
+  const vals = [pt(f, MESH.cheekLeft), pt(f, MESH.cheekRight)].map((c) =>
+    highFrequency(canonicalPatch(a, c, -0.12, -0.12, 0.12, 0.12, 192)),
+  );
+  return (vals[0] + vals[1]) / 2;
 }
 
 function medianOf(values: number[]): number {
@@ -131,47 +135,49 @@ export function exposureMeasures(a: FaceAnalysis): {
   clipped: number;
   highlight: number;
 } {
-  return memo(a, 'exposure', () => {
-    const f = a.face!;
-    const r = Math.max(2, a.ipd * 0.12);
-    const cl = pt(f, MESH.cheekLeft),
-      cr = pt(f, MESH.cheekRight),
-      fh = pt(f, MESH.forehead);
-    const left = patch(a, cl[0], cl[1], r),
-      right = patch(a, cr[0], cr[1], r),
-      fore = patch(a, fh[0], fh[1], r);
-    const leftL = medianOf(lightnessOf(a, left)),
-      rightL = medianOf(lightnessOf(a, right));
-    const all = [...left, ...right, ...fore];
-    const faceL = medianOf(lightnessOf(a, all));
-    const d = a.img.data;
-    let clipped = 0;
-    for (const i of all) if (d[i * 3] >= 250 && d[i * 3 + 1] >= 250 && d[i * 3 + 2] >= 250) clipped++;
-    // 99th percentile of the whole photo's lightness on a sparse grid.
-    const hist = new Uint32Array(101);
-    let n = 0;
-    for (let p = 0; p < a.img.width * a.img.height; p += 23) {
-      hist[Math.max(0, Math.min(100, Math.round(lightness(d[p * 3], d[p * 3 + 1], d[p * 3 + 2]))))]++;
-      n++;
+  return memo(a, 'exposure', () => computeExposureMeasures(a));
+}
+
+function computeExposureMeasures(a: FaceAnalysis): ReturnType<typeof exposureMeasures> {
+  const f = a.face!;
+  const r = Math.max(2, a.ipd * 0.12);
+  const cl = pt(f, MESH.cheekLeft),
+    cr = pt(f, MESH.cheekRight),
+    fh = pt(f, MESH.forehead);
+  const left = patch(a, cl[0], cl[1], r),
+    right = patch(a, cr[0], cr[1], r),
+    fore = patch(a, fh[0], fh[1], r);
+  const leftL = medianOf(lightnessOf(a, left)),
+    rightL = medianOf(lightnessOf(a, right));
+  const all = [...left, ...right, ...fore];
+  const faceL = medianOf(lightnessOf(a, all));
+  const d = a.img.data;
+  let clipped = 0;
+  for (const i of all) if (d[i * 3] >= 250 && d[i * 3 + 1] >= 250 && d[i * 3 + 2] >= 250) clipped++;
+  // 99th percentile of the whole photo's lightness on a sparse grid.
+  const hist = new Uint32Array(101);
+  let n = 0;
+  for (let p = 0; p < a.img.width * a.img.height; p += 23) {
+    hist[Math.max(0, Math.min(100, Math.round(lightness(d[p * 3], d[p * 3 + 1], d[p * 3 + 2]))))]++;
+    n++;
+  }
+  let acc = 0,
+    highlight = 100;
+  for (let v = 100; v >= 0; v--) {
+    acc += hist[v];
+    if (acc >= n * 0.01) {
+      highlight = v;
+      break;
     }
-    let acc = 0,
-      highlight = 100;
-    for (let v = 100; v >= 0; v--) {
-      acc += hist[v];
-      if (acc >= n * 0.01) {
-        highlight = v;
-        break;
-      }
-    }
-    return {
-      faceL,
-      leftL,
-      rightL,
-      halfLit: Math.abs(leftL - rightL),
-      clipped: all.length ? clipped / all.length : 0,
-      highlight,
-    };
-  });
+  }
+  return {
+    faceL,
+    leftL,
+    rightL,
+    halfLit: Math.abs(leftL - rightL),
+    clipped: all.length ? clipped / all.length : 0,
+    highlight,
+  };
 }
 
 /** Median of one channel's histogram over `count` values (as `medianRgb`). */
@@ -191,86 +197,90 @@ export function backgroundMeasures(a: FaceAnalysis): {
   spread: number;
   gradient: number;
 } {
-  return memo(a, 'background', () => {
-    const all = a.background;
-    const share = (all.length * 4) / (a.img.width * a.img.height);
-    // A regular subsample is plenty for medians and percentiles.
-    const stride = Math.max(1, Math.floor(all.length / 5000));
-    let bg = all;
-    if (stride > 1) {
-      bg = new Uint32Array(Math.ceil(all.length / stride));
-      for (let k = 0, j = 0; k < all.length; k += stride, j++) bg[j] = all[k];
-    }
-    const rgb = medianRgb(a.img.data, bg);
-    if (!rgb) return { share, rgb: null, spread: NaN, gradient: NaN };
-    const ref = rgbToLab(rgb[0], rgb[1], rgb[2]);
-    const d = a.img.data;
-    const step = Math.max(1, Math.floor(bg.length / 3000));
-    const dists = new Float64Array(Math.ceil(bg.length / step));
-    for (let k = 0, j = 0; k < bg.length; k += step, j++) {
-      const p = bg[k] * 3;
-      const c = rgbToLab(d[p], d[p + 1], d[p + 2]);
-      dists[j] = Math.hypot(c[0] - ref[0], c[1] - ref[1], c[2] - ref[2]);
-    }
-    dists.sort();
-    const spread = dists[Math.floor(dists.length * 0.95)] ?? 0;
-    // Gradient / shadow: compare halves (left/right, top/bottom) of the background — per-half channel
-    // histograms in one pass (the halves hold < 10,000 pixels, so `medianRgb` would take every one).
-    const W = a.img.width,
-      H = a.img.height;
-    const hist = new Uint32Array(4 * 3 * 256);
-    const count = [0, 0, 0, 0];
-    const put = (h: number, p: number) => {
-      count[h]++;
-      hist[h * 768 + d[p]]++;
-      hist[h * 768 + 256 + d[p + 1]]++;
-      hist[h * 768 + 512 + d[p + 2]]++;
-    };
-    for (let k = 0; k < bg.length; k++) {
-      const i = bg[k];
-      const x = i % W,
-        y = Math.floor(i / W);
-      put(x < W / 2 ? 0 : 1, i * 3);
-      put(y < H / 2 ? 2 : 3, i * 3);
-    }
-    const lab = (h: number) => {
-      const m = [0, 1, 2].map((c) => histMedian(hist.subarray((h * 3 + c) * 256, (h * 3 + c + 1) * 256), count[h]));
-      return rgbToLab(m[0], m[1], m[2]);
-    };
-    let gradient = 0;
-    for (const [p, q] of [
-      [0, 1],
-      [2, 3],
-    ] as const) {
-      if (count[p] < 200 || count[q] < 200) continue;
-      gradient = Math.max(gradient, deltaE2000(lab(p), lab(q)));
-    }
-    return { share, rgb, spread, gradient };
-  });
+  return memo(a, 'background', () => computeBackgroundMeasures(a));
+}
+
+function computeBackgroundMeasures(a: FaceAnalysis): ReturnType<typeof backgroundMeasures> {
+  const all = a.background;
+  const share = (all.length * 4) / (a.img.width * a.img.height);
+  // A regular subsample is plenty for medians and percentiles.
+  const stride = Math.max(1, Math.floor(all.length / 5000));
+  let bg = all;
+  if (stride > 1) {
+    bg = new Uint32Array(Math.ceil(all.length / stride));
+    for (let k = 0, j = 0; k < all.length; k += stride, j++) bg[j] = all[k];
+  }
+  const rgb = medianRgb(a.img.data, bg);
+  if (!rgb) return { share, rgb: null, spread: NaN, gradient: NaN };
+  const ref = rgbToLab(rgb[0], rgb[1], rgb[2]);
+  const d = a.img.data;
+  const step = Math.max(1, Math.floor(bg.length / 3000));
+  const dists = new Float64Array(Math.ceil(bg.length / step));
+  for (let k = 0, j = 0; k < bg.length; k += step, j++) {
+    const p = bg[k] * 3;
+    const c = rgbToLab(d[p], d[p + 1], d[p + 2]);
+    dists[j] = hypot3(c[0] - ref[0], c[1] - ref[1], c[2] - ref[2]);
+  }
+  dists.sort();
+  const spread = dists[Math.floor(dists.length * 0.95)] ?? 0;
+  // Gradient / shadow: compare halves (left/right, top/bottom) of the background — per-half channel
+  // histograms in one pass (the halves hold < 10,000 pixels, so `medianRgb` would take every one).
+  const W = a.img.width,
+    H = a.img.height;
+  const hist = new Uint32Array(4 * 3 * 256);
+  const count = [0, 0, 0, 0];
+  const put = (h: number, p: number) => {
+    count[h]++;
+    hist[h * 768 + d[p]]++;
+    hist[h * 768 + 256 + d[p + 1]]++;
+    hist[h * 768 + 512 + d[p + 2]]++;
+  };
+  for (let k = 0; k < bg.length; k++) {
+    const i = bg[k];
+    const x = i % W,
+      y = Math.floor(i / W);
+    put(x < W / 2 ? 0 : 1, i * 3);
+    put(y < H / 2 ? 2 : 3, i * 3);
+  }
+  const lab = (h: number) => {
+    const m = [0, 1, 2].map((c) => histMedian(hist.subarray((h * 3 + c) * 256, (h * 3 + c + 1) * 256), count[h]));
+    return rgbToLab(m[0], m[1], m[2]);
+  };
+  let gradient = 0;
+  for (const [p, q] of [
+    [0, 1],
+    [2, 3],
+  ] as const) {
+    if (count[p] < 200 || count[q] < 200) continue;
+    gradient = Math.max(gradient, deltaE2000(lab(p), lab(q)));
+  }
+  return { share, rgb, spread, gradient };
 }
 
 /** clothing.contrast: median colour of the clothing below the chin (person mask). */
 export function clothingColour(a: FaceAnalysis): { rgb: [number, number, number] | null; pixels: number } {
-  return memo(a, 'clothing', () => {
-    const f = a.face!;
-    if (!a.mask) return { rgb: null, pixels: 0 };
-    const fw = faceWidthOf(f);
-    const chin = pt(f, MESH.chin),
-      nose = pt(f, MESH.noseTip);
-    const { width: W, height: H } = a.img;
-    const idx: number[] = [];
-    const y0 = Math.round(chin[1] + 0.45 * fw);
-    for (let y = Math.max(0, y0); y < H; y += 2) {
-      for (
-        let x = Math.max(0, Math.round(nose[0] - 0.9 * fw));
-        x <= Math.min(W - 1, Math.round(nose[0] + 0.9 * fw));
-        x += 2
-      ) {
-        if (a.mask.alpha[y * W + x] >= 200) idx.push(y * W + x);
-      }
+  return memo(a, 'clothing', () => computeClothingColour(a));
+}
+
+function computeClothingColour(a: FaceAnalysis): { rgb: [number, number, number] | null; pixels: number } {
+  const f = a.face!;
+  if (!a.mask) return { rgb: null, pixels: 0 };
+  const fw = faceWidthOf(f);
+  const chin = pt(f, MESH.chin),
+    nose = pt(f, MESH.noseTip);
+  const { width: W, height: H } = a.img;
+  const idx: number[] = [];
+  const y0 = Math.round(chin[1] + 0.45 * fw);
+  for (let y = Math.max(0, y0); y < H; y += 2) {
+    for (
+      let x = Math.max(0, Math.round(nose[0] - 0.9 * fw));
+      x <= Math.min(W - 1, Math.round(nose[0] + 0.9 * fw));
+      x += 2
+    ) {
+      if (a.mask.alpha[y * W + x] >= 200) idx.push(y * W + x);
     }
-    return { rgb: medianRgb(a.img.data, idx), pixels: idx.length * 4 };
-  });
+  }
+  return { rgb: medianRgb(a.img.data, idx), pixels: idx.length * 4 };
 }
 
 /** expression: eye opening, mouth opening, teeth share and smile curvature. */
@@ -280,49 +290,51 @@ export function expressionMeasures(a: FaceAnalysis): {
   teeth: number;
   smile: number;
 } {
-  return memo(a, 'expression', () => {
-    const f = a.face!;
-    const eye = (e: { upper: number; lower: number; outer: number; inner: number }) =>
-      dist(pt(f, e.upper), pt(f, e.lower)) / (dist(pt(f, e.outer), pt(f, e.inner)) || 1);
-    const eyeOpening = Math.min(eye(MESH.eyeL), eye(MESH.eyeR));
-    const ml = pt(f, MESH.mouthLeft),
-      mr = pt(f, MESH.mouthRight);
-    const mouthW = dist(ml, mr) || 1;
-    const top = pt(f, MESH.lipInnerTop),
-      bottom = pt(f, MESH.lipInnerBottom);
-    const mouthOpening = dist(top, bottom) / mouthW;
-    const centreY = (top[1] + bottom[1]) / 2;
-    const smile = (centreY - (ml[1] + mr[1]) / 2) / mouthW;
-    // Teeth: bright, low-saturation pixels inside the inner lip outline, compared with the face skin.
-    const poly: Point[] = [
-      ...MESH.lipsUpperInner.map((i) => pt(f, i)),
-      ...[...MESH.lipsLowerInner].reverse().map((i) => pt(f, i)),
-    ];
-    const xs = poly.map((p) => p[0]),
-      ys = poly.map((p) => p[1]);
-    const W = a.img.width,
-      d = a.img.data;
-    const skinL = exposureMeasures(a).faceL;
-    let inside = 0,
-      teeth = 0;
-    for (
-      let y = Math.max(0, Math.floor(Math.min(...ys)));
-      y <= Math.min(a.img.height - 1, Math.ceil(Math.max(...ys)));
-      y++
-    ) {
-      for (let x = Math.max(0, Math.floor(Math.min(...xs))); x <= Math.min(W - 1, Math.ceil(Math.max(...xs))); x++) {
-        if (!pointInPolygon([x + 0.5, y + 0.5], poly)) continue;
-        inside++;
-        const p = (y * W + x) * 3;
-        const lab: Lab = rgbToLab(d[p], d[p + 1], d[p + 2]);
-        const chroma = Math.hypot(lab[1], lab[2]);
-        if (lab[1] < 10 && lab[0] > Math.max(45, skinL - 8) && chroma < 32) teeth++;
-      }
+  return memo(a, 'expression', () => computeExpressionMeasures(a));
+}
+
+function computeExpressionMeasures(a: FaceAnalysis): ReturnType<typeof expressionMeasures> {
+  const f = a.face!;
+  const eye = (e: { upper: number; lower: number; outer: number; inner: number }) =>
+    dist(pt(f, e.upper), pt(f, e.lower)) / (dist(pt(f, e.outer), pt(f, e.inner)) || 1);
+  const eyeOpening = Math.min(eye(MESH.eyeL), eye(MESH.eyeR));
+  const ml = pt(f, MESH.mouthLeft),
+    mr = pt(f, MESH.mouthRight);
+  const mouthW = dist(ml, mr) || 1;
+  const top = pt(f, MESH.lipInnerTop),
+    bottom = pt(f, MESH.lipInnerBottom);
+  const mouthOpening = dist(top, bottom) / mouthW;
+  const centreY = (top[1] + bottom[1]) / 2;
+  const smile = (centreY - (ml[1] + mr[1]) / 2) / mouthW;
+  // Teeth: bright, low-saturation pixels inside the inner lip outline, compared with the face skin.
+  const poly: Point[] = [
+    ...MESH.lipsUpperInner.map((i) => pt(f, i)),
+    ...[...MESH.lipsLowerInner].reverse().map((i) => pt(f, i)),
+  ];
+  const xs = poly.map((p) => p[0]),
+    ys = poly.map((p) => p[1]);
+  const W = a.img.width,
+    d = a.img.data;
+  const skinL = exposureMeasures(a).faceL;
+  let inside = 0,
+    teeth = 0;
+  for (
+    let y = Math.max(0, Math.floor(Math.min(...ys)));
+    y <= Math.min(a.img.height - 1, Math.ceil(Math.max(...ys)));
+    y++
+  ) {
+    for (let x = Math.max(0, Math.floor(Math.min(...xs))); x <= Math.min(W - 1, Math.ceil(Math.max(...xs))); x++) {
+      if (!pointInPolygon([x + 0.5, y + 0.5], poly)) continue;
+      inside++;
+      const p = (y * W + x) * 3;
+      const lab: Lab = rgbToLab(d[p], d[p + 1], d[p + 2]);
+      const chroma = hypot2(lab[1], lab[2]);
+      if (lab[1] < 10 && lab[0] > Math.max(45, skinL - 8) && chroma < 32) teeth++;
     }
-    // Share of the mouth's full area (mouth width × 0.25 mouth width) so a thin closed slit counts little.
-    const teethShare = teeth / Math.max(inside, mouthW * mouthW * 0.25);
-    return { eyeOpening, mouthOpening, teeth: teethShare, smile };
-  });
+  }
+  // Share of the mouth's full area (mouth width × 0.25 mouth width) so a thin closed slit counts little.
+  const teethShare = teeth / Math.max(inside, mouthW * mouthW * 0.25);
+  return { eyeOpening, mouthOpening, teeth: teethShare, smile };
 }
 
 export function pointInPolygon(p: Point, poly: Point[]): boolean {
@@ -337,43 +349,45 @@ export function pointInPolygon(p: Point, poly: Point[]): boolean {
 
 /** glasses: edge energy across the nose bridge and under the eyes (frames), and eye-region glare. */
 export function glassesMeasures(a: FaceAnalysis): { bridge: number; rims: number; glare: number } {
-  return memo(a, 'glasses', () => {
-    const f = a.face!;
-    const [l] = pupils(f);
-    const edgeEnergy = (p: { w: number; h: number; g: Float32Array }) => {
-      // Mean vertical gradient (horizontal edges: frame bars) relative to mean brightness.
-      let s = 0,
-        n = 0,
-        mean = 0;
-      for (let j = 1; j < p.h - 1; j++)
-        for (let i = 0; i < p.w; i++) {
-          s += Math.abs(p.g[(j + 1) * p.w + i] - p.g[(j - 1) * p.w + i]);
-          mean += p.g[j * p.w + i];
-          n++;
-        }
-      return n ? s / n / (mean / n + 10) : 0;
-    };
-    // Bridge: between the eyes, from slightly above to slightly below the pupil line.
-    const bridge = edgeEnergy(canonicalPatch(a, l, 0.38, -0.2, 0.62, 0.1, 64));
-    // Under each eye: where the lower rim of a frame runs.
-    const rims =
-      (edgeEnergy(canonicalPatch(a, l, -0.3, 0.3, 0.3, 0.5, 64)) +
-        edgeEnergy(canonicalPatch(a, l, 0.7, 0.3, 1.3, 0.5, 64))) /
-      2;
-    // Glare: clipped pixels in the eye boxes outside the iris.
-    const d = a.img.data,
-      W = a.img.width;
-    let clipped = 0,
-      n = 0;
-    for (const e of pupils(f)) {
-      for (const i of patch(a, e[0], e[1], a.ipd * 0.3)) {
-        const x = i % W,
-          y = Math.floor(i / W);
-        if (Math.hypot(x - e[0], y - e[1]) < a.ipd * 0.12) continue;
+  return memo(a, 'glasses', () => computeGlassesMeasures(a));
+}
+
+function computeGlassesMeasures(a: FaceAnalysis): { bridge: number; rims: number; glare: number } {
+  const f = a.face!;
+  const [l] = pupils(f);
+  const edgeEnergy = (p: { w: number; h: number; g: Float32Array }) => {
+    // Mean vertical gradient (horizontal edges: frame bars) relative to mean brightness.
+    let s = 0,
+      n = 0,
+      mean = 0;
+    for (let j = 1; j < p.h - 1; j++)
+      for (let i = 0; i < p.w; i++) {
+        s += Math.abs(p.g[(j + 1) * p.w + i] - p.g[(j - 1) * p.w + i]);
+        mean += p.g[j * p.w + i];
         n++;
-        if (d[i * 3] >= 250 && d[i * 3 + 1] >= 250 && d[i * 3 + 2] >= 250) clipped++;
       }
+    return n ? s / n / (mean / n + 10) : 0;
+  };
+  // Bridge: between the eyes, from slightly above to slightly below the pupil line.
+  const bridge = edgeEnergy(canonicalPatch(a, l, 0.38, -0.2, 0.62, 0.1, 64));
+  // Under each eye: where the lower rim of a frame runs.
+  const rims =
+    (edgeEnergy(canonicalPatch(a, l, -0.3, 0.3, 0.3, 0.5, 64)) +
+      edgeEnergy(canonicalPatch(a, l, 0.7, 0.3, 1.3, 0.5, 64))) /
+    2;
+  // Glare: clipped pixels in the eye boxes outside the iris.
+  const d = a.img.data,
+    W = a.img.width;
+  let clipped = 0,
+    n = 0;
+  for (const e of pupils(f)) {
+    for (const i of patch(a, e[0], e[1], a.ipd * 0.3)) {
+      const x = i % W,
+        y = Math.floor(i / W);
+      if (hypot2(x - e[0], y - e[1]) < a.ipd * 0.12) continue;
+      n++;
+      if (d[i * 3] >= 250 && d[i * 3 + 1] >= 250 && d[i * 3 + 2] >= 250) clipped++;
     }
-    return { bridge, rims, glare: n ? clipped / n : 0 };
-  });
+  }
+  return { bridge, rims, glare: n ? clipped / n : 0 };
 }

@@ -18,7 +18,7 @@
  */
 import type { CheckResult } from '../../types.js';
 import type { FaceAnalysis } from '../analysis.js';
-import { deltaE2000, type Lab } from '../colour.js';
+import { deltaE2000, hypot2, type Lab } from '../colour.js';
 import {
   backgroundLab,
   faceFrame,
@@ -51,17 +51,17 @@ export function measureEarrings(a: FaceAnalysis): { share: [number | null, numbe
     // Gold, coloured stones, enamel: clearly coloured, of another hue than the skin (blond hair is paler).
     const hueGap = (c: Lab) => Math.abs(((hue(c) - skinHue + 540) % 360) - 180);
     const coloured = (c: Lab) =>
-      Math.hypot(c[1], c[2]) >= 35 && hueGap(c) > 20 && deltaE2000(c, sk) > 15 && !(bg && deltaE2000(c, bg) < 20);
+      hypot2(c[1], c[2]) >= 35 && hueGap(c) > 20 && deltaE2000(c, sk) > 15 && !(bg && deltaE2000(c, bg) < 20);
     const earringLike = (c: Lab, u: number, v: number) => {
       // The plain background (most of the box beside a lobe), without a CIEDE2000 for each of its points.
       if (bg && (c[0] - bg[0]) ** 2 + (c[1] - bg[1]) ** 2 + (c[2] - bg[2]) ** 2 < 100) return false;
       if (!coloured(c)) {
         // jewelleryLike's own tests, the cheap part first: bright, or strongly coloured.
-        if (c[0] < Math.max(78, sk[0] + 12) && Math.hypot(c[1], c[2]) < 38) return false;
+        if (c[0] < Math.max(78, sk[0] + 12) && hypot2(c[1], c[2]) < 38) return false;
         if (!jewelleryLike(a, c)) return false;
         // A pale highlight right beside the background is the old background seen between hair strands.
         if (
-          Math.hypot(c[1], c[2]) < 15 &&
+          hypot2(c[1], c[2]) < 15 &&
           (isBg(u - 0.015, v) || isBg(u + 0.015, v) || isBg(u, v - 0.015) || isBg(u, v + 0.015))
         )
           return false;

@@ -9,8 +9,9 @@
  * v ≈ +1.75, the face contour at |u| ≈ 1.05.
  */
 import type { CheckResult, CheckStatus, Measure, RuleId } from '../../types.js';
-import { deltaE2000, rgbToLab, type Lab } from '../colour.js';
+import { deltaE2000, hypot2, rgbToLab, type Lab } from '../colour.js';
 import { pt, pupils, type FaceAnalysis } from '../analysis.js';
+import type { DetectedFace } from '../engine.js';
 import type { Point } from '../geometry.js';
 
 export function memo<T>(a: FaceAnalysis, key: string, f: () => T): T {
@@ -26,22 +27,39 @@ export interface FaceFrame {
   uv(i: number): Point;
 }
 
+/**
+ * The frame of one face. A class, not closures made per photo: the rules call `at` in their inner loops,
+ * and V8 keeps optimised code only while a closure of it lives (closures made per photo start cold again
+ * after every full GC); one prototype method stays optimised and inlined.
+ */
+class Frame implements FaceFrame {
+  constructor(
+    private readonly face: DetectedFace,
+    readonly ipd: number,
+    private readonly ox: number,
+    private readonly oy: number,
+    private readonly ex0: number,
+    private readonly ex1: number,
+  ) {}
+  at(u: number, v: number): Point {
+    const { ipd, ox, oy, ex0, ex1 } = this;
+    return [ox + ipd * (u * ex0 - v * ex1), oy + ipd * (u * ex1 + v * ex0)];
+  }
+  uv(i: number): Point {
+    const { ipd, ox, oy, ex0, ex1 } = this;
+    const p = pt(this.face, i);
+    const dx = p[0] - ox,
+      dy = p[1] - oy;
+    return [(dx * ex0 + dy * ex1) / ipd, (-dx * ex1 + dy * ex0) / ipd];
+  }
+}
+
 export function faceFrame(a: FaceAnalysis): FaceFrame {
   return memo(a, 'rules.frame', () => {
     const f = a.face!;
     const [l, r] = pupils(f);
-    const ipd = Math.hypot(r[0] - l[0], r[1] - l[1]) || 1;
-    const ex: Point = [(r[0] - l[0]) / ipd, (r[1] - l[1]) / ipd];
-    const o: Point = [(l[0] + r[0]) / 2, (l[1] + r[1]) / 2];
-    return {
-      ipd,
-      at: (u, v) => [o[0] + ipd * (u * ex[0] - v * ex[1]), o[1] + ipd * (u * ex[1] + v * ex[0])],
-      uv: (i) => {
-        const p = pt(f, i);
-        const dx = p[0] - o[0], dy = p[1] - o[1];
-        return [(dx * ex[0] + dy * ex[1]) / ipd, (-dx * ex[1] + dy * ex[0]) / ipd];
-      },
-    };
+    const ipd = hypot2(r[0] - l[0], r[1] - l[1]) || 1;
+    return new Frame(f, ipd, (l[0] + r[0]) / 2, (l[1] + r[1]) / 2, (r[0] - l[0]) / ipd, (r[1] - l[1]) / ipd);
   });
 }
 
@@ -88,7 +106,11 @@ export function sampleBox(a: FaceAnalysis, u0: number, u1: number, v0: number, v
 
 function medianLab(labs: Lab[]): Lab | null {
   if (!labs.length) return null;
-  const m = (k: 0 | 1 | 2) => labs.map((c) => c[k]).sort((x, y) => x - y)[labs.length >> 1];
+  const v = new Float64Array(labs.length);
+  const m = (k: 0 | 1 | 2) => {
+    for (let i = 0; i < labs.length; i++) v[i] = labs[i][k];
+    return v.sort()[labs.length >> 1];
+  };
   return [m(0), m(1), m(2)];
 }
 
@@ -102,12 +124,17 @@ export function skinModel(a: FaceAnalysis): { lab: Lab; isSkin(c: Lab): boolean 
   return memo(a, 'rules.skin', () => {
     const labs: Lab[] = [];
     for (const [u, v] of [[-0.55, 0.45], [0.55, 0.45], [0, 0.05]] as const) labs.push(...sampleBox(a, u - 0.08, u + 0.08, v - 0.08, v + 0.08, 0.04).lab);
-    const lab = medianLab(labs) ?? [65, 12, 16];
-    return {
-      lab,
-      isSkin: (c: Lab) => Math.hypot(c[1] - lab[1], c[2] - lab[2]) < 9 && c[0] > lab[0] - 30 && c[0] < lab[0] + 15,
-    };
+    return new SkinModel(medianLab(labs) ?? [65, 12, 16]);
   });
+}
+
+/** `skinModel`'s test, a class for the reason given at `Frame`. */
+class SkinModel {
+  constructor(readonly lab: Lab) {}
+  isSkin(c: Lab): boolean {
+    const lab = this.lab;
+    return hypot2(c[1] - lab[1], c[2] - lab[2]) < 9 && c[0] > lab[0] - 30 && c[0] < lab[0] + 15;
+  }
 }
 
 /** Share of the sample that is skin (0 when nothing was sampled). */
@@ -140,7 +167,7 @@ export function jewelleryLike(a: FaceAnalysis, c: Lab): boolean {
   const sk = skinModel(a).lab;
   const bg = backgroundLab(a);
   if (bg && deltaE2000(c, bg) < 20) return false;
-  const chroma = Math.hypot(c[1], c[2]);
+  const chroma = hypot2(c[1], c[2]);
   if (c[0] >= Math.max(78, sk[0] + 12) && chroma < 30) return true;
   if (chroma >= 38 && deltaE2000(c, sk) > 25) return true;
   return false;

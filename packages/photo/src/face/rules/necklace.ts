@@ -20,8 +20,8 @@
  */
 import type { CheckResult } from '../../types.js';
 import type { FaceAnalysis } from '../analysis.js';
-import { deltaE2000, type Lab } from '../colour.js';
-import { faceFrame, indexAt, labOf, memo, r2, ruleResult, sampleBox, skinModel } from './frame.js';
+import { deltaE2000, hypot2, type Lab } from '../colour.js';
+import { faceFrame, indexAt, labOf, memo, r2, ruleResult, sampleBox, skinModel, type FaceFrame } from './frame.js';
 
 export const MIN_COLUMNS = 0.2;
 /** Share of the line points lying on the best U: a chain's are on it, stubble's and chest hair's scatter. */
@@ -48,65 +48,109 @@ export function measureNecklace(a: FaceAnalysis): {
   onCurve: number;
   where: [number, number][];
 } {
-  return memo(a, 'rules.necklace', () => {
+  return memo(a, 'rules.necklace', () => necklaceNow(a));
+}
+
+/**
+ * The neck's grid (u from u0, v from v0, every STEP IPD): colour and skin computed when first needed (most
+ * points are looked at only as a centre), skin memoised per RGB value (a shirt or the neck repeats a few
+ * hundred colours). A class, not closures made per photo: V8 keeps optimised code only while a closure
+ * of it lives, so per-photo closures start cold again after every full GC.
+ */
+class NeckGrid {
+  readonly lab: (Lab | null | undefined)[];
+  readonly skin: Int8Array; // 0 unknown, 1 skin, -1 not
+  readonly pix: Int32Array;
+  readonly skinOfRgb = new Map<number, boolean>();
+  constructor(
+    private readonly a: FaceAnalysis,
+    private readonly F: FaceFrame,
+    private readonly sk: { isSkin(c: Lab): boolean },
+    private readonly neck: Lab | null,
+    private readonly u0: number,
+    private readonly v0: number,
+    private readonly nu: number,
+    nv: number,
+  ) {
+    this.lab = new Array(nu * nv);
+    this.skin = new Int8Array(nu * nv);
+    this.pix = new Int32Array(nu * nv).fill(-2);
+  }
+  isSkin(c: Lab): boolean {
+    const neck = this.neck;
+    return (
+      this.sk.isSkin(c) ||
+      (neck !== null &&
+        Math.abs(c[0] - neck[0]) < 25 &&
+        (c[1] - neck[1]) ** 2 + (c[2] - neck[2]) ** 2 < 1600 &&
+        deltaE2000(c, neck) < 10)
+    );
+  }
+  /** A fold or a shadow of the neck is darker skin of the same hue; a chain, a cord or pearls are not. */
+  foreign(c: Lab): boolean {
+    const neck = this.neck;
+    return neck === null || (c[1] - neck[1]) ** 2 + (c[2] - neck[2]) ** 2 > 100 || c[0] > neck[0] + LIGHTER;
+  }
+  pixAt(k: number): number {
+    if (this.pix[k] === -2)
+      this.pix[k] = indexAt(this.a, this.F, this.u0 + (k % this.nu) * STEP, this.v0 + Math.floor(k / this.nu) * STEP);
+    return this.pix[k];
+  }
+  labAt(k: number): Lab | null {
+    let c = this.lab[k];
+    if (c === undefined) {
+      const idx = this.pixAt(k);
+      c = this.lab[k] = idx < 0 ? null : labOf(this.a, idx);
+    }
+    return c;
+  }
+  skinAt(k: number): boolean {
+    const skin = this.skin;
+    if (!skin[k]) {
+      const idx = this.pixAt(k);
+      if (idx < 0) skin[k] = -1;
+      else {
+        const d = this.a.img.data;
+        const key = (d[idx * 3] << 16) | (d[idx * 3 + 1] << 8) | d[idx * 3 + 2];
+        let yes = this.skinOfRgb.get(key);
+        if (yes === undefined) this.skinOfRgb.set(key, (yes = this.isSkin(this.labAt(k)!)));
+        skin[k] = yes ? 1 : -1;
+      }
+    }
+    return skin[k] > 0;
+  }
+  /** c differs from the mean of grid points kp and kq, both neck skin, by ΔE76 ≥ LINE_CONTRAST. */
+  line(c: Lab, kp: number, kq: number): boolean {
+    if (!this.skinAt(kp) || !this.skinAt(kq)) return false;
+    const p = this.labAt(kp)!,
+      q = this.labAt(kq)!;
+    const m0 = (p[0] + q[0]) / 2,
+      m1 = (p[1] + q[1]) / 2,
+      m2 = (p[2] + q[2]) / 2;
+    return (c[0] - m0) ** 2 + (c[1] - m1) ** 2 + (c[2] - m2) ** 2 >= LINE_CONTRAST ** 2;
+  }
+}
+
+function necklaceNow(a: FaceAnalysis): ReturnType<typeof measureNecklace> {
+  {
     const F = faceFrame(a);
     const chin = F.uv(152)[1];
     const sk = skinModel(a);
     // The neck's own colour (often yellower or darker than the cheeks): the throat just below the chin.
     const throat = sampleBox(a, -0.25, 0.25, chin + 0.1, chin + 0.4, 0.03).lab.filter(
-      (c) => Math.hypot(c[1] - sk.lab[1], c[2] - sk.lab[2]) < 14,
+      (c) => hypot2(c[1] - sk.lab[1], c[2] - sk.lab[2]) < 14,
     );
     const neck: Lab | null =
       throat.length >= 10
         ? ([0, 1, 2].map((k) => throat.map((c) => c[k]).sort((x, y) => x - y)[throat.length >> 1]) as Lab)
         : null;
-    const isSkin = (c: Lab) =>
-      sk.isSkin(c) ||
-      (neck !== null &&
-        Math.abs(c[0] - neck[0]) < 25 &&
-        (c[1] - neck[1]) ** 2 + (c[2] - neck[2]) ** 2 < 1600 &&
-        deltaE2000(c, neck) < 10);
-    // A fold or a shadow of the neck is darker skin of the same hue; a chain, a cord or pearls are not.
-    const foreign = (c: Lab) =>
-      neck === null || (c[1] - neck[1]) ** 2 + (c[2] - neck[2]) ** 2 > 100 || c[0] > neck[0] + LIGHTER;
     const u0 = -0.66,
       v0 = chin + 0.12;
     let skinPts = 0,
       pts = 0;
     const nu = Math.round(1.32 / STEP) + 1,
       nv = Math.round((1.5 - 0.12) / STEP) + 1;
-    // Colour and skin of the grid, computed when first needed (most points are looked at only as a centre),
-    // skin memoised per RGB value (a shirt or the neck repeats a few hundred colours).
-    const lab: (Lab | null | undefined)[] = new Array(nu * nv);
-    const skin = new Int8Array(nu * nv); // 0 unknown, 1 skin, -1 not
-    const pix = new Int32Array(nu * nv).fill(-2);
-    const skinOfRgb = new Map<number, boolean>();
-    const d = a.img.data;
-    const pixAt = (k: number): number => {
-      if (pix[k] === -2) pix[k] = indexAt(a, F, u0 + (k % nu) * STEP, v0 + Math.floor(k / nu) * STEP);
-      return pix[k];
-    };
-    const labAt = (k: number): Lab | null => {
-      let c = lab[k];
-      if (c === undefined) {
-        const idx = pixAt(k);
-        c = lab[k] = idx < 0 ? null : labOf(a, idx);
-      }
-      return c;
-    };
-    const skinAt = (k: number): boolean => {
-      if (!skin[k]) {
-        const idx = pixAt(k);
-        if (idx < 0) skin[k] = -1;
-        else {
-          const key = (d[idx * 3] << 16) | (d[idx * 3 + 1] << 8) | d[idx * 3 + 2];
-          let yes = skinOfRgb.get(key);
-          if (yes === undefined) skinOfRgb.set(key, (yes = isSkin(labAt(k)!)));
-          skin[k] = yes ? 1 : -1;
-        }
-      }
-      return skin[k] > 0;
-    };
+    const grid = new NeckGrid(a, F, sk, neck, u0, v0, nu, nv);
     const ncol = Math.floor((nu - 1) / COL) + 1;
     const ci = Math.round(-u0 / STEP); // grid column of u = 0
     const nb = Math.ceil((1.5 - 0.12) / C_BIN) + 1;
@@ -114,23 +158,16 @@ export function measureNecklace(a: FaceAnalysis): {
     const votes = new Uint16Array(U0.length * K.length * nb);
     let points = 0;
     const cand: [number, number][] = [];
-    const line = (c: Lab, kp: number, kq: number) => {
-      if (!skinAt(kp) || !skinAt(kq)) return false;
-      const p = labAt(kp)!,
-        q = labAt(kq)!;
-      const m: Lab = [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2, (p[2] + q[2]) / 2];
-      return (c[0] - m[0]) ** 2 + (c[1] - m[1]) ** 2 + (c[2] - m[2]) ** 2 >= LINE_CONTRAST ** 2;
-    };
     for (let j = SIDE; j < nv - SIDE; j++) {
       for (let i = 0; i < nu; i += COL) {
         const k = j * nu + i,
-          c = labAt(k);
+          c = grid.labAt(k);
         if (!c) continue;
         pts++;
-        if (skinAt(k)) skinPts++;
-        if (!foreign(c)) continue;
-        const vert = line(c, k - SIDE * nu, k + SIDE * nu);
-        const horz = i >= SIDE && i < nu - SIDE && line(c, k - SIDE, k + SIDE);
+        if (grid.skinAt(k)) skinPts++;
+        if (!grid.foreign(c)) continue;
+        const vert = grid.line(c, k - SIDE * nu, k + SIDE * nu);
+        const horz = i >= SIDE && i < nu - SIDE && grid.line(c, k - SIDE, k + SIDE);
         if (!vert && !horz) continue;
         points++;
         const u = (i - ci) * STEP,
@@ -192,7 +229,7 @@ export function measureNecklace(a: FaceAnalysis): {
       onCurve: points ? where.length / points : 0,
       where,
     };
-  });
+  }
 }
 
 export function checkNecklace(a: FaceAnalysis): CheckResult {
