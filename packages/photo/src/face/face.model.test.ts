@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult, Profile, RawImage } from '../types.js';
-import { applyCropPlan, faceEmbedding, faceSimilarity, inspectFace, planFaceCrop, renderOverlay, replaceBackground, warmUpFace } from './index.js';
+import { analyseFace, applyCropPlan, faceEmbedding, faceSimilarity, inspectFace, planFaceCrop, planFaceCropWith, renderOverlay, replaceBackground, warmUpFace } from './index.js';
+import { measureShoulders } from './rules/shoulders.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../../..');
@@ -78,9 +79,11 @@ describe.skipIf(!existsSync(LONDON))('face analysis on real portraits', () => {
     const res = await inspectFace({ data: rotated, width: 480, height: 640, channels: 3 }, profile);
     const roll = res.checks.find((c) => c.id === 'pose.roll')!;
     expect(roll.status).toBe('fail');
-    expect(Math.abs(roll.value as number)).toBeGreaterThan(6);
-    expect(Math.abs(roll.value as number)).toBeLessThan(10);
-    expect(status((await inspectFace(img, profile)).checks, 'pose.roll')).toBe('pass');
+    // The compliant frame itself may be turned a little towards level shoulders (双肩找平): 8° more than its own roll.
+    const before = (await inspectFace(img, profile)).checks.find((c) => c.id === 'pose.roll')!;
+    expect(before.status).toBe('pass');
+    expect(Math.abs((roll.value as number) - (before.value as number))).toBeGreaterThan(6);
+    expect(Math.abs((roll.value as number) - (before.value as number))).toBeLessThan(10);
   });
 
   it('fails the background colour of a grey-scale copy and the exposure of a darkened copy', async () => {
@@ -103,6 +106,29 @@ describe.skipIf(!existsSync(LONDON))('face analysis on real portraits', () => {
     expect(res.face).toBeNull();
     expect(status(res.checks, 'face.count')).toBe('fail');
     expect(res.checks.filter((c) => c.id !== 'face.count').every((c) => c.status === 'skip')).toBe(true);
+  });
+
+  it('turns a leaning head towards level shoulders (143), and keeps the pupils level when the turned crop does not fit (096 smiling)', async () => {
+    const src = await readRaw(path.join(LONDON, 'neutral', '143_03.jpg'));
+    const turned = await planFaceCrop(src, profile);
+    const level = await planFaceCropWith(src, profile, { extraAngle: 0 });
+    if (!turned.ok || !level.ok) throw new Error('143 not planned');
+    const turn = turned.plan.angle - level.plan.angle;
+    expect(Math.abs(turn)).toBeGreaterThan(0.5);
+    expect(Math.abs(turn)).toBeLessThanOrEqual(profile.pose.maxRoll / 2 + 1e-9);
+    const fixed = async (plan: typeof turned.plan) => replaceBackground(await applyCropPlan(src, plan, 480, 640), BLUE);
+    const tilt = async (plan: typeof turned.plan) => measureShoulders(await analyseFace(await fixed(plan))).tilt!;
+    const [tTurned, tLevel] = [await tilt(turned.plan), await tilt(level.plan)];
+    expect(Math.abs(tTurned)).toBeLessThan(Math.abs(tLevel) - 0.5);
+    const res = await inspectFace(await fixed(turned.plan), profile);
+    expect(status(res.checks, 'pose.roll')).toBe('pass');
+    expect(status(res.checks, 'shoulders')).toBe('pass');
+    // 096 smiling: turned, its face would need more room than the source has (FACE_TOO_LARGE); level, it fits.
+    const smiling = await readRaw(path.join(LONDON, 'smiling', '096_08.jpg'));
+    const planned = await planFaceCrop(smiling, profile);
+    const levelled = await planFaceCropWith(smiling, profile, { extraAngle: 0 });
+    expect(planned.ok && levelled.ok).toBe(true);
+    if (planned.ok && levelled.ok) expect(planned.plan.angle).toBeCloseTo(levelled.plan.angle, 6);
   });
 
   it('refuses to plan a crop when the head touches the top edge', async () => {

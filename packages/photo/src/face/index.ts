@@ -8,7 +8,7 @@ import type { CheckResult, CropPlan, FaceGeometry, Profile, RawImage, Refusal } 
 import { buildAnalysis, faceWidthOf, findHeadTop, pt, pupils, refinePupils, MESH, FACE_SCORE, type FaceAnalysis } from './analysis.js';
 import { limitsOf, runChecks } from './checks.js';
 import { FaceUnavailableError, loadEngine, runEngine, type PersonMask } from './engine.js';
-import { pupilLineAngle, shoulderLevelling, solveCrop, unrotatePoint, type CropTargets, type Point } from './geometry.js';
+import { pupilLineAngle, shoulderLevelling, solveCrop, unrotatePoint, type CropSolution, type CropTargets, type Point } from './geometry.js';
 import { measureShoulders } from './rules/shoulders.js';
 import { compositeMatte, dropBackgroundLookalikes, estimateBackground, runMatte } from './matte.js';
 
@@ -122,24 +122,35 @@ export async function planFaceCropWith(img: RawImage, profile: Profile, targets:
   const headPoint: Point = [(face.eyes[0][0] + face.eyes[1][0]) / 2, face.headTop];
   const lm = { width: img.width, height: img.height, eyes: face.eyes, noseTip: face.noseTip, headTop: headPoint, faceWidth: face.faceWidth };
   // Level the pupils, turned towards level shoulders when the head leans (at most half the roll limit;
-  // shoulders aimed within half their limit). Explicit targets (the eval's variants) keep their angle.
+  // shoulders aimed within half their limit) — a nicety, never a reason to refuse or to enlarge: at each
+  // stage the crop is tried turned, then with the pupils level. Explicit targets keep their angle.
+  const angles: (number | undefined)[] = [targets.extraAngle];
   if (targets.extraAngle === undefined && !targets.unconstrained) {
     const turn = shoulderLevelling(pupilLineAngle(face.eyes[0], face.eyes[1]), measureShoulders(analysis).tilt, limitsOf(profile).maxShoulderTilt / 2, profile.pose.maxRoll / 2);
-    targets = { ...targets, extraAngle: turn };
+    if (turn !== 0) angles.unshift(turn);
   }
+  const solve = (more: CropTargets) => {
+    // The refusal reported is that of the level crop (the last tried).
+    let sol: CropSolution | null = null;
+    for (const extraAngle of angles) {
+      sol = solveCrop(lm, profile, { ...targets, ...more, extraAngle });
+      if (sol.ok) return sol;
+    }
+    return sol!;
+  };
   // Today's crop first (inside the source, no enlargement); then, only when that is refused, reach
   // beyond the source (background replaced), then enlarge up to the profile's limit.
-  let sol = solveCrop(lm, profile, targets);
+  let sol = solve({});
   let extended = false;
   const retry = (code: string) => !targets.unconstrained && !['HEAD_CUT_OFF', 'NO_ROOM_BELOW'].includes(code);
   const ext = opts.replaceBackground ? extensionOf(mask, k) : undefined;
   if (!sol.ok && ext && retry(sol.refusal.code)) {
-    sol = solveCrop(lm, profile, { ...targets, extend: ext });
+    sol = solve({ extend: ext });
     extended = true;
   }
   const maxUp = opts.maxUpscale ?? 1;
   if (!sol.ok && maxUp > 1 && retry(sol.refusal.code)) {
-    sol = solveCrop(lm, profile, { ...targets, extend: ext, maxUpscale: maxUp });
+    sol = solve({ extend: ext, maxUpscale: maxUp });
     extended = !!ext;
     if (!sol.ok && sol.refusal.code === 'FACE_TOO_SMALL') {
       sol = { ok: false, refusal: { ...sol.refusal, message: `${sol.refusal.message}（放大超过规格允许的 ${maxUp} 倍）` } };
