@@ -45,8 +45,8 @@ export const MIN_PATCH_AREA = 0.006;
  * Work buffers reused from photo to photo (the crown measures are synchronous and keep none of them): a crown
  * would otherwise allocate ~1 MB of typed arrays per photo. Not zeroed: callers write every cell they read or fill.
  */
-const SCRATCH = new Map<string, Uint8Array | Int32Array | Float32Array>();
-export function scratch<T extends Uint8Array | Int32Array | Float32Array>(
+const SCRATCH = new Map<string, Uint8Array | Int32Array | Float32Array | Float64Array>();
+export function scratch<T extends Uint8Array | Int32Array | Float32Array | Float64Array>(
   name: string,
   make: (n: number) => T,
   n: number,
@@ -63,7 +63,8 @@ function copyInto(name: string, src: Float32Array): Float32Array {
 }
 const u8 = (n: number) => new Uint8Array(n),
   i32 = (n: number) => new Int32Array(n),
-  f32 = (n: number) => new Float32Array(n);
+  f32 = (n: number) => new Float32Array(n),
+  f64 = (n: number) => new Float64Array(n);
 const RING_X = [2, -2, 0, 0],
   RING_Y = [0, 0, 2, -2];
 const hyp = (x: number, y: number, z = 0) => Math.sqrt(x * x + y * y + z * z);
@@ -606,7 +607,381 @@ export interface SmoothBlob {
   open: number;
 }
 
+/**
+ * Sparkle (闪点): rhinestones on a clip, strass, a metal bar's glints — tiny round specular highlights.
+ *
+ * - A glint pixel is near-white (L* ≥ `SPARKLE_L`) and brighter by ≥ `SPARKLE_CONTRAST` than all but one of the 8
+ *   points on the circle of radius `DOT_RING` IPD around it (a strand's highlight is a line, bright both ways
+ *   along it; one bright point is allowed for a dot touching its neighbour). Glint pixels are grouped
+ *   8-connected; a group of ≤ `DOT_MAX_AREA` IPD² is a glint: its centroid, area, peak contrast and lightness.
+ * - A sparkle bar (`sparkleRow`): ≥ `SPARKLE_DOTS` glints of ≥ `SPARKLE_MIN_AREA` IPD² (a stone, not a pixel) in
+ *   a row, each the same step (0.05–0.14 IPD, ± 30 %) from the last, with at most `SPARKLE_CROWD` other glints
+ *   within 0.15 IPD — a clip set with stones. London crowns (grey, blond, wet-look hair): their glints are one to
+ *   three pixels, or crowded; no row of three stones.
+ */
+export const DOT_RING = 0.04;
+export const DOT_MAX_AREA = 0.004;
+export const SPARKLE_L = 75;
+export const SPARKLE_CONTRAST = 25;
+export const SPARKLE_MIN_AREA = 0.0005;
+export const SPARKLE_DOTS = 4;
+export const SPARKLE_CROWD = 2;
+
+/** A dot in grid coordinates (i, j), its area (grid px), peak contrast and mean lightness. */
+interface Dot {
+  i: number;
+  j: number;
+  n: number;
+  contrast: number;
+  l: number;
+}
+
+export interface SparkleBar {
+  /** Dots in the row; their mean step (IPD), lightness and contrast. */
+  dots: number;
+  spacing: number;
+  lightness: number;
+  contrast: number;
+  /** Face-frame box of the row's dot centres. */
+  u0: number;
+  u1: number;
+  v0: number;
+  v1: number;
+}
+
+/**
+ * The near-white dots of L (a bw × bh grid of `unit` cells per IPD; only `inside` cells). Cost: one pass over the
+ * cells, the ring read only for cells of lightness ≥ `SPARKLE_L`.
+ */
+function sparkleDots(L: Float32Array, inside: Uint8Array, bw: number, bh: number, unit: number): Dot[] {
+  const N = bw * bh;
+  const R = Math.max(3, Math.round(unit * DOT_RING));
+  const ring: number[] = [],
+    ringX: number[] = [],
+    ringY: number[] = [];
+  for (let d = 0; d < 8; d++) {
+    const t = (d * Math.PI) / 4;
+    ringX.push(Math.round(Math.cos(t) * R));
+    ringY.push(Math.round(Math.sin(t) * R));
+    ring.push(ringY[d] * bw + ringX[d]);
+  }
+  const on = scratch('dotOn', u8, N).fill(0);
+  const con = scratch('dotCon', f32, N);
+  for (let j = R; j < bh - R; j++) {
+    for (let i = R; i < bw - R; i++) {
+      const k = j * bw + i;
+      const c = L[k];
+      if (c < SPARKLE_L || !inside[k]) continue;
+      let r1 = -Infinity,
+        r2 = -Infinity;
+      for (let d = 0; d < 8; d++) {
+        const v = L[k + ring[d]];
+        if (v > r1) {
+          r2 = r1;
+          r1 = v;
+        } else if (v > r2) r2 = v;
+        if (c - r2 < SPARKLE_CONTRAST) break;
+      }
+      if (c - r2 >= SPARKLE_CONTRAST) {
+        on[k] = 1;
+        con[k] = c - r2;
+      }
+    }
+  }
+  const maxPx = DOT_MAX_AREA * unit * unit;
+  const stack = scratch('sStack', i32, N);
+  const dots: Dot[] = [];
+  for (let s = 0; s < N; s++) {
+    if (on[s] !== 1) continue;
+    let top = 0,
+      head = 0;
+    stack[top++] = s;
+    on[s] = 2;
+    let si = 0,
+      sj = 0,
+      sl = 0,
+      peak = 0;
+    while (head < top) {
+      const k = stack[head++];
+      const j = Math.floor(k / bw),
+        i = k - j * bw;
+      si += i;
+      sj += j;
+      sl += L[k];
+      if (con[k] > peak) peak = con[k];
+      for (let oy = -1; oy <= 1; oy++)
+        for (let ox = -1; ox <= 1; ox++) {
+          const q = k + oy * bw + ox;
+          if (q >= 0 && q < N && on[q] === 1) {
+            on[q] = 2;
+            stack[top++] = q;
+          }
+        }
+    }
+    if (top > maxPx) continue;
+    dots.push({ i: si / top, j: sj / top, n: top, contrast: peak, l: sl / top });
+  }
+  return dots;
+}
+
+/** The longest evenly spaced row of near-white dots (see `SPARKLE_*`), grid coordinates, or null. */
+function sparkleRow(dots: Dot[], unit: number): Dot[] | null {
+  const minPx = SPARKLE_MIN_AREA * unit * unit;
+  const stones = dots.filter((d) => d.n >= minPx);
+  let best: Dot[] | null = null;
+  for (const p of stones) {
+    for (const q of stones) {
+      const si = q.i - p.i,
+        sj = q.j - p.j,
+        len = hyp(si, sj) / unit;
+      if (p === q || len < 0.05 || len > 0.14) continue;
+      // Walk both ways from p by the step p → q, each next dot within 30 % of a step of where it should be.
+      const row = [p];
+      for (const sign of [1, -1]) {
+        let at = p;
+        for (;;) {
+          const wi = at.i + sign * si,
+            wj = at.j + sign * sj;
+          const next = stones.find((d) => !row.includes(d) && hyp(d.i - wi, d.j - wj) < 0.3 * len * unit);
+          if (!next) break;
+          row.push(next);
+          at = next;
+        }
+      }
+      if (row.length < SPARKLE_DOTS || (best && row.length <= best.length)) continue;
+      const near = dots.filter((g) => !row.includes(g) && row.some((d) => hyp(g.i - d.i, g.j - d.j) < 0.15 * unit));
+      if (near.length <= SPARKLE_CROWD) best = row;
+    }
+  }
+  return best;
+}
+
+/**
+ * Light bodies (浅色实心物体): a white or pale clip, a pearl bar — solid, lighter than the hair around it, with a
+ * sharp outline; where the hair's own sheen and grey strands are light too, so the colour tests cannot tell it.
+ *
+ * - Light cells: lighter by ≥ `LIGHT_LOCAL` L* than the mean of the crown within `LIGHT_BOX` IPD (a box), and not
+ *   skin (the skin's chromaticity within ΔE 10 and at least half its chroma: neutral white is not skin, even
+ *   beside pale skin whose chroma is under 10).
+ * - Solid: the light cells that stay after an erosion by `LIGHT_ERODE` IPD (every cell of the square around
+ *   light) — strands and sheen are a few px wide and broken, a clip is not; the body is the eroded core grown
+ *   back by the same radius (an opening), grouped 4-connected.
+ * - Per body: area (IPD²), lightness, `step` (its mean L* minus the mean of the ring 2–4 px outside it), `open`
+ *   (share of that ring outside the measured crown) and `texture` (the 5×5-fit residual inside its core: a sheen
+ *   on dark hair is solid and sharp too, but made of strands).
+ */
+export const LIGHT_LOCAL = 12;
+export const LIGHT_BOX = 0.12;
+export const LIGHT_ERODE = 0.025;
+
+export interface LightBody {
+  area: number;
+  lightness: number;
+  step: number;
+  open: number;
+  /** Median L* residual of the 5×5 fit (as `smoothBlobs`) over the eroded core: strands inside sheen, none in a clip. */
+  texture: number;
+  /** Face-frame box. */
+  u0: number;
+  u1: number;
+  v0: number;
+  v1: number;
+}
+
+/**
+ * 4-connected flood fill from cell s (already taken) over the cells `take` accepts (and marks): the members are
+ * stack[0, top), with their box in grid cells.
+ */
+function flood(s: number, bw: number, N: number, stack: Int32Array, take: (q: number) => boolean) {
+  let top = 0,
+    head = 0,
+    i0 = Infinity,
+    i1 = -1,
+    j0 = Infinity,
+    j1 = -1;
+  stack[top++] = s;
+  while (head < top) {
+    const k = stack[head++];
+    const j = Math.floor(k / bw),
+      i = k - j * bw;
+    if (i < i0) i0 = i;
+    if (i > i1) i1 = i;
+    if (j < j0) j0 = j;
+    if (j > j1) j1 = j;
+    if (i > 0 && take(k - 1)) stack[top++] = k - 1;
+    if (i < bw - 1 && take(k + 1)) stack[top++] = k + 1;
+    if (k >= bw && take(k - bw)) stack[top++] = k - bw;
+    if (k + bw < N && take(k + bw)) stack[top++] = k + bw;
+  }
+  return { top, i0, i1, j0, j1 };
+}
+
+/** Sum over the cells (i0…i1, j0…j1), clipped, of the integral image S (a (bw+1)-wide table). */
+function boxSum(S: Float64Array | Int32Array, bw: number, bh: number, i0: number, j0: number, i1: number, j1: number) {
+  i0 = Math.max(0, i0);
+  j0 = Math.max(0, j0);
+  i1 = Math.min(bw - 1, i1);
+  j1 = Math.min(bh - 1, j1);
+  if (i1 < i0 || j1 < j0) return 0;
+  const w = bw + 1;
+  return S[(j1 + 1) * w + i1 + 1] - S[j0 * w + i1 + 1] - S[(j1 + 1) * w + i0] + S[j0 * w + i0];
+}
+
+/** Integral image of the bw × bh cells `v` (weighted by `on` when given) into `out` ((bw+1) × (bh+1)). */
+function integral<T extends Float64Array | Int32Array>(
+  out: T,
+  bw: number,
+  bh: number,
+  v: Float32Array | Uint8Array,
+  on?: Uint8Array,
+): T {
+  const w = bw + 1;
+  out.fill(0, 0, w);
+  for (let j = 0; j < bh; j++) {
+    let row = 0;
+    const o = (j + 1) * w,
+      up = j * w,
+      k0 = j * bw;
+    out[o] = 0;
+    for (let i = 0; i < bw; i++) {
+      if (!on || on[k0 + i]) row += v[k0 + i];
+      out[o + i + 1] = out[up + i + 1] + row;
+    }
+  }
+  return out;
+}
+
+function lightBodies(
+  L: Float32Array,
+  A: Float32Array,
+  B: Float32Array,
+  inside: Uint8Array,
+  bw: number,
+  bh: number,
+  unit: number,
+  skin: Lab,
+  bg: Lab | null,
+  res: Float32Array,
+  corner: (i: number, j: number) => number[],
+): LightBody[] {
+  const N = bw * bh,
+    T = (bw + 1) * (bh + 1);
+  const [sL, sA, sB] = skin;
+  const sC = hyp(sA, sB);
+  const sum = integral(scratch('lSum', f64, T), bw, bh, L, inside);
+  const cnt = integral(scratch('lCnt', i32, T), bw, bh, inside);
+  const h = Math.max(3, Math.round(unit * LIGHT_BOX)),
+    r = Math.max(1, Math.round(unit * LIGHT_ERODE));
+  const light = scratch('lOn', u8, N).fill(0);
+  const w = bw + 1;
+  for (let j = 0; j < bh; j++) {
+    // The window's rows and columns, clipped to the grid (integral-image offsets).
+    const top = Math.max(0, j - h) * w,
+      bottom = (Math.min(bh - 1, j + h) + 1) * w;
+    for (let i = 0; i < bw; i++) {
+      const k = j * bw + i;
+      if (!inside[k]) continue;
+      const l = L[k];
+      const left = Math.max(0, i - h),
+        right = Math.min(bw - 1, i + h) + 1;
+      const n = cnt[bottom + right] - cnt[top + right] - cnt[bottom + left] + cnt[top + left];
+      const m = (sum[bottom + right] - sum[top + right] - sum[bottom + left] + sum[top + left]) / n;
+      if (l < m + LIGHT_LOCAL) continue;
+      const skinLike = hyp(A[k] - sA, B[k] - sB) < 10 && l > sL - 40 && l < sL + 25 && hyp(A[k], B[k]) >= 0.5 * sC;
+      // The background seen between curls or strands (a mix of it with the hair) is not an object either.
+      if (!skinLike && !(bg && hyp(l - bg[0], A[k] - bg[1], B[k] - bg[2]) < 12)) light[k] = 1;
+    }
+  }
+  // Erosion by the (2r+1)² square, separably: a run of 2r+1 light cells along the row, then down the column.
+  const span = 2 * r + 1;
+  const across = scratch('lAcross', u8, N).fill(0);
+  for (let j = 0; j < bh; j++) {
+    let run = 0;
+    for (let i = 0, k = j * bw; i < bw; i++, k++) {
+      run = light[k] ? run + 1 : 0;
+      if (run >= span) across[k - r] = 1;
+    }
+  }
+  const core = scratch('lCore', u8, N).fill(0);
+  const down = scratch('lDown', i32, bw).fill(0);
+  for (let j = 0; j < bh; j++) {
+    for (let i = 0, k = j * bw; i < bw; i++, k++) {
+      down[i] = across[k] ? down[i] + 1 : 0;
+      if (down[i] >= span) core[k - r * bw] = 1;
+    }
+  }
+  const coreI = integral(scratch('lCoreI', i32, T), bw, bh, core);
+  const stack = scratch('sStack', i32, N);
+  const bodies: LightBody[] = [];
+  const e = r + 4;
+  for (let s = 0; s < N; s++) {
+    if (core[s] !== 1) continue;
+    core[s] = 2;
+    const { top, i0, i1, j0, j1 } = flood(s, bw, N, stack, (q) => {
+      if (core[q] !== 1) return false;
+      core[q] = 2;
+      return true;
+    });
+    // Too small to reach the smallest body reported (a core of w × h grows to (w + 2r) × (h + 2r)).
+    if ((i1 - i0 + 1 + 2 * r) * (j1 - j0 + 1 + 2 * r) < 0.01 * unit * unit) continue;
+    // Median residual over the core (stones or a logo on a clip raise a few cells; strands raise them all).
+    const cr = scratch('lRes', f32, top);
+    for (let h = 0; h < top; h++) cr[h] = res[stack[h]];
+    const texture = select(cr, top >> 1);
+    let n = 0,
+      sl = 0,
+      rl = 0,
+      rn = 0,
+      out = 0;
+    for (let j = j0 - e; j <= j1 + e; j++) {
+      for (let i = i0 - e; i <= i1 + e; i++) {
+        if (i < 0 || j < 0 || i >= bw || j >= bh) continue;
+        const k = j * bw + i;
+        if (boxSum(coreI, bw, bh, i - r, j - r, i + r, j + r) > 0) {
+          n++;
+          sl += L[k];
+        } else if (
+          boxSum(coreI, bw, bh, i - r - 1, j - r - 1, i + r + 1, j + r + 1) === 0 &&
+          boxSum(coreI, bw, bh, i - e, j - e, i + e, j + e) > 0
+        ) {
+          if (!inside[k]) out++;
+          else {
+            rl += L[k];
+            rn++;
+          }
+        }
+      }
+    }
+    const cs = [corner(i0 - r, j0 - r), corner(i1 + r, j0 - r), corner(i0 - r, j1 + r), corner(i1 + r, j1 + r)];
+    bodies.push({
+      area: n / (unit * unit),
+      lightness: sl / n,
+      step: rn ? sl / n - rl / rn : 0,
+      open: out / (out + rn || 1),
+      texture,
+      u0: Math.min(...cs.map((c) => c[0])),
+      u1: Math.max(...cs.map((c) => c[0])),
+      v0: Math.min(...cs.map((c) => c[1])),
+      v1: Math.max(...cs.map((c) => c[1])),
+    });
+  }
+  return bodies.sort((p, q) => q.area - p.area);
+}
+
+export interface CrownTexture {
+  /** Smooth objects, largest first. */
+  blobs: SmoothBlob[];
+  /** A row of rhinestones (a sparkle bar), or null. */
+  sparkle: SparkleBar | null;
+  /** Solid light bodies, largest first. */
+  light: LightBody[];
+}
+
 export function smoothBlobs(a: FaceAnalysis): SmoothBlob[] {
+  return crownTexture(a).blobs;
+}
+
+export function crownTexture(a: FaceAnalysis): CrownTexture {
   return memo(a, 'rules.crown.smooth', () => {
     const F = faceFrame(a);
     const W = a.img.width,
@@ -630,7 +1005,7 @@ export function smoothBlobs(a: FaceAnalysis): SmoothBlob[] {
     const bw = Math.max(0, Math.floor((x1 - x0) / G) + 1),
       bh = Math.max(0, Math.floor((y1 - y0) / G) + 1);
     const N = bw * bh;
-    if (N < 25) return [];
+    if (N < 25) return { blobs: [], sparkle: null, light: [] };
     const L = scratch('sL', f32, N),
       A = scratch('sA', f32, N),
       B = scratch('sB', f32, N);
@@ -666,6 +1041,7 @@ export function smoothBlobs(a: FaceAnalysis): SmoothBlob[] {
             : 0;
       }
     }
+    const sparkle = sparkleDots(L, inside, bw, bh, F.ipd / G);
     // Residual of the 5×5 quadratic fit (orthogonal basis 1, x, y, x²−2, y²−2, xy on −2…2; 19 degrees of freedom).
     const res = scratch('sRes', f32, N).fill(0);
     for (let j = 2; j < bh - 2; j++) {
@@ -713,41 +1089,32 @@ export function smoothBlobs(a: FaceAnalysis): SmoothBlob[] {
     const minPx = Math.max(6, Math.round(MIN_PATCH_AREA / px2));
     const blobs: SmoothBlob[] = [];
     const ring = [2, -2, 2 * bw, -2 * bw];
+    /** Face-frame point of grid cell (i, j). */
+    const corner = (i: number, j: number) => {
+      const dx = x0 + i * G - o[0],
+        dy = y0 + j * G - o[1];
+      return [(dx * cx + dy * cy) / F.ipd, (-dx * cy + dy * cx) / F.ipd];
+    };
     let id = 0;
     for (let s = 0; s < N; s++) {
       if (!smooth[s] || label[s] >= 0) continue;
-      let top = 0,
-        n = 0;
-      stack[top++] = s;
       label[s] = id;
-      let i0 = Infinity,
-        i1 = -1,
-        j0 = Infinity,
-        j1 = -1,
-        sl = 0,
+      const { top, i0, i1, j0, j1 } = flood(s, bw, N, stack, (q) => {
+        if (!smooth[q] || label[q] >= 0) return false;
+        label[q] = id;
+        return true;
+      });
+      const n = top;
+      let sl = 0,
         sa = 0,
         sb = 0,
         st = 0;
-      // First pass: flood fill (members are the stack's visited prefix: reuse it as the member list).
-      let head = 0;
-      while (head < top) {
-        const k = stack[head++];
-        n++;
-        const j = Math.floor(k / bw),
-          i = k - j * bw;
-        if (i < i0) i0 = i;
-        if (i > i1) i1 = i;
-        if (j < j0) j0 = j;
-        if (j > j1) j1 = j;
+      for (let h = 0; h < top; h++) {
+        const k = stack[h];
         sl += L[k];
         sa += A[k];
         sb += B[k];
         st += texture[k];
-        for (const q of [k - 1, k + 1, k - bw, k + bw])
-          if (smooth[q] && label[q] < 0) {
-            label[q] = id;
-            stack[top++] = q;
-          }
       }
       if (n >= minPx) {
         let edge = 0,
@@ -768,11 +1135,6 @@ export function smoothBlobs(a: FaceAnalysis): SmoothBlob[] {
             en++;
           }
         }
-        const corner = (i: number, j: number) => {
-          const dx = x0 + i * G - o[0],
-            dy = y0 + j * G - o[1];
-          return [(dx * cx + dy * cy) / F.ipd, (-dx * cy + dy * cx) / F.ipd];
-        };
         const cs = [corner(i0, j0), corner(i1, j0), corner(i0, j1), corner(i1, j1)];
         blobs.push({
           area: n * px2,
@@ -789,6 +1151,28 @@ export function smoothBlobs(a: FaceAnalysis): SmoothBlob[] {
       }
       id++;
     }
-    return blobs.sort((p, q) => q.area - p.area);
+    const row = sparkleRow(sparkle, F.ipd / G);
+    let bar: SparkleBar | null = null;
+    if (row) {
+      const at = row.map((d) => corner(d.i, d.j));
+      const us = at.map((c) => c[0]),
+        vs = at.map((c) => c[1]);
+      const u0 = Math.min(...us),
+        u1 = Math.max(...us),
+        v0 = Math.min(...vs),
+        v1 = Math.max(...vs);
+      bar = {
+        dots: row.length,
+        spacing: hyp(u1 - u0, v1 - v0) / (row.length - 1),
+        lightness: row.reduce((s, d) => s + d.l, 0) / row.length,
+        contrast: row.reduce((s, d) => s + d.contrast, 0) / row.length,
+        u0,
+        u1,
+        v0,
+        v1,
+      };
+    }
+    const light = lightBodies(L, A, B, inside, bw, bh, F.ipd / G, skinModel(a).lab, backgroundLab(a), res, corner);
+    return { blobs: blobs.sort((p, q) => q.area - p.area), sparkle: bar, light };
   });
 }

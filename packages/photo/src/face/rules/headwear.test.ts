@@ -8,8 +8,16 @@ import { describe, expect, it } from 'vitest';
 import type { RawImage } from '../../types.js';
 import type { FaceAnalysis } from '../analysis.js';
 import type { DetectedFace } from '../engine.js';
-import { analyseCrown, mahal2, robustGaussian, segmentDistance, select, smoothBlobs } from './crown.js';
-import { checkHeadwear, smoothObject, SMOOTH_EDGE, SMOOTH_TEXTURE } from './headwear.js';
+import { analyseCrown, crownTexture, mahal2, robustGaussian, segmentDistance, select, smoothBlobs } from './crown.js';
+import {
+  checkHeadwear,
+  smoothObject,
+  solidLight,
+  SMOOTH_EDGE,
+  SMOOTH_TEXTURE,
+  SOLID_STEP,
+  SOLID_TEXTURE,
+} from './headwear.js';
 
 const W = 480,
   H = 640;
@@ -112,14 +120,16 @@ function paint(img: RawImage, f: (u: number, v: number) => [number, number, numb
   }
 }
 
-/** A clip: a rounded bar 0.5 × 0.13 IPD at (u, v), shaded from `light` at the top to `dark` below. */
-const clip = (u0: number, v0: number, light: number[], dark: number[]) => (u: number, v: number) => {
-  const du = u - u0,
-    dv = v - v0;
-  if (Math.abs(du) > 0.25 || Math.abs(dv) > 0.065) return null;
-  const t = (dv + 0.065) / 0.13;
-  return light.map((l, i) => l * (1 - t) + dark[i] * t) as [number, number, number];
-};
+/** A clip: a bar 2·hw × 2·hh IPD (0.5 × 0.13) at (u, v), shaded from `light` at the top to `dark` below. */
+const clip =
+  (u0: number, v0: number, light: number[], dark: number[], hw = 0.25, hh = 0.065) =>
+  (u: number, v: number) => {
+    const du = u - u0,
+      dv = v - v0;
+    if (Math.abs(du) > hw || Math.abs(dv) > hh) return null;
+    const t = (dv + hh) / (2 * hh);
+    return light.map((l, i) => l * (1 - t) + dark[i] * t) as [number, number, number];
+  };
 
 describe('headwear on a generated portrait', () => {
   it('textured hair with a sheen passes, with the measured values in the message', () => {
@@ -180,6 +190,70 @@ describe('headwear on a generated portrait', () => {
     expect(c.code).toBe('HEADBAND_SUSPECT');
     expect(c.message).toMatch(/光滑/);
     expect((c.value as Record<string, number>).smoothEdge).toBeGreaterThanOrEqual(SMOOTH_EDGE);
+  });
+
+  /** Discs of radius `r` IPD (rhinestones) at the given face points. */
+  const stones =
+    (at: [number, number][], colour: [number, number, number], r = 0.025) =>
+    (u: number, v: number) =>
+      at.some(([su, sv]) => Math.hypot(u - su, v - sv) <= r) ? colour : null;
+
+  it('a row of rhinestones in the hair (five evenly spaced white stones) is a probable ornament; scattered glints are not', () => {
+    const row: [number, number][] = [0, 1, 2, 3, 4].map((k) => [-0.75 + k * 0.08, -1.5 + k * 0.02]);
+    const { img, alpha } = portrait();
+    paint(img, stones(row, [250, 250, 250]));
+    const a = analysisOf(img, alpha);
+    // Too small for the colour tests (each stone is a fifth of the smallest patch they keep): only the row tells.
+    expect(analyseCrown(a).patches.filter((p) => p.u1 > -0.8 && p.u0 < -0.4 && p.v1 > -1.55 && p.v0 < -1.35)).toEqual(
+      [],
+    );
+    const c = checkHeadwear(a);
+    expect(c.status, c.message).toBe('review');
+    expect(c.code).toBe('HAIR_ORNAMENT_SUSPECT');
+    expect(c.message).toMatch(/一排 5 个/);
+    expect(c.message).toMatch(/x \d+–\d+，y \d+–\d+/);
+    expect((c.value as Record<string, number>).sparkleDots).toBe(5);
+    // The same five stones scattered over the crown are glints, not a clip.
+    const scattered: [number, number][] = [
+      [-0.7, -1.6],
+      [-0.2, -1.3],
+      [0.3, -1.75],
+      [0.65, -1.35],
+      [0.05, -1.85],
+    ];
+    const other = portrait();
+    paint(other.img, stones(scattered, [250, 250, 250]));
+    const b = analysisOf(other.img, other.alpha);
+    expect(crownTexture(b).sparkle).toBeNull();
+    expect(checkHeadwear(b).status).toBe('pass');
+  });
+
+  it('a white clip set with small stones, on a person with pale skin (white passes the skin test), is a probable ornament', () => {
+    const PALE: [number, number, number] = [236, 226, 219];
+    const { img, alpha } = portrait();
+    paint(img, (u, v) =>
+      ((u / 1.05) ** 2 + ((v - 0.35) / 1.45) ** 2 <= 1 && v > -0.85) || (v > 1.6 && Math.abs(u) < 0.5) ? PALE : null,
+    );
+    const plain = checkHeadwear(analysisOf({ ...img, data: Buffer.from(img.data) }, alpha));
+    expect(plain.status, plain.message).toBe('pass');
+    paint(img, clip(-0.5, -1.45, [246, 246, 246], [196, 196, 198], 0.28, 0.08));
+    paint(
+      img,
+      stones(
+        [0, 1, 2, 3, 4].map((k) => [-0.72 + k * 0.11, -1.45] as [number, number]),
+        [250, 250, 250],
+        0.015,
+      ),
+    );
+    const a = analysisOf(img, alpha);
+    const c = checkHeadwear(a);
+    expect(c.status, c.message).toBe('review');
+    expect(c.code).toBe('HAIR_ORNAMENT_SUSPECT');
+    expect(c.message).toMatch(/浅色、实心/);
+    expect((c.value as Record<string, number>).solidStep).toBeGreaterThanOrEqual(SOLID_STEP);
+    // The stones break its smoothness (the smooth-object test does not see it) but not its solid, strand-free core.
+    expect(smoothObject(crownTexture(a).blobs)).toBeNull();
+    expect(solidLight(crownTexture(a).light)!.texture).toBeLessThanOrEqual(SOLID_TEXTURE);
   });
 
   it('a black sports band across the forehead (skin above and below it) is a probable headband', () => {

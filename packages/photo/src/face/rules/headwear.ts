@@ -19,16 +19,29 @@
  * - `smoothTexture` / `smoothEdge`: a smooth object in the hair whatever its colour (rules/crown.ts
  *   `smoothBlobs`: no strand texture inside, a sharp outline all round) — a compact one is an ornament, one
  *   ≥ `SMOOTH_BAND_WIDTH` IPD wide a band (`smoothObject`, `smoothBand`).
+ * - `sparkleDots`: a row of ≥ `SPARKLE_DOTS` evenly spaced near-white stones (rules/crown.ts `sparkleRow`) — a
+ *   clip set with rhinestones, whatever the colour of its bar (a black one on black hair, on a shaved crown).
+ * - `solidStep` / `solidTexture`: a solid light body with a sharp outline and no strands inside (rules/crown.ts
+ *   `lightBodies`, `solidLight`) — a white clip where the hair's sheen or grey strands are light too, or the
+ *   skin so pale that white passes its colour test.
  * `foreign` ≥ `FAIL_FOREIGN` → `fail` (HEADWEAR); `foreign` ≥ `MIN_FOREIGN`, `forehead` < `MIN_FOREHEAD_SKIN` or
  * `height` > `MAX_HEAD_HEIGHT` → review (HEADWEAR_SUSPECT); an ornament patch → review (HAIR_ORNAMENT_SUSPECT);
  * a long patch, a smooth band or `band` ≥ `MIN_BAND` → review (HEADBAND_SUSPECT); a smooth
- * compact object → review (HAIR_ORNAMENT_SUSPECT). A crown outside the picture → review
+ * compact object, a row of stones or a solid light body → review (HAIR_ORNAMENT_SUSPECT). A crown outside the picture → review
  * (HEADWEAR_UNMEASURED), never pass.
  */
 import type { CheckResult } from '../../types.js';
 import { deltaE2000, type Lab } from '../colour.js';
 import type { FaceAnalysis } from '../analysis.js';
-import { analyseCrown, smoothBlobs, DARK_MARGIN, type CrownPatch, type SmoothBlob } from './crown.js';
+import {
+  analyseCrown,
+  crownTexture,
+  DARK_MARGIN,
+  SPARKLE_DOTS,
+  type CrownPatch,
+  type LightBody,
+  type SmoothBlob,
+} from './crown.js';
 import { backgroundLab, faceFrame, inPerson, memo, r2, ruleResult, sampleBox, skinModel } from './frame.js';
 
 /** Crown share of points neither skin nor hair (by the generic hair colours) sent to review; ≥ `FAIL_FOREIGN` fails. */
@@ -119,6 +132,24 @@ export function smoothObject(blobs: SmoothBlob[]): SmoothBlob | null {
         b.edge >= SMOOTH_EDGE &&
         b.edge >= SMOOTH_CONTRAST * b.texture,
     ) ?? null
+  );
+}
+/**
+ * A solid light body in the hair (rules/crown.ts `lightBodies`: a white or pale clip whose colour the hair's own
+ * sheen or grey strands share): ≥ `SOLID_AREA` IPD², step ≥ `SOLID_STEP` L* to the ring outside it, ≤ 15 % of that
+ * ring outside the crown, and no strands inside (median core texture ≤ `SOLID_TEXTURE`). London crowns: their
+ * light bodies with a step ≥ 33 are sheen on dark hair (core texture ≥ 2.7, and ≤ 0.016 IPD² or 23 % open), and the
+ * others of ≥ 0.02 IPD² a step ≤ 27; drawn white clips (with stones): 0.03–0.05 IPD², step 39–63, texture ≤ 2.1.
+ */
+export const SOLID_AREA = 0.02;
+export const SOLID_STEP = 33;
+export const SOLID_TEXTURE = 2.5;
+
+/** The largest solid light body that is an object (see `SOLID_*`), or null. */
+export function solidLight(bodies: LightBody[]): LightBody | null {
+  return (
+    bodies.find((b) => b.area >= SOLID_AREA && b.step >= SOLID_STEP && b.open < 0.15 && b.texture <= SOLID_TEXTURE) ??
+    null
   );
 }
 export const MAX_HEAD_HEIGHT = 2.6;
@@ -319,7 +350,8 @@ export function checkHeadwear(a: FaceAnalysis): CheckResult {
       hint,
       'HEADBAND_SUSPECT',
     );
-  const blobs = smoothBlobs(a);
+  const texture = crownTexture(a);
+  const blobs = texture.blobs;
   const sband = smoothBand(blobs);
   if (sband)
     return ruleResult(
@@ -360,6 +392,28 @@ export function checkHeadwear(a: FaceAnalysis): CheckResult {
       { ...value, smoothTexture: r2(smooth.texture), smoothEdge: r2(smooth.edge) },
       { ...limit, smoothTexture: SMOOTH_TEXTURE, smoothEdge: SMOOTH_EDGE },
       `头发中有一块表面光滑、轮廓清晰的物体${box(smooth)}（无发丝纹理：纹理 ${r2(smooth.texture)} ≤ ${SMOOTH_TEXTURE}；边缘 ${r2(smooth.edge)} ≥ ${SMOOTH_EDGE}；面积 ${Math.round(smooth.area * 1000) / 1000} 倍瞳距²），颜色可能与头发或皮肤相近，疑似发卡、发夹、蝴蝶结或头花，请人工查看该处`,
+      hint,
+      'HAIR_ORNAMENT_SUSPECT',
+    );
+  const bar = texture.sparkle;
+  if (bar)
+    return ruleResult(
+      'headwear',
+      'review',
+      { ...value, sparkleDots: bar.dots, sparkleSpacing: r2(bar.spacing) },
+      { ...limit, sparkleDots: SPARKLE_DOTS },
+      `头发中有一排 ${bar.dots} 个等距的细小亮点${box(bar)}（间距约 ${r2(bar.spacing)} 倍瞳距，亮度 ${Math.round(bar.lightness)}，比周围亮 ${Math.round(bar.contrast)}；≥ ${SPARKLE_DOTS} 个成排即报告，发丝反光不成排），疑似镶钻发卡、水钻发夹，请人工查看该处`,
+      hint,
+      'HAIR_ORNAMENT_SUSPECT',
+    );
+  const solid = solidLight(texture.light);
+  if (solid)
+    return ruleResult(
+      'headwear',
+      'review',
+      { ...value, solidStep: Math.round(solid.step), solidTexture: r2(solid.texture) },
+      { ...limit, solidStep: SOLID_STEP, solidTexture: SOLID_TEXTURE },
+      `头发中有一块浅色、实心、轮廓清晰的物体${box(solid)}（面积 ${Math.round(solid.area * 1000) / 1000} 倍瞳距² ≥ ${SOLID_AREA}；比周围头发亮 ${Math.round(solid.step)} ≥ ${SOLID_STEP}；内部无发丝纹理：${r2(solid.texture)} ≤ ${SOLID_TEXTURE}），颜色可能与头发高光相近，疑似白色或浅色发卡、发夹，请人工查看该处`,
       hint,
       'HAIR_ORNAMENT_SUSPECT',
     );
