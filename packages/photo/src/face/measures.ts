@@ -3,13 +3,8 @@
  * used by the checks (OFIQ style: measure → value; the check maps it against the profile's limit).
  */
 import { deltaE2000, hypot2, hypot3, lightness, medianRgb, rgbToLab, type Lab } from './colour.js';
-import { MESH, dist, faceWidthOf, pt, pupils, type FaceAnalysis } from './analysis.js';
+import { MESH, dist, faceWidthOf, memo, pt, pupils, type FaceAnalysis } from './analysis.js';
 import type { Point } from './geometry.js';
-
-function memo<T>(a: FaceAnalysis, key: string, f: () => T): T {
-  if (!a.cache.has(key)) a.cache.set(key, f());
-  return a.cache.get(key) as T;
-}
 
 /** Pixel indices of a square patch centred on (cx, cy) with half-size r (clamped to the picture). */
 export function patch(a: FaceAnalysis, cx: number, cy: number, r: number, step = 1): number[] {
@@ -23,19 +18,24 @@ export function patch(a: FaceAnalysis, cx: number, cy: number, r: number, step =
   return out;
 }
 
-function grey(a: FaceAnalysis, x: number, y: number): number {
+/** Grey level at (x, y), bilinear (clamped to the picture). */
+export function greyAt(a: FaceAnalysis, x: number, y: number): number {
   const { width: W, height: H, data } = a.img;
   const xi = Math.max(0, Math.min(W - 2, Math.floor(x))),
     yi = Math.max(0, Math.min(H - 2, Math.floor(y)));
   const fx = Math.max(0, Math.min(1, x - xi)),
     fy = Math.max(0, Math.min(1, y - yi));
-  const g = (px: number, py: number) => {
-    const p = (py * W + px) * 3;
-    return 0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2];
-  };
+  const p = (yi * W + xi) * 3,
+    q = p + W * 3;
   return (
-    (g(xi, yi) * (1 - fx) + g(xi + 1, yi) * fx) * (1 - fy) + (g(xi, yi + 1) * (1 - fx) + g(xi + 1, yi + 1) * fx) * fy
+    (luma(data, p) * (1 - fx) + luma(data, p + 3) * fx) * (1 - fy) +
+    (luma(data, q) * (1 - fx) + luma(data, q + 3) * fx) * fy
   );
+}
+
+/** Grey level of the pixel at byte offset p. */
+function luma(data: Uint8Array, p: number): number {
+  return 0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2];
 }
 
 /**
@@ -63,7 +63,7 @@ function canonicalPatch(
     for (let i = 0; i < w; i++) {
       const u = (u0 + i / ipdPx) * ipd,
         v = (v0 + j / ipdPx) * ipd;
-      g[j * w + i] = grey(a, origin[0] + u * ex[0] + v * ey[0], origin[1] + u * ex[1] + v * ey[1]);
+      g[j * w + i] = greyAt(a, origin[0] + u * ex[0] + v * ey[0], origin[1] + u * ex[1] + v * ey[1]);
     }
   }
   return { w, h, g };
@@ -190,6 +190,14 @@ function histMedian(h: Uint32Array, count: number): number {
   return 255;
 }
 
+/** Count pixel p (byte offset) into half h's channel histograms. */
+function putHalf(hist: Uint32Array, count: Uint32Array, d: Uint8Array, h: number, p: number): void {
+  count[h]++;
+  hist[h * 768 + d[p]]++;
+  hist[h * 768 + 256 + d[p + 1]]++;
+  hist[h * 768 + 512 + d[p + 2]]++;
+}
+
 /** Median background colour and spread (background.colour, background.uniform). */
 export function backgroundMeasures(a: FaceAnalysis): {
   share: number;
@@ -228,19 +236,13 @@ function computeBackgroundMeasures(a: FaceAnalysis): ReturnType<typeof backgroun
   const W = a.img.width,
     H = a.img.height;
   const hist = new Uint32Array(4 * 3 * 256);
-  const count = [0, 0, 0, 0];
-  const put = (h: number, p: number) => {
-    count[h]++;
-    hist[h * 768 + d[p]]++;
-    hist[h * 768 + 256 + d[p + 1]]++;
-    hist[h * 768 + 512 + d[p + 2]]++;
-  };
+  const count = new Uint32Array(4);
   for (let k = 0; k < bg.length; k++) {
     const i = bg[k];
     const x = i % W,
       y = Math.floor(i / W);
-    put(x < W / 2 ? 0 : 1, i * 3);
-    put(y < H / 2 ? 2 : 3, i * 3);
+    putHalf(hist, count, d, x < W / 2 ? 0 : 1, i * 3);
+    putHalf(hist, count, d, y < H / 2 ? 2 : 3, i * 3);
   }
   const lab = (h: number) => {
     const m = [0, 1, 2].map((c) => histMedian(hist.subarray((h * 3 + c) * 256, (h * 3 + c + 1) * 256), count[h]));
@@ -318,13 +320,13 @@ function computeExpressionMeasures(a: FaceAnalysis): ReturnType<typeof expressio
   const skinL = exposureMeasures(a).faceL;
   let inside = 0,
     teeth = 0;
-  for (
-    let y = Math.max(0, Math.floor(Math.min(...ys)));
-    y <= Math.min(a.img.height - 1, Math.ceil(Math.max(...ys)));
-    y++
-  ) {
-    for (let x = Math.max(0, Math.floor(Math.min(...xs))); x <= Math.min(W - 1, Math.ceil(Math.max(...xs))); x++) {
-      if (!pointInPolygon([x + 0.5, y + 0.5], poly)) continue;
+  const x0 = Math.max(0, Math.floor(Math.min(...xs))),
+    x1 = Math.min(W - 1, Math.ceil(Math.max(...xs)));
+  const y0 = Math.max(0, Math.floor(Math.min(...ys))),
+    y1 = Math.min(a.img.height - 1, Math.ceil(Math.max(...ys)));
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      if (!insidePolygon(x + 0.5, y + 0.5, poly)) continue;
       inside++;
       const p = (y * W + x) * 3;
       const lab: Lab = rgbToLab(d[p], d[p + 1], d[p + 2]);
@@ -338,13 +340,33 @@ function computeExpressionMeasures(a: FaceAnalysis): ReturnType<typeof expressio
 }
 
 export function pointInPolygon(p: Point, poly: Point[]): boolean {
+  return insidePolygon(p[0], p[1], poly);
+}
+
+function insidePolygon(px: number, py: number, poly: Point[]): boolean {
   let c = false;
   for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i],
-      [xj, yj] = poly[j];
-    if (yi > p[1] !== yj > p[1] && p[0] < ((xj - xi) * (p[1] - yi)) / (yj - yi) + xi) c = !c;
+    const xi = poly[i][0],
+      yi = poly[i][1],
+      xj = poly[j][0],
+      yj = poly[j][1];
+    if (yi > py !== yj > py && px < ((xj - xi) * (py - yi)) / (yj - yi) + xi) c = !c;
   }
   return c;
+}
+
+/** Mean vertical gradient of a patch (horizontal edges: frame bars) relative to its mean brightness. */
+function edgeEnergy(p: { w: number; h: number; g: Float32Array }): number {
+  let s = 0,
+    n = 0,
+    mean = 0;
+  for (let j = 1; j < p.h - 1; j++)
+    for (let i = 0; i < p.w; i++) {
+      s += Math.abs(p.g[(j + 1) * p.w + i] - p.g[(j - 1) * p.w + i]);
+      mean += p.g[j * p.w + i];
+      n++;
+    }
+  return n ? s / n / (mean / n + 10) : 0;
 }
 
 /** glasses: edge energy across the nose bridge and under the eyes (frames), and eye-region glare. */
@@ -355,19 +377,6 @@ export function glassesMeasures(a: FaceAnalysis): { bridge: number; rims: number
 function computeGlassesMeasures(a: FaceAnalysis): { bridge: number; rims: number; glare: number } {
   const f = a.face!;
   const [l] = pupils(f);
-  const edgeEnergy = (p: { w: number; h: number; g: Float32Array }) => {
-    // Mean vertical gradient (horizontal edges: frame bars) relative to mean brightness.
-    let s = 0,
-      n = 0,
-      mean = 0;
-    for (let j = 1; j < p.h - 1; j++)
-      for (let i = 0; i < p.w; i++) {
-        s += Math.abs(p.g[(j + 1) * p.w + i] - p.g[(j - 1) * p.w + i]);
-        mean += p.g[j * p.w + i];
-        n++;
-      }
-    return n ? s / n / (mean / n + 10) : 0;
-  };
   // Bridge: between the eyes, from slightly above to slightly below the pupil line.
   const bridge = edgeEnergy(canonicalPatch(a, l, 0.38, -0.2, 0.62, 0.1, 64));
   // Under each eye: where the lower rim of a frame runs.

@@ -3,7 +3,7 @@ import type { RawImage } from '../../types.js';
 import type { FaceAnalysis } from '../analysis.js';
 import type { DetectedFace } from '../engine.js';
 import { DEFAULT_PHOTO_LIMITS, HEURISTICS } from '../checks.js';
-import { backgroundUniformMeasures, checkBackgroundUniform } from './background-uniform.js';
+import { backgroundUniformMeasures, checkBackgroundUniform, morph } from './background-uniform.js';
 
 const W = 480,
   H = 640;
@@ -167,5 +167,47 @@ describe('background.uniform (背景均匀)', () => {
       }
     const r = check(analysisOf(p.img, p.alpha, p.cx, p.faceY, p.fw));
     expect(r.status).toBe('fail');
+  });
+});
+
+describe('morph (bit-packed dilation / erosion)', () => {
+  /** Cell by cell: any (dilation) / every (erosion) cell of the window clipped to the grid set. */
+  function naive(src: Uint8Array, w: number, h: number, r: number, dilate: boolean): Uint8Array {
+    const out = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        let any = false,
+          all = true;
+        for (let v = Math.max(0, y - r); v <= Math.min(h - 1, y + r); v++)
+          for (let u = Math.max(0, x - r); u <= Math.min(w - 1, x + r); u++) {
+            if (src[v * w + u]) any = true;
+            else all = false;
+          }
+        out[y * w + x] = (dilate ? any : all) ? 1 : 0;
+      }
+    return out;
+  }
+
+  it('equals the cell-by-cell window on random grids (widths across word edges, radii up to 40)', () => {
+    let seed = 11;
+    const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (const [w, h] of [
+      [1, 1],
+      [31, 7],
+      [32, 9],
+      [33, 12],
+      [64, 5],
+      [95, 40],
+      [240, 20],
+    ]) {
+      for (const density of [0.02, 0.5, 0.97]) {
+        const src = new Uint8Array(w * h).map(() => (rnd() < density ? 1 : 0));
+        for (const r of [0, 1, 3, 14, 31, 32, 33, 40]) {
+          for (const dilate of [true, false]) {
+            expect(Array.from(morph(src, w, h, r, dilate, 'test'))).toEqual(Array.from(naive(src, w, h, r, dilate)));
+          }
+        }
+      }
+    }
   });
 });

@@ -15,7 +15,7 @@
  */
 import type { CheckResult, PhotoLimits } from '../../types.js';
 import { rgbToLab, type Lab } from '../colour.js';
-import { MESH, faceWidthOf, pt, pupils, type FaceAnalysis } from '../analysis.js';
+import { MESH, faceWidthOf, memo, pt, pupils, type FaceAnalysis } from '../analysis.js';
 import { backgroundMeasures } from '../measures.js';
 
 /** Thresholds of the local measures (calibrated on the London set and the eval variants). */
@@ -72,11 +72,6 @@ export interface BackgroundUniformMeasures {
   bumpAt: [number, number] | null;
 }
 
-function memo<T>(a: FaceAnalysis, key: string, f: () => T): T {
-  if (!a.cache.has(key)) a.cache.set(key, f());
-  return a.cache.get(key) as T;
-}
-
 /**
  * Work buffers reused from photo to photo (the measure is synchronous and keeps none of them): a 480×640
  * photo would otherwise allocate ~3 MB of typed arrays per call. Not zeroed: callers write every cell or fill.
@@ -97,32 +92,54 @@ const u8 = (n: number) => new Uint8Array(n),
   f32 = (n: number) => new Float32Array(n);
 
 /**
- * Binary dilation / erosion of a grid by a square of half-size r (separable, running counts: O(cells)).
- * Dilation: any cell set in the window; erosion: every cell of the window inside the grid set.
+ * Binary dilation / erosion of a grid by a square of half-size r (窗口裁到网格内). Dilation: any cell set in
+ * the window; erosion: every cell of the window inside the grid set — the complement's dilation. On the
+ * rows as bits (32 cells a word): the window over each row by shifted ORs, then over the rows by ORs of
+ * whole words; ~10× faster than counting cell by cell.
  */
-function morph(src: Uint8Array, w: number, h: number, r: number, dilate: boolean, name: string): Uint8Array {
-  const tmp = scratch('morph', u8, src.length),
-    out = scratch(name, u8, src.length);
-  for (let y = 0, base = 0; y < h; y++, base += w) {
-    let sum = 0;
-    for (let k = 0; k < Math.min(w, r); k++) sum += src[base + k];
-    for (let k = 0; k < w; k++) {
-      if (k + r < w) sum += src[base + k + r];
-      if (k > r) sum -= src[base + k - r - 1];
-      const span = Math.min(w - 1, k + r) - Math.max(0, k - r) + 1;
-      tmp[base + k] = dilate ? (sum > 0 ? 1 : 0) : sum === span ? 1 : 0;
+export function morph(src: Uint8Array, w: number, h: number, r: number, dilate: boolean, name: string): Uint8Array {
+  const ww = (w + 31) >> 5;
+  const bits = scratch('morphBits', i32, ww * h).fill(0),
+    rows = scratch('morphRows', i32, ww * h),
+    out = scratch(name, u8, w * h);
+  // Dilation of the set cells, or (erosion) of the unset ones; cells beyond the grid are neither.
+  for (let y = 0, i = 0; y < h; y++) {
+    const base = y * ww;
+    for (let x = 0; x < w; x++, i++) if ((src[i] !== 0) === dilate) bits[base + (x >> 5)] |= 1 << (x & 31);
+  }
+  // Along each row: OR of the row shifted by -r .. r cells.
+  for (let y = 0; y < h; y++) {
+    const base = y * ww;
+    for (let j = 0; j < ww; j++) rows[base + j] = bits[base + j];
+    for (let d = 1; d <= r; d++) {
+      const q = d >> 5,
+        s = d & 31;
+      for (let j = 0; j < ww; j++) {
+        // Cell x takes cell x - d (the row shifted up by d) and cell x + d (shifted down).
+        const lo = j - q,
+          hi = j + q;
+        let up = 0,
+          down = 0;
+        if (lo >= 0)
+          up = s ? (bits[base + lo] << s) | (lo > 0 ? bits[base + lo - 1] >>> (32 - s) : 0) : bits[base + lo];
+        if (hi < ww)
+          down = s ? (bits[base + hi] >>> s) | (hi + 1 < ww ? bits[base + hi + 1] << (32 - s) : 0) : bits[base + hi];
+        rows[base + j] |= up | down;
+      }
     }
   }
-  // Columns: row by row, one running count per column (memory order).
-  const col = new Int32Array(w);
-  for (let k = 0; k < Math.min(h, r); k++) for (let x = 0, q = k * w; x < w; x++) col[x] += tmp[q + x];
-  for (let k = 0; k < h; k++) {
-    if (k + r < h) for (let x = 0, q = (k + r) * w; x < w; x++) col[x] += tmp[q + x];
-    if (k > r) for (let x = 0, q = (k - r - 1) * w; x < w; x++) col[x] -= tmp[q + x];
-    const span = Math.min(h - 1, k + r) - Math.max(0, k - r) + 1,
-      q = k * w;
-    if (dilate) for (let x = 0; x < w; x++) out[q + x] = col[x] > 0 ? 1 : 0;
-    else for (let x = 0; x < w; x++) out[q + x] = col[x] === span ? 1 : 0;
+  // Across the rows (clipped to the grid), then back to one cell a byte (complemented for erosion).
+  for (let y = 0; y < h; y++) {
+    const y0 = Math.max(0, y - r),
+      y1 = Math.min(h - 1, y + r);
+    for (let j = 0; j < ww; j++) {
+      let word = 0;
+      for (let v = y0; v <= y1; v++) word |= rows[v * ww + j];
+      const x0 = j << 5,
+        x1 = Math.min(w, x0 + 32);
+      for (let x = x0, i = y * w + x0; x < x1; x++, i++)
+        out[i] = ((word >>> (x & 31)) & 1) === (dilate ? 1 : 0) ? 1 : 0;
+    }
   }
   return out;
 }
@@ -536,7 +553,7 @@ function measureUniform(a: FaceAnalysis): BackgroundUniformMeasures {
     const lab = scratch('lab', f32, n * 3);
     const key9 = scratch('key9', u16, n),
       key15 = scratch('key15', u16, n);
-    for (let y = 0, i = 0; y < gh; y++) {
+    for (let y = 0, i = 0, prev = -1; y < gh; y++) {
       for (let x = 0; x < gw; x++, i++) {
         const q = 2 * y * W + 2 * x,
           p = q * 3;
@@ -546,7 +563,14 @@ function measureUniform(a: FaceAnalysis): BackgroundUniformMeasures {
           b = data[p + 2];
         key9[i] = ((r >> 5) << 6) | ((g >> 5) << 3) | (b >> 5);
         key15[i] = ((r >> 3) << 10) | ((g >> 3) << 5) | (b >> 3);
-        labInto((r << 16) | (g << 8) | b, lab, i * 3);
+        const rgb = (r << 16) | (g << 8) | b;
+        // The same colour as the cell before (flat background, a shirt): its Lab again, without the memo.
+        if (rgb === prev) {
+          lab[i * 3] = lab[i * 3 - 3];
+          lab[i * 3 + 1] = lab[i * 3 - 2];
+          lab[i * 3 + 2] = lab[i * 3 - 1];
+        } else labInto(rgb, lab, i * 3);
+        prev = rgb;
       }
     }
     const bandCells = Math.max(2, Math.round((BACKGROUND_LOCAL.band * W) / 2));
@@ -755,9 +779,10 @@ function measureUniform(a: FaceAnalysis): BackgroundUniformMeasures {
     out.others = (others + edge) / n;
     if (main >= 0) {
       // The visible silhouette: the student's mask plus what is attached to it outside.
-      const on = scratch('on', u8, n);
+      const on = scratch('on', u8, n),
+        label = pc.label;
       for (let i = 0; i < n; i++)
-        on[i] = (person[i] === 1 && pc.label[i] === main) || (person[i] === 0 && attached[i] === 1) ? 1 : 0;
+        on[i] = (person[i] === 1 && label[i] === main) || (person[i] === 0 && attached[i] === 1) ? 1 : 0;
       const b = outlineBump(on, gw, gh, a);
       out.bump = b.px / faceWidthOf(a.face);
       out.bumpAt = b.at;

@@ -29,6 +29,7 @@ import {
   ruleResult,
   sampleBox,
   skinModel,
+  type FaceFrame,
 } from './frame.js';
 import { hairTextured } from './hair-eyebrows.js';
 
@@ -38,53 +39,77 @@ export const FAIL_SHARE = 0.2;
 
 export function measureEarrings(a: FaceAnalysis): { share: [number | null, number | null]; where: [number, number][] } {
   return memo(a, 'rules.earrings', () => {
-    const F = faceFrame(a);
-    const where: [number, number][] = [];
-    const sk = skinModel(a).lab,
-      bg = backgroundLab(a);
-    const hue = (c: Lab) => (Math.atan2(c[2], c[1]) * 180) / Math.PI;
-    const skinHue = hue(sk);
-    const isBg = (u: number, v: number) => {
-      const i = indexAt(a, F, u, v);
-      return i >= 0 && bg !== null && deltaE2000(labOf(a, i), bg) < 20;
-    };
-    // Gold, coloured stones, enamel: clearly coloured, of another hue than the skin (blond hair is paler).
-    const hueGap = (c: Lab) => Math.abs(((hue(c) - skinHue + 540) % 360) - 180);
-    const coloured = (c: Lab) =>
-      hypot2(c[1], c[2]) >= 35 && hueGap(c) > 20 && deltaE2000(c, sk) > 15 && !(bg && deltaE2000(c, bg) < 20);
-    const earringLike = (c: Lab, u: number, v: number) => {
-      // The plain background (most of the box beside a lobe), without a CIEDE2000 for each of its points.
-      if (bg && (c[0] - bg[0]) ** 2 + (c[1] - bg[1]) ** 2 + (c[2] - bg[2]) ** 2 < 100) return false;
-      if (!coloured(c)) {
-        // jewelleryLike's own tests, the cheap part first: bright, or strongly coloured.
-        if (c[0] < Math.max(78, sk[0] + 12) && hypot2(c[1], c[2]) < 38) return false;
-        if (!jewelleryLike(a, c)) return false;
-        // A pale highlight right beside the background is the old background seen between hair strands.
-        if (
-          hypot2(c[1], c[2]) < 15 &&
-          (isBg(u - 0.015, v) || isBg(u + 0.015, v) || isBg(u, v - 0.015) || isBg(u, v + 0.015))
-        )
-          return false;
-      }
-      // Hair (blond strands, the old background between strands) is no jewel.
-      return !hairTextured(a, F, u, v);
-    };
-    const one = (jaw: number, sign: number): number | null => {
-      const [ju, jv] = F.uv(jaw);
-      const inner = Math.abs(ju) - 0.04,
-        outer = Math.abs(ju) + 0.32;
-      const s = sampleBox(a, sign < 0 ? -outer : inner, sign < 0 ? -inner : outer, jv - 0.3, jv + 0.5, 0.02);
-      if (s.lab.length < s.requested * 0.6) return null;
-      let n = 0;
-      s.lab.forEach((c, k) => {
-        if (!earringLike(c, s.at[k][0], s.at[k][1])) return;
-        n++;
-        where.push(F.at(s.at[k][0], s.at[k][1]));
-      });
-      return n / s.lab.length;
-    };
-    return { share: [one(132, -1), one(361, 1)], where };
+    const t = new EarringTest(a);
+    return { share: [t.lobe(132, -1), t.lobe(361, 1)], where: t.where };
   });
+}
+
+const hue = (c: Lab) => (Math.atan2(c[2], c[1]) * 180) / Math.PI;
+
+/**
+ * The earring test of one photo. A class, not closures made per photo: V8 keeps optimised code only while
+ * a closure of it lives, so per-photo closures start cold again after every full GC.
+ */
+class EarringTest {
+  readonly where: [number, number][] = [];
+  private readonly F: FaceFrame;
+  private readonly sk: Lab;
+  private readonly bg: Lab | null;
+  private readonly skinHue: number;
+  constructor(private readonly a: FaceAnalysis) {
+    this.F = faceFrame(a);
+    this.sk = skinModel(a).lab;
+    this.bg = backgroundLab(a);
+    this.skinHue = hue(this.sk);
+  }
+  private isBg(u: number, v: number): boolean {
+    const i = indexAt(this.a, this.F, u, v);
+    return i >= 0 && this.bg !== null && deltaE2000(labOf(this.a, i), this.bg) < 20;
+  }
+  /** Gold, coloured stones, enamel: clearly coloured, of another hue than the skin (blond hair is paler). */
+  private coloured(c: Lab): boolean {
+    const { sk, bg } = this;
+    return (
+      hypot2(c[1], c[2]) >= 35 &&
+      Math.abs(((hue(c) - this.skinHue + 540) % 360) - 180) > 20 &&
+      deltaE2000(c, sk) > 15 &&
+      !(bg && deltaE2000(c, bg) < 20)
+    );
+  }
+  private earringLike(c: Lab, u: number, v: number): boolean {
+    const { a, sk, bg } = this;
+    // The plain background (most of the box beside a lobe), without a CIEDE2000 for each of its points.
+    if (bg && (c[0] - bg[0]) ** 2 + (c[1] - bg[1]) ** 2 + (c[2] - bg[2]) ** 2 < 100) return false;
+    if (!this.coloured(c)) {
+      // jewelleryLike's own tests, the cheap part first: bright, or strongly coloured.
+      if (c[0] < Math.max(78, sk[0] + 12) && hypot2(c[1], c[2]) < 38) return false;
+      if (!jewelleryLike(a, c)) return false;
+      // A pale highlight right beside the background is the old background seen between hair strands.
+      if (
+        hypot2(c[1], c[2]) < 15 &&
+        (this.isBg(u - 0.015, v) || this.isBg(u + 0.015, v) || this.isBg(u, v - 0.015) || this.isBg(u, v + 0.015))
+      )
+        return false;
+    }
+    // Hair (blond strands, the old background between strands) is no jewel.
+    return !hairTextured(a, this.F, u, v);
+  }
+  /** Share of earring-like points in the box around the lobe below jaw point `jaw`, or null outside the picture. */
+  lobe(jaw: number, sign: number): number | null {
+    const F = this.F;
+    const [ju, jv] = F.uv(jaw);
+    const inner = Math.abs(ju) - 0.04,
+      outer = Math.abs(ju) + 0.32;
+    const s = sampleBox(this.a, sign < 0 ? -outer : inner, sign < 0 ? -inner : outer, jv - 0.3, jv + 0.5, 0.02);
+    if (s.lab.length < s.requested * 0.6) return null;
+    let n = 0;
+    for (let k = 0; k < s.lab.length; k++) {
+      if (!this.earringLike(s.lab[k], s.at[k][0], s.at[k][1])) continue;
+      n++;
+      this.where.push(F.at(s.at[k][0], s.at[k][1]));
+    }
+    return n / s.lab.length;
+  }
 }
 
 export function checkEarrings(a: FaceAnalysis): CheckResult {

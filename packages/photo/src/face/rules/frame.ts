@@ -10,14 +10,11 @@
  */
 import type { CheckResult, CheckStatus, Measure, RuleId } from '../../types.js';
 import { deltaE2000, hypot2, rgbToLab, type Lab } from '../colour.js';
-import { pt, pupils, type FaceAnalysis } from '../analysis.js';
+import { memo, pt, pupils, type FaceAnalysis } from '../analysis.js';
 import type { DetectedFace } from '../engine.js';
 import type { Point } from '../geometry.js';
 
-export function memo<T>(a: FaceAnalysis, key: string, f: () => T): T {
-  if (!a.cache.has(key)) a.cache.set(key, f());
-  return a.cache.get(key) as T;
-}
+export { memo };
 
 export interface FaceFrame {
   ipd: number;

@@ -11,6 +11,7 @@
  */
 import type { CheckResult } from '../../types.js';
 import type { FaceAnalysis } from '../analysis.js';
+import { greyAt } from '../measures.js';
 import { faceFrame, memo, r2, ruleResult, sampleBox, skinModel, type FaceFrame, type Sample } from './frame.js';
 
 export const MIN_SKIN_ABOVE_BROW = 0.35;
@@ -28,18 +29,6 @@ export const BROW_UPPER = [
 export const STRAND_SCALE = 0.015;
 export const STRAND_MIN_CURVATURE = 6;
 export const STRAND_RATIO = 2.5;
-
-function greyAt(a: FaceAnalysis, x: number, y: number): number {
-  const { width: W, height: H, data } = a.img;
-  const xi = Math.max(0, Math.min(W - 2, Math.floor(x))),
-    yi = Math.max(0, Math.min(H - 2, Math.floor(y)));
-  const fx = Math.max(0, Math.min(1, x - xi)),
-    fy = Math.max(0, Math.min(1, y - yi));
-  const p = (yi * W + xi) * 3,
-    q = p + W * 3;
-  const g = (k: number) => 0.299 * data[k] + 0.587 * data[k + 1] + 0.114 * data[k + 2];
-  return (g(p) * (1 - fx) + g(p + 3) * fx) * (1 - fy) + (g(q) * (1 - fx) + g(q + 3) * fx) * fy;
-}
 
 /**
  * Hair-strand texture at face point (u, v) (发丝纹理): hair falling over the brows, the lids or the ears
