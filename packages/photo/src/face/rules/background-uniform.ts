@@ -529,265 +529,325 @@ export function backgroundUniformMeasures(a: FaceAnalysis): BackgroundUniformMea
  * closure made per photo starts cold again after every full GC (the London bench: ~80 ms instead of ~8).
  */
 function measureUniform(a: FaceAnalysis): BackgroundUniformMeasures {
-  {
-    const base = backgroundMeasures(a);
-    const out: BackgroundUniformMeasures = {
-      spread: base.spread,
-      gradient: base.gradient,
-      patch: 0,
-      patchArea: 0,
-      patchAt: null,
-      others: 0,
-      bump: 0,
-      bumpAt: null,
-    };
-    if (!base.rgb || !a.mask || !a.face) return out;
-    const { width: W, height: H, data } = a.img;
-    const gw = Math.ceil(W / 2),
-      gh = Math.ceil(H / 2),
-      n = gw * gh;
-    const alpha = a.mask.alpha;
-    // Per grid cell: the person mask, Lab, and the colour keys of the palette bins (3 bits per channel)
-    // and of the explanation memo (5 bits per channel).
-    const person = scratch('person', u8, n);
-    const lab = scratch('lab', f32, n * 3);
-    const key9 = scratch('key9', u16, n),
-      key15 = scratch('key15', u16, n);
-    for (let y = 0, i = 0, prev = -1; y < gh; y++) {
-      for (let x = 0; x < gw; x++, i++) {
-        const q = 2 * y * W + 2 * x,
-          p = q * 3;
-        person[i] = alpha[q] >= 128 ? 1 : 0;
-        const r = data[p],
-          g = data[p + 1],
-          b = data[p + 2];
-        key9[i] = ((r >> 5) << 6) | ((g >> 5) << 3) | (b >> 5);
-        key15[i] = ((r >> 3) << 10) | ((g >> 3) << 5) | (b >> 3);
-        const rgb = (r << 16) | (g << 8) | b;
-        // The same colour as the cell before (flat background, a shirt): its Lab again, without the memo.
-        if (rgb === prev) {
-          lab[i * 3] = lab[i * 3 - 3];
-          lab[i * 3 + 1] = lab[i * 3 - 2];
-          lab[i * 3 + 2] = lab[i * 3 - 1];
-        } else labInto(rgb, lab, i * 3);
-        prev = rgb;
+  const base = backgroundMeasures(a);
+  const out: BackgroundUniformMeasures = {
+    spread: base.spread,
+    gradient: base.gradient,
+    patch: 0,
+    patchArea: 0,
+    patchAt: null,
+    others: 0,
+    bump: 0,
+    bumpAt: null,
+  };
+  if (!base.rgb || !a.mask || !a.face) return out;
+  const W = a.img.width;
+  const g = fillGrid(a);
+  const { gw, gh, person } = g;
+  const bandCells = Math.max(2, Math.round((BACKGROUND_LOCAL.band * W) / 2));
+  const near = morph(person, gw, gh, bandCells, true, 'near');
+  // The palette comes from deep inside the mask (an object the mask swallowed beside the hair stays out).
+  const core = morph(person, gw, gh, bandCells, false, 'core');
+  // The person's palette near each place (for the band outside the mask): bins of the mask shrunk by a
+  // few px per tile, merged over the tiles within `reach` — a grey leftover beside dark hair is
+  // compared with the hair and skin next to it, not with the shaded white shirt at the bottom.
+  const inner = morph(person, gw, gh, BACKGROUND_LOCAL.innerCells, false, 'inner');
+  const B = rgbToLab(base.rgb[0], base.rgb[1], base.rgb[2]);
+  // (A tenth of the face width above the chin: high shoulders of a shirt can reach the chin's height.)
+  const chinCell = Math.round((pt(a.face, MESH.chin)[1] - 0.1 * faceWidthOf(a.face)) / 2);
+  const palettes = personPalettes(a, g, core, inner, chinCell);
+  const tiles = tileBins(g, inner);
+  const reachT = Math.ceil((BACKGROUND_LOCAL.reach * W) / 2 / BACKGROUND_LOCAL.tile);
+  // The rim beside the jaw (see BACKGROUND_LOCAL.jawBelowNose), in grid cells.
+  const jawTop = Math.round((pt(a.face, MESH.noseBottom)[1] + BACKGROUND_LOCAL.jawBelowNose * faceWidthOf(a.face)) / 2);
+  const jawLeft = pt(a.face, MESH.cheekEdgeLeft)[0] / 2,
+    jawRight = pt(a.face, MESH.cheekEdgeRight)[0] / 2;
+  const rim = { chinCell, jawTop, jawLeft, jawRight };
+  const local = new LocalPalettes(gw, tiles.tw, tiles.th, reachT, tiles.start, tiles.key, tiles.n, tiles.sum, palettes);
+  const attached = attachedCells(g, near, B);
+  const off = offCells(g, core, near, attached, B, rim, local, palettes);
+  a.cache.set('background.uniform.cells', off);
+  largestPatch(off, gw, gh, out);
+  otherPeople(a, g, attached, out);
+  return out;
+}
+
+/** The 2-px grid of a photo: per cell the person mask, Lab, and the colour keys of the palette bins (3 bits
+ *  per channel) and of the explanation memo (5 bits per channel), in the module's work buffers. */
+interface Grid {
+  gw: number;
+  gh: number;
+  n: number;
+  person: Uint8Array;
+  lab: Float32Array;
+  key9: Uint16Array;
+  key15: Uint16Array;
+}
+
+function fillGrid(a: FaceAnalysis): Grid {
+  const { width: W, height: H, data } = a.img;
+  const gw = Math.ceil(W / 2),
+    gh = Math.ceil(H / 2),
+    n = gw * gh;
+  const alpha = a.mask!.alpha;
+  const person = scratch('person', u8, n);
+  const lab = scratch('lab', f32, n * 3);
+  const key9 = scratch('key9', u16, n),
+    key15 = scratch('key15', u16, n);
+  for (let y = 0, i = 0, prev = -1; y < gh; y++) {
+    for (let x = 0; x < gw; x++, i++) {
+      const q = 2 * y * W + 2 * x,
+        p = q * 3;
+      person[i] = alpha[q] >= 128 ? 1 : 0;
+      const r = data[p],
+        g = data[p + 1],
+        b = data[p + 2];
+      key9[i] = ((r >> 5) << 6) | ((g >> 5) << 3) | (b >> 5);
+      key15[i] = ((r >> 3) << 10) | ((g >> 3) << 5) | (b >> 3);
+      const rgb = (r << 16) | (g << 8) | b;
+      // The same colour as the cell before (flat background, a shirt): its Lab again, without the memo.
+      if (rgb === prev) {
+        lab[i * 3] = lab[i * 3 - 3];
+        lab[i * 3 + 1] = lab[i * 3 - 2];
+        lab[i * 3 + 2] = lab[i * 3 - 1];
+      } else labInto(rgb, lab, i * 3);
+      prev = rgb;
+    }
+  }
+  return { gw, gh, n, person, lab, key9, key15 };
+}
+
+/**
+ * The person's palettes for the mask's rim, by number: 0 global, 1 head, 2 hair (head when no hair was
+ * sampled); `LocalPalettes` appends the local ones. Global and head: bins over the mask's deep core, so an
+ * object the mask took in beside the hair stays out of it; above the chin only the head's core counts
+ * (skin, hair): a grey leftover beside the jaw is not the shaded white shirt further down. Both with the
+ * hair's colours.
+ */
+function personPalettes(
+  a: FaceAnalysis,
+  g: Grid,
+  core: Uint8Array,
+  inner: Uint8Array,
+  chinCell: number,
+): Float64Array[] {
+  const { gw, gh, n, key9, lab } = g;
+  const globalBins = new Bins(),
+    headBins = new Bins();
+  for (let i = 0; i < n; i += 2) {
+    if (!core[i]) continue;
+    globalBins.addCell(key9, lab, i);
+    if (i < chinCell * gw) headBins.addCell(key9, lab, i);
+  }
+  // The hair (thin at the sides, often missing from the deep core): the mask over the crown, between
+  // the head top and the top of the forehead, across the middle of the face.
+  const f = a.face!,
+    fw = faceWidthOf(f) / 2,
+    cx = pt(f, MESH.noseTip)[0] / 2;
+  const y0 = Math.max(0, Math.floor(a.headTop.y / 2)),
+    y1 = Math.min(gh - 1, Math.round(pt(f, MESH.foreheadTop)[1] / 2));
+  const hairBins = new Bins();
+  for (let y = y0; y <= y1; y++) {
+    for (let x = Math.max(0, Math.round(cx - 0.5 * fw)); x <= Math.min(gw - 1, Math.round(cx + 0.5 * fw)); x++) {
+      if (inner[y * gw + x]) hairBins.addCell(key9, lab, y * gw + x);
+    }
+  }
+  // and beside the temples, just outside the face contour (hair above the ears).
+  const eyeY = Math.round((pupils(f)[0][1] + pupils(f)[1][1]) / 4);
+  const cl = pt(f, MESH.cheekEdgeLeft)[0] / 2,
+    cr = pt(f, MESH.cheekEdgeRight)[0] / 2,
+    side = 0.12 * fw;
+  for (let y = y1; y <= Math.min(gh - 1, eyeY); y++) {
+    for (const [u0, u1] of [
+      [cl - side, cl],
+      [cr, cr + side],
+    ]) {
+      for (let x = Math.max(0, Math.round(u0)); x <= Math.min(gw - 1, Math.round(u1)); x++) {
+        if (inner[y * gw + x]) hairBins.addCell(key9, lab, y * gw + x);
       }
     }
-    const bandCells = Math.max(2, Math.round((BACKGROUND_LOCAL.band * W) / 2));
-    const near = morph(person, gw, gh, bandCells, true, 'near');
-    // The palette comes from deep inside the mask (an object the mask swallowed beside the hair stays out).
-    const core = morph(person, gw, gh, bandCells, false, 'core');
-    const B = rgbToLab(base.rgb[0], base.rgb[1], base.rgb[2]);
-    const maxBg2 = BACKGROUND_LOCAL.maxDeltaE ** 2;
-    // The person's palette (for the mask's rim): bins over the mask's deep core, so an object the mask
-    // took in beside the hair stays out of it.
-    // Above the chin only the head's core counts (skin, hair): a grey leftover beside the jaw is not the
-    // shaded white shirt further down.
-    // (A tenth of the face width above the chin: high shoulders of a shirt can reach the chin's height.)
-    const chinCell = Math.round((pt(a.face, MESH.chin)[1] - 0.1 * faceWidthOf(a.face)) / 2);
-    const globalBins = new Bins(),
-      headBins = new Bins();
-    for (let i = 0; i < n; i += 2) {
-      if (!core[i]) continue;
-      globalBins.addCell(key9, lab, i);
-      if (i < chinCell * gw) headBins.addCell(key9, lab, i);
-    }
-    let global = globalBins.palette(0.003),
-      head = headBins.palette(0.003),
-      hairOnly: Float64Array;
-    // The person's palette near each place (for the band outside the mask): bins of the mask shrunk by a
-    // few px per tile, merged over the tiles within `reach` — a grey leftover beside dark hair is
-    // compared with the hair and skin next to it, not with the shaded white shirt at the bottom.
-    const inner = morph(person, gw, gh, BACKGROUND_LOCAL.innerCells, false, 'inner');
-    // The hair (thin at the sides, often missing from the deep core): the mask over the crown, between
-    // the head top and the top of the forehead, across the middle of the face.
-    {
-      const f = a.face,
-        fw = faceWidthOf(f) / 2,
-        cx = pt(f, MESH.noseTip)[0] / 2;
-      const y0 = Math.max(0, Math.floor(a.headTop.y / 2)),
-        y1 = Math.min(gh - 1, Math.round(pt(f, MESH.foreheadTop)[1] / 2));
-      const hairBins = new Bins();
-      for (let y = y0; y <= y1; y++) {
-        for (let x = Math.max(0, Math.round(cx - 0.5 * fw)); x <= Math.min(gw - 1, Math.round(cx + 0.5 * fw)); x++) {
-          if (inner[y * gw + x]) hairBins.addCell(key9, lab, y * gw + x);
-        }
+  }
+  const hair = hairBins.palette(0.02);
+  const global = concat(globalBins.palette(0.003), hair),
+    head = concat(headBins.palette(0.003), hair);
+  return [global, head, hair.length ? hair : head];
+}
+
+/** Tile bins over the shrunk mask, packed: tile t's bins are entries start[t] .. start[t + 1] of key / n / sum. */
+function tileBins(
+  g: Grid,
+  inner: Uint8Array,
+): { tw: number; th: number; start: Int32Array; key: number[]; n: number[]; sum: number[] } {
+  const { gw, gh, key9, lab } = g;
+  const T = BACKGROUND_LOCAL.tile,
+    tw = Math.ceil(gw / T),
+    th = Math.ceil(gh / T);
+  const start = new Int32Array(tw * th + 1);
+  const key: number[] = [],
+    n: number[] = [],
+    sum: number[] = [];
+  const bins = new Bins();
+  for (let ty = 0; ty < th; ty++) {
+    for (let tx = 0; tx < tw; tx++) {
+      const t = ty * tw + tx;
+      start[t] = key.length;
+      for (let y = ty * T; y < Math.min(gh, ty * T + T); y++) {
+        for (let x = tx * T, i = y * gw + x; x < Math.min(gw, tx * T + T); x++, i++)
+          if (inner[i]) bins.addCell(key9, lab, i);
       }
-      // and beside the temples, just outside the face contour (hair above the ears).
-      const eyeY = Math.round((pupils(f)[0][1] + pupils(f)[1][1]) / 4);
-      const cl = pt(f, MESH.cheekEdgeLeft)[0] / 2,
-        cr = pt(f, MESH.cheekEdgeRight)[0] / 2,
-        side = 0.12 * fw;
-      for (let y = y1; y <= Math.min(gh - 1, eyeY); y++) {
-        for (const [u0, u1] of [
-          [cl - side, cl],
-          [cr, cr + side],
-        ]) {
-          for (let x = Math.max(0, Math.round(u0)); x <= Math.min(gw - 1, Math.round(u1)); x++) {
-            if (inner[y * gw + x]) hairBins.addCell(key9, lab, y * gw + x);
-          }
-        }
+      for (const k of bins.keys) {
+        key.push(k);
+        n.push(bins.n[k]);
+        sum.push(bins.sum[k * 3], bins.sum[k * 3 + 1], bins.sum[k * 3 + 2]);
       }
-      const hair = hairBins.palette(0.02);
-      hairOnly = hair;
-      global = concat(global, hair);
-      head = concat(head, hair);
+      bins.clear();
     }
-    // Tile bins, packed: tile t's bins are entries tileStart[t] .. tileStart[t + 1] of tileKey / tileN / tileSum.
-    const T = BACKGROUND_LOCAL.tile,
-      tw = Math.ceil(gw / T),
-      th = Math.ceil(gh / T);
-    const tileStart = new Int32Array(tw * th + 1);
-    const tileKey: number[] = [],
-      tileN: number[] = [],
-      tileSum: number[] = [];
-    {
-      const scratch = new Bins();
-      for (let ty = 0; ty < th; ty++) {
-        for (let tx = 0; tx < tw; tx++) {
-          const t = ty * tw + tx;
-          tileStart[t] = tileKey.length;
-          for (let y = ty * T; y < Math.min(gh, ty * T + T); y++) {
-            for (let x = tx * T, i = y * gw + x; x < Math.min(gw, tx * T + T); x++, i++)
-              if (inner[i]) scratch.addCell(key9, lab, i);
-          }
-          for (const k of scratch.keys) {
-            tileKey.push(k);
-            tileN.push(scratch.n[k]);
-            tileSum.push(scratch.sum[k * 3], scratch.sum[k * 3 + 1], scratch.sum[k * 3 + 2]);
-          }
-          scratch.clear();
-        }
-      }
-      tileStart[tw * th] = tileKey.length;
+  }
+  start[tw * th] = key.length;
+  return { tw, th, start, key, n, sum };
+}
+
+/**
+ * Cells outside the mask reached from the person through cells that are not the background colour: hair
+ * strands and an edge the mask missed are attached; a thing standing apart (a ring of background between
+ * it and the person) is not the person, whatever its colour. Person cells are attached too.
+ */
+function attachedCells(g: Grid, near: Uint8Array, B: Lab): Uint8Array {
+  const { gw, gh, n, person, lab } = g;
+  const attached = scratch('attached', u8, n).fill(0);
+  const stack = scratch('stack', i32, n);
+  let top = 0;
+  for (let i = 0; i < n; i++) {
+    if (!person[i]) continue;
+    attached[i] = 1;
+    // Seeds: person cells on the mask's outline only.
+    const x = i % gw;
+    if (
+      (x > 0 && !person[i - 1]) ||
+      (x < gw - 1 && !person[i + 1]) ||
+      (i >= gw && !person[i - gw]) ||
+      (i + gw < n && !person[i + gw])
+    )
+      stack[top++] = i;
+  }
+  const fill: Flood = { attached, near, lab, B, maxBg2: BACKGROUND_LOCAL.maxDeltaE ** 2, stack, top };
+  while (fill.top) {
+    const j = stack[--fill.top];
+    const x = j % gw,
+      y = (j - x) / gw;
+    if (x > 0) visit(fill, j - 1);
+    if (x < gw - 1) visit(fill, j + 1);
+    if (y > 0) visit(fill, j - gw);
+    if (y < gh - 1) visit(fill, j + gw);
+  }
+  return attached;
+}
+
+/** Off-colour background cells, by why (`OFF`); a new array (kept in the analysis cache for overlays). */
+function offCells(
+  g: Grid,
+  core: Uint8Array,
+  near: Uint8Array,
+  attached: Uint8Array,
+  B: Lab,
+  rim: { chinCell: number; jawTop: number; jawLeft: number; jawRight: number },
+  local: LocalPalettes,
+  palettes: Float64Array[],
+): Uint8Array {
+  const { gw, gh, n, person, lab, key15 } = g;
+  const maxBg2 = BACKGROUND_LOCAL.maxDeltaE ** 2;
+  // Memoised per palette and colour (RGB at 5 bits per channel: within the ΔE margins of the test);
+  // the first cell of a colour decides for the others.
+  const memoOf = new Map<number, number>();
+  const off = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (core[i]) continue;
+    if (person[i]) {
+      // The mask's outer rim: an object or a leftover the mask took in is neither a colour of the person
+      // nearby nor a mix of one with the background.
+      if (!explainedAt(memoOf, i, rimPalette(rim, gw, i), key15, lab, B, palettes)) off[i] = OFF.rim;
+      continue;
     }
-    const reachT = Math.ceil((BACKGROUND_LOCAL.reach * W) / 2 / T);
-    // Palettes by number: 0 global, 1 head, 2 hair (head when no hair was sampled), then the local ones (a
-    // tile without any bins nearby uses global).
-    const palettes: Float64Array[] = [global, head, hairOnly.length ? hairOnly : head];
-    // The rim beside the jaw (see BACKGROUND_LOCAL.jawBelowNose), in grid cells.
-    const jawTop = Math.round(
-      (pt(a.face, MESH.noseBottom)[1] + BACKGROUND_LOCAL.jawBelowNose * faceWidthOf(a.face)) / 2,
-    );
-    const jawLeft = pt(a.face, MESH.cheekEdgeLeft)[0] / 2,
-      jawRight = pt(a.face, MESH.cheekEdgeRight)[0] / 2;
-    const rim = { chinCell, jawTop, jawLeft, jawRight };
-    const local = new LocalPalettes(gw, tw, th, reachT, tileStart, tileKey, tileN, tileSum, palettes);
-    // Cells outside the mask reached from the person through cells that are not the background colour:
-    // hair strands and an edge the mask missed are attached; a thing standing apart (a ring of background
-    // between it and the person) is not the person, whatever its colour.
-    const attached = scratch('attached', u8, n).fill(0);
-    {
-      const stack = scratch('stack', i32, n);
-      let top = 0;
-      for (let i = 0; i < n; i++) {
-        if (!person[i]) continue;
-        attached[i] = 1;
-        // Seeds: person cells on the mask's outline only.
-        const x = i % gw;
-        if (
-          (x > 0 && !person[i - 1]) ||
-          (x < gw - 1 && !person[i + 1]) ||
-          (i >= gw && !person[i - gw]) ||
-          (i + gw < n && !person[i + gw])
-        )
-          stack[top++] = i;
-      }
-      const fill: Flood = { attached, near, lab, B, maxBg2, stack, top };
-      while (fill.top) {
-        const j = stack[--fill.top];
-        const x = j % gw,
-          y = (j - x) / gw;
-        if (x > 0) visit(fill, j - 1);
-        if (x < gw - 1) visit(fill, j + 1);
-        if (y > 0) visit(fill, j - gw);
-        if (y < gh - 1) visit(fill, j + gw);
-      }
+    if (dist2(lab, i, B[0], B[1], B[2]) <= maxBg2) continue;
+    if (near[i] && attached[i]) {
+      const e = explainedAt(memoOf, i, local.at(i), key15, lab, B, palettes);
+      // A mix is only an edge where the colour changes; a flat mix is a shadow or a veil on the background.
+      if (e === 1 || (e === 2 && !flatAt(lab, gw, gh, i))) continue;
+      off[i] = e === 2 ? OFF.flatMix : OFF.band;
+      continue;
     }
-    // Memoised per palette and colour (RGB at 5 bits per channel: within the ΔE margins of the test);
-    // the first cell of a colour decides for the others.
-    const memoOf = new Map<number, number>();
-    // Off-colour background cells.
-    const off = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      if (core[i]) continue;
-      if (person[i]) {
-        // The mask's outer rim: an object or a leftover the mask took in is neither a colour of the person
-        // nearby nor a mix of one with the background.
-        if (!explainedAt(memoOf, i, rimPalette(rim, gw, i), key15, lab, B, palettes)) off[i] = OFF.rim;
-        continue;
-      }
-      if (dist2(lab, i, B[0], B[1], B[2]) <= maxBg2) continue;
-      if (near[i] && attached[i]) {
-        const e = explainedAt(memoOf, i, local.at(i), key15, lab, B, palettes);
-        // A mix is only an edge where the colour changes; a flat mix is a shadow or a veil on the background.
-        if (e === 1 || (e === 2 && !flatAt(lab, gw, gh, i))) continue;
-        off[i] = e === 2 ? OFF.flatMix : OFF.band;
-        continue;
-      }
-      off[i] = OFF.far;
+    off[i] = OFF.far;
+  }
+  return off;
+}
+
+/** The largest off-colour patch (weighted, see `patchWeight`) into `out`. */
+function largestPatch(off: Uint8Array, gw: number, gh: number, out: BackgroundUniformMeasures): void {
+  const n = gw * gh;
+  const offC = components(off, gw, gh, 'offLabel');
+  // Per patch: its size and whether most of it is sure (apart from the person, a flat mix, or in the
+  // mask's rim) or only unexplained next to the person (a colour of the person the mask left out?).
+  const m = offC.sizes.length;
+  const sure = new Float64Array(m),
+    sx = new Float64Array(m),
+    sy = new Float64Array(m);
+  for (let i = 0; i < n; i++) {
+    const k = offC.label[i];
+    if (k < 0) continue;
+    if (off[i] !== OFF.band) sure[k]++;
+    sx[k] += i % gw;
+    sy[k] += Math.floor(i / gw);
+  }
+  let bestId = -1;
+  for (let k = 0; k < m; k++)
+    if (bestId < 0 || patchWeight(sure, offC.sizes, k) > patchWeight(sure, offC.sizes, bestId)) bestId = k;
+  if (bestId >= 0) {
+    out.patch = patchWeight(sure, offC.sizes, bestId) / n;
+    out.patchArea = offC.sizes[bestId] / n;
+    out.patchAt = [
+      Math.round((2 * sx[bestId]) / offC.sizes[bestId]),
+      Math.round((2 * sy[bestId]) / offC.sizes[bestId]),
+    ];
+  }
+}
+
+/**
+ * Other people / objects in the person mask into `out.others`: components not holding the nose, and mask
+ * touching a side edge above the mouth (the student's shoulders meet the sides below it); and the
+ * outline's largest bump (`outlineBump`) into `out.bump`.
+ */
+function otherPeople(a: FaceAnalysis, g: Grid, attached: Uint8Array, out: BackgroundUniformMeasures): void {
+  const { gw, gh, n, person } = g;
+  const face = a.face!;
+  const pc = components(person, gw, gh, 'personLabel');
+  const nose = pt(face, MESH.noseTip);
+  const main =
+    pc.label[
+      Math.min(gh - 1, Math.max(0, Math.round(nose[1] / 2))) * gw +
+        Math.min(gw - 1, Math.max(0, Math.round(nose[0] / 2)))
+    ];
+  let others = 0;
+  for (let k = 0; k < pc.sizes.length; k++) if (k !== main) others += pc.sizes[k];
+  // (Above the mouth: high shoulders and hair lying on them can reach a side between mouth and chin.)
+  const shoulderY = Math.min(gh, Math.round((pt(face, MESH.chin)[1] - 0.3 * faceWidthOf(face)) / 2));
+  let edge = 0;
+  for (let y = 0; y < shoulderY; y++) {
+    for (const x0 of [0, gw - 1]) {
+      // Count the run of mask cells inward from this edge cell (how far the touching region reaches).
+      const dir = x0 === 0 ? 1 : -1;
+      for (let x = x0, k = 0; k < gw / 6 && person[y * gw + x] && pc.label[y * gw + x] === main; x += dir, k++) edge++;
     }
-    a.cache.set('background.uniform.cells', off);
-    const offC = components(off, gw, gh, 'offLabel');
-    // Per patch: its size and whether most of it is sure (apart from the person, a flat mix, or in the
-    // mask's rim) or only unexplained next to the person (a colour of the person the mask left out?).
-    const m = offC.sizes.length;
-    const sure = new Float64Array(m),
-      sx = new Float64Array(m),
-      sy = new Float64Array(m);
-    for (let i = 0; i < n; i++) {
-      const k = offC.label[i];
-      if (k < 0) continue;
-      if (off[i] !== OFF.band) sure[k]++;
-      sx[k] += i % gw;
-      sy[k] += Math.floor(i / gw);
-    }
-    // Patch weight: a sure patch counts fully, a merely unexplained one at a third (fails only when large).
-    let bestId = -1;
-    for (let k = 0; k < m; k++)
-      if (bestId < 0 || patchWeight(sure, offC.sizes, k) > patchWeight(sure, offC.sizes, bestId)) bestId = k;
-    if (bestId >= 0) {
-      out.patch = patchWeight(sure, offC.sizes, bestId) / n;
-      out.patchArea = offC.sizes[bestId] / n;
-      out.patchAt = [
-        Math.round((2 * sx[bestId]) / offC.sizes[bestId]),
-        Math.round((2 * sy[bestId]) / offC.sizes[bestId]),
-      ];
-    }
-    // Other people / objects in the person mask: components not holding the nose, and mask touching a
-    // side edge above the mouth (the student's shoulders meet the sides below it).
-    const pc = components(person, gw, gh, 'personLabel');
-    const nose = pt(a.face, MESH.noseTip);
-    const main =
-      pc.label[
-        Math.min(gh - 1, Math.max(0, Math.round(nose[1] / 2))) * gw +
-          Math.min(gw - 1, Math.max(0, Math.round(nose[0] / 2)))
-      ];
-    let others = 0;
-    for (let k = 0; k < pc.sizes.length; k++) if (k !== main) others += pc.sizes[k];
-    // (Above the mouth: high shoulders and hair lying on them can reach a side between mouth and chin.)
-    const shoulderY = Math.min(gh, Math.round((pt(a.face, MESH.chin)[1] - 0.3 * faceWidthOf(a.face)) / 2));
-    let edge = 0;
-    for (let y = 0; y < shoulderY; y++) {
-      for (const x0 of [0, gw - 1]) {
-        // Count the run of mask cells inward from this edge cell (how far the touching region reaches).
-        const dir = x0 === 0 ? 1 : -1;
-        for (let x = x0, k = 0; k < gw / 6 && person[y * gw + x] && pc.label[y * gw + x] === main; x += dir, k++)
-          edge++;
-      }
-    }
-    out.others = (others + edge) / n;
-    if (main >= 0) {
-      // The visible silhouette: the student's mask plus what is attached to it outside.
-      const on = scratch('on', u8, n),
-        label = pc.label;
-      for (let i = 0; i < n; i++)
-        on[i] = (person[i] === 1 && label[i] === main) || (person[i] === 0 && attached[i] === 1) ? 1 : 0;
-      const b = outlineBump(on, gw, gh, a);
-      out.bump = b.px / faceWidthOf(a.face);
-      out.bumpAt = b.at;
-    }
-    return out;
+  }
+  out.others = (others + edge) / n;
+  if (main >= 0) {
+    // The visible silhouette: the student's mask plus what is attached to it outside.
+    const on = scratch('on', u8, n),
+      label = pc.label;
+    for (let i = 0; i < n; i++)
+      on[i] = (person[i] === 1 && label[i] === main) || (person[i] === 0 && attached[i] === 1) ? 1 : 0;
+    const b = outlineBump(on, gw, gh, a);
+    out.bump = b.px / faceWidthOf(face);
+    out.bumpAt = b.at;
   }
 }
 
