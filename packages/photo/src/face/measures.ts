@@ -115,15 +115,19 @@ function computeSkinTexture(a: FaceAnalysis): number {
   return (vals[0] + vals[1]) / 2;
 }
 
-function medianOf(values: number[]): number {
+function medianOf(values: Float64Array): number {
   if (values.length === 0) return NaN;
-  const s = [...values].sort((x, y) => x - y);
-  return s[s.length >> 1];
+  return values.sort()[values.length >> 1];
 }
 
-function lightnessOf(a: FaceAnalysis, idx: number[]): number[] {
+function lightnessOf(a: FaceAnalysis, idx: number[]): Float64Array {
   const d = a.img.data;
-  return idx.map((i) => lightness(d[i * 3], d[i * 3 + 1], d[i * 3 + 2]));
+  const out = new Float64Array(idx.length);
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k];
+    out[k] = lightness(d[i * 3], d[i * 3 + 1], d[i * 3 + 2]);
+  }
+  return out;
 }
 
 /** exposure: face lightness, cheek balance, clipping and the whole photo's highlights. */
