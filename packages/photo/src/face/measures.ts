@@ -275,18 +275,17 @@ function computeClothingColour(a: FaceAnalysis): { rgb: [number, number, number]
   const chin = pt(f, MESH.chin),
     nose = pt(f, MESH.noseTip);
   const { width: W, height: H } = a.img;
-  const idx: number[] = [];
-  const y0 = Math.round(chin[1] + 0.45 * fw);
-  for (let y = Math.max(0, y0); y < H; y += 2) {
-    for (
-      let x = Math.max(0, Math.round(nose[0] - 0.9 * fw));
-      x <= Math.min(W - 1, Math.round(nose[0] + 0.9 * fw));
-      x += 2
-    ) {
-      if (a.mask.alpha[y * W + x] >= 200) idx.push(y * W + x);
+  const y0 = Math.max(0, Math.round(chin[1] + 0.45 * fw)),
+    x0 = Math.max(0, Math.round(nose[0] - 0.9 * fw)),
+    x1 = Math.min(W - 1, Math.round(nose[0] + 0.9 * fw));
+  const idx = new Uint32Array(Math.max(0, Math.ceil((H - y0) / 2) * Math.ceil((x1 - x0 + 1) / 2)));
+  let n = 0;
+  for (let y = y0; y < H; y += 2) {
+    for (let x = x0; x <= x1; x += 2) {
+      if (a.mask.alpha[y * W + x] >= 200) idx[n++] = y * W + x;
     }
   }
-  return { rgb: medianRgb(a.img.data, idx), pixels: idx.length * 4 };
+  return { rgb: medianRgb(a.img.data, idx.subarray(0, n)), pixels: n * 4 };
 }
 
 /** expression: eye opening, mouth opening, teeth share and smile curvature. */
@@ -393,13 +392,20 @@ function computeGlassesMeasures(a: FaceAnalysis): { bridge: number; rims: number
     W = a.img.width;
   let clipped = 0,
     n = 0;
+  const r = a.ipd * 0.3;
   for (const e of pupils(f)) {
-    for (const i of patch(a, e[0], e[1], a.ipd * 0.3)) {
-      const x = i % W,
-        y = Math.floor(i / W);
-      if (hypot2(x - e[0], y - e[1]) < a.ipd * 0.12) continue;
-      n++;
-      if (d[i * 3] >= 250 && d[i * 3 + 1] >= 250 && d[i * 3 + 2] >= 250) clipped++;
+    // The pixels of `patch(a, e[0], e[1], r)`, without the list.
+    const x0 = Math.max(0, Math.round(e[0] - r)),
+      x1 = Math.min(W - 1, Math.round(e[0] + r));
+    const y0 = Math.max(0, Math.round(e[1] - r)),
+      y1 = Math.min(a.img.height - 1, Math.round(e[1] + r));
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        if (hypot2(x - e[0], y - e[1]) < a.ipd * 0.12) continue;
+        const i = y * W + x;
+        n++;
+        if (d[i * 3] >= 250 && d[i * 3 + 1] >= 250 && d[i * 3 + 2] >= 250) clipped++;
+      }
     }
   }
   return { bridge, rims, glare: n ? clipped / n : 0 };

@@ -76,8 +76,8 @@ export interface BackgroundUniformMeasures {
  * Work buffers reused from photo to photo (the measure is synchronous and keeps none of them): a 480×640
  * photo would otherwise allocate ~3 MB of typed arrays per call. Not zeroed: callers write every cell or fill.
  */
-const SCRATCH = new Map<string, Uint8Array | Uint16Array | Int32Array | Float32Array>();
-function scratch<T extends Uint8Array | Uint16Array | Int32Array | Float32Array>(
+const SCRATCH = new Map<string, Uint8Array | Uint16Array | Int32Array | Float32Array | Float64Array>();
+function scratch<T extends Uint8Array | Uint16Array | Int32Array | Float32Array | Float64Array>(
   name: string,
   make: (n: number) => T,
   n: number,
@@ -89,7 +89,8 @@ function scratch<T extends Uint8Array | Uint16Array | Int32Array | Float32Array>
 const u8 = (n: number) => new Uint8Array(n),
   u16 = (n: number) => new Uint16Array(n),
   i32 = (n: number) => new Int32Array(n),
-  f32 = (n: number) => new Float32Array(n);
+  f32 = (n: number) => new Float32Array(n),
+  f64 = (n: number) => new Float64Array(n);
 
 /**
  * Binary dilation / erosion of a grid by a square of half-size r (窗口裁到网格内). Dilation: any cell set in
@@ -429,9 +430,9 @@ class LocalPalettes {
     private readonly th: number,
     private readonly reachT: number,
     private readonly tileStart: Int32Array,
-    private readonly tileKey: number[],
-    private readonly tileN: number[],
-    private readonly tileSum: number[],
+    private readonly tileKey: Uint16Array,
+    private readonly tileN: Float64Array,
+    private readonly tileSum: Float64Array,
     private readonly palettes: Float64Array[],
   ) {
     this.tilePalette = new Int32Array(tw * th).fill(-1);
@@ -677,33 +678,38 @@ function personPalettes(
 function tileBins(
   g: Grid,
   inner: Uint8Array,
-): { tw: number; th: number; start: Int32Array; key: number[]; n: number[]; sum: number[] } {
+): { tw: number; th: number; start: Int32Array; key: Uint16Array; n: Float64Array; sum: Float64Array } {
   const { gw, gh, key9, lab } = g;
   const T = BACKGROUND_LOCAL.tile,
     tw = Math.ceil(gw / T),
     th = Math.ceil(gh / T);
   const start = new Int32Array(tw * th + 1);
-  const key: number[] = [],
-    n: number[] = [],
-    sum: number[] = [];
+  // At most one entry per cell (work buffers, see `scratch`).
+  const key = scratch('tileKey', u16, g.n),
+    n = scratch('tileN', f64, g.n),
+    sum = scratch('tileSum', f64, 3 * g.n);
+  let e = 0;
   const bins = new Bins();
   for (let ty = 0; ty < th; ty++) {
     for (let tx = 0; tx < tw; tx++) {
       const t = ty * tw + tx;
-      start[t] = key.length;
+      start[t] = e;
       for (let y = ty * T; y < Math.min(gh, ty * T + T); y++) {
         for (let x = tx * T, i = y * gw + x; x < Math.min(gw, tx * T + T); x++, i++)
           if (inner[i]) bins.addCell(key9, lab, i);
       }
       for (const k of bins.keys) {
-        key.push(k);
-        n.push(bins.n[k]);
-        sum.push(bins.sum[k * 3], bins.sum[k * 3 + 1], bins.sum[k * 3 + 2]);
+        key[e] = k;
+        n[e] = bins.n[k];
+        sum[e * 3] = bins.sum[k * 3];
+        sum[e * 3 + 1] = bins.sum[k * 3 + 1];
+        sum[e * 3 + 2] = bins.sum[k * 3 + 2];
+        e++;
       }
       bins.clear();
     }
   }
-  start[tw * th] = key.length;
+  start[tw * th] = e;
   return { tw, th, start, key, n, sum };
 }
 
