@@ -6,7 +6,7 @@
  *   by what hair looks like — the colour of the person's own hair beside the temples (ΔE2000 < 16), dark
  *   (L* < 45, chroma < 25) or low-chroma brown to blond (chroma < 28, hue 35°–100°). A hat or cap of another
  *   colour covers most of the crown.
- * - `ornament`: the largest crown patch that is an object (rules/crown.ts: pixels far from the hair model
+ * - `ornament`: the largest crown patch that is an object (rules/crown/colour.ts: pixels far from the hair model
  *   learned from the same photo, grouped; see `ornamentPatch`), IPD², with its mean Mahalanobis distance from
  *   the hair (`ornamentDist`) and its colour step to the ring just outside it (`ornamentStep`) — a clip, a bow,
  *   a flower. A long such patch across the crown is a band (`BAND_*`).
@@ -16,12 +16,12 @@
  *   the brows, |u| ≤ 0.4): a brim, a cap's visor covers it whatever its colour — so does a thick fringe,
  *   which the review message names.
  * - `height`: the head top above the pupils in IPD (a hat's crown stands above the hair; London: ≤ 2.4).
- * - `smoothTexture` / `smoothEdge`: a smooth object in the hair whatever its colour (rules/crown.ts
+ * - `smoothTexture` / `smoothEdge`: a smooth object in the hair whatever its colour (rules/crown/texture.ts
  *   `smoothBlobs`: no strand texture inside, a sharp outline all round) — a compact one is an ornament, one
  *   ≥ `SMOOTH_BAND_WIDTH` IPD wide a band (`smoothObject`, `smoothBand`).
- * - `sparkleDots`: a row of ≥ `SPARKLE_DOTS` evenly spaced near-white stones (rules/crown.ts `sparkleRow`) — a
+ * - `sparkleDots`: a row of ≥ `SPARKLE_DOTS` evenly spaced near-white stones (rules/crown/rhinestones.ts `sparkleRow`) — a
  *   clip set with rhinestones, whatever the colour of its bar (a black one on black hair, on a shaved crown).
- * - `solidStep` / `solidTexture`: a solid light body with a sharp outline and no strands inside (rules/crown.ts
+ * - `solidStep` / `solidTexture`: a solid light body with a sharp outline and no strands inside (rules/crown/light-body.ts
  *   `lightBodies`, `solidLight`) — a white clip where the hair's sheen or grey strands are light too, or the
  *   skin so pale that white passes its colour test.
  * `foreign` ≥ `FAIL_FOREIGN` → `fail` (HEADWEAR); `foreign` ≥ `MIN_FOREIGN`, `forehead` < `MIN_FOREHEAD_SKIN` or
@@ -48,7 +48,7 @@ import { backgroundLab, faceFrame, inPerson, memo, r2, ruleResult, sampleBox, sk
 export const MIN_FOREIGN = 0.5;
 export const FAIL_FOREIGN = 0.7;
 /**
- * A crown patch (rules/crown.ts) is an object — a clip, a bow, a flower, a band — when it is
+ * A crown patch (rules/crown/colour.ts) is an object — a clip, a bow, a flower, a band — when it is
  * - coloured: ≥ `ORNAMENT_AREA` IPD², mean Mahalanobis distance from the hair ≥ `ORNAMENT_D` and a colour step
  *   ≥ `ORNAMENT_STEP` (ΔE76) to the ring just outside it (London crowns: hair sheen and skin at the hairline stay
  *   below d 13 or step 20), or
@@ -85,7 +85,7 @@ export const BAND_D = 5;
 /** Share of forehead columns with skin above and below a non-skin run (a band across the forehead). */
 export const MIN_BAND = 0.6;
 /**
- * A smooth object in the hair (rules/crown.ts `smoothBlobs`), of any colour: `SMOOTH_AREA`–`SMOOTH_MAX_AREA`
+ * A smooth object in the hair (rules/crown/texture.ts `smoothBlobs`), of any colour: `SMOOTH_AREA`–`SMOOTH_MAX_AREA`
  * IPD², compact (fill ≥ `LIGHT_FILL`), mostly inside the crown (≤ 30 % of its outline open), smooth inside
  * (texture ≤ `SMOOTH_TEXTURE`) and a sharp outline (edge ≥ `SMOOTH_EDGE` and ≥ `SMOOTH_CONTRAST` × its texture).
  * London crowns: the smoothest compact stretches of hair or skin have texture ≥ 0.69 or an edge ≤ 1.6; drawn
@@ -135,7 +135,7 @@ export function smoothObject(blobs: SmoothBlob[]): SmoothBlob | null {
   );
 }
 /**
- * A solid light body in the hair (rules/crown.ts `lightBodies`: a white or pale clip whose colour the hair's own
+ * A solid light body in the hair (rules/crown/light-body.ts `lightBodies`: a white or pale clip whose colour the hair's own
  * sheen or grey strands share): ≥ `SOLID_AREA` IPD², step ≥ `SOLID_STEP` L* to the ring outside it, ≤ 15 % of that
  * ring outside the crown, and no strands inside (median core texture ≤ `SOLID_TEXTURE`). London crowns: their
  * light bodies with a step ≥ 33 are sheen on dark hair (core texture ≥ 2.7, and ≤ 0.016 IPD² or 23 % open), and the
