@@ -17,6 +17,7 @@ import type { CheckResult, PhotoLimits } from '../../types.js';
 import { rgbToLab, type Lab } from '../colour.js';
 import { MESH, faceWidthOf, memo, pt, pupils, type FaceAnalysis } from '../analysis.js';
 import { backgroundMeasures } from '../measures.js';
+import { f32, f64, i32, u16, u8, workBuffers } from './work-buffers.js';
 
 /** Thresholds of the local measures (calibrated on the London set and the eval variants). */
 export const BACKGROUND_LOCAL = {
@@ -72,25 +73,8 @@ export interface BackgroundUniformMeasures {
   bumpAt: [number, number] | null;
 }
 
-/**
- * Work buffers reused from photo to photo (the measure is synchronous and keeps none of them): a 480×640
- * photo would otherwise allocate ~3 MB of typed arrays per call. Not zeroed: callers write every cell or fill.
- */
-const SCRATCH = new Map<string, Uint8Array | Uint16Array | Int32Array | Float32Array | Float64Array>();
-function scratch<T extends Uint8Array | Uint16Array | Int32Array | Float32Array | Float64Array>(
-  name: string,
-  make: (n: number) => T,
-  n: number,
-): T {
-  let buf = SCRATCH.get(name) as T | undefined;
-  if (!buf || buf.length < n) SCRATCH.set(name, (buf = make(n)));
-  return buf.subarray(0, n) as T;
-}
-const u8 = (n: number) => new Uint8Array(n),
-  u16 = (n: number) => new Uint16Array(n),
-  i32 = (n: number) => new Int32Array(n),
-  f32 = (n: number) => new Float32Array(n),
-  f64 = (n: number) => new Float64Array(n);
+/** Work buffers reused from photo to photo (see work-buffers.ts): ~3 MB of typed arrays a 480×640 photo. */
+const scratch = workBuffers();
 
 /**
  * Binary dilation / erosion of a grid by a square of half-size r (窗口裁到网格内). Dilation: any cell set in
