@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deltaE2000, deltaE2000Rgb, hypot2, hypot3, rgbToLab, type Lab } from './colour.js';
+import { LAB_MEMO, deltaE2000, deltaE2000Rgb, hypot2, hypot3, labSlot, lightness, rgbToLab, type Lab } from './colour.js';
 
 // Sharma, Wu & Dalal (2005), "The CIEDE2000 color-difference formula: implementation notes,
 // supplementary test data, and mathematical observations", Table 1 (selected pairs).
@@ -61,6 +61,22 @@ describe('hypot2 / hypot3', () => {
         const z = values[(values.indexOf(x) * 31 + values.indexOf(y)) % values.length];
         if (!Object.is(hypot3(x, y, z), Math.hypot(x, y, z))) differ++;
       }
+    expect(differ).toBe(0);
+  });
+});
+
+describe('labSlot (memoised rgbToLab)', () => {
+  it("answers rgbToLab's own values, and L* is `lightness`, colour after colour (hits, misses and evictions)", () => {
+    let differ = 0;
+    for (let pass = 0; pass < 2; pass++)
+      for (let r = pass; r < 256; r += 5)
+        for (let g = 0; g < 256; g += 7)
+          for (let b = 0; b < 256; b += 3) {
+            const c = rgbToLab(r, g, b),
+              k = labSlot(r, g, b);
+            if (LAB_MEMO[k] !== c[0] || LAB_MEMO[k + 1] !== c[1] || LAB_MEMO[k + 2] !== c[2]) differ++;
+            if (lightness(r, g, b) !== c[0]) differ++;
+          }
     expect(differ).toBe(0);
   });
 });

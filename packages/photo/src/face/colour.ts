@@ -32,6 +32,29 @@ export function rgbToLab(r: number, g: number, b: number): Lab {
   return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
 }
 
+/**
+ * `rgbToLab` of 0..255 integer channels, memoised for every photo of the process (a pure function of the
+ * 24-bit colour): direct-mapped, 2^16 entries of doubles — the values are rgbToLab's own. `labSlot` fills
+ * the colour's entry and answers its index k: L*, a*, b* are LAB_MEMO[k], [k + 1], [k + 2] (read them
+ * before the next call). L* equals `lightness` of the same colour (the same operations).
+ */
+const LAB_MEMO_BITS = 16;
+const labTag = new Int32Array(1 << LAB_MEMO_BITS).fill(-1);
+export const LAB_MEMO = new Float64Array(3 << LAB_MEMO_BITS);
+
+export function labSlot(r: number, g: number, b: number): number {
+  const rgb = (r << 16) | (g << 8) | b;
+  const h = Math.imul(rgb, 0x9e3779b1) >>> (32 - LAB_MEMO_BITS);
+  if (labTag[h] !== rgb) {
+    const c = rgbToLab(r, g, b);
+    labTag[h] = rgb;
+    LAB_MEMO[h * 3] = c[0];
+    LAB_MEMO[h * 3 + 1] = c[1];
+    LAB_MEMO[h * 3 + 2] = c[2];
+  }
+  return h * 3;
+}
+
 /** CIELAB L* of an sRGB pixel (lightness 0..100). */
 export function lightness(r: number, g: number, b: number): number {
   const y = 0.2126729 * linear(r) + 0.7151522 * linear(g) + 0.072175 * linear(b);

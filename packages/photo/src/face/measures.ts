@@ -2,7 +2,7 @@
  * Pixel measures on the shared analysis (像素测量): each is a native value computed once and memoised,
  * used by the checks (OFIQ style: measure → value; the check maps it against the profile's limit).
  */
-import { deltaE2000, hypot2, hypot3, lightness, medianRgb, rgbToLab, type Lab } from './colour.js';
+import { LAB_MEMO, deltaE2000, hypot2, hypot3, labSlot, medianRgb, rgbToLab } from './colour.js';
 import { MESH, dist, faceWidthOf, memo, pt, pupils, type FaceAnalysis } from './analysis.js';
 import type { Point } from './geometry.js';
 
@@ -125,7 +125,7 @@ function lightnessOf(a: FaceAnalysis, idx: number[]): Float64Array {
   const out = new Float64Array(idx.length);
   for (let k = 0; k < idx.length; k++) {
     const i = idx[k];
-    out[k] = lightness(d[i * 3], d[i * 3 + 1], d[i * 3 + 2]);
+    out[k] = LAB_MEMO[labSlot(d[i * 3], d[i * 3 + 1], d[i * 3 + 2])];
   }
   return out;
 }
@@ -162,7 +162,7 @@ function computeExposureMeasures(a: FaceAnalysis): ReturnType<typeof exposureMea
   const hist = new Uint32Array(101);
   let n = 0;
   for (let p = 0; p < a.img.width * a.img.height; p += 23) {
-    hist[Math.max(0, Math.min(100, Math.round(lightness(d[p * 3], d[p * 3 + 1], d[p * 3 + 2]))))]++;
+    hist[Math.max(0, Math.min(100, Math.round(LAB_MEMO[labSlot(d[p * 3], d[p * 3 + 1], d[p * 3 + 2])])))]++;
     n++;
   }
   let acc = 0,
@@ -230,8 +230,8 @@ function computeBackgroundMeasures(a: FaceAnalysis): ReturnType<typeof backgroun
   const dists = new Float64Array(Math.ceil(bg.length / step));
   for (let k = 0, j = 0; k < bg.length; k += step, j++) {
     const p = bg[k] * 3;
-    const c = rgbToLab(d[p], d[p + 1], d[p + 2]);
-    dists[j] = hypot3(c[0] - ref[0], c[1] - ref[1], c[2] - ref[2]);
+    const c = labSlot(d[p], d[p + 1], d[p + 2]);
+    dists[j] = hypot3(LAB_MEMO[c] - ref[0], LAB_MEMO[c + 1] - ref[1], LAB_MEMO[c + 2] - ref[2]);
   }
   dists.sort();
   const spread = dists[Math.floor(dists.length * 0.95)] ?? 0;
@@ -332,9 +332,11 @@ function computeExpressionMeasures(a: FaceAnalysis): ReturnType<typeof expressio
       if (!insidePolygon(x + 0.5, y + 0.5, poly)) continue;
       inside++;
       const p = (y * W + x) * 3;
-      const lab: Lab = rgbToLab(d[p], d[p + 1], d[p + 2]);
-      const chroma = hypot2(lab[1], lab[2]);
-      if (lab[1] < 10 && lab[0] > Math.max(45, skinL - 8) && chroma < 32) teeth++;
+      const c = labSlot(d[p], d[p + 1], d[p + 2]);
+      const l = LAB_MEMO[c],
+        aa = LAB_MEMO[c + 1],
+        bb = LAB_MEMO[c + 2];
+      if (aa < 10 && l > Math.max(45, skinL - 8) && hypot2(aa, bb) < 32) teeth++;
     }
   }
   // Share of the mouth's full area (mouth width × 0.25 mouth width) so a thin closed slit counts little.

@@ -9,7 +9,7 @@
  * v ≈ +1.75, the face contour at |u| ≈ 1.05.
  */
 import type { CheckResult, CheckStatus, Measure, RuleId } from '../../types.js';
-import { deltaE2000, hypot2, rgbToLab, type Lab } from '../colour.js';
+import { LAB_MEMO, deltaE2000, hypot2, labSlot, type Lab } from '../colour.js';
 import { memo, pt, pupils, type FaceAnalysis } from '../analysis.js';
 import type { DetectedFace } from '../engine.js';
 import type { Point } from '../geometry.js';
@@ -68,25 +68,10 @@ export function indexAt(a: FaceAnalysis, F: FaceFrame, u: number, v: number): nu
   return yi * a.img.width + xi;
 }
 
-/**
- * `rgbToLab` of 24-bit colours, memoised for every photo of the process (a pure function of the colour):
- * direct-mapped, 2^16 entries, doubles — the values are rgbToLab's own.
- */
-const LAB_BITS = 16;
-const labTag = new Int32Array(1 << LAB_BITS).fill(-1);
-const labMemo = new Float64Array(3 << LAB_BITS);
-
 export function labOf(a: FaceAnalysis, i: number): Lab {
   const d = a.img.data, p = i * 3;
-  const rgb = (d[p] << 16) | (d[p + 1] << 8) | d[p + 2];
-  const h = Math.imul(rgb, 0x9e3779b1) >>> (32 - LAB_BITS);
-  if (labTag[h] === rgb) return [labMemo[h * 3], labMemo[h * 3 + 1], labMemo[h * 3 + 2]];
-  const c = rgbToLab(d[p], d[p + 1], d[p + 2]);
-  labTag[h] = rgb;
-  labMemo[h * 3] = c[0];
-  labMemo[h * 3 + 1] = c[1];
-  labMemo[h * 3 + 2] = c[2];
-  return c;
+  const k = labSlot(d[p], d[p + 1], d[p + 2]);
+  return [LAB_MEMO[k], LAB_MEMO[k + 1], LAB_MEMO[k + 2]];
 }
 
 export interface Sample {
