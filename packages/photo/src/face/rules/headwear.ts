@@ -193,37 +193,40 @@ export interface HeadwearMeasure {
 }
 
 export function measureHeadwear(a: FaceAnalysis): HeadwearMeasure {
-  return memo(a, 'rules.headwear', () => {
-    const F = faceFrame(a);
-    const [ox, oy] = F.at(0, 0);
-    const topV = (a.headTop.y - oy) / F.ipd;
-    void ox;
-    const height = -topV;
-    const v1 = F.uv(10)[1] - 0.05;
-    const sk = skinModel(a);
-    // A bald or shaved crown is skin too, with the highlight of a lit scalp.
-    const scalp = (c: Lab) =>
-      Math.hypot(c[1] - sk.lab[1], c[2] - sk.lab[2]) < 12 && c[0] > sk.lab[0] - 35 && c[0] < sk.lab[0] + 30;
-    const ref = hairReference(a);
-    const s = sampleBox(a, -0.95, 0.95, Math.min(topV, v1 - 0.3) - 0.1, v1, STEP, (i) => inPerson(a, i));
-    let foreign = 0;
-    let box: HeadwearMeasure['where'] = null;
-    s.lab.forEach((c, k) => {
-      if (scalp(c) || hairLike(c, ref)) return;
-      foreign++;
-      const [u, v] = s.at[k];
-      box = box
-        ? { u0: Math.min(box.u0, u), u1: Math.max(box.u1, u), v0: Math.min(box.v0, v), v1: Math.max(box.v1, v) }
-        : { u0: u, u1: u, v0: v, v1: v };
-    });
-    const measured = s.lab.length >= 40;
-    // Upper forehead: from 5 % to 30 % of the way from the mesh's forehead top down to the brows.
-    const top10 = F.uv(10)[1],
-      h = Math.max(0.2, F.uv(105)[1] - top10);
-    const fh = sampleBox(a, -0.4, 0.4, top10 + 0.05 * h, top10 + 0.3 * h, 0.025);
-    const forehead = fh.lab.length ? fh.lab.filter((c) => sk.isSkin(c)).length / fh.lab.length : 0;
-    return { foreign: s.lab.length ? foreign / s.lab.length : 0, forehead, height, where: box, measured };
+  return memo(a, 'rules.headwear', () => headwearNow(a));
+}
+
+/** The measure itself, at module level (its optimised code survives from photo to photo; see analysis.ts `memo`). */
+function headwearNow(a: FaceAnalysis): HeadwearMeasure {
+  const F = faceFrame(a);
+  const [ox, oy] = F.at(0, 0);
+  const topV = (a.headTop.y - oy) / F.ipd;
+  void ox;
+  const height = -topV;
+  const v1 = F.uv(10)[1] - 0.05;
+  const sk = skinModel(a);
+  // A bald or shaved crown is skin too, with the highlight of a lit scalp.
+  const scalp = (c: Lab) =>
+    Math.hypot(c[1] - sk.lab[1], c[2] - sk.lab[2]) < 12 && c[0] > sk.lab[0] - 35 && c[0] < sk.lab[0] + 30;
+  const ref = hairReference(a);
+  const s = sampleBox(a, -0.95, 0.95, Math.min(topV, v1 - 0.3) - 0.1, v1, STEP, (i) => inPerson(a, i));
+  let foreign = 0;
+  let box: HeadwearMeasure['where'] = null;
+  s.lab.forEach((c, k) => {
+    if (scalp(c) || hairLike(c, ref)) return;
+    foreign++;
+    const [u, v] = s.at[k];
+    box = box
+      ? { u0: Math.min(box.u0, u), u1: Math.max(box.u1, u), v0: Math.min(box.v0, v), v1: Math.max(box.v1, v) }
+      : { u0: u, u1: u, v0: v, v1: v };
   });
+  const measured = s.lab.length >= 40;
+  // Upper forehead: from 5 % to 30 % of the way from the mesh's forehead top down to the brows.
+  const top10 = F.uv(10)[1],
+    h = Math.max(0.2, F.uv(105)[1] - top10);
+  const fh = sampleBox(a, -0.4, 0.4, top10 + 0.05 * h, top10 + 0.3 * h, 0.025);
+  const forehead = fh.lab.length ? fh.lab.filter((c) => sk.isSkin(c)).length / fh.lab.length : 0;
+  return { foreign: s.lab.length ? foreign / s.lab.length : 0, forehead, height, where: box, measured };
 }
 
 /** The crown patch that looks like an object (largest first), or null. */

@@ -203,298 +203,295 @@ export function mahal2(l: number, a: number, b: number, mean: Lab, inv: Mat3): n
 }
 
 export function analyseCrown(a: FaceAnalysis): CrownAnalysis {
-  return memo(a, 'rules.crown', () => {
-    const F = faceFrame(a);
-    const W = a.img.width,
-      H = a.img.height,
-      data = a.img.data;
-    const sk = skinModel(a);
-    const [sL, sA, sB] = sk.lab;
-    const sC = hyp(sA, sB);
-    const topV = (a.headTop.y - F.at(0, 0)[1]) / F.ipd;
-    const foreheadV = F.uv(10)[1];
-    const v0 = topV - 0.05,
-      v1 = foreheadV + 0.15,
-      u0 = -1.15,
-      u1 = 1.15;
-    // Pixel box of the face-frame region.
-    const corners = [F.at(u0, v0), F.at(u1, v0), F.at(u0, v1), F.at(u1, v1)];
-    const x0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[0])))),
-      x1 = Math.min(W - 1, Math.ceil(Math.max(...corners.map((p) => p[0]))));
-    const y0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[1])))),
-      y1 = Math.min(H - 1, Math.ceil(Math.max(...corners.map((p) => p[1]))));
-    // A grid of G px (≈ 1/35 IPD: 2 px on a 480×640 frame), so a larger source costs the same.
-    const G = Math.max(1, Math.round(F.ipd / 35));
-    const bw = Math.max(0, Math.floor((x1 - x0) / G) + 1),
-      bh = Math.max(0, Math.floor((y1 - y0) / G) + 1);
-    const N = bw * bh;
-    // Per box pixel: 0 outside, 1 skin, 2 hair candidate; Lab kept for the candidates.
-    const cls = scratch('cls', u8, N).fill(0);
-    const Ls = scratch('L', f32, N),
-      As = scratch('A', f32, N),
-      Bs = scratch('B', f32, N);
-    const alpha = a.mask?.alpha;
-    const inMask = (x: number, y: number) => !alpha || (x >= 0 && y >= 0 && x < W && y < H && alpha[y * W + x] >= 128);
-    const rim = 3;
-    const ex = F.at(1, 0),
-      o = F.at(0, 0);
-    const cx = (ex[0] - o[0]) / F.ipd,
-      cy = (ex[1] - o[1]) / F.ipd; // unit u axis in image
-    // Skin, scalp, its shadows: the skin's chromaticity (a little wider in the dark, where chroma falls).
-    const isSkinTone = (l: number, aa: number, bb: number) => l > sL - 40 && l < sL + 25 && hyp(aa - sA, bb - sB) < 10;
-    let pixels = 0;
-    const hairIdx: number[] = [];
-    for (let y = y0; y <= y1; y += G) {
-      for (let x = x0; x <= x1; x += G) {
-        const dx = x - o[0],
-          dy = y - o[1];
-        const u = (dx * cx + dy * cy) / F.ipd,
-          v = (-dx * cy + dy * cx) / F.ipd;
-        if (u < u0 || u > u1 || v < v0 || v > v1) continue;
-        if (!inMask(x, y) || !inMask(x - rim, y) || !inMask(x + rim, y) || !inMask(x, y - rim) || !inMask(x, y + rim))
-          continue;
-        const p = (y * W + x) * 3;
-        const k = ((y - y0) / G) * bw + (x - x0) / G;
-        labInto(data[p], data[p + 1], data[p + 2], As, k, Ls, Bs);
-        const l = Ls[k],
-          aa = As[k],
-          bb = Bs[k];
-        pixels++;
-        if (isSkinTone(l, aa, bb)) {
-          cls[k] = 1;
-          continue;
-        }
-        cls[k] = 2;
-        hairIdx.push(k);
-      }
-    }
-    const n = hairIdx.length;
-    const hL = scratch('hL', f32, n),
-      hA = scratch('hA', f32, n),
-      hB = scratch('hB', f32, n);
-    for (let j = 0; j < n; j++) {
-      const k = hairIdx[j];
-      hL[j] = Ls[k];
-      hA[j] = As[k];
-      hB[j] = Bs[k];
-    }
-    const hairShare = pixels ? n / pixels : 0;
-    // Fewer than 15 % hair pixels: a bare crown; its highlights (skin mixed with white) and stubble are the head's own.
-    const bare = hairShare < 0.15;
-    const g = bare ? null : robustGaussian(hL, hA, hB, n);
-    // The hair's darkest shade (2nd percentile of its lightness): a black clip on brown or blond hair lies on the
-    // hair's own lightness axis (its shadows), so the model does not reject it — being darker than any of it does.
-    const hairLow = n >= 30 ? select(copyInto('sel', hL), Math.floor(n * 0.02)) : 0;
-    const bg = backgroundLab(a);
-    const out = scratch('out', u8, N).fill(0);
-    let outN = 0;
-    for (const k of hairIdx) {
+  return memo(a, 'rules.crown', () => measureCrown(a));
+}
+
+/** The measure itself, at module level (its optimised code survives from photo to photo; see analysis.ts `memo`). */
+function measureCrown(a: FaceAnalysis): CrownAnalysis {
+  const F = faceFrame(a);
+  const W = a.img.width,
+    H = a.img.height,
+    data = a.img.data;
+  const sk = skinModel(a);
+  const [sL, sA, sB] = sk.lab;
+  const sC = hyp(sA, sB);
+  const topV = (a.headTop.y - F.at(0, 0)[1]) / F.ipd;
+  const foreheadV = F.uv(10)[1];
+  const v0 = topV - 0.05,
+    v1 = foreheadV + 0.15,
+    u0 = -1.15,
+    u1 = 1.15;
+  // Pixel box of the face-frame region.
+  const corners = [F.at(u0, v0), F.at(u1, v0), F.at(u0, v1), F.at(u1, v1)];
+  const x0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[0])))),
+    x1 = Math.min(W - 1, Math.ceil(Math.max(...corners.map((p) => p[0]))));
+  const y0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[1])))),
+    y1 = Math.min(H - 1, Math.ceil(Math.max(...corners.map((p) => p[1]))));
+  // A grid of G px (≈ 1/35 IPD: 2 px on a 480×640 frame), so a larger source costs the same.
+  const G = Math.max(1, Math.round(F.ipd / 35));
+  const bw = Math.max(0, Math.floor((x1 - x0) / G) + 1),
+    bh = Math.max(0, Math.floor((y1 - y0) / G) + 1);
+  const N = bw * bh;
+  // Per box pixel: 0 outside, 1 skin, 2 hair candidate; Lab kept for the candidates.
+  const cls = scratch('cls', u8, N).fill(0);
+  const Ls = scratch('L', f32, N),
+    As = scratch('A', f32, N),
+    Bs = scratch('B', f32, N);
+  const alpha = a.mask?.alpha;
+  const inMask = (x: number, y: number) => !alpha || (x >= 0 && y >= 0 && x < W && y < H && alpha[y * W + x] >= 128);
+  const rim = 3;
+  const ex = F.at(1, 0),
+    o = F.at(0, 0);
+  const cx = (ex[0] - o[0]) / F.ipd,
+    cy = (ex[1] - o[1]) / F.ipd; // unit u axis in image
+  // Skin, scalp, its shadows: the skin's chromaticity (a little wider in the dark, where chroma falls).
+  const isSkinTone = (l: number, aa: number, bb: number) => l > sL - 40 && l < sL + 25 && hyp(aa - sA, bb - sB) < 10;
+  let pixels = 0;
+  const hairIdx: number[] = [];
+  for (let y = y0; y <= y1; y += G) {
+    for (let x = x0; x <= x1; x += G) {
+      const dx = x - o[0],
+        dy = y - o[1];
+      const u = (dx * cx + dy * cy) / F.ipd,
+        v = (-dx * cy + dy * cx) / F.ipd;
+      if (u < u0 || u > u1 || v < v0 || v > v1) continue;
+      if (!inMask(x, y) || !inMask(x - rim, y) || !inMask(x + rim, y) || !inMask(x, y - rim) || !inMask(x, y + rim))
+        continue;
+      const p = (y * W + x) * 3;
+      const k = ((y - y0) / G) * bw + (x - x0) / G;
+      labInto(data[p], data[p + 1], data[p + 2], As, k, Ls, Bs);
       const l = Ls[k],
         aa = As[k],
         bb = Bs[k];
-      const chroma = hyp(aa, bb);
-      if (g) {
-        const d2 = mahal2(l, aa, bb, g.mean, g.inv);
-        const de = hyp(l - g.mean[0], aa - g.mean[1], bb - g.mean[2]);
-        const darker = l < hairLow - DARK_MARGIN && chroma < 20;
-        if (!darker && (d2 < OUTLIER_D * OUTLIER_D || de < OUTLIER_DE)) continue;
-        // A mix of the hair with the skin (hairline, thin hair) or with the background (gaps between strands).
-        if (segmentDistance([l, aa, bb], g.mean, sk.lab) < MIX_DE) continue;
-        if (bg && segmentDistance([l, aa, bb], g.mean, bg) < MIX_DE) continue;
-      } else {
-        // Bare crown: its specular highlight (lighter than the skin, the skin's hue at a lower chroma) and stubble.
-        const t = chroma / (sC || 1);
-        if (l > sL && l < sL + 22 && chroma < sC + 4 && hyp(aa - sA * t, bb - sB * t) < 6) continue;
-        if (l < 45 && chroma < 16) continue;
-        if (bg && segmentDistance([l, aa, bb], sk.lab, bg) < MIX_DE) continue;
+      pixels++;
+      if (isSkinTone(l, aa, bb)) {
+        cls[k] = 1;
+        continue;
       }
-      out[k] = 1;
-      outN++;
+      cls[k] = 2;
+      hairIdx.push(k);
     }
-    // 8-connected outlier patches, each with the colour step to the ring 2 grid steps outside it.
-    const patches: CrownPatch[] = [];
-    const seen = scratch('seen', u8, N).fill(0);
-    const stack: number[] = [];
-    const members: number[] = [];
-    const px2 = (G * G) / (F.ipd * F.ipd);
-    const minPx = Math.max(6, Math.round(MIN_PATCH_AREA / px2));
-    for (let s = 0; s < N; s++) {
-      if (!out[s] || seen[s]) continue;
-      seen[s] = 1;
-      stack.push(s);
-      members.length = 0;
-      while (stack.length) {
-        const k = stack.pop()!;
-        members.push(k);
-        const yy = Math.floor(k / bw),
-          xx = k - yy * bw;
-        for (let oy = -1; oy <= 1; oy++) {
-          const ny = yy + oy;
-          if (ny < 0 || ny >= bh) continue;
-          for (let ox = -1; ox <= 1; ox++) {
-            const nx = xx + ox;
-            if (nx < 0 || nx >= bw) continue;
-            const q = ny * bw + nx;
-            if (out[q] && !seen[q]) {
-              seen[q] = 1;
-              stack.push(q);
-            }
-          }
-        }
-      }
-      if (members.length < minPx) continue;
-      let sl = 0,
-        sa = 0,
-        sb = 0,
-        sd = 0,
-        rl = 0,
-        ra = 0,
-        rb = 0,
-        rn = 0;
-      let pu0 = Infinity,
-        pu1 = -Infinity,
-        pv0 = Infinity,
-        pv1 = -Infinity;
-      for (const k of members) {
-        sl += Ls[k];
-        sa += As[k];
-        sb += Bs[k];
-        if (g) sd += Math.sqrt(mahal2(Ls[k], As[k], Bs[k], g.mean, g.inv));
-        const yy = Math.floor(k / bw),
-          xx = k - yy * bw;
-        const dx = xx * G + x0 - o[0],
-          dy = yy * G + y0 - o[1];
-        const u = (dx * cx + dy * cy) / F.ipd,
-          v = (-dx * cy + dy * cx) / F.ipd;
-        if (u < pu0) pu0 = u;
-        if (u > pu1) pu1 = u;
-        if (v < pv0) pv0 = v;
-        if (v > pv1) pv1 = v;
-        for (let r = 0; r < 4; r++) {
-          const nx = xx + RING_X[r],
-            ny = yy + RING_Y[r];
-          if (nx < 0 || ny < 0 || nx >= bw || ny >= bh) continue;
+  }
+  const n = hairIdx.length;
+  const hL = scratch('hL', f32, n),
+    hA = scratch('hA', f32, n),
+    hB = scratch('hB', f32, n);
+  for (let j = 0; j < n; j++) {
+    const k = hairIdx[j];
+    hL[j] = Ls[k];
+    hA[j] = As[k];
+    hB[j] = Bs[k];
+  }
+  const hairShare = pixels ? n / pixels : 0;
+  // Fewer than 15 % hair pixels: a bare crown; its highlights (skin mixed with white) and stubble are the head's own.
+  const bare = hairShare < 0.15;
+  const g = bare ? null : robustGaussian(hL, hA, hB, n);
+  // The hair's darkest shade (2nd percentile of its lightness): a black clip on brown or blond hair lies on the
+  // hair's own lightness axis (its shadows), so the model does not reject it — being darker than any of it does.
+  const hairLow = n >= 30 ? select(copyInto('sel', hL), Math.floor(n * 0.02)) : 0;
+  const bg = backgroundLab(a);
+  const out = scratch('out', u8, N).fill(0);
+  let outN = 0;
+  for (const k of hairIdx) {
+    const l = Ls[k],
+      aa = As[k],
+      bb = Bs[k];
+    const chroma = hyp(aa, bb);
+    if (g) {
+      const d2 = mahal2(l, aa, bb, g.mean, g.inv);
+      const de = hyp(l - g.mean[0], aa - g.mean[1], bb - g.mean[2]);
+      const darker = l < hairLow - DARK_MARGIN && chroma < 20;
+      if (!darker && (d2 < OUTLIER_D * OUTLIER_D || de < OUTLIER_DE)) continue;
+      // A mix of the hair with the skin (hairline, thin hair) or with the background (gaps between strands).
+      if (segmentDistance([l, aa, bb], g.mean, sk.lab) < MIX_DE) continue;
+      if (bg && segmentDistance([l, aa, bb], g.mean, bg) < MIX_DE) continue;
+    } else {
+      // Bare crown: its specular highlight (lighter than the skin, the skin's hue at a lower chroma) and stubble.
+      const t = chroma / (sC || 1);
+      if (l > sL && l < sL + 22 && chroma < sC + 4 && hyp(aa - sA * t, bb - sB * t) < 6) continue;
+      if (l < 45 && chroma < 16) continue;
+      if (bg && segmentDistance([l, aa, bb], sk.lab, bg) < MIX_DE) continue;
+    }
+    out[k] = 1;
+    outN++;
+  }
+  // 8-connected outlier patches, each with the colour step to the ring 2 grid steps outside it.
+  const patches: CrownPatch[] = [];
+  const seen = scratch('seen', u8, N).fill(0);
+  const stack: number[] = [];
+  const members: number[] = [];
+  const px2 = (G * G) / (F.ipd * F.ipd);
+  const minPx = Math.max(6, Math.round(MIN_PATCH_AREA / px2));
+  for (let s = 0; s < N; s++) {
+    if (!out[s] || seen[s]) continue;
+    seen[s] = 1;
+    stack.push(s);
+    members.length = 0;
+    while (stack.length) {
+      const k = stack.pop()!;
+      members.push(k);
+      const yy = Math.floor(k / bw),
+        xx = k - yy * bw;
+      for (let oy = -1; oy <= 1; oy++) {
+        const ny = yy + oy;
+        if (ny < 0 || ny >= bh) continue;
+        for (let ox = -1; ox <= 1; ox++) {
+          const nx = xx + ox;
+          if (nx < 0 || nx >= bw) continue;
           const q = ny * bw + nx;
-          if (!cls[q] || out[q]) continue;
-          rl += Ls[q];
-          ra += As[q];
-          rb += Bs[q];
-          rn++;
-        }
-      }
-      const m = members.length;
-      const lab: Lab = [sl / m, sa / m, sb / m];
-      const step = rn ? hyp(lab[0] - rl / rn, lab[1] - ra / rn, lab[2] - rb / rn) : 0;
-      const boxArea = Math.max(1e-6, (pu1 - pu0 + 0.02) * (pv1 - pv0 + 0.02));
-      patches.push({
-        area: m * px2,
-        u0: pu0,
-        u1: pu1,
-        v0: pv0,
-        v1: pv1,
-        lab,
-        dist: g ? sd / m : 0,
-        step,
-        fill: (m * px2) / boxArea,
-      });
-    }
-    patches.sort((p, q) => q.area - p.area);
-    // Forehead band: columns |u| ≤ 0.6, from just above the brows up to the head top.
-    const browV = Math.min(F.uv(105)[1], F.uv(334)[1]);
-    const labAt = (u: number, v: number): Lab | null => {
-      const [x, y] = F.at(u, v);
-      const xi = Math.round(x),
-        yi = Math.round(y);
-      if (xi < 0 || yi < 0 || xi >= W || yi >= H) return null;
-      const p = (yi * W + xi) * 3;
-      return rgbToLab(data[p], data[p + 1], data[p + 2]);
-    };
-    // Skin in its shading, and its specular highlight (lighter, the skin's hue at a lower chroma): a lit
-    // forehead's shine is not a band.
-    const skinish = ([l, aa, bb]: Lab) => {
-      const c = hyp(aa, bb),
-        t = c / (sC || 1);
-      if (hyp(aa - sA, bb - sB) < 12 && l > sL - 35 && l < sL + 30) return true;
-      return l > sL && c < sC + 4 && hyp(aa - sA * t, bb - sB * t) < 7;
-    };
-    const dv = 0.015;
-    /**
-     * Walk from (u, v) by (du, dv) per step: the forehead's skin, then a non-skin run 0.05–0.45 IPD long, then the
-     * same skin again (the forehead's own lightness and colour: light hair of a skin-like hue is not skin) → the
-     * run's ends (distance along the walk), else null.
-     */
-    const walk = (
-      u: number,
-      v: number,
-      du: number,
-      dvv: number,
-      steps: number,
-    ): { from: number; to: number } | null => {
-      let state = 0,
-        runStart = 0,
-        skinRun = 0,
-        fl = 0,
-        fa = 0,
-        fb = 0,
-        fn = 0;
-      for (let k = 0; k < steps; k++) {
-        const c = labAt(u + k * du, v + k * dvv);
-        if (!c) return null;
-        if (state === 0) {
-          if (skinish(c)) {
-            fl += c[0];
-            fa += c[1];
-            fb += c[2];
-            fn++;
-          } else if (fn >= 3) {
-            state = 1;
-            runStart = k;
-            fl /= fn;
-            fa /= fn;
-            fb /= fn;
-          } else return null;
-        } else {
-          const same = hyp(c[1] - fa, c[2] - fb) < 7 && Math.abs(c[0] - fl) < 12;
-          if (same) {
-            skinRun++;
-            if (skinRun >= 4) {
-              const end = k - skinRun + 1,
-                len = (end - runStart) * dv;
-              return len >= 0.05 && len <= 0.45 ? { from: runStart * dv, to: end * dv } : null;
-            }
-          } else {
-            skinRun = 0;
-            if ((k - runStart) * dv > 0.5) return null;
+          if (out[q] && !seen[q]) {
+            seen[q] = 1;
+            stack.push(q);
           }
         }
       }
-      return null;
-    };
-    let cols = 0,
-      banded = 0;
-    let bv0 = Infinity,
-      bv1 = -Infinity;
-    const upSteps = Math.max(0, Math.floor((browV - 0.12 - topV) / dv));
-    for (let u = -BAND_U; u <= BAND_U + 1e-9; u += 0.05) {
-      if (!labAt(u, browV - 0.12)) continue;
-      cols++;
-      const r = walk(u, browV - 0.12, 0, -dv, upSteps);
-      if (r) {
-        banded++;
-        bv0 = Math.min(bv0, browV - 0.12 - r.to);
-        bv1 = Math.max(bv1, browV - 0.12 - r.from);
+    }
+    if (members.length < minPx) continue;
+    let sl = 0,
+      sa = 0,
+      sb = 0,
+      sd = 0,
+      rl = 0,
+      ra = 0,
+      rb = 0,
+      rn = 0;
+    let pu0 = Infinity,
+      pu1 = -Infinity,
+      pv0 = Infinity,
+      pv1 = -Infinity;
+    for (const k of members) {
+      sl += Ls[k];
+      sa += As[k];
+      sb += Bs[k];
+      if (g) sd += Math.sqrt(mahal2(Ls[k], As[k], Bs[k], g.mean, g.inv));
+      const yy = Math.floor(k / bw),
+        xx = k - yy * bw;
+      const dx = xx * G + x0 - o[0],
+        dy = yy * G + y0 - o[1];
+      const u = (dx * cx + dy * cy) / F.ipd,
+        v = (-dx * cy + dy * cx) / F.ipd;
+      if (u < pu0) pu0 = u;
+      if (u > pu1) pu1 = u;
+      if (v < pv0) pv0 = v;
+      if (v > pv1) pv1 = v;
+      for (let r = 0; r < 4; r++) {
+        const nx = xx + RING_X[r],
+          ny = yy + RING_Y[r];
+        if (nx < 0 || ny < 0 || nx >= bw || ny >= bh) continue;
+        const q = ny * bw + nx;
+        if (!cls[q] || out[q]) continue;
+        rl += Ls[q];
+        ra += As[q];
+        rb += Bs[q];
+        rn++;
       }
     }
-    return {
-      pixels,
-      hairShare,
-      hairMean: g?.mean ?? null,
-      hairLow,
-      outlierShare: pixels ? outN / pixels : 0,
-      patches: patches.slice(0, 6),
-      band: cols ? banded / cols : 0,
-      bandColumns: cols,
-      bandAt: banded ? { v0: bv0, v1: bv1 } : null,
-    };
-  });
+    const m = members.length;
+    const lab: Lab = [sl / m, sa / m, sb / m];
+    const step = rn ? hyp(lab[0] - rl / rn, lab[1] - ra / rn, lab[2] - rb / rn) : 0;
+    const boxArea = Math.max(1e-6, (pu1 - pu0 + 0.02) * (pv1 - pv0 + 0.02));
+    patches.push({
+      area: m * px2,
+      u0: pu0,
+      u1: pu1,
+      v0: pv0,
+      v1: pv1,
+      lab,
+      dist: g ? sd / m : 0,
+      step,
+      fill: (m * px2) / boxArea,
+    });
+  }
+  patches.sort((p, q) => q.area - p.area);
+  // Forehead band: columns |u| ≤ 0.6, from just above the brows up to the head top.
+  const browV = Math.min(F.uv(105)[1], F.uv(334)[1]);
+  const labAt = (u: number, v: number): Lab | null => {
+    const [x, y] = F.at(u, v);
+    const xi = Math.round(x),
+      yi = Math.round(y);
+    if (xi < 0 || yi < 0 || xi >= W || yi >= H) return null;
+    const p = (yi * W + xi) * 3;
+    return rgbToLab(data[p], data[p + 1], data[p + 2]);
+  };
+  // Skin in its shading, and its specular highlight (lighter, the skin's hue at a lower chroma): a lit
+  // forehead's shine is not a band.
+  const skinish = ([l, aa, bb]: Lab) => {
+    const c = hyp(aa, bb),
+      t = c / (sC || 1);
+    if (hyp(aa - sA, bb - sB) < 12 && l > sL - 35 && l < sL + 30) return true;
+    return l > sL && c < sC + 4 && hyp(aa - sA * t, bb - sB * t) < 7;
+  };
+  const dv = 0.015;
+  /**
+   * Walk from (u, v) by (du, dv) per step: the forehead's skin, then a non-skin run 0.05–0.45 IPD long, then the
+   * same skin again (the forehead's own lightness and colour: light hair of a skin-like hue is not skin) → the
+   * run's ends (distance along the walk), else null.
+   */
+  const walk = (u: number, v: number, du: number, dvv: number, steps: number): { from: number; to: number } | null => {
+    let state = 0,
+      runStart = 0,
+      skinRun = 0,
+      fl = 0,
+      fa = 0,
+      fb = 0,
+      fn = 0;
+    for (let k = 0; k < steps; k++) {
+      const c = labAt(u + k * du, v + k * dvv);
+      if (!c) return null;
+      if (state === 0) {
+        if (skinish(c)) {
+          fl += c[0];
+          fa += c[1];
+          fb += c[2];
+          fn++;
+        } else if (fn >= 3) {
+          state = 1;
+          runStart = k;
+          fl /= fn;
+          fa /= fn;
+          fb /= fn;
+        } else return null;
+      } else {
+        const same = hyp(c[1] - fa, c[2] - fb) < 7 && Math.abs(c[0] - fl) < 12;
+        if (same) {
+          skinRun++;
+          if (skinRun >= 4) {
+            const end = k - skinRun + 1,
+              len = (end - runStart) * dv;
+            return len >= 0.05 && len <= 0.45 ? { from: runStart * dv, to: end * dv } : null;
+          }
+        } else {
+          skinRun = 0;
+          if ((k - runStart) * dv > 0.5) return null;
+        }
+      }
+    }
+    return null;
+  };
+  let cols = 0,
+    banded = 0;
+  let bv0 = Infinity,
+    bv1 = -Infinity;
+  const upSteps = Math.max(0, Math.floor((browV - 0.12 - topV) / dv));
+  for (let u = -BAND_U; u <= BAND_U + 1e-9; u += 0.05) {
+    if (!labAt(u, browV - 0.12)) continue;
+    cols++;
+    const r = walk(u, browV - 0.12, 0, -dv, upSteps);
+    if (r) {
+      banded++;
+      bv0 = Math.min(bv0, browV - 0.12 - r.to);
+      bv1 = Math.max(bv1, browV - 0.12 - r.from);
+    }
+  }
+  return {
+    pixels,
+    hairShare,
+    hairMean: g?.mean ?? null,
+    hairLow,
+    outlierShare: pixels ? outN / pixels : 0,
+    patches: patches.slice(0, 6),
+    band: cols ? banded / cols : 0,
+    bandColumns: cols,
+    bandAt: banded ? { v0: bv0, v1: bv1 } : null,
+  };
 }
