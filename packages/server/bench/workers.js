@@ -7,10 +7,12 @@
  * M worker processes (`packages/server/dist/worker-main.js`, spawned as separate processes with the same
  * DATABASE_URL, REDIS_URL, QUEUE_PREFIX and DATA_DIR, as in production) × T pool threads each — every photo is
  * reset to pending and enqueued, and the time until the last one is checked (read from the database) gives
- * photos/s. A warm-up batch first lets every thread load the face models. Prints a table and the 2-process /
+ * photos/s. A warm-up batch of `WARM_PER_THREAD` photos per thread first lets every thread load the face models and
+ * V8 compile the rules' hot code (the first ~10 photos of a thread run slower) — the timed run is the steady state a
+ * worker spends its day in. Prints a table and the 2-process /
  * 1-process ratio. Nothing is asserted.
  *
- * Flags: --photos 80 · --face 1 (face analysis on, as in production) · --threads auto,1 (auto = every core)
+ * Flags: --photos 80 · --rounds 3 · --face 1 (face analysis on, as in production) · --threads auto,1 (auto = every core)
  * · --procs 1,2 · --pin 1 (worker p on core p, `taskset`: one machine per worker; 0 = unpinned) · DATABASE_URL (admin URL; default postgres://postgres@127.0.0.1:5432/postgres) · REDIS_URL
  * (default redis://127.0.0.1:6379).
  */
@@ -37,6 +39,8 @@ const PHOTOS = Number(flag('photos', '80'));
 const FACE = flag('face', '1') !== '0';
 const THREADS = flag('threads', 'auto,1').split(',');
 const PROCS = flag('procs', '1,2').split(',').map(Number);
+/** Rounds of every configuration, interleaved (the machine's speed drifts: the median of the per-round ratios is reported). */
+const ROUNDS = Number(flag('rounds', '3'));
 // --pin 1: worker process p runs on core p only (`taskset`), as if each worker had a machine of its own. Without
 // it one process already spreads its native threads (libvips, TensorFlow) over every core of this machine, so a
 // second process on the same cores has nothing left to gain.
@@ -44,6 +48,10 @@ const PIN = flag('pin', '1') !== '0' && fs.existsSync('/usr/bin/taskset');
 const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const PORTRAITS = path.resolve(here, '../../../../shared/fixtures/portraits');
+/** Warm-up photos per pool thread before each timed run (models loaded, hot code compiled). */
+const WARM_PER_THREAD = 10;
+const threadsOf = (t) => (t === 'auto' ? os.availableParallelism() : Number(t));
+const WARM = WARM_PER_THREAD * Math.max(...PROCS) * Math.max(...THREADS.map(threadsOf));
 
 /** CPU seconds (user + system) used so far by the processes whose command name matches `comm` (from /proc). */
 function cpuOf(match) {
@@ -89,7 +97,14 @@ async function main() {
   const queuePrefix = `gp-bench-${crypto.randomBytes(4).toString('hex')}`;
   const photoChecks = { profile: 'chsi-graduation', face: FACE };
   // The web side: migrates, seeds, stores the photos; WORKERS=external, so it never checks one itself.
-  const app = await buildApp({ dataDir, databaseUrl, redisUrl: REDIS_URL, queuePrefix, workers: 'external', photoChecks });
+  const app = await buildApp({
+    dataDir,
+    databaseUrl,
+    redisUrl: REDIS_URL,
+    queuePrefix,
+    workers: 'external',
+    photoChecks,
+  });
   const results = [];
   try {
     await seedDemo(app, { password: 'bench-password-1' });
@@ -97,7 +112,7 @@ async function main() {
     const students = await repos.students.listAll({ orgPath: '/' });
     const ids = [];
     const at = new Date().toISOString();
-    for (let i = 0; i < PHOTOS + 16; i++) {
+    for (let i = 0; i < PHOTOS + WARM; i++) {
       const bytes = fs.readFileSync(files[i % files.length]);
       const { storagePath, sha256 } = await store.put('photos', bytes, '.jpg');
       // 'pass', not pending: the workers' restart recovery must not take them before the timed run.
@@ -122,59 +137,67 @@ async function main() {
       const started = Date.now();
       for (const id of batch) await producer.enqueue(id);
       for (;;) {
-        const r = await db.query(`SELECT count(*)::int AS n FROM photos WHERE id = ANY($1) AND status IN ('pending','checking')`, [batch]);
+        const r = await db.query(
+          `SELECT count(*)::int AS n FROM photos WHERE id = ANY($1) AND status IN ('pending','checking')`,
+          [batch],
+        );
         if (r.rows[0].n === 0) return (Date.now() - started) / 1000;
         await new Promise((res) => setTimeout(res, 100));
       }
     };
-    for (const threads of THREADS) {
-      for (const procs of PROCS) {
-        const env = {
-          ...process.env,
-          DATABASE_URL: databaseUrl,
-          REDIS_URL,
-          QUEUE_PREFIX: queuePrefix,
-          DATA_DIR: dataDir,
-          PHOTO_FACE: FACE ? '1' : '0',
-          ...(threads === 'auto' ? {} : { WORKER_THREADS: threads }),
-        };
-        delete env.WORKERS;
-        const workers = [];
-        for (let p = 0; p < procs; p++) {
-          const script = path.join(dist, 'worker-main.js');
-          const core = String(p % os.availableParallelism());
-          const [cmd, args] = PIN ? ['/usr/bin/taskset', ['-c', core, process.execPath, script]] : [process.execPath, [script]];
-          const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
-          await new Promise((resolve, reject) => {
-            child.stdout.on('data', (c) => String(c).includes('已启动') && resolve());
-            child.on('exit', (code) => reject(new Error(`worker exited ${code}`)));
-          });
-          workers.push(child);
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const threads of THREADS) {
+        // Alternate the order from round to round, so a slower stretch of the machine does not always hit the same one.
+        for (const procs of round % 2 ? PROCS : [...PROCS].reverse()) {
+          const env = {
+            ...process.env,
+            DATABASE_URL: databaseUrl,
+            REDIS_URL,
+            QUEUE_PREFIX: queuePrefix,
+            DATA_DIR: dataDir,
+            PHOTO_FACE: FACE ? '1' : '0',
+            ...(threads === 'auto' ? {} : { WORKER_THREADS: threads }),
+          };
+          delete env.WORKERS;
+          const workers = [];
+          for (let p = 0; p < procs; p++) {
+            const script = path.join(dist, 'worker-main.js');
+            const core = String(p % os.availableParallelism());
+            const [cmd, args] = PIN
+              ? ['/usr/bin/taskset', ['-c', core, process.execPath, script]]
+              : [process.execPath, [script]];
+            const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+            await new Promise((resolve, reject) => {
+              child.stdout.on('data', (c) => String(c).includes('已启动') && resolve());
+              child.on('exit', (code) => reject(new Error(`worker exited ${code}`)));
+            });
+            workers.push(child);
+          }
+          const perProc = threadsOf(threads);
+          await run(ids.slice(PHOTOS, PHOTOS + WARM_PER_THREAD * procs * perProc)); // warm-up: models loaded, code compiled
+          // Where the CPU goes during the timed run: the workers, PostgreSQL, Redis, this process (web side + poller).
+          const pids = new Set(workers.map((w) => w.pid));
+          const isWorker = (comm, pid) => pids.has(pid);
+          const isPg = (comm) => comm.startsWith('postgres');
+          const isRedis = (comm) => comm.startsWith('redis-server');
+          const cpu0 = { w: cpuOf(isWorker), pg: cpuOf(isPg), redis: cpuOf(isRedis), self: process.cpuUsage() };
+          const seconds = await run(ids.slice(0, PHOTOS));
+          const self = process.cpuUsage(cpu0.self);
+          const cpu = {
+            worker: cpuOf(isWorker) - cpu0.w,
+            pg: cpuOf(isPg) - cpu0.pg,
+            redis: cpuOf(isRedis) - cpu0.redis,
+            bench: (self.user + self.system) / 1e6,
+          };
+          for (const w of workers) w.kill('SIGTERM');
+          await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r() : w.on('exit', r)))));
+          results.push({ round, procs, threads: perProc, seconds, rate: PHOTOS / seconds, pinned: PIN, cpu });
+          const perPhoto = (v) => `${((1000 * v) / PHOTOS).toFixed(0)} ms`;
+          console.log(
+            `  第 ${round} 轮 ${procs} 个进程 × ${perProc} 线程：${PHOTOS} 张 ${seconds.toFixed(1)} 秒，${(PHOTOS / seconds).toFixed(2)} 张/秒；` +
+              `每张 CPU：工作进程 ${perPhoto(cpu.worker)}，PostgreSQL ${perPhoto(cpu.pg)}，Redis ${perPhoto(cpu.redis)}，本进程 ${perPhoto(cpu.bench)}`,
+          );
         }
-        const perProc = threads === 'auto' ? os.availableParallelism() : Number(threads);
-        await run(ids.slice(PHOTOS, PHOTOS + Math.min(16, 2 * procs * perProc))); // warm-up: models loaded
-        // Where the CPU goes during the timed run: the workers, PostgreSQL, Redis, this process (web side + poller).
-        const pids = new Set(workers.map((w) => w.pid));
-        const isWorker = (comm, pid) => pids.has(pid);
-        const isPg = (comm) => comm.startsWith('postgres');
-        const isRedis = (comm) => comm.startsWith('redis-server');
-        const cpu0 = { w: cpuOf(isWorker), pg: cpuOf(isPg), redis: cpuOf(isRedis), self: process.cpuUsage() };
-        const seconds = await run(ids.slice(0, PHOTOS));
-        const self = process.cpuUsage(cpu0.self);
-        const cpu = {
-          worker: cpuOf(isWorker) - cpu0.w,
-          pg: cpuOf(isPg) - cpu0.pg,
-          redis: cpuOf(isRedis) - cpu0.redis,
-          bench: (self.user + self.system) / 1e6,
-        };
-        for (const w of workers) w.kill('SIGTERM');
-        await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r() : w.on('exit', r)))));
-        results.push({ procs, threads: perProc, seconds, rate: PHOTOS / seconds, pinned: PIN, cpu });
-        const perPhoto = (v) => `${((1000 * v) / PHOTOS).toFixed(0)} ms`;
-        console.log(
-          `  ${procs} 个进程 × ${perProc} 线程：${PHOTOS} 张 ${seconds.toFixed(1)} 秒，${(PHOTOS / seconds).toFixed(2)} 张/秒；` +
-            `每张 CPU：工作进程 ${perPhoto(cpu.worker)}，PostgreSQL ${perPhoto(cpu.pg)}，Redis ${perPhoto(cpu.redis)}，本进程 ${perPhoto(cpu.bench)}`,
-        );
       }
     }
     await producer.close();
@@ -186,15 +209,32 @@ async function main() {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
   const pinNote = PIN ? '，每个工作进程独占一个核（taskset），模拟每台机器一个进程' : '，进程不绑核';
-  console.log(`\n照片检测吞吐（PostgreSQL + Redis，人脸分析${FACE ? '开' : '关'}，${PHOTOS} 张真实人像，${os.availableParallelism()} 核${pinNote}）`);
-  console.log('| 工作进程 | 每进程线程 | 用时 (s) | 张/秒 | 相对 1 个进程 | 每张 CPU：工作进程 / PostgreSQL / Redis / 本进程 (ms) |');
-  console.log('|---:|---:|---:|---:|---:|---|');
+  console.log(
+    `\n照片检测吞吐（PostgreSQL + Redis，人脸分析${FACE ? '开' : '关'}，${PHOTOS} 张真实人像，${os.availableParallelism()} 核${pinNote}）`,
+  );
+  console.log(
+    '| 轮 | 工作进程 | 每进程线程 | 用时 (s) | 张/秒 | 相对同轮 1 个进程 | 每张 CPU：工作进程 / PostgreSQL / Redis / 本进程 (ms) |',
+  );
+  console.log('|---:|---:|---:|---:|---:|---:|---|');
+  const ratioOf = (r) =>
+    r.rate / results.find((x) => x.round === r.round && x.threads === r.threads && x.procs === 1).rate;
   for (const r of results) {
-    const one = results.find((x) => x.threads === r.threads && x.procs === 1);
     const ms = (v) => ((1000 * v) / PHOTOS).toFixed(0);
     console.log(
-      `| ${r.procs} | ${r.threads} | ${r.seconds.toFixed(1)} | ${r.rate.toFixed(2)} | ${one ? (r.rate / one.rate).toFixed(2) : ''}× | ${ms(r.cpu.worker)} / ${ms(r.cpu.pg)} / ${ms(r.cpu.redis)} / ${ms(r.cpu.bench)} |`,
+      `| ${r.round} | ${r.procs} | ${r.threads} | ${r.seconds.toFixed(1)} | ${r.rate.toFixed(2)} | ${ratioOf(r).toFixed(2)}× | ${ms(r.cpu.worker)} / ${ms(r.cpu.pg)} / ${ms(r.cpu.redis)} / ${ms(r.cpu.bench)} |`,
     );
+  }
+  for (const threads of new Set(results.map((r) => r.threads))) {
+    for (const procs of PROCS.filter((p) => p > 1)) {
+      const ratios = results
+        .filter((r) => r.threads === threads && r.procs === procs)
+        .map(ratioOf)
+        .sort((a, b) => a - b);
+      const median = ratios[ratios.length >> 1];
+      console.log(
+        `${procs} 个进程 / 1 个进程（每进程 ${threads} 线程），${ratios.length} 轮的中位数：${median.toFixed(2)}×（各轮 ${ratios.map((x) => x.toFixed(2)).join('、')}）`,
+      );
+    }
   }
 }
 
