@@ -10,7 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { RawImage } from '../../types.js';
 import type { FaceAnalysis } from '../analysis.js';
 import { analyseFace } from '../index.js';
-import { compliantPortrait, draw, LONDON } from './portrait-fixture.js';
+import { runChecks, SHARPNESS_REVIEW } from '../checks.js';
+import { compliantPortrait, draw, LONDON, profile } from './portrait-fixture.js';
 import { faceFrame } from './frame.js';
 import { ACCESSORY_RULES } from './index.js';
 
@@ -22,6 +23,18 @@ describe.skipIf(!existsSync(LONDON))('accessory and hair rules on a real portrai
   beforeAll(async () => {
     ({ good, a } = await compliantPortrait('007'));
   }, 120_000);
+
+  it('sharpness: fails below the limit, a person looks just above it (放大的小图), passes beyond', () => {
+    const lim = 0.03;
+    const at = (v: number) =>
+      runChecks({ ...a, cache: new Map([...a.cache, ['sharpness', v]]) }, profile).find((c) => c.id === 'sharpness')!;
+    expect(runChecks(a, profile).find((c) => c.id === 'sharpness')!.status).toBe('pass');
+    expect(at(0.02).status).toBe('fail');
+    expect(at(0.031)).toMatchObject({ status: 'review', value: 0.031, limit: lim });
+    expect(at(0.031).message).toContain('人工确认');
+    expect(at(SHARPNESS_REVIEW * lim - 0.001).status).toBe('review');
+    expect(at(SHARPNESS_REVIEW * lim + 0.001).status).toBe('pass');
+  });
 
   it('the compliant portrait passes every accessory rule, each with its measured value', () => {
     for (const [id, c] of Object.entries(results(a))) {
