@@ -133,3 +133,35 @@ describe('watermark on the person (stroke pulses)', () => {
     expect(checkWatermark(ctxOf(img)).status).toBe('review');
   });
 });
+
+describe('watermark: hair strands are not text', () => {
+  /** A person from the bottom edge: dark hair on the left (with `strands` over it), a white shirt on the right, and `overlay`. */
+  async function hairAndShirt(strands: number, overlay = ''): Promise<RawImage> {
+    let paths = '';
+    for (let k = 0; k < strands; k++) {
+      // Strands curving down and outwards, 90 px long, in two tiers (as beside the neck of hivision-test1).
+      const x = 84 + (k % 7) * 18,
+        y = 240 + Math.floor(k / 7) * 150 + (k % 3) * 20;
+      paths += `<path d="M ${x} ${y} c 20 10 40 40 50 90" fill="none" stroke="#6e665e" stroke-width="1.6"/>`;
+    }
+    const svg =
+      '<svg xmlns="http://www.w3.org/2000/svg" width="480" height="640"><rect width="480" height="640" fill="#8cc8ff"/>' +
+      '<rect x="70" y="200" width="150" height="440" fill="#16130f"/><rect x="220" y="200" width="200" height="440" fill="#f0f0ee"/>' +
+      `${paths}${overlay}</svg>`;
+    return pixels(await sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toBuffer());
+  }
+
+  test('long light strands curving over dark hair hold no text-like strokes; a short word on the shirt beside them still does', async () => {
+    const hair = await hairAndShirt(14);
+    const s = scanStrokes(hair, 1, personParts(hair, 1));
+    expect(s.suspicious).toEqual([]);
+    expect(s.maxStrokes).toBeLessThan(STROKE_WINDOW_MIN);
+    const word = await hairAndShirt(
+      10,
+      '<text x="320" y="420" text-anchor="middle" font-family="DejaVu Sans" font-size="26" fill="#606060" opacity="0.5">PHOTO</text>',
+    );
+    const t = scanStrokes(word, 1, personParts(word, 1)).suspicious;
+    expect(t.length).toBeGreaterThan(0);
+    for (const w of t) expect(w.x + w.size).toBeGreaterThan(250);
+  });
+});

@@ -512,8 +512,8 @@ export const STROKE_WINDOW_MIN = 6;
 /**
  * Marks on the person as well as on the background, by their strokes (watermark-strokes.ts): every 2×2-tile
  * window holding STROKE_WINDOW_MIN strokes or more, at least one along rows and one along columns. Set on
- * the eval's London frames: compliant (light-blue background) ≤ 5 on 58 of 59 and 6 on one (reviewed;
- * hair strands and curls on the forehead, an eyelid crease), the same frames on their grey studio
+ * the eval's London frames: compliant (light-blue background) ≤ 5 on all 59 (one measured 6 — hair strands,
+ * curls, an eyelid crease — until light strands over dark hair were left out, see DARK_SURFACE), the same frames on their grey studio
  * background ≤ 5; a stamp or a word over the face or the shirt ≥ 6 on 57 of the 59 variants (the misses
  * are two logo rings lying mostly on the hair, whose texture hides the edges). JPEG q70 blurs faint edges:
  * 38 of 59 then.
