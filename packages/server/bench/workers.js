@@ -12,7 +12,10 @@
  * worker spends its day in. Prints a table and the 2-process /
  * 1-process ratio. Nothing is asserted.
  *
- * Flags: --photos 80 · --rounds 3 · --face 1 (face analysis on, as in production) · --threads auto,1 (auto = every core)
+ * Baseline of the same run: the photo check alone (bench/engine-loop.js, no queue, no database) pinned on one core, then
+ * on both at once — what the machine allows two workers at best.
+ *
+ * Flags: --photos 80 · --rounds 3 · --engine 1 · --face 1 (face analysis on, as in production) · --threads auto,1 (auto = every core)
  * · --procs 1,2 · --pin 1 (worker p on core p, `taskset`: one machine per worker; 0 = unpinned) · DATABASE_URL (admin URL; default postgres://postgres@127.0.0.1:5432/postgres) · REDIS_URL
  * (default redis://127.0.0.1:6379).
  */
@@ -41,6 +44,8 @@ const THREADS = flag('threads', 'auto,1').split(',');
 const PROCS = flag('procs', '1,2').split(',').map(Number);
 /** Rounds of every configuration, interleaved (the machine's speed drifts: the median of the per-round ratios is reported). */
 const ROUNDS = Number(flag('rounds', '3'));
+/** --engine 0: skip the engine-only baseline (two pinned `inspect` loops without queue or database). */
+const ENGINE = flag('engine', '1') !== '0';
 // --pin 1: worker process p runs on core p only (`taskset`), as if each worker had a machine of its own. Without
 // it one process already spreads its native threads (libvips, TensorFlow) over every core of this machine, so a
 // second process on the same cores has nothing left to gain.
@@ -83,9 +88,51 @@ function portraits() {
   return out.sort();
 }
 
+/** One pinned engine-only loop (bench/engine-loop.js) per core in `cores`, at the same time: their {wallMs, cpuMs}. */
+async function engineLoops(cores, files, n) {
+  const script = path.join(here, 'engine-loop.js');
+  return Promise.all(
+    cores.map(
+      (core) =>
+        new Promise((resolve, reject) => {
+          const child = spawn('/usr/bin/taskset', ['-c', String(core), process.execPath, script, String(n), ...files], {
+            stdio: ['ignore', 'pipe', 'inherit'],
+          });
+          let out = '';
+          child.stdout.on('data', (c) => (out += c));
+          child.on('exit', (code) =>
+            code === 0
+              ? resolve(JSON.parse(out.trim().split('\n').pop()))
+              : reject(new Error(`engine loop exited ${code}`)),
+          );
+        }),
+    ),
+  );
+}
+
+/**
+ * Baseline of the same run (引擎基线): the photo check alone — no queue, no database — pinned on one core, then on both
+ * cores at once. Its 2-process / 1-process ratio is what this machine allows the workers at best.
+ */
+async function engineBaseline(files) {
+  const n = Math.min(40, files.length - 10);
+  const set = [...files.slice(0, n), ...files.slice(n, n + 10)];
+  const [alone] = await engineLoops([0], set, n);
+  const both = await engineLoops([0, 1], set, n);
+  const together = both.reduce((s, r) => s + r.wallMs, 0) / both.length;
+  return { n, alone, both, ratio: (2 * alone.wallMs) / together };
+}
+
 async function main() {
   const files = portraits();
   if (!files.length) throw new Error(`找不到人像照片：${PORTRAITS}`);
+  let engine = null;
+  if (PIN && ENGINE && os.availableParallelism() >= 2) {
+    engine = await engineBaseline(files);
+    console.log(
+      `  基线：只跑检测引擎（无队列、无数据库）${engine.n} 张，单核独跑每张 ${engine.alone.wallMs.toFixed(0)} ms，两核同跑每张 ${engine.both.map((r) => r.wallMs.toFixed(0)).join(' / ')} ms → ${engine.ratio.toFixed(2)}×`,
+    );
+  }
   const dbName = `gradpass_bench_workers_${crypto.randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -224,6 +271,10 @@ async function main() {
       `| ${r.round} | ${r.procs} | ${r.threads} | ${r.seconds.toFixed(1)} | ${r.rate.toFixed(2)} | ${ratioOf(r).toFixed(2)}× | ${ms(r.cpu.worker)} / ${ms(r.cpu.pg)} / ${ms(r.cpu.redis)} / ${ms(r.cpu.bench)} |`,
     );
   }
+  if (engine)
+    console.log(
+      `基线 baseline：检测引擎本身（两核各跑一个进程，无队列、无数据库）${engine.ratio.toFixed(2)}×（单核独跑 ${engine.alone.wallMs.toFixed(0)} ms/张，两核同跑 ${engine.both.map((r) => r.wallMs.toFixed(0)).join(' / ')} ms/张）`,
+    );
   for (const threads of new Set(results.map((r) => r.threads))) {
     for (const procs of PROCS.filter((p) => p > 1)) {
       const ratios = results
