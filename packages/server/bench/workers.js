@@ -192,6 +192,14 @@ async function main() {
         await new Promise((res) => setTimeout(res, 100));
       }
     };
+    /** Checks run on `batch` since `since` (ISO), from the audit log: one per photo unless a job ran twice. */
+    const checksRun = async (batch, since) =>
+      (
+        await db.query(
+          `SELECT count(*)::int AS n FROM audit_log WHERE entity = 'photo' AND action = 'checked' AND entity_id = ANY($1) AND at >= $2`,
+          [batch, since],
+        )
+      ).rows[0].n;
     for (let round = 1; round <= ROUNDS; round++) {
       for (const threads of THREADS) {
         // Alternate the order from round to round, so a slower stretch of the machine does not always hit the same one.
@@ -228,7 +236,9 @@ async function main() {
           const isPg = (comm) => comm.startsWith('postgres');
           const isRedis = (comm) => comm.startsWith('redis-server');
           const cpu0 = { w: cpuOf(isWorker), pg: cpuOf(isPg), redis: cpuOf(isRedis), self: process.cpuUsage() };
-          const seconds = await run(ids.slice(0, PHOTOS));
+          const since = new Date().toISOString();
+        const seconds = await run(ids.slice(0, PHOTOS));
+        const checks = await checksRun(ids.slice(0, PHOTOS), since);
           const self = process.cpuUsage(cpu0.self);
           const cpu = {
             worker: cpuOf(isWorker) - cpu0.w,
@@ -238,11 +248,11 @@ async function main() {
           };
           for (const w of workers) w.kill('SIGTERM');
           await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r() : w.on('exit', r)))));
-          results.push({ round, procs, threads: perProc, seconds, rate: PHOTOS / seconds, pinned: PIN, cpu });
+          results.push({ round, procs, threads: perProc, seconds, rate: PHOTOS / seconds, pinned: PIN, cpu, checks });
           const perPhoto = (v) => `${((1000 * v) / PHOTOS).toFixed(0)} ms`;
           console.log(
             `  第 ${round} 轮 ${procs} 个进程 × ${perProc} 线程：${PHOTOS} 张 ${seconds.toFixed(1)} 秒，${(PHOTOS / seconds).toFixed(2)} 张/秒；` +
-              `每张 CPU：工作进程 ${perPhoto(cpu.worker)}，PostgreSQL ${perPhoto(cpu.pg)}，Redis ${perPhoto(cpu.redis)}，本进程 ${perPhoto(cpu.bench)}`,
+              `每张 CPU：工作进程 ${perPhoto(cpu.worker)}，PostgreSQL ${perPhoto(cpu.pg)}，Redis ${perPhoto(cpu.redis)}，本进程 ${perPhoto(cpu.bench)}；检测 ${checks} 次（${PHOTOS} 张）`,
           );
         }
       }
