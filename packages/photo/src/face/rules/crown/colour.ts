@@ -23,9 +23,9 @@
  */
 import { rgbToLab, type Lab } from '../../colour.js';
 import type { FaceAnalysis } from '../../analysis.js';
-import { backgroundLab, faceFrame, memo, skinModel } from '../frame.js';
+import { backgroundLab, memo, skinModel } from '../frame.js';
 import { f32, u8 } from '../work-buffers.js';
-import { copyInto, hyp, labInto, scratch, select } from './grid.js';
+import { copyInto, CROWN_U, crownGrid, hyp, labInto, scratch, select } from './grid.js';
 
 export const OUTLIER_D = 4.5;
 /**
@@ -208,29 +208,16 @@ export function analyseCrown(a: FaceAnalysis): CrownAnalysis {
 
 /** The measure itself, at module level (its optimised code survives from photo to photo; see analysis.ts `memo`). */
 function measureCrown(a: FaceAnalysis): CrownAnalysis {
-  const F = faceFrame(a);
+  // A grid of G px (≈ 1/35 IPD: 2 px on a 480×640 frame), so a larger source costs the same.
+  const { F, o, cx, cy, topV, v0, v1, x0, x1, y0, y1, G, bw, bh } = crownGrid(a, 35);
+  const u0 = -CROWN_U,
+    u1 = CROWN_U;
   const W = a.img.width,
     H = a.img.height,
     data = a.img.data;
   const sk = skinModel(a);
   const [sL, sA, sB] = sk.lab;
   const sC = hyp(sA, sB);
-  const topV = (a.headTop.y - F.at(0, 0)[1]) / F.ipd;
-  const foreheadV = F.uv(10)[1];
-  const v0 = topV - 0.05,
-    v1 = foreheadV + 0.15,
-    u0 = -1.15,
-    u1 = 1.15;
-  // Pixel box of the face-frame region.
-  const corners = [F.at(u0, v0), F.at(u1, v0), F.at(u0, v1), F.at(u1, v1)];
-  const x0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[0])))),
-    x1 = Math.min(W - 1, Math.ceil(Math.max(...corners.map((p) => p[0]))));
-  const y0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[1])))),
-    y1 = Math.min(H - 1, Math.ceil(Math.max(...corners.map((p) => p[1]))));
-  // A grid of G px (≈ 1/35 IPD: 2 px on a 480×640 frame), so a larger source costs the same.
-  const G = Math.max(1, Math.round(F.ipd / 35));
-  const bw = Math.max(0, Math.floor((x1 - x0) / G) + 1),
-    bh = Math.max(0, Math.floor((y1 - y0) / G) + 1);
   const N = bw * bh;
   // Per box pixel: 0 outside, 1 skin, 2 hair candidate; Lab kept for the candidates.
   const cls = scratch('cls', u8, N).fill(0);
@@ -240,10 +227,6 @@ function measureCrown(a: FaceAnalysis): CrownAnalysis {
   const alpha = a.mask?.alpha;
   const inMask = (x: number, y: number) => !alpha || (x >= 0 && y >= 0 && x < W && y < H && alpha[y * W + x] >= 128);
   const rim = 3;
-  const ex = F.at(1, 0),
-    o = F.at(0, 0);
-  const cx = (ex[0] - o[0]) / F.ipd,
-    cy = (ex[1] - o[1]) / F.ipd; // unit u axis in image
   // Skin, scalp, its shadows: the skin's chromaticity (a little wider in the dark, where chroma falls).
   const isSkinTone = (l: number, aa: number, bb: number) => l > sL - 40 && l < sL + 25 && hyp(aa - sA, bb - sB) < 10;
   let pixels = 0;

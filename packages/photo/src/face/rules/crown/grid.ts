@@ -3,6 +3,8 @@
  * the other within a photo and share some buffers, the flood-fill stack among them), CIELAB without allocation,
  * selection, 4-connected flood fill and integral images over a bw × bh grid of cells.
  */
+import type { FaceAnalysis } from '../../analysis.js';
+import { faceFrame } from '../frame.js';
 import { f32, workBuffers } from '../work-buffers.js';
 
 /** The crown measures' work buffers (see work-buffers.ts). */
@@ -139,4 +141,35 @@ export function integral<T extends Float64Array | Int32Array>(
     }
   }
   return out;
+}
+
+/** Half-width of the crown region, in IPD (|u| ≤ this). */
+export const CROWN_U = 1.15;
+
+/**
+ * The crown region of every crown measure (头顶区域): |u| ≤ `CROWN_U` IPD, from just above the head top (v − 0.05) to
+ * a little below the mesh's forehead top (v + 0.15), in the face frame; its pixel box clipped to the picture, and a
+ * grid of `G` px over it (bw × bh cells, cell (i, j) at pixel (x0 + i·G, y0 + j·G)). `cellsPerIpd` sets G ≈ IPD / it.
+ * `cx`, `cy`: the unit u axis in the picture, `o` the frame's origin (for pixel → (u, v)).
+ */
+export function crownGrid(a: FaceAnalysis, cellsPerIpd: number) {
+  const F = faceFrame(a);
+  const W = a.img.width,
+    H = a.img.height;
+  const o = F.at(0, 0),
+    ex = F.at(1, 0);
+  const cx = (ex[0] - o[0]) / F.ipd,
+    cy = (ex[1] - o[1]) / F.ipd;
+  const topV = (a.headTop.y - o[1]) / F.ipd;
+  const v0 = topV - 0.05,
+    v1 = F.uv(10)[1] + 0.15;
+  const corners = [F.at(-CROWN_U, v0), F.at(CROWN_U, v0), F.at(-CROWN_U, v1), F.at(CROWN_U, v1)];
+  const x0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[0])))),
+    x1 = Math.min(W - 1, Math.ceil(Math.max(...corners.map((p) => p[0]))));
+  const y0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[1])))),
+    y1 = Math.min(H - 1, Math.ceil(Math.max(...corners.map((p) => p[1]))));
+  const G = Math.max(1, Math.round(F.ipd / cellsPerIpd));
+  const bw = Math.max(0, Math.floor((x1 - x0) / G) + 1),
+    bh = Math.max(0, Math.floor((y1 - y0) / G) + 1);
+  return { F, o, cx, cy, topV, v0, v1, x0, x1, y0, y1, G, bw, bh };
 }

@@ -12,10 +12,10 @@
  */
 import type { Lab } from '../../colour.js';
 import type { FaceAnalysis } from '../../analysis.js';
-import { backgroundLab, faceFrame, memo, skinModel } from '../frame.js';
+import { backgroundLab, memo, skinModel } from '../frame.js';
 import { f32, i32, u8 } from '../work-buffers.js';
 import { MIN_PATCH_AREA } from './colour.js';
-import { flood, hyp, labInto, scratch } from './grid.js';
+import { CROWN_U, crownGrid, flood, hyp, labInto, scratch } from './grid.js';
 import { lightBodies, type LightBody } from './light-body.js';
 import { sparkleDots, sparkleRow, type SparkleBar } from './rhinestones.js';
 
@@ -58,27 +58,12 @@ export function crownTexture(a: FaceAnalysis): CrownTexture {
 
 /** The measure itself, at module level (its optimised code survives from photo to photo; see analysis.ts `memo`). */
 function measureTexture(a: FaceAnalysis): CrownTexture {
-  const F = faceFrame(a);
+  // Pixel step: 1 on the 480×640 frame (IPD ≈ 116), 2 from IPD 225 on (a source of twice the scale).
+  const { F, o, cx, cy, v0, v1, x0, y0, G, bw, bh } = crownGrid(a, 150);
+  const uMax = CROWN_U;
   const W = a.img.width,
     H = a.img.height,
     data = a.img.data;
-  const o = F.at(0, 0),
-    ex = F.at(1, 0);
-  const cx = (ex[0] - o[0]) / F.ipd,
-    cy = (ex[1] - o[1]) / F.ipd;
-  const topV = (a.headTop.y - o[1]) / F.ipd;
-  const v0 = topV - 0.05,
-    v1 = F.uv(10)[1] + 0.15,
-    uMax = 1.15;
-  const corners = [F.at(-uMax, v0), F.at(uMax, v0), F.at(-uMax, v1), F.at(uMax, v1)];
-  // Pixel step: 1 on the 480×640 frame (IPD ≈ 116), 2 from IPD 225 on (a source of twice the scale).
-  const G = Math.max(1, Math.round(F.ipd / 150));
-  const x0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[0])))),
-    y0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[1]))));
-  const x1 = Math.min(W - 1, Math.ceil(Math.max(...corners.map((p) => p[0])))),
-    y1 = Math.min(H - 1, Math.ceil(Math.max(...corners.map((p) => p[1]))));
-  const bw = Math.max(0, Math.floor((x1 - x0) / G) + 1),
-    bh = Math.max(0, Math.floor((y1 - y0) / G) + 1);
   const N = bw * bh;
   if (N < 25) return { blobs: [], sparkle: null, light: [] };
   const L = scratch('sL', f32, N),
