@@ -45,6 +45,11 @@ export const BACKGROUND_LOCAL = {
   reviewBump: 0.12,
   /** The same on a shoulder (both neighbours lower; a shoulder's own outline is smoother than hair). */
   reviewShoulderBump: 0.095,
+  /**
+   * The same beside the head below the ear lobes (`jawBelowNose`): there the hair hangs free and its ends
+   * curl out (London 007: a curl at the mouth's height, 0.143); above the ears it follows the skull.
+   */
+  reviewFreeHairBump: 0.16,
   /** A patch that is only "not a colour of the person nearby" next to the person counts at 1/3 of its area. */
   unsureFactor: 3,
   /**
@@ -54,6 +59,10 @@ export const BACKGROUND_LOCAL = {
    * leftover of an old background the mask took in beside the jaw is close to light skin (ΔE76 < 14).
    */
   jawBelowNose: 0.06,
+  /** A neutral leftover in the rim (see `neutralLeftover`): L* at least, chroma C*ab at most, and no hair colour within this ΔE76. */
+  neutralMinL: 55,
+  neutralMaxChroma: 5,
+  neutralHairDeltaE: 6,
 };
 
 export interface BackgroundUniformMeasures {
@@ -216,9 +225,9 @@ function components(on: Uint8Array, w: number, h: number, name: string): { label
 /**
  * Why a grid cell counts as off-colour (kept in the analysis cache as 'background.uniform.cells', a
  * Uint8Array on the 2-px grid, for overlays): in the mask's rim, far from the person, in the outline
- * band, or a flat mix (shadow, veil) in the band.
+ * band, a flat mix (shadow, veil) in the band, or a neutral leftover (`neutralLeftover`) and its edge.
  */
-export const OFF = { rim: 1, far: 2, band: 3, flatMix: 4 } as const;
+export const OFF = { rim: 1, far: 2, band: 3, flatMix: 4, neutral: 5 } as const;
 
 /**
  * A person's palette: coarse colour bins (8 levels per channel, 512 bins) with their Lab sums and
@@ -322,6 +331,9 @@ function outlineBump(
     chinY = Math.min(gh - 1, Math.round(chin[1] / 2));
   const top = Math.max(0, Math.round(a.headTop.y / 2));
   const d = Math.max(4, Math.round(0.2 * fw));
+  // Below the ear lobes the free hair's limit applies (scaled so that one limit applies to all).
+  const freeHairY = Math.round((pt(f, MESH.noseBottom)[1] + BACKGROUND_LOCAL.jawBelowNose * 2 * fw) / 2);
+  const freeHairScale = BACKGROUND_LOCAL.reviewBump / BACKGROUND_LOCAL.reviewFreeHairBump;
   let best = 0;
   let at: [number, number] | null = null;
   // Beside the head: reach per row on each side (cells from the centre column to the outermost mask cell).
@@ -344,7 +356,7 @@ function outlineBump(
         u = reach[y - d],
         v = reach[y + d];
       if (!(e >= 0 && u >= 0 && v >= 0)) continue;
-      const bump = e - Math.max(u, v);
+      const bump = (e - Math.max(u, v)) * (y >= freeHairY ? freeHairScale : 1);
       if (bump > best) {
         best = bump;
         at = [2 * (cx + dir * e), 2 * y];
@@ -466,6 +478,72 @@ function flatAt(lab: Float32Array, gw: number, gh: number, i: number): boolean {
   );
 }
 
+/**
+ * A flat, light, colourless cell of the mask's rim above the chin that no colour of the hair comes close
+ * to: a leftover of a grey or white studio wall the mask took in (skin, even pale, always has some colour;
+ * a highlight on pale skin or light hair is within maxPaletteDeltaE of grey, so the palette alone lets it pass).
+ */
+function neutralLeftover(lab: Float32Array, gw: number, gh: number, i: number, hair: Float64Array): boolean {
+  const c0 = lab[i * 3],
+    c1 = lab[i * 3 + 1],
+    c2 = lab[i * 3 + 2];
+  if (c0 < BACKGROUND_LOCAL.neutralMinL || c1 * c1 + c2 * c2 > BACKGROUND_LOCAL.neutralMaxChroma ** 2) return false;
+  if (!flatAt(lab, gw, gh, i)) return false;
+  const near2 = BACKGROUND_LOCAL.neutralHairDeltaE ** 2;
+  for (let k = 0; k < hair.length; k += 3) {
+    const e0 = c0 - hair[k],
+      e1 = c1 - hair[k + 1],
+      e2 = c2 - hair[k + 2];
+    if (e0 * e0 + e1 * e1 + e2 * e2 <= near2) return false;
+  }
+  return true;
+}
+
+/**
+ * The edge of a neutral leftover: cells reached from it (outside the deep core) whose colour is a mix of the
+ * background and the leftover's own colour — the soft rim where the old wall meets the new background,
+ * which is neither flat nor far from a mix of the person's colours. Marked `OFF.neutral` into `off`.
+ */
+function neutralEdges(g: Grid, core: Uint8Array, B: Lab, off: Uint8Array): void {
+  const { gw, gh, n, lab } = g;
+  const stack = scratch('stack', i32, n),
+    seedOf = scratch('seedOf', i32, n);
+  let top = 0;
+  for (let i = 0; i < n; i++)
+    if (off[i] === OFF.neutral) {
+      stack[top++] = i;
+      seedOf[i] = i;
+    }
+  const maxBg2 = BACKGROUND_LOCAL.maxDeltaE ** 2,
+    maxMix = BACKGROUND_LOCAL.maxMixDeltaE;
+  while (top) {
+    const j = stack[--top],
+      s = seedOf[j];
+    const x = j % gw,
+      y = (j - x) / gw;
+    for (const k of [x > 0 ? j - 1 : -1, x < gw - 1 ? j + 1 : -1, y > 0 ? j - gw : -1, y < gh - 1 ? j + gw : -1]) {
+      if (k < 0 || off[k] || core[k] || dist2(lab, k, B[0], B[1], B[2]) <= maxBg2) continue;
+      if (mixDistance(lab, k, B, lab[s * 3], lab[s * 3 + 1], lab[s * 3 + 2]) > maxMix) continue;
+      off[k] = OFF.neutral;
+      seedOf[k] = s;
+      stack[top++] = k;
+    }
+  }
+}
+
+/** ΔE76 from grid cell i to the segment from the background B to the colour (p0, p1, p2). */
+function mixDistance(lab: Float32Array, i: number, B: Lab, p0: number, p1: number, p2: number): number {
+  const c0 = lab[i * 3] - B[0],
+    c1 = lab[i * 3 + 1] - B[1],
+    c2 = lab[i * 3 + 2] - B[2];
+  const d0 = p0 - B[0],
+    d1 = p1 - B[1],
+    d2 = p2 - B[2];
+  const len = d0 * d0 + d1 * d1 + d2 * d2;
+  const t = len > 0 ? Math.max(0, Math.min(1, (c0 * d0 + c1 * d1 + c2 * d2) / len)) : 0;
+  return Math.hypot(c0 - t * d0, c1 - t * d1, c2 - t * d2);
+}
+
 /** The flood fill of cells attached to the person outside the mask (see `attached`). */
 interface Flood {
   attached: Uint8Array;
@@ -541,18 +619,27 @@ function measureUniform(a: FaceAnalysis): BackgroundUniformMeasures {
   // (A tenth of the face width above the chin: high shoulders of a shirt can reach the chin's height.)
   const chinCell = Math.round((pt(a.face, MESH.chin)[1] - 0.1 * faceWidthOf(a.face)) / 2);
   const palettes = personPalettes(a, g, core, inner, chinCell);
-  const tiles = tileBins(g, inner);
-  const reachT = Math.ceil((BACKGROUND_LOCAL.reach * W) / 2 / BACKGROUND_LOCAL.tile);
   // The rim beside the jaw (see BACKGROUND_LOCAL.jawBelowNose), in grid cells.
   const jawTop = Math.round((pt(a.face, MESH.noseBottom)[1] + BACKGROUND_LOCAL.jawBelowNose * faceWidthOf(a.face)) / 2);
   const jawLeft = pt(a.face, MESH.cheekEdgeLeft)[0] / 2,
     jawRight = pt(a.face, MESH.cheekEdgeRight)[0] / 2;
   const rim = { chinCell, jawTop, jawLeft, jawRight };
+  // Memoised per palette and colour (RGB at 5 bits per channel: within the ΔE margins of the test);
+  // the first cell of a colour decides for the others.
+  const memoOf = new Map<number, number>();
+  const off = new Uint8Array(g.n);
+  offRimCells(g, core, B, rim, palettes, memoOf, off);
+  // What the rim found is not the person: it stays out of the local palettes (a leftover the mask took
+  // in would otherwise explain its own part outside the mask).
+  for (let i = 0; i < g.n; i++) if (off[i]) inner[i] = 0;
+  const tiles = tileBins(g, inner);
+  const reachT = Math.ceil((BACKGROUND_LOCAL.reach * W) / 2 / BACKGROUND_LOCAL.tile);
   const local = new LocalPalettes(gw, tiles.tw, tiles.th, reachT, tiles.start, tiles.key, tiles.n, tiles.sum, palettes);
   const attached = attachedCells(g, near, B);
-  const off = offCells(g, core, near, attached, B, rim, local, palettes);
+  offBackgroundCells(g, near, attached, B, local, palettes, memoOf, chinCell, off);
+  neutralEdges(g, core, B, off);
   a.cache.set('background.uniform.cells', off);
-  largestPatch(off, gw, gh, out);
+  largestPatch(off, gw, gh, Math.max(0, Math.min(gh, chinCell)), out);
   otherPeople(a, g, attached, out);
   return out;
 }
@@ -733,71 +820,96 @@ function attachedCells(g: Grid, near: Uint8Array, B: Lab): Uint8Array {
   return attached;
 }
 
-/** Off-colour background cells, by why (`OFF`); a new array (kept in the analysis cache for overlays). */
-function offCells(
+/**
+ * Off-colour cells of the mask's outer rim (between the mask's edge and its deep core) into `off`: an
+ * object or a leftover the mask took in is neither a colour of the person nearby nor a mix of one with
+ * the background (a flat mix is a veil, not an edge); above the chin, a neutral leftover (`neutralLeftover`).
+ */
+function offRimCells(
   g: Grid,
   core: Uint8Array,
+  B: Lab,
+  rim: { chinCell: number; jawTop: number; jawLeft: number; jawRight: number },
+  palettes: Float64Array[],
+  memoOf: Map<number, number>,
+  off: Uint8Array,
+): void {
+  const { gw, gh, n, person, lab, key15 } = g;
+  for (let i = 0; i < n; i++) {
+    if (core[i] || !person[i]) continue;
+    const e = explainedAt(memoOf, i, rimPalette(rim, gw, i), key15, lab, B, palettes);
+    if (e === 0 || (e === 2 && flatAt(lab, gw, gh, i))) off[i] = OFF.rim;
+    else if (i < rim.chinCell * gw && neutralLeftover(lab, gw, gh, i, palettes[2])) off[i] = OFF.neutral;
+  }
+}
+
+/** Off-colour background cells (outside the mask) into `off`, by why (`OFF`): far from the person, or in the outline band. */
+function offBackgroundCells(
+  g: Grid,
   near: Uint8Array,
   attached: Uint8Array,
   B: Lab,
-  rim: { chinCell: number; jawTop: number; jawLeft: number; jawRight: number },
   local: LocalPalettes,
   palettes: Float64Array[],
-): Uint8Array {
+  memoOf: Map<number, number>,
+  chinCell: number,
+  off: Uint8Array,
+): void {
   const { gw, gh, n, person, lab, key15 } = g;
   const maxBg2 = BACKGROUND_LOCAL.maxDeltaE ** 2;
-  // Memoised per palette and colour (RGB at 5 bits per channel: within the ΔE margins of the test);
-  // the first cell of a colour decides for the others.
-  const memoOf = new Map<number, number>();
-  const off = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    if (core[i]) continue;
-    if (person[i]) {
-      // The mask's outer rim: an object or a leftover the mask took in is neither a colour of the person
-      // nearby nor a mix of one with the background.
-      if (!explainedAt(memoOf, i, rimPalette(rim, gw, i), key15, lab, B, palettes)) off[i] = OFF.rim;
-      continue;
-    }
-    if (dist2(lab, i, B[0], B[1], B[2]) <= maxBg2) continue;
+    if (person[i] || dist2(lab, i, B[0], B[1], B[2]) <= maxBg2) continue;
     if (near[i] && attached[i]) {
       const e = explainedAt(memoOf, i, local.at(i), key15, lab, B, palettes);
       // A mix is only an edge where the colour changes; a flat mix is a shadow or a veil on the background.
-      if (e === 1 || (e === 2 && !flatAt(lab, gw, gh, i))) continue;
-      off[i] = e === 2 ? OFF.flatMix : OFF.band;
+      const neutral = i < chinCell * gw && neutralLeftover(lab, gw, gh, i, palettes[2]);
+      if (!neutral && (e === 1 || (e === 2 && !flatAt(lab, gw, gh, i)))) continue;
+      off[i] = neutral ? OFF.neutral : e === 2 ? OFF.flatMix : OFF.band;
       continue;
     }
     off[i] = OFF.far;
   }
-  return off;
 }
 
 /** The largest off-colour patch (weighted, see `patchWeight`) into `out`. */
-function largestPatch(off: Uint8Array, gw: number, gh: number, out: BackgroundUniformMeasures): void {
+function largestPatch(off: Uint8Array, gw: number, gh: number, chinCell: number, out: BackgroundUniformMeasures): void {
   const n = gw * gh;
-  const offC = components(off, gw, gh, 'offLabel');
+  // Above the chin, off cells a cell or two apart are one patch (a textured object or a leftover with
+  // strands across it is speckled: some of its cells fall within the margins); a patch's size counts its
+  // off cells only. (Below it a white shirt the mask left out beside a white background is speckled too.)
+  const above = scratch('offAbove', u8, n);
+  for (let i = 0; i < n; i++) above[i] = i < chinCell * gw ? off[i] : 0;
+  const joined = morph(above, gw, gh, 1, true, 'offJoined');
+  for (let i = chinCell * gw; i < n; i++) joined[i] = off[i] || (i < (chinCell + 1) * gw && joined[i]) ? 1 : 0;
+  const offC = components(joined, gw, gh, 'offLabel');
   // Per patch: its size and whether most of it is sure (apart from the person, a flat mix, or in the
   // mask's rim) or only unexplained next to the person (a colour of the person the mask left out?).
   const m = offC.sizes.length;
+  const sizes = new Array<number>(m).fill(0);
   const sure = new Float64Array(m),
     sx = new Float64Array(m),
     sy = new Float64Array(m);
   for (let i = 0; i < n; i++) {
     const k = offC.label[i];
-    if (k < 0) continue;
+    if (k < 0 || !off[i]) continue;
+    sizes[k]++;
     if (off[i] !== OFF.band) sure[k]++;
     sx[k] += i % gw;
     sy[k] += Math.floor(i / gw);
   }
-  let bestId = -1;
-  for (let k = 0; k < m; k++)
-    if (bestId < 0 || patchWeight(sure, offC.sizes, k) > patchWeight(sure, offC.sizes, bestId)) bestId = k;
+  let bestId = -1,
+    widest = -1;
+  for (let k = 0; k < m; k++) {
+    if (bestId < 0 || patchWeight(sure, sizes, k) > patchWeight(sure, sizes, bestId)) bestId = k;
+    if (widest < 0 || sizes[k] > sizes[widest]) widest = k;
+  }
+  // For review the widest patch counts whatever its weight (an unsure patch beside the person is still
+  // something to look at); a fail needs the weight.
+  if (widest >= 0 && widest !== bestId && sizes[widest] / n > BACKGROUND_LOCAL.reviewPatch) bestId = widest;
   if (bestId >= 0) {
-    out.patch = patchWeight(sure, offC.sizes, bestId) / n;
-    out.patchArea = offC.sizes[bestId] / n;
-    out.patchAt = [
-      Math.round((2 * sx[bestId]) / offC.sizes[bestId]),
-      Math.round((2 * sy[bestId]) / offC.sizes[bestId]),
-    ];
+    out.patch = patchWeight(sure, sizes, bestId) / n;
+    out.patchArea = sizes[bestId] / n;
+    out.patchAt = [Math.round((2 * sx[bestId]) / sizes[bestId]), Math.round((2 * sy[bestId]) / sizes[bestId])];
   }
 }
 
