@@ -10,7 +10,7 @@ import { limitsOf, runChecks } from './checks.js';
 import { FaceUnavailableError, loadEngine, runEngine, type PersonMask } from './engine.js';
 import { pupilLineAngle, shoulderLevelling, solveCrop, unrotatePoint, type CropSolution, type CropTargets, type Point } from './geometry.js';
 import { measureShoulders } from './rules/shoulders.js';
-import { compositeMatte, dropBackgroundLookalikes, estimateBackground, runMatte } from './matte.js';
+import { alphaFromColours, compositeMatte, dropBackgroundLookalikes, estimateBackground, runMatte } from './matte.js';
 
 export { FaceUnavailableError } from './engine.js';
 export { compositeMatte, estimateBackground, runMatte, type Matte } from './matte.js';
@@ -246,7 +246,10 @@ export async function replaceBackgroundMatte(img: RawImage, rgb: [number, number
     const soft = boxBlur(near, mask.width, mask.height, Math.round(r / 2));
     for (let i = 0; i < soft.length; i++) if (soft[i] < 255) matte.alpha[i] = Math.round((matte.alpha[i] * soft[i]) / 255);
   }
-  dropBackgroundLookalikes(img, matte.alpha, estimateBackground(img, matte.alpha, inside));
+  const oldBackground = estimateBackground(img, matte.alpha, inside);
+  dropBackgroundLookalikes(img, matte.alpha, oldBackground);
+  // Where the segmentation sees background the matte may still fill gaps between strands: alpha from the colours.
+  if (mask) alphaFromColours(img, matte.alpha, mask.alpha, oldBackground);
   return compositeMatte(img, matte, rgb, inside);
 }
 

@@ -1,11 +1,12 @@
 /**
  * The pure parts of background replacement (背景替换): the old background estimated behind the person, and
- * the faint matte pixels that are only old background taken back. (The matting model itself is exercised by
+ * the faint matte pixels that are only old background taken back, alpha re-estimated from the colours where
+ * the segmentation sees background. (The matting model itself is exercised by
  * the fix tests and `npm run eval -- --section fix`.)
  */
 import { describe, expect, it } from 'vitest';
 import type { RawImage } from '../types.js';
-import { dropBackgroundLookalikes, estimateBackground } from './matte.js';
+import { alphaFromColours, dropBackgroundLookalikes, estimateBackground } from './matte.js';
 
 function picture(W: number, H: number, colour: (x: number, y: number) => [number, number, number]): RawImage {
   const data = Buffer.alloc(W * H * 3);
@@ -62,5 +63,32 @@ describe('dropBackgroundLookalikes', () => {
     expect(alpha[0]).toBe(0); // leaves seen through nothing
     expect(alpha[1]).toBe(60); // a dark strand in front of them
     expect(alpha[2]).toBe(220); // the model is sure: kept even though the colour is the background's
+  });
+});
+
+describe('alphaFromColours', () => {
+  // Dark hair (opaque at x 0) in front of a light grey wall (background at x 5); between them, pixels the
+  // matte calls 90 % person: a gap showing the wall, a half mix, a strand, a white shirt (a third colour).
+  const HAIR: [number, number, number] = [30, 25, 20],
+    WALL: [number, number, number] = [200, 200, 198];
+  const cols: [number, number, number][] = [HAIR, WALL, [115, 112, 109], HAIR, [250, 250, 250], WALL];
+  const run = (segmentation: number) => {
+    const img = picture(6, 1, (x) => cols[x]);
+    const alpha = new Uint8Array([255, 230, 230, 230, 230, 0]);
+    alphaFromColours(img, alpha, new Uint8Array(6).fill(segmentation), estimateBackground(img, alpha));
+    return alpha;
+  };
+
+  it('brings alpha down to where the pixel lies between the person and the old background, never up', () => {
+    const a = run(0);
+    expect(a[1]).toBe(0); // the wall between the strands
+    expect(a[2]).toBeGreaterThan(110);
+    expect(a[2]).toBeLessThan(145); // half hair, half wall
+    expect(a[3]).toBe(230); // a strand: the matte's own alpha (the colours say more, it never goes up)
+    expect(a[4]).toBe(230); // white: not a mix of the two, left to the matte
+  });
+
+  it('leaves the matte alone where the segmentation sees the person (grey hair before a grey wall)', () => {
+    expect([...run(255)]).toEqual([255, 230, 230, 230, 230, 0]);
   });
 });

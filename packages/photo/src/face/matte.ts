@@ -160,21 +160,69 @@ export function dropBackgroundLookalikes(img: RawImage, alpha: Uint8Array, oldBa
 }
 
 /**
+ * Alpha from the colours (按颜色重估透明度), where the segmentation model calls the pixel background but
+ * the matte keeps it: the picture there is a mix `F·α + B·(1−α)` of the person's colour F nearby (the
+ * opaque pixels filled in by push–pull) and the old background B behind it (`estimateBackground`), so α is where the
+ * pixel lies on the line from B to F; where that says less than the matte (the grey wall between the
+ * strands of a ponytail, which the matte fills as if solid), alpha comes down to it — never up. Only where
+ * F and B differ enough to tell (RGB distance ≥ `minContrast`), in pixels the two explain (within
+ * `maxOffLine` of the line), that the matte calls partly transparent. Where the segmentation sees the person
+ * (grey hair in front of a grey wall: as close to the wall in colour as a gap) the matte stands.
+ */
+export function alphaFromColours(
+  img: RawImage,
+  alpha: Uint8Array,
+  segmentation: Uint8Array,
+  oldBackground: Uint8Array,
+  minContrast = 60,
+  maxOffLine = 30,
+): void {
+  const F = pushPull(img, (i) => alpha[i] >= 250);
+  const I = img.data,
+    B = oldBackground;
+  const min2 = minContrast * minContrast;
+  for (let i = 0; i < alpha.length; i++) {
+    if (alpha[i] === 0 || alpha[i] >= 250 || segmentation[i] >= 128) continue;
+    const p = i * 3;
+    const d0 = F[p] - B[p],
+      d1 = F[p + 1] - B[p + 1],
+      d2 = F[p + 2] - B[p + 2];
+    const len2 = d0 * d0 + d1 * d1 + d2 * d2;
+    if (len2 < min2) continue;
+    const e0 = I[p] - B[p],
+      e1 = I[p + 1] - B[p + 1],
+      e2 = I[p + 2] - B[p + 2];
+    const t = (e0 * d0 + e1 * d1 + e2 * d2) / len2;
+    // Only a pixel the two colours explain (near the line between them): a white shirt beside dark
+    // hair in front of green leaves is a third colour, not a mix, and is left to the matte.
+    const u = Math.max(0, Math.min(1, t));
+    if (Math.hypot(e0 - u * d0, e1 - u * d1, e2 - u * d2) > maxOffLine) continue;
+    const a = Math.round(255 * u);
+    if (a < alpha[i]) alpha[i] = a;
+  }
+}
+
+/**
  * The old background behind every pixel (原背景估计), filled in from the pixels that are pure background
  * (alpha ≈ 0, inside the source) by push–pull over an image pyramid: each level averages the known pixels
  * of the level below, the holes are then filled from the coarser level. Smooth where the person stands,
  * exact where the background shows. Used to take the old background's share out of hair strands.
  */
 export function estimateBackground(img: RawImage, alpha: Uint8Array, keep?: Uint8Array): Uint8Array {
+  return pushPull(img, (i) => alpha[i] <= 5 && (!keep || keep[i] !== 0));
+}
+
+/** The colour of the `known` pixels filled in everywhere by push–pull over an image pyramid (see `estimateBackground`). */
+function pushPull(img: RawImage, known: (i: number) => boolean): Uint8Array {
   const W = img.width,
     H = img.height;
-  // Level 0: colour sums and weights of the known background pixels.
+  // Level 0: colour sums and weights of the known pixels.
   let w = W,
     h = H;
   let col = new Float32Array(W * H * 3),
     wt = new Float32Array(W * H);
   for (let i = 0; i < W * H; i++) {
-    if (alpha[i] > 5 || (keep && !keep[i])) continue;
+    if (!known(i)) continue;
     wt[i] = 1;
     col[i * 3] = img.data[i * 3];
     col[i * 3 + 1] = img.data[i * 3 + 1];

@@ -195,6 +195,20 @@ describe('background.uniform (背景均匀)', () => {
     expect(high.r.code).toBe('BACKGROUND_OBJECT_TOUCHING');
   });
 
+  it('takes hair below the ear lobes that the mask left out for hair (a ponytail beside the neck)', () => {
+    const p = portrait();
+    // Strands of the hair's own colour with the background between them, beside the neck, outside the
+    // mask, far from the crown and temples: the colours near it are skin and shirt.
+    const ponytail = (x: number, y: number) =>
+      p.alpha[y * W + x] < 128 && Math.hypot((x - 312) / 24, (y - 410) / 34) < 1 && (x + y) % 5 !== 0;
+    paint(p.img, (x, y) => (ponytail(x, y) ? HAIR : null));
+    expect(check(analysisOf(p.img, p.alpha, p.cx, p.faceY, p.fw)).status).toBe('pass');
+    // The same place in light grey is a wall, whatever the hair's colours.
+    const q = portrait();
+    paint(q.img, (x, y) => (ponytail(x, y) ? [205, 205, 203] : null));
+    expect(check(analysisOf(q.img, q.alpha, q.cx, q.faceY, q.fw)).status).not.toBe('pass');
+  });
+
   it('fails a cast shadow: the silhouette shifted and darkened on the background (a flat mix)', () => {
     const p = portrait();
     const dx = 30,

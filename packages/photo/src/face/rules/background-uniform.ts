@@ -478,17 +478,23 @@ function flatAt(lab: Float32Array, gw: number, gh: number, i: number): boolean {
   );
 }
 
+/** Light and colourless (L* ≥ neutralMinL, C*ab ≤ neutralMaxChroma): a grey or white wall, or grey hair. */
+function lightNeutral(lab: Float32Array, i: number): boolean {
+  const c1 = lab[i * 3 + 1],
+    c2 = lab[i * 3 + 2];
+  return lab[i * 3] >= BACKGROUND_LOCAL.neutralMinL && c1 * c1 + c2 * c2 <= BACKGROUND_LOCAL.neutralMaxChroma ** 2;
+}
+
 /**
  * A flat, light, colourless cell of the mask's rim above the chin that no colour of the hair comes close
  * to: a leftover of a grey or white studio wall the mask took in (skin, even pale, always has some colour;
  * a highlight on pale skin or light hair is within maxPaletteDeltaE of grey, so the palette alone lets it pass).
  */
 function neutralLeftover(lab: Float32Array, gw: number, gh: number, i: number, hair: Float64Array): boolean {
+  if (!lightNeutral(lab, i) || !flatAt(lab, gw, gh, i)) return false;
   const c0 = lab[i * 3],
     c1 = lab[i * 3 + 1],
     c2 = lab[i * 3 + 2];
-  if (c0 < BACKGROUND_LOCAL.neutralMinL || c1 * c1 + c2 * c2 > BACKGROUND_LOCAL.neutralMaxChroma ** 2) return false;
-  if (!flatAt(lab, gw, gh, i)) return false;
   const near2 = BACKGROUND_LOCAL.neutralHairDeltaE ** 2;
   for (let k = 0; k < hair.length; k += 3) {
     const e0 = c0 - hair[k],
@@ -636,7 +642,7 @@ function measureUniform(a: FaceAnalysis): BackgroundUniformMeasures {
   const reachT = Math.ceil((BACKGROUND_LOCAL.reach * W) / 2 / BACKGROUND_LOCAL.tile);
   const local = new LocalPalettes(gw, tiles.tw, tiles.th, reachT, tiles.start, tiles.key, tiles.n, tiles.sum, palettes);
   const attached = attachedCells(g, near, B);
-  offBackgroundCells(g, near, attached, B, local, palettes, memoOf, chinCell, off);
+  offBackgroundCells(g, near, attached, B, local, palettes, memoOf, chinCell, jawTop, off);
   neutralEdges(g, core, B, off);
   a.cache.set('background.uniform.cells', off);
   largestPatch(off, gw, gh, Math.max(0, Math.min(gh, chinCell)), out);
@@ -853,6 +859,7 @@ function offBackgroundCells(
   palettes: Float64Array[],
   memoOf: Map<number, number>,
   chinCell: number,
+  freeHairCell: number,
   off: Uint8Array,
 ): void {
   const { gw, gh, n, person, lab, key15 } = g;
@@ -860,7 +867,17 @@ function offBackgroundCells(
   for (let i = 0; i < n; i++) {
     if (person[i] || dist2(lab, i, B[0], B[1], B[2]) <= maxBg2) continue;
     if (near[i] && attached[i]) {
-      const e = explainedAt(memoOf, i, local.at(i), key15, lab, B, palettes);
+      // A colour of the person nearby, or below the ear lobes one of the hair (a ponytail beside the neck,
+      // hair on the shoulders: far from the crown and temples where the hair's colours were taken) —
+      // but not a light colourless one: that is as likely a grey or white wall as grey hair.
+      let e = explainedAt(memoOf, i, local.at(i), key15, lab, B, palettes);
+      if (
+        e !== 1 &&
+        i >= freeHairCell * gw &&
+        explainedAt(memoOf, i, 2, key15, lab, B, palettes) === 1 &&
+        !lightNeutral(lab, i)
+      )
+        e = 1;
       // A mix is only an edge where the colour changes; a flat mix is a shadow or a veil on the background.
       const neutral = i < chinCell * gw && neutralLeftover(lab, gw, gh, i, palettes[2]);
       if (!neutral && (e === 1 || (e === 2 && !flatAt(lab, gw, gh, i)))) continue;
