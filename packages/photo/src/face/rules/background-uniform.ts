@@ -75,6 +75,9 @@ export interface BackgroundUniformMeasures {
   patchArea: number;
   /** Where that patch is (centre, frame px), or null. */
   patchAt: [number, number] | null;
+  /** The widest patch (off cells a cell or two apart above the chin joined), share of the frame, and where. */
+  scatterArea: number;
+  scatterAt: [number, number] | null;
   /** Person-like area that is not the student, share of the frame. */
   others: number;
   /** Largest bump on the person's outline beside the head or on a shoulder, share of the face width. */
@@ -395,17 +398,22 @@ function outlineBump(
   return { px: 2 * best, at };
 }
 
-/** Patch weight: a sure patch counts fully, a merely unexplained one at a third (fails only when large). */
-function patchWeight(sure: Float64Array, sizes: number[], k: number): number {
+/** Patch weight: a sure patch counts fully, a merely unexplained or neutral one at a third (fails only when large). */
+function patchWeight(sure: Float64Array, sizes: ArrayLike<number>, k: number): number {
   return sure[k] * 2 >= sizes[k] ? sizes[k] : sizes[k] / BACKGROUND_LOCAL.unsureFactor;
 }
 
+/** Rows and columns (grid cells) the rim's tests depend on: eyes, chin, and the jaw (see `rimPalette`). */
+interface Rim {
+  eyeCell: number;
+  chinCell: number;
+  jawTop: number;
+  jawLeft: number;
+  jawRight: number;
+}
+
 /** Which palette judges a cell of the mask's rim: 0 global (below the chin), 2 hair (beside the jaw), 1 head. */
-function rimPalette(
-  r: { chinCell: number; jawTop: number; jawLeft: number; jawRight: number },
-  gw: number,
-  i: number,
-): number {
+function rimPalette(r: Rim, gw: number, i: number): number {
   if (i >= r.chinCell * gw) return 0;
   const x = i % gw,
     y = (i - x) / gw;
@@ -605,6 +613,8 @@ function measureUniform(a: FaceAnalysis): BackgroundUniformMeasures {
     patch: 0,
     patchArea: 0,
     patchAt: null,
+    scatterArea: 0,
+    scatterAt: null,
     others: 0,
     bump: 0,
     bumpAt: null,
@@ -629,7 +639,9 @@ function measureUniform(a: FaceAnalysis): BackgroundUniformMeasures {
   const jawTop = Math.round((pt(a.face, MESH.noseBottom)[1] + BACKGROUND_LOCAL.jawBelowNose * faceWidthOf(a.face)) / 2);
   const jawLeft = pt(a.face, MESH.cheekEdgeLeft)[0] / 2,
     jawRight = pt(a.face, MESH.cheekEdgeRight)[0] / 2;
-  const rim = { chinCell, jawTop, jawLeft, jawRight };
+  // (A neutral leftover is looked for from the eyes down: above them the rim can be a bald scalp's highlight.)
+  const eyeCell = Math.round((pupils(a.face)[0][1] + pupils(a.face)[1][1]) / 4);
+  const rim: Rim = { eyeCell, chinCell, jawTop, jawLeft, jawRight };
   // Memoised per palette and colour (RGB at 5 bits per channel: within the ΔE margins of the test);
   // the first cell of a colour decides for the others.
   const memoOf = new Map<number, number>();
@@ -642,7 +654,7 @@ function measureUniform(a: FaceAnalysis): BackgroundUniformMeasures {
   const reachT = Math.ceil((BACKGROUND_LOCAL.reach * W) / 2 / BACKGROUND_LOCAL.tile);
   const local = new LocalPalettes(gw, tiles.tw, tiles.th, reachT, tiles.start, tiles.key, tiles.n, tiles.sum, palettes);
   const attached = attachedCells(g, near, B);
-  offBackgroundCells(g, near, attached, B, local, palettes, memoOf, chinCell, jawTop, off);
+  offBackgroundCells(g, near, attached, B, local, palettes, memoOf, rim, off);
   neutralEdges(g, core, B, off);
   a.cache.set('background.uniform.cells', off);
   largestPatch(off, gw, gh, Math.max(0, Math.min(gh, chinCell)), out);
@@ -835,7 +847,7 @@ function offRimCells(
   g: Grid,
   core: Uint8Array,
   B: Lab,
-  rim: { chinCell: number; jawTop: number; jawLeft: number; jawRight: number },
+  rim: Rim,
   palettes: Float64Array[],
   memoOf: Map<number, number>,
   off: Uint8Array,
@@ -845,7 +857,8 @@ function offRimCells(
     if (core[i] || !person[i]) continue;
     const e = explainedAt(memoOf, i, rimPalette(rim, gw, i), key15, lab, B, palettes);
     if (e === 0 || (e === 2 && flatAt(lab, gw, gh, i))) off[i] = OFF.rim;
-    else if (i < rim.chinCell * gw && neutralLeftover(lab, gw, gh, i, palettes[2])) off[i] = OFF.neutral;
+    else if (i >= rim.eyeCell * gw && i < rim.chinCell * gw && neutralLeftover(lab, gw, gh, i, palettes[2]))
+      off[i] = OFF.neutral;
   }
 }
 
@@ -858,8 +871,7 @@ function offBackgroundCells(
   local: LocalPalettes,
   palettes: Float64Array[],
   memoOf: Map<number, number>,
-  chinCell: number,
-  freeHairCell: number,
+  rim: Rim,
   off: Uint8Array,
 ): void {
   const { gw, gh, n, person, lab, key15 } = g;
@@ -873,13 +885,13 @@ function offBackgroundCells(
       let e = explainedAt(memoOf, i, local.at(i), key15, lab, B, palettes);
       if (
         e !== 1 &&
-        i >= freeHairCell * gw &&
+        i >= rim.jawTop * gw &&
         explainedAt(memoOf, i, 2, key15, lab, B, palettes) === 1 &&
         !lightNeutral(lab, i)
       )
         e = 1;
       // A mix is only an edge where the colour changes; a flat mix is a shadow or a veil on the background.
-      const neutral = i < chinCell * gw && neutralLeftover(lab, gw, gh, i, palettes[2]);
+      const neutral = i >= rim.eyeCell * gw && i < rim.chinCell * gw && neutralLeftover(lab, gw, gh, i, palettes[2]);
       if (!neutral && (e === 1 || (e === 2 && !flatAt(lab, gw, gh, i)))) continue;
       off[i] = neutral ? OFF.neutral : e === 2 ? OFF.flatMix : OFF.band;
       continue;
@@ -888,45 +900,62 @@ function offBackgroundCells(
   }
 }
 
-/** The largest off-colour patch (weighted, see `patchWeight`) into `out`. */
+/** Per patch (component label): its off cells, how many of them are sure, and their centre sums. */
+function patchStats(
+  label: Int32Array,
+  m: number,
+  off: Uint8Array,
+  gw: number,
+): { sizes: Float64Array; sure: Float64Array; sx: Float64Array; sy: Float64Array } {
+  const sizes = new Float64Array(m),
+    sure = new Float64Array(m),
+    sx = new Float64Array(m),
+    sy = new Float64Array(m);
+  for (let i = 0; i < off.length; i++) {
+    const k = label[i];
+    if (k < 0 || !off[i]) continue;
+    sizes[k]++;
+    if (off[i] !== OFF.band && off[i] !== OFF.neutral) sure[k]++;
+    sx[k] += i % gw;
+    sy[k] += Math.floor(i / gw);
+  }
+  return { sizes, sure, sx, sy };
+}
+
+/**
+ * The off-colour patches into `out`: for a fail, the heaviest patch of touching off cells (weighted, see
+ * `patchWeight`: a patch that is mostly only unexplained next to the person, or a neutral leftover that
+ * may be haze, counts at a third); for a review, the widest patch whatever its weight, where above the
+ * chin off cells a cell or two apart are one patch (a textured object, or a leftover with strands across
+ * it, is speckled: some of its cells fall within the margins). Below the chin a white shirt the mask left
+ * out beside a light background is speckled too, so there only touching cells join.
+ */
 function largestPatch(off: Uint8Array, gw: number, gh: number, chinCell: number, out: BackgroundUniformMeasures): void {
   const n = gw * gh;
-  // Above the chin, off cells a cell or two apart are one patch (a textured object or a leftover with
-  // strands across it is speckled: some of its cells fall within the margins); a patch's size counts its
-  // off cells only. (Below it a white shirt the mask left out beside a white background is speckled too.)
+  const plain = components(off, gw, gh, 'offLabel');
+  const p = patchStats(plain.label, plain.sizes.length, off, gw);
+  let best = -1;
+  for (let k = 0; k < plain.sizes.length; k++)
+    if (best < 0 || patchWeight(p.sure, p.sizes, k) > patchWeight(p.sure, p.sizes, best)) best = k;
+  if (best >= 0) {
+    out.patch = patchWeight(p.sure, p.sizes, best) / n;
+    out.patchArea = p.sizes[best] / n;
+    out.patchAt = [Math.round((2 * p.sx[best]) / p.sizes[best]), Math.round((2 * p.sy[best]) / p.sizes[best])];
+  }
   const above = scratch('offAbove', u8, n);
   for (let i = 0; i < n; i++) above[i] = i < chinCell * gw ? off[i] : 0;
   const joined = morph(above, gw, gh, 1, true, 'offJoined');
   for (let i = chinCell * gw; i < n; i++) joined[i] = off[i] || (i < (chinCell + 1) * gw && joined[i]) ? 1 : 0;
-  const offC = components(joined, gw, gh, 'offLabel');
-  // Per patch: its size and whether most of it is sure (apart from the person, a flat mix, or in the
-  // mask's rim) or only unexplained next to the person (a colour of the person the mask left out?).
-  const m = offC.sizes.length;
-  const sizes = new Array<number>(m).fill(0);
-  const sure = new Float64Array(m),
-    sx = new Float64Array(m),
-    sy = new Float64Array(m);
-  for (let i = 0; i < n; i++) {
-    const k = offC.label[i];
-    if (k < 0 || !off[i]) continue;
-    sizes[k]++;
-    if (off[i] !== OFF.band) sure[k]++;
-    sx[k] += i % gw;
-    sy[k] += Math.floor(i / gw);
-  }
-  let bestId = -1,
-    widest = -1;
-  for (let k = 0; k < m; k++) {
-    if (bestId < 0 || patchWeight(sure, sizes, k) > patchWeight(sure, sizes, bestId)) bestId = k;
-    if (widest < 0 || sizes[k] > sizes[widest]) widest = k;
-  }
-  // For review the widest patch counts whatever its weight (an unsure patch beside the person is still
-  // something to look at); a fail needs the weight.
-  if (widest >= 0 && widest !== bestId && sizes[widest] / n > BACKGROUND_LOCAL.reviewPatch) bestId = widest;
-  if (bestId >= 0) {
-    out.patch = patchWeight(sure, sizes, bestId) / n;
-    out.patchArea = sizes[bestId] / n;
-    out.patchAt = [Math.round((2 * sx[bestId]) / sizes[bestId]), Math.round((2 * sy[bestId]) / sizes[bestId])];
+  const wide = components(joined, gw, gh, 'offJoinedLabel');
+  const q = patchStats(wide.label, wide.sizes.length, off, gw);
+  let widest = -1;
+  for (let k = 0; k < wide.sizes.length; k++) if (widest < 0 || q.sizes[k] > q.sizes[widest]) widest = k;
+  if (widest >= 0 && q.sizes[widest] > 0) {
+    out.scatterArea = q.sizes[widest] / n;
+    out.scatterAt = [
+      Math.round((2 * q.sx[widest]) / q.sizes[widest]),
+      Math.round((2 * q.sy[widest]) / q.sizes[widest]),
+    ];
   }
 }
 
@@ -1001,6 +1030,7 @@ export function checkBackgroundUniform(a: FaceAnalysis, L: PhotoLimits, minShare
     gradient: r1(m.gradient),
     patch: Math.round(m.patch * 1e5) / 1e5,
     patchArea: Math.round(m.patchArea * 1e5) / 1e5,
+    scatterArea: Math.round(m.scatterArea * 1e5) / 1e5,
     others: Math.round(m.others * 1e5) / 1e5,
     bump: Math.round(m.bump * 1e3) / 1e3,
   };
@@ -1028,13 +1058,15 @@ export function checkBackgroundUniform(a: FaceAnalysis, L: PhotoLimits, minShare
     codes.push('BACKGROUND_OTHER_PERSON');
   }
   if (problems.length) return { id, status: 'fail', value, limit, message: problems.join('；'), hint, code: codes[0] };
-  if (m.patchArea > BACKGROUND_LOCAL.reviewPatch) {
+  const [reviewArea, reviewAt] = m.scatterArea > m.patchArea ? [m.scatterArea, m.scatterAt] : [m.patchArea, m.patchAt];
+  if (reviewArea > BACKGROUND_LOCAL.reviewPatch) {
+    const at = reviewAt ? `（约在 x=${reviewAt[0]}、y=${reviewAt[1]} 处）` : '';
     return {
       id,
       status: 'review',
       value,
       limit,
-      message: `背景中有一小块与背景颜色不同的区域，占画面 ${pct(m.patchArea)}${where}，请人工确认是否有杂物、阴影或原背景残留`,
+      message: `背景中有一小块与背景颜色不同的区域，占画面 ${pct(reviewArea)}${at}，请人工确认是否有杂物、阴影或原背景残留`,
       hint,
       code: 'BACKGROUND_PATCH',
     };
