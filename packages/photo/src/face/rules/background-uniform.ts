@@ -75,7 +75,10 @@ export interface BackgroundUniformMeasures {
   patchArea: number;
   /** Where that patch is (centre, frame px), or null. */
   patchAt: [number, number] | null;
-  /** The widest patch (off cells a cell or two apart above the chin joined), share of the frame, and where. */
+  /**
+   * The widest patch (off cells a cell or two apart above the chin joined), share of the frame, and where;
+   * `patchArea` when the off cells are too few to make one over the review size.
+   */
   scatterArea: number;
   scatterAt: [number, number] | null;
   /** Person-like area that is not the student, share of the frame. */
@@ -942,15 +945,24 @@ function largestPatch(off: Uint8Array, gw: number, gh: number, chinCell: number,
     out.patchArea = p.sizes[best] / n;
     out.patchAt = [Math.round((2 * p.sx[best]) / p.sizes[best]), Math.round((2 * p.sy[best]) / p.sizes[best])];
   }
+  out.scatterArea = out.patchArea;
+  out.scatterAt = out.patchAt;
+  // Joined patches are only worth labelling when the off cells could make one over the review size (most
+  // photos have a few dozen off cells at most).
   const above = scratch('offAbove', u8, n);
-  for (let i = 0; i < n; i++) above[i] = i < chinCell * gw ? off[i] : 0;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    above[i] = i < chinCell * gw && off[i] ? 1 : 0;
+    if (off[i]) count++;
+  }
+  if (count / n <= BACKGROUND_LOCAL.reviewPatch) return;
   const joined = morph(above, gw, gh, 1, true, 'offJoined');
   for (let i = chinCell * gw; i < n; i++) joined[i] = off[i] || (i < (chinCell + 1) * gw && joined[i]) ? 1 : 0;
   const wide = components(joined, gw, gh, 'offJoinedLabel');
   const q = patchStats(wide.label, wide.sizes.length, off, gw);
   let widest = -1;
   for (let k = 0; k < wide.sizes.length; k++) if (widest < 0 || q.sizes[k] > q.sizes[widest]) widest = k;
-  if (widest >= 0 && q.sizes[widest] > 0) {
+  if (widest >= 0 && q.sizes[widest] / n > out.patchArea) {
     out.scatterArea = q.sizes[widest] / n;
     out.scatterAt = [
       Math.round((2 * q.sx[widest]) / q.sizes[widest]),
