@@ -77,7 +77,7 @@ export interface BackgroundUniformMeasures {
   patchAt: [number, number] | null;
   /**
    * The widest patch (off cells a cell or two apart above the chin joined), share of the frame, and where;
-   * `patchArea` when the off cells are too few to make one over the review size.
+   * `patchArea` when the off cells are too few to make one over the review size, or when that patch is over it.
    */
   scatterArea: number;
   scatterAt: [number, number] | null;
@@ -948,14 +948,14 @@ function largestPatch(off: Uint8Array, gw: number, gh: number, chinCell: number,
   out.scatterArea = out.patchArea;
   out.scatterAt = out.patchAt;
   // Joined patches are only worth labelling when the off cells could make one over the review size (most
-  // photos have a few dozen off cells at most).
+  // photos have a few dozen off cells at most) and the touching cells have not made one already.
   const above = scratch('offAbove', u8, n);
   let count = 0;
   for (let i = 0; i < n; i++) {
     above[i] = i < chinCell * gw && off[i] ? 1 : 0;
     if (off[i]) count++;
   }
-  if (count / n <= BACKGROUND_LOCAL.reviewPatch) return;
+  if (count / n <= BACKGROUND_LOCAL.reviewPatch || out.patchArea > BACKGROUND_LOCAL.reviewPatch) return;
   const joined = morph(above, gw, gh, 1, true, 'offJoined');
   for (let i = chinCell * gw; i < n; i++) joined[i] = off[i] || (i < (chinCell + 1) * gw && joined[i]) ? 1 : 0;
   const wide = components(joined, gw, gh, 'offJoinedLabel');
