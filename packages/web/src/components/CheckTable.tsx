@@ -26,14 +26,25 @@ function technical(c: CheckResult): string {
   if (c.code) parts.push(`代码 ${c.code}`);
   if (c.value !== null && c.value !== undefined) parts.push(`测量值 ${formatMeasure(c.value)}`);
   if (c.limit !== null && c.limit !== undefined) parts.push(`限值 ${formatMeasure(c.limit)}`);
+  if (messageForStaff(c.message) !== c.message) parts.push(`原始说明 ${c.message}`);
   return parts.join('；');
 }
 
 /**
- * The results as clerks read them: rule, verdict, and the Chinese explanation (which carries the number and
- * the limit) with a fix they can do in the web app. Raw measures and codes stay in the rule's tooltip.
+ * The results as clerks read them: rule, verdict, and the Chinese explanation in their words (the plain
+ * number and limit, the place in the photo in words: `messageForStaff`) with a fix they can do in the web
+ * app. Codes, raw measures and the engine's own message stay in the rule's tooltip.
  */
-export function CheckTable({ checks, onlyProblems = false }: { checks: CheckResult[] | null | undefined; onlyProblems?: boolean }) {
+export function CheckTable({
+  checks,
+  onlyProblems = false,
+  frame,
+}: {
+  checks: CheckResult[] | null | undefined;
+  onlyProblems?: boolean;
+  /** The photo's frame (profile size), for places told in words; the standard 480×640 when not given. */
+  frame?: { width: number; height: number };
+}) {
   const user = useUser();
   const reader = { canFix: can(user.role, 'replace_photo') };
   if (!checks) return <Typography.Text type="secondary">尚未检测</Typography.Text>;
@@ -67,7 +78,7 @@ export function CheckTable({ checks, onlyProblems = false }: { checks: CheckResu
             const hint = hintForStaff(c.hint, reader);
             return (
               <>
-                <div data-testid="check-message">{messageForStaff(m)}</div>
+                <div data-testid="check-message">{messageForStaff(m, frame)}</div>
                 {hint && (
                   <Typography.Text type="secondary" data-testid="check-hint">
                     建议：{hint}

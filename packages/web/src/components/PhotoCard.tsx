@@ -179,7 +179,7 @@ export function PhotoCard({ student, onChanged, compact = false }: { student: St
         </Col>
         {p && (
           <Col flex="1 1 420px" style={{ minWidth: 0 }}>
-            <CheckTable checks={p.checks} onlyProblems={compact} />
+            <CheckTable checks={p.checks} onlyProblems={compact} frame={limits ? { width: limits.width, height: limits.height } : undefined} />
           </Col>
         )}
       </Row>
