@@ -9,9 +9,15 @@
  *   as a share of the frame (objects, cast shadows, a leftover of an old background after replacement).
  *   Far from the person a pixel must match the background; in the band along the person's outline
  *   (hair strands, a soft edge) it may also be a mix of the background and a colour of the person — a
- *   leftover of green leaves beside dark hair is neither, so it still counts.
+ *   leftover of green leaves beside dark hair is neither, so it still counts. A light grey wall the mask
+ *   took in beside the jaw is within the palette's margin of a highlight on pale skin: a flat, light,
+ *   colourless cell with no colour of the hair near it is a neutral leftover (`neutralLeftover`).
+ * - `scatterArea`: the widest patch when off cells a cell or two apart above the chin are joined (a
+ *   speckled object or leftover) — for review only.
  * - `others`: person-mask area not connected to the student, or touching a side edge above the
  *   chin (another person partly in the picture), share of the frame.
+ * - `bump`: the largest bump on the outline beside the head or on a shoulder (a thing in the person's own
+ *   colour that the mask took in) — review only.
  */
 import type { CheckResult, PhotoLimits } from '../../types.js';
 import { rgbToLab, type Lab } from '../colour.js';
@@ -844,7 +850,8 @@ function attachedCells(g: Grid, near: Uint8Array, B: Lab): Uint8Array {
 /**
  * Off-colour cells of the mask's outer rim (between the mask's edge and its deep core) into `off`: an
  * object or a leftover the mask took in is neither a colour of the person nearby nor a mix of one with
- * the background (a flat mix is a veil, not an edge); above the chin, a neutral leftover (`neutralLeftover`).
+ * the background (a flat mix is a veil, not an edge); from the eyes to the chin, a neutral leftover
+ * (`neutralLeftover`).
  */
 function offRimCells(
   g: Grid,
