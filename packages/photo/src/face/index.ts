@@ -232,12 +232,16 @@ export async function replaceBackgroundMatte(img: RawImage, rgb: [number, number
   if (mask) {
     const core = rankFilter(mask.alpha, mask.width, mask.height, Math.max(2, Math.round(img.height / 100)), 'min');
     // There the model's foreground colour is not meaningful (it took the pixel for background): the
-    // picture's own colour is the person's.
+    // picture's own colour is the person's. The core's edge ramps from 128 to 242 (its bilinear slope):
+    // a hard cut at 242 drew the coarse mask's pixel steps along a white shirt against a light wall.
     for (let i = 0; i < core.length; i++) {
-      if (core[i] < 242 || matte.alpha[i] >= 250) continue;
-      const w = 1 - matte.alpha[i] / 255;
+      if (core[i] <= 128 || matte.alpha[i] >= 250) continue;
+      const sure = Math.min(1, (core[i] - 128) / (242 - 128));
+      const target = Math.round(255 * sure);
+      if (target <= matte.alpha[i]) continue;
+      const w = sure * (1 - matte.alpha[i] / 255);
       for (let k = 0; k < 3; k++) matte.fgr[i * 3 + k] = Math.round(matte.fgr[i * 3 + k] * (1 - w) + img.data[i * 3 + k] * w);
-      matte.alpha[i] = 255;
+      matte.alpha[i] = target;
     }
     // Far from the person the segmentation sees (beyond 2.5 % of the height, softened), what the matte
     // keeps is a piece of the old background taken for hair — a pole, leaves, a shadow: it goes.
