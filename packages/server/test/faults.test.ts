@@ -129,9 +129,12 @@ describe.each(BACKENDS)('a long roster import on %s', (backend) => {
 
   test('other requests are answered while it runs', async () => {
     const { app } = t;
+    const ROWS = 16_000;
     const ids = await demoIds(app);
     const lines = ['学号,姓名,身份证号,专业,层次,入学学期'];
-    for (let i = 0; i < 3000; i++) {
+    // 16,000 rows: long enough (about 1 s) that a server which yields answers many times over; 3,000 took
+    // 0.3 s on a fast machine and left 4–5 answers, too close to the 2 of a server that does not yield.
+    for (let i = 0; i < ROWS; i++) {
       const first17 = `3701021996${String(1 + (i % 12)).padStart(2, '0')}${String(1 + (i % 28)).padStart(2, '0')}${String(i % 1000).padStart(3, '0')}`;
       lines.push(
         `23370012${String(10000 + i).padStart(5, '0')},学生${i},${first17 + idCardCheckChar(first17)},会计学,本科,2023秋`,
@@ -170,8 +173,8 @@ describe.each(BACKENDS)('a long roster import on %s', (backend) => {
     console.log(`health answered ${answeredDuring} times during the import; longest wait ${maxGap.toFixed(0)} ms`);
     expect(result.status, JSON.stringify(result.body).slice(0, 300)).toBe(200);
     const summary = result.body as { created?: number; failed?: number };
-    expect((summary.created ?? 0) + (summary.failed ?? 0)).toBe(3000);
+    expect((summary.created ?? 0) + (summary.failed ?? 0)).toBe(ROWS);
     // without yielding, SQLite answers only before the rows are written (2 answers seen for 3,000 rows)
-    expect(answeredDuring).toBeGreaterThanOrEqual(5);
+    expect(answeredDuring).toBeGreaterThanOrEqual(10);
   });
 });

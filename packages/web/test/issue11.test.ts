@@ -285,7 +285,12 @@ describe.skipIf(!HAVE_CHROMIUM)('issue 11 in the web app (Chromium)', () => {
       has: ap.locator('.ant-select-item-option', { hasText: '学习中心工作人员' }),
     });
     await roleList.waitFor();
-    const roleOptions = await roleList.locator('.ant-select-item-option').allTextContents();
+    // (Read again while the dropdown is still opening: a read in its animation's first frames can come back empty.)
+    let roleOptions: string[] = [];
+    for (let i = 0; i < 30 && !roleOptions.includes('学习中心工作人员'); i++) {
+      if (i) await ap.waitForTimeout(100);
+      roleOptions = await roleList.locator('.ant-select-item-option').allTextContents();
+    }
     expect(roleOptions).toContain('学习中心工作人员');
     expect(roleOptions).not.toContain('市级开大审批人员'); // only roles that fit a centre
     await roleList.locator('.ant-select-item-option', { hasText: '学习中心工作人员' }).click();
