@@ -69,6 +69,16 @@ export interface CheckResult {
   hint?: string;
   /** Stable English code of the problem on fail/review/skip, e.g. `JPEG_PROGRESSIVE`, `BYTES_TOO_LARGE`. */
   code?: string;
+  /** Where in the photo the problem is (问题位置), in the photo's own pixels, when the rule found a place. */
+  region?: Region;
+}
+
+/** A box in the photo's own pixels (x, y of the top-left corner). */
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
 }
 
 /** Face geometry in the photo's own pixel coordinates (人脸几何). */

@@ -24,6 +24,7 @@ const ENGINE = [
   '服装颜色 RGB(96,150,220) 与背景相差 ΔE2000 = 8.2，小于 12',
   '背景颜色 RGB(200,200,198) 与标准 RGB(100,197,255) 相差 ΔE2000 = 31.5，超过 10',
   '唇间露齿像素占比 0.021，超过 0.012',
+  '背景两侧／上下色差 ΔE2000 5.7，超过 5（渐变或阴影）',
 ];
 
 describe('messageForStaff (检测说明)', () => {
@@ -31,7 +32,7 @@ describe('messageForStaff (检测说明)', () => {
     for (const m of ENGINE) {
       const shown = messageForStaff(m);
       expect(shown, m).not.toMatch(RAW);
-      expect(shown, m).not.toMatch(/（）|，，|：，|，）|、，/);
+      expect(shown, m).not.toMatch(/（）|，，|：，|，）|、，|色差 色差/);
     }
   });
 
@@ -44,6 +45,7 @@ describe('messageForStaff (检测说明)', () => {
     expect(messageForStaff(ENGINE[8])).toBe('两侧耳部区域布满发丝，疑似头发遮挡耳朵，请人工确认双耳是否露出');
     expect(messageForStaff(ENGINE[9])).toBe('疑似水印、文字或图案：文字笔画（画面左上方），共 1 处');
     expect(messageForStaff(ENGINE[11])).toBe('服装颜色与背景色差 8.2，小于 12');
+    expect(messageForStaff('背景两侧／上下色差 ΔE2000 5.7，超过 5（渐变或阴影）')).toBe('背景两侧／上下色差 5.7，超过 5（渐变或阴影）');
     expect(messageForStaff('双肩倾斜 9.1°（允许 ≤ 8°）')).toBe('双肩倾斜 9.1°（允许 ≤ 8°）');
     expect(messageForStaff('额头上部几乎不见皮肤（29%，参考下限 30%），可能是帽檐')).toBe('额头上部几乎不见皮肤（29%，参考下限 30%），可能是帽檐');
   });

@@ -86,6 +86,7 @@ export function messageForStaff(message: string, size = FRAME): string {
     .replace(/（约?\s*x (\d+)–(\d+)，y (\d+)–(\d+)）/g, (_m, x0: string, x1: string, y0: string, y1: string) => `（画面${placeInWords((+x0 + +x1) / 2, (+y0 + +y1) / 2, size)}）`)
     // Colour differences: "ΔE2000 = 12.3" / "ΔE 4.1" → "色差 12.3"; "RGB(200,200,198)" is not for a clerk.
     .replace(/相差\s*ΔE2000\s*=?\s*/g, '色差 ')
+    .replace(/色差\s*ΔE(2000|76)?\s*=?\s*/g, '色差 ')
     .replace(/离散度\s*ΔE\s*/g, '颜色不均 ')
     .replace(/ΔE(2000|76)?\s*=?\s*/g, '色差 ')
     .replace(/\s*RGB\([^)]*\)\s*/g, '')

@@ -55,6 +55,9 @@ describe('watermark anywhere', () => {
     const c = r.checks.find((x) => x.id === 'watermark')!;
     expect(c).toMatchObject({ status: 'review', code: 'WATERMARK_SUSPECT' });
     expect(c.message).toContain('整幅画面');
+    // The overlay's box holds every tile found: across the person's columns.
+    expect(c.region!.x).toBeLessThan(150);
+    expect(c.region!.x + c.region!.width).toBeGreaterThan(330);
   });
 
   test('a grey semi-transparent studio stamp in a corner of the background is found', async () => {

@@ -587,7 +587,7 @@ export function checkWatermark(ctx: CheckContext): CheckResult {
         return `${label}（x ${x0}–${x1}，y ${y0}–${y1}）`;
       })
       .join('、');
-    return result(
+    const r = result(
       'watermark',
       'review',
       value,
@@ -596,6 +596,12 @@ export function checkWatermark(ctx: CheckContext): CheckResult {
       `请人工查看所标位置是否有水印、文字或图标（包括脸上和衣服上的半透明字样）；若有，请用无水印的原图重新制作`,
       'WATERMARK_SUSPECT',
     );
+    // All the suspicious tiles in one box, for the overlay.
+    const x0 = Math.min(...suspicious.map((t) => t.x)),
+      y0 = Math.min(...suspicious.map((t) => t.y));
+    const x1 = Math.max(...suspicious.map((t) => t.x + t.size)),
+      y1 = Math.max(...suspicious.map((t) => t.y + t.size));
+    return { ...r, region: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } };
   }
   const plainPct = Math.round(plainShare * 100);
   if (plainShare < MIN_PLAIN_SHARE) {

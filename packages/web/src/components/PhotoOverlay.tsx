@@ -1,11 +1,13 @@
 /**
  * The composition guide of seed 004 drawn over a photo (构图参考线): top band 【顶部最高点】 50–110,
  * eye band 【眼中线】 200–300, the two vertical face-width baselines, the centre line 【画中线】, and the
- * measured points (head top, pupils, nose, cheeks) — red where the matching rule failed.
+ * measured points (head top, pupils, nose, cheeks) — red where the matching rule failed — and a box
+ * around each place a check found a problem (red: failed, orange: to look at).
  * Figures are on the 480×640 frame and scaled to the photo's own size; geometry is in photo pixels.
  */
 import { useState } from 'react';
 import type { CheckResult, FaceGeometry, GeometryLimits } from '../api/types';
+import { problemRegions } from '../overlayRegions';
 
 /** The national figures (photo-standard.md §3), used when the server sends no limits. */
 export const NATIONAL_LIMITS: GeometryLimits = {
@@ -87,6 +89,14 @@ export function PhotoOverlay({ src, checks, face, limits, width = 240, overlay =
             </g>
           ))}
           {face && <Measured face={face} checks={checks} w={w} stroke={stroke} fontSize={fontSize} />}
+          {problemRegions(checks).map((r) => (
+            <g key={r.id} data-testid="overlay-region" data-rule={r.id} data-status={r.status}>
+              <rect x={r.x} y={r.y} width={r.width} height={r.height} fill="none" stroke={r.status === 'fail' ? BAD : WARN} strokeWidth={stroke} strokeDasharray="6 3" />
+              <text x={r.x} y={r.y > fontSize ? r.y - 4 : r.y + r.height + fontSize * 0.8} fill={r.status === 'fail' ? BAD : WARN} fontSize={fontSize * 0.75} style={{ paintOrder: 'stroke' }} stroke="#fff" strokeWidth={2}>
+                {r.label}
+              </text>
+            </g>
+          ))}
           {!face && (
             <text x={cx} y={h - 12 * sy} textAnchor="middle" fill={WARN} fontSize={fontSize} style={{ paintOrder: 'stroke' }} stroke="#000" strokeWidth={2 * sx}>
               未取得人脸位置（仅显示参考线）

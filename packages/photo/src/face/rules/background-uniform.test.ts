@@ -120,6 +120,12 @@ describe('background.uniform (背景均匀)', () => {
     expect(r.status).toBe('fail');
     expect(r.code).toBe('BACKGROUND_PATCH');
     expect(r.message).toMatch(/x=6\d、y=8\d/);
+    // and marks it for the overlay: a box around the object, in the photo's pixels
+    const b = r.region!;
+    expect(b.x).toBeLessThan(60);
+    expect(b.x + b.width).toBeGreaterThan(60);
+    expect(b.y).toBeLessThan(80);
+    expect(b.y + b.height).toBeGreaterThan(80);
   });
 
   it('fails a grey leftover of an old background beside the hair, outside the mask', () => {

@@ -19,7 +19,7 @@
  * - `bump`: the largest bump on the outline beside the head or on a shoulder (a thing in the person's own
  *   colour that the mask took in) — review only.
  */
-import type { CheckResult, PhotoLimits } from '../../types.js';
+import type { CheckResult, PhotoLimits, Region } from '../../types.js';
 import { rgbToLab, type Lab } from '../colour.js';
 import { MESH, faceWidthOf, memo, pt, pupils, type FaceAnalysis } from '../analysis.js';
 import { backgroundMeasures } from '../measures.js';
@@ -1018,6 +1018,14 @@ function otherPeople(a: FaceAnalysis, g: Grid, attached: Uint8Array, out: Backgr
   }
 }
 
+/** A square box of `area` (share of the frame) around `at`, inside the frame (the patch's place for the overlay). */
+function boxAround(at: [number, number], area: number, W: number, H: number, min = 24): Region {
+  const side = Math.max(min, Math.round(1.4 * Math.sqrt(area * W * H)));
+  const x = Math.max(0, Math.min(W - side, Math.round(at[0] - side / 2))),
+    y = Math.max(0, Math.min(H - side, Math.round(at[1] - side / 2)));
+  return { x, y, width: Math.min(side, W), height: Math.min(side, H) };
+}
+
 const r1 = (v: number) => Math.round(v * 10) / 10;
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 
@@ -1076,7 +1084,21 @@ export function checkBackgroundUniform(a: FaceAnalysis, L: PhotoLimits, minShare
     );
     codes.push('BACKGROUND_OTHER_PERSON');
   }
-  if (problems.length) return { id, status: 'fail', value, limit, message: problems.join('；'), hint, code: codes[0] };
+  const W = a.img.width,
+    H = a.img.height;
+  if (problems.length) {
+    const region = codes[0] === 'BACKGROUND_PATCH' && m.patchAt ? boxAround(m.patchAt, m.patchArea, W, H) : undefined;
+    return {
+      id,
+      status: 'fail',
+      value,
+      limit,
+      message: problems.join('；'),
+      hint,
+      code: codes[0],
+      ...(region && { region }),
+    };
+  }
   const [reviewArea, reviewAt] = m.scatterArea > m.patchArea ? [m.scatterArea, m.scatterAt] : [m.patchArea, m.patchAt];
   if (reviewArea > BACKGROUND_LOCAL.reviewPatch) {
     const at = reviewAt ? `（约在 x=${reviewAt[0]}、y=${reviewAt[1]} 处）` : '';
@@ -1088,6 +1110,7 @@ export function checkBackgroundUniform(a: FaceAnalysis, L: PhotoLimits, minShare
       message: `背景中有一小块与背景颜色不同的区域，占画面 ${pct(reviewArea)}${at}，请人工确认是否有杂物、阴影或原背景残留`,
       hint,
       code: 'BACKGROUND_PATCH',
+      ...(reviewAt && { region: boxAround(reviewAt, reviewArea, W, H) }),
     };
   }
   if (m.bump > BACKGROUND_LOCAL.reviewBump) {
@@ -1100,6 +1123,7 @@ export function checkBackgroundUniform(a: FaceAnalysis, L: PhotoLimits, minShare
       message: `人像轮廓在头部旁或肩上有一处凸起${at}，凸出约 ${Math.round(m.bump * 100)}% 脸宽，请人工确认是否有物体贴着头发或肩膀（也可能是发型）`,
       hint,
       code: 'BACKGROUND_OBJECT_TOUCHING',
+      ...(m.bumpAt && { region: boxAround(m.bumpAt, 0, W, H, Math.round(0.3 * faceWidthOf(a.face!))) }),
     };
   }
   return {

@@ -170,6 +170,11 @@ describe('headwear on a generated portrait', () => {
     expect(c.status, c.message).toBe('review');
     expect(c.code).toBe('HAIR_ORNAMENT_SUSPECT');
     expect(c.message).toMatch(/光滑/);
+    // The place the message names is the overlay's box: left of the middle, above the eyes.
+    const b = c.region!;
+    expect(b.width * b.height).toBeGreaterThan(0);
+    expect(b.x + b.width / 2).toBeLessThan(img.width / 2);
+    expect(b.y + b.height).toBeLessThan(img.height / 2);
     const v = c.value as Record<string, number>;
     expect(v.smoothEdge).toBeGreaterThanOrEqual(SMOOTH_EDGE);
     expect(v.smoothTexture).toBeLessThanOrEqual(SMOOTH_TEXTURE);

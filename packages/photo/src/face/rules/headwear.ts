@@ -30,7 +30,7 @@
  * compact object, a row of stones or a solid light body → review (HAIR_ORNAMENT_SUSPECT). A crown outside the picture → review
  * (HEADWEAR_UNMEASURED), never pass.
  */
-import type { CheckResult } from '../../types.js';
+import type { CheckResult, Region } from '../../types.js';
 import { deltaE2000, type Lab } from '../colour.js';
 import type { FaceAnalysis } from '../analysis.js';
 import {
@@ -275,6 +275,15 @@ export function ornamentPatch(
 }
 
 export function checkHeadwear(a: FaceAnalysis): CheckResult {
+  const boxes = new Map<string, Region>();
+  const r = headwearResult(a, boxes);
+  // The place the message names (its "（约 x …，y …）") is the result's region, for the overlay.
+  for (const [text, region] of boxes) if (r.status !== 'pass' && r.message.includes(text)) return { ...r, region };
+  return r;
+}
+
+/** The headwear verdict; every place `box` words for a message is kept in `boxes` (its text → the region). */
+function headwearResult(a: FaceAnalysis, boxes: Map<string, Region>): CheckResult {
   const m = measureHeadwear(a);
   const crown = analyseCrown(a);
   const found = ornamentPatch(crown.patches, crown.hairMean, skinModel(a).lab, crown.hairLow);
@@ -313,7 +322,10 @@ export function checkHeadwear(a: FaceAnalysis): CheckResult {
     const pts = [F.at(b.u0, b.v0), F.at(b.u1, b.v0), F.at(b.u0, b.v1), F.at(b.u1, b.v1)];
     const xs = pts.map((p) => p[0]),
       ys = pts.map((p) => p[1]);
-    return `（约 x ${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))}，y ${Math.round(Math.min(...ys))}–${Math.round(Math.max(...ys))}）`;
+    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)].map(Math.round);
+    const text = `（约 x ${x0}–${x1}，y ${y0}–${y1}）`;
+    boxes.set(text, { x: x0, y: y0, width: x1 - x0, height: y1 - y0 });
+    return text;
   };
   const where = m.where ? box(m.where) : '';
   if (m.foreign >= FAIL_FOREIGN)
