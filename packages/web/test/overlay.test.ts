@@ -137,6 +137,24 @@ describe.skipIf(!HAVE_CHROMIUM || !portrait)('photo overlay on a real portrait (
     await page.reload();
     await page.locator('[data-testid=overlay-measured]').waitFor();
     await page.screenshot({ path: screenshotPath('student-overlay-fixed.png', false) });
+
+    // The fixed photo with a red object in a top corner: the overlay puts a box around it, named by its rule.
+    const fixedBytes = Buffer.from(await (await ctx.request.get(`${server.url}/api/photos/${fixed!.id}/file`)).body());
+    const object = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="44" height="56"><ellipse cx="22" cy="28" rx="22" ry="28" fill="rgb(200,40,40)"/></svg>');
+    const withObject = await sharp(fixedBytes).composite([{ input: object, left: 28, top: 27 }]).jpeg({ quality: 90 }).withMetadata({ density: 300 }).toBuffer();
+    await page.locator('[data-testid=photo-upload] input[type=file]').setInputFiles({ name: `${XUEHAO}.jpg`, mimeType: 'image/jpeg', buffer: withObject });
+    let marked = await readPhoto();
+    for (let i = 0; i < 90 && (marked.id === fixed!.id || ['pending', 'checking'].includes(marked.status)); i++) {
+      await page.waitForTimeout(1000);
+      marked = await readPhoto();
+    }
+    expect(marked.checks.find((c) => c.id === 'background.uniform')?.status).toBe('fail');
+    await page.reload();
+    const box = page.locator('[data-testid=overlay-region][data-rule="background.uniform"]');
+    await box.waitFor();
+    expect(await box.getAttribute('data-status')).toBe('fail');
+    expect(await box.textContent()).toMatch(/背景/);
+    await page.screenshot({ path: screenshotPath('student-overlay-region.png') });
     await ctx.close();
   }, 240_000);
 });
