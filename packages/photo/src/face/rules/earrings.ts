@@ -18,6 +18,7 @@
  */
 import type { CheckResult } from '../../types.js';
 import type { FaceAnalysis } from '../analysis.js';
+import { placeOf, placed } from './place.js';
 import { deltaE2000, hypot2, type Lab } from '../colour.js';
 import {
   backgroundLab,
@@ -132,31 +133,34 @@ export function checkEarrings(a: FaceAnalysis): CheckResult {
   const worst = Math.max(l, r);
   const pair = l >= MIN_PAIR_SHARE && r >= MIN_PAIR_SHARE;
   const side = pair ? '两侧耳垂' : l >= r ? '左侧耳垂（画面左侧）' : '右侧耳垂（画面右侧）';
-  const xs = m.where.map((p) => p[0]),
-    ys = m.where.map((p) => p[1]);
-  const where = m.where.length
-    ? `（约 x ${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))}，y ${Math.round(Math.min(...ys))}–${Math.round(Math.max(...ys))}）`
-    : '';
+  const place = placeOf(m.where);
+  const where = place.text;
   const lim = `单侧 < ${MIN_SHARE * 100}%、两侧同时 < ${MIN_PAIR_SHARE * 100}%`;
   if (worst >= FAIL_SHARE)
-    return ruleResult(
-      'earrings',
-      'fail',
-      value,
-      limit,
-      `${side}${where}有明显的金属或宝石光泽（占耳垂区域 ${pc(worst)}%，允许 < ${FAIL_SHARE * 100}%，参考 ${lim}），判定为佩戴耳环、耳钉`,
-      hint,
-      'EARRINGS',
+    return placed(
+      ruleResult(
+        'earrings',
+        'fail',
+        value,
+        limit,
+        `${side}${where}有明显的金属或宝石光泽（占耳垂区域 ${pc(worst)}%，允许 < ${FAIL_SHARE * 100}%，参考 ${lim}），判定为佩戴耳环、耳钉`,
+        hint,
+        'EARRINGS',
+      ),
+      place,
     );
   if (worst >= MIN_SHARE || pair)
-    return ruleResult(
-      'earrings',
-      'review',
-      value,
-      limit,
-      `${side}${where}有疑似金属或宝石的亮点（占耳垂区域 左 ${pc(l)}%、右 ${pc(r)}%，参考 ${lim}），疑似耳环、耳钉，请人工查看`,
-      hint,
-      'EARRINGS_SUSPECT',
+    return placed(
+      ruleResult(
+        'earrings',
+        'review',
+        value,
+        limit,
+        `${side}${where}有疑似金属或宝石的亮点（占耳垂区域 左 ${pc(l)}%、右 ${pc(r)}%，参考 ${lim}），疑似耳环、耳钉，请人工查看`,
+        hint,
+        'EARRINGS_SUSPECT',
+      ),
+      place,
     );
   return ruleResult(
     'earrings',

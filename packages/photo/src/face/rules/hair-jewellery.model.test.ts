@@ -110,6 +110,8 @@ describe.skipIf(!existsSync(LONDON))('hair and jewellery rules on a real portrai
     expect(c.status, c.message).not.toBe('pass');
     expect(c.code).toMatch(/^EARRINGS/);
     expect(c.message).toMatch(/x \d+–\d+/);
+    // the same place is the overlay's box
+    expect(c.region!.width * c.region!.height).toBeGreaterThan(0);
   }, 60_000);
 
   it('a thin silver chain hanging in a U is caught; a soft neck fold of the neck’s hue is not', async () => {
@@ -120,6 +122,7 @@ describe.skipIf(!existsSync(LONDON))('hair and jewellery rules on a real portrai
     const c = checkNecklace(await analyseFace(await draw(good, chain)));
     expect(c.status, c.message).not.toBe('pass');
     expect(c.code).toMatch(/^NECKLACE/);
+    expect(c.region!.y).toBeGreaterThan(320); // on the neck, in the lower half of the frame
     const fold = `<defs><filter id="b"><feGaussianBlur stdDeviation="${(F.ipd * 0.02).toFixed(1)}"/></filter></defs><path d="M${P(-0.45, chin + 0.45)} Q${P(0, chin + 0.5)} ${P(0.45, chin + 0.45)}" stroke="#000" stroke-opacity="0.18" stroke-width="${(F.ipd * 0.04).toFixed(1)}" fill="none" filter="url(#b)"/>`;
     const n = checkNecklace(await analyseFace(await draw(good, fold)));
     expect(n.status, n.message).toBe('pass');

@@ -33,6 +33,7 @@
 import type { CheckResult, Region } from '../../types.js';
 import { deltaE2000, type Lab } from '../colour.js';
 import type { FaceAnalysis } from '../analysis.js';
+import { placeOf } from './place.js';
 import {
   analyseCrown,
   crownTexture,
@@ -319,13 +320,9 @@ function headwearResult(a: FaceAnalysis, boxes: Map<string, Region>): CheckResul
     );
   const F = faceFrame(a);
   const box = (b: { u0: number; u1: number; v0: number; v1: number }) => {
-    const pts = [F.at(b.u0, b.v0), F.at(b.u1, b.v0), F.at(b.u0, b.v1), F.at(b.u1, b.v1)];
-    const xs = pts.map((p) => p[0]),
-      ys = pts.map((p) => p[1]);
-    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)].map(Math.round);
-    const text = `（约 x ${x0}–${x1}，y ${y0}–${y1}）`;
-    boxes.set(text, { x: x0, y: y0, width: x1 - x0, height: y1 - y0 });
-    return text;
+    const place = placeOf([F.at(b.u0, b.v0), F.at(b.u1, b.v0), F.at(b.u0, b.v1), F.at(b.u1, b.v1)]);
+    if (place.region) boxes.set(place.text, place.region);
+    return place.text;
   };
   const where = m.where ? box(m.where) : '';
   if (m.foreign >= FAIL_FOREIGN)

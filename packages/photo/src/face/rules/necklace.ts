@@ -20,6 +20,7 @@
  */
 import type { CheckResult } from '../../types.js';
 import type { FaceAnalysis } from '../analysis.js';
+import { placeOf, placed } from './place.js';
 import { deltaE2000, hypot2, type Lab } from '../colour.js';
 import { faceFrame, indexAt, labOf, memo, r2, ruleResult, sampleBox, skinModel, type FaceFrame } from './frame.js';
 
@@ -249,31 +250,34 @@ export function checkNecklace(a: FaceAnalysis): CheckResult {
       'NECKLACE_UNMEASURED',
     );
   const pc = `${Math.round(m.columns * 100)}%`;
-  const xs = m.where.map((p) => p[0]),
-    ys = m.where.map((p) => p[1]);
-  const at = m.where.length
-    ? `（约 x ${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))}，y ${Math.round(Math.min(...ys))}–${Math.round(Math.max(...ys))}）`
-    : '';
+  const place = placeOf(m.where);
+  const at = place.text;
   const on = `线上点占 ${Math.round(m.onCurve * 100)}%`;
   if (chain && m.columns >= FAIL_COLUMNS)
-    return ruleResult(
-      'necklace',
-      'fail',
-      value,
-      limit,
-      `颈部皮肤上${at}有一条 U 形细线横贯颈部（${pc} 的竖列被截断，${on}；允许 < ${Math.round(MIN_COLUMNS * 100)}%），判定为佩戴项链`,
-      hint,
-      'NECKLACE',
+    return placed(
+      ruleResult(
+        'necklace',
+        'fail',
+        value,
+        limit,
+        `颈部皮肤上${at}有一条 U 形细线横贯颈部（${pc} 的竖列被截断，${on}；允许 < ${Math.round(MIN_COLUMNS * 100)}%），判定为佩戴项链`,
+        hint,
+        'NECKLACE',
+      ),
+      place,
     );
   if (chain && m.columns >= MIN_COLUMNS)
-    return ruleResult(
-      'necklace',
-      'review',
-      value,
-      limit,
-      `颈部皮肤上${at}有疑似项链的 U 形细线（${pc} 的竖列被截断，${on}；参考上限 ${Math.round(MIN_COLUMNS * 100)}%、线上点 ≥ ${Math.round(MIN_ON_CURVE * 100)}% 时视为链状），疑似项链，请人工查看颈部和领口`,
-      hint,
-      'NECKLACE_SUSPECT',
+    return placed(
+      ruleResult(
+        'necklace',
+        'review',
+        value,
+        limit,
+        `颈部皮肤上${at}有疑似项链的 U 形细线（${pc} 的竖列被截断，${on}；参考上限 ${Math.round(MIN_COLUMNS * 100)}%、线上点 ≥ ${Math.round(MIN_ON_CURVE * 100)}% 时视为链状），疑似项链，请人工查看颈部和领口`,
+        hint,
+        'NECKLACE_SUSPECT',
+      ),
+      place,
     );
   const why =
     m.columns >= MIN_COLUMNS
