@@ -29,6 +29,7 @@ import type { DcImage } from '../jpeg/dc.js';
 import { medianColour as dcMedianColour } from './dc-screen.js';
 import type { CheckResult, RawImage } from '../types.js';
 import { strokeSignals, strokeTiles, type StrokeTiles } from './watermark-strokes.js';
+import { placeOf, placed } from '../place.js';
 
 const GRAD = 40;
 /** A pixel further than this (any channel) from the background colour is foreground. */
@@ -597,11 +598,15 @@ export function checkWatermark(ctx: CheckContext): CheckResult {
       'WATERMARK_SUSPECT',
     );
     // All the suspicious tiles in one box, for the overlay.
-    const x0 = Math.min(...suspicious.map((t) => t.x)),
-      y0 = Math.min(...suspicious.map((t) => t.y));
-    const x1 = Math.max(...suspicious.map((t) => t.x + t.size)),
-      y1 = Math.max(...suspicious.map((t) => t.y + t.size));
-    return { ...r, region: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } };
+    return placed(
+      r,
+      placeOf(
+        suspicious.flatMap((t) => [
+          [t.x, t.y],
+          [t.x + t.size, t.y + t.size],
+        ]),
+      ),
+    );
   }
   const plainPct = Math.round(plainShare * 100);
   if (plainShare < MIN_PLAIN_SHARE) {

@@ -293,9 +293,6 @@ const concat = (a: Float64Array, b: Float64Array) => {
 function explained(c0: number, c1: number, c2: number, B: Lab, pal: Float64Array): number {
   const maxP = BACKGROUND_LOCAL.maxPaletteDeltaE ** 2,
     maxMix = BACKGROUND_LOCAL.maxMixDeltaE;
-  const b0 = B[0],
-    b1 = B[1],
-    b2 = B[2];
   let mix = false;
   for (let k = 0; k < pal.length; k += 3) {
     const p0 = pal[k],
@@ -305,19 +302,22 @@ function explained(c0: number, c1: number, c2: number, B: Lab, pal: Float64Array
       e1 = c1 - p1,
       e2 = c2 - p2;
     if (e0 * e0 + e1 * e1 + e2 * e2 <= maxP) return 1;
-    if (mix) continue;
-    // Distance from c to the segment background → palette colour.
-    const d0 = p0 - b0,
-      d1 = p1 - b1,
-      d2 = p2 - b2;
-    const len = d0 * d0 + d1 * d1 + d2 * d2;
-    const t = len > 0 ? Math.max(0, Math.min(1, ((c0 - b0) * d0 + (c1 - b1) * d1 + (c2 - b2) * d2) / len)) : 0;
-    const f0 = c0 - b0 - t * d0,
-      f1 = c1 - b1 - t * d1,
-      f2 = c2 - b2 - t * d2;
-    if (Math.sqrt(f0 * f0 + f1 * f1 + f2 * f2) <= maxMix) mix = true;
+    if (!mix && mixDistance(c0, c1, c2, B, p0, p1, p2) <= maxMix) mix = true;
   }
   return mix ? 2 : 0;
+}
+
+/** ΔE76 from the colour (c0, c1, c2) to the segment from the background B to the colour (p0, p1, p2): how far it is from a mix of the two. */
+function mixDistance(c0: number, c1: number, c2: number, B: Lab, p0: number, p1: number, p2: number): number {
+  const d0 = p0 - B[0],
+    d1 = p1 - B[1],
+    d2 = p2 - B[2];
+  const len = d0 * d0 + d1 * d1 + d2 * d2;
+  const t = len > 0 ? Math.max(0, Math.min(1, ((c0 - B[0]) * d0 + (c1 - B[1]) * d1 + (c2 - B[2]) * d2) / len)) : 0;
+  const f0 = c0 - B[0] - t * d0,
+    f1 = c1 - B[1] - t * d1,
+    f2 = c2 - B[2] - t * d2;
+  return Math.sqrt(f0 * f0 + f1 * f1 + f2 * f2);
 }
 
 /**
@@ -503,11 +503,13 @@ function lightNeutral(lab: Float32Array, i: number): boolean {
 }
 
 /**
- * A flat, light, colourless cell of the mask's rim above the chin that no colour of the hair comes close
+ * A flat, light, colourless cell (of the rim or the band) from the eyes to the chin that no colour of the hair comes close
  * to: a leftover of a grey or white studio wall the mask took in (skin, even pale, always has some colour;
  * a highlight on pale skin or light hair is within maxPaletteDeltaE of grey, so the palette alone lets it pass).
  */
-function neutralLeftover(lab: Float32Array, gw: number, gh: number, i: number, hair: Float64Array): boolean {
+function neutralLeftover(lab: Float32Array, gw: number, gh: number, i: number, rim: Rim, hair: Float64Array): boolean {
+  // From the eyes to the chin: above the eyes the rim can be a bald scalp's highlight.
+  if (i < rim.eyeCell * gw || i >= rim.chinCell * gw) return false;
   if (!lightNeutral(lab, i) || !flatAt(lab, gw, gh, i)) return false;
   const c0 = lab[i * 3],
     c1 = lab[i * 3 + 1],
@@ -546,25 +548,15 @@ function neutralEdges(g: Grid, core: Uint8Array, B: Lab, off: Uint8Array): void 
       y = (j - x) / gw;
     for (const k of [x > 0 ? j - 1 : -1, x < gw - 1 ? j + 1 : -1, y > 0 ? j - gw : -1, y < gh - 1 ? j + gw : -1]) {
       if (k < 0 || off[k] || core[k] || dist2(lab, k, B[0], B[1], B[2]) <= maxBg2) continue;
-      if (mixDistance(lab, k, B, lab[s * 3], lab[s * 3 + 1], lab[s * 3 + 2]) > maxMix) continue;
+      if (
+        mixDistance(lab[k * 3], lab[k * 3 + 1], lab[k * 3 + 2], B, lab[s * 3], lab[s * 3 + 1], lab[s * 3 + 2]) > maxMix
+      )
+        continue;
       off[k] = OFF.neutral;
       seedOf[k] = s;
       stack[top++] = k;
     }
   }
-}
-
-/** ΔE76 from grid cell i to the segment from the background B to the colour (p0, p1, p2). */
-function mixDistance(lab: Float32Array, i: number, B: Lab, p0: number, p1: number, p2: number): number {
-  const c0 = lab[i * 3] - B[0],
-    c1 = lab[i * 3 + 1] - B[1],
-    c2 = lab[i * 3 + 2] - B[2];
-  const d0 = p0 - B[0],
-    d1 = p1 - B[1],
-    d2 = p2 - B[2];
-  const len = d0 * d0 + d1 * d1 + d2 * d2;
-  const t = len > 0 ? Math.max(0, Math.min(1, (c0 * d0 + c1 * d1 + c2 * d2) / len)) : 0;
-  return Math.hypot(c0 - t * d0, c1 - t * d1, c2 - t * d2);
 }
 
 /** The flood fill of cells attached to the person outside the mask (see `attached`). */
@@ -648,7 +640,6 @@ function measureUniform(a: FaceAnalysis): BackgroundUniformMeasures {
   const jawTop = Math.round((pt(a.face, MESH.noseBottom)[1] + BACKGROUND_LOCAL.jawBelowNose * faceWidthOf(a.face)) / 2);
   const jawLeft = pt(a.face, MESH.cheekEdgeLeft)[0] / 2,
     jawRight = pt(a.face, MESH.cheekEdgeRight)[0] / 2;
-  // (A neutral leftover is looked for from the eyes down: above them the rim can be a bald scalp's highlight.)
   const eyeCell = Math.round((pupils(a.face)[0][1] + pupils(a.face)[1][1]) / 4);
   const rim: Rim = { eyeCell, chinCell, jawTop, jawLeft, jawRight };
   // Memoised per palette and colour (RGB at 5 bits per channel: within the ΔE margins of the test);
@@ -867,8 +858,7 @@ function offRimCells(
     if (core[i] || !person[i]) continue;
     const e = explainedAt(memoOf, i, rimPalette(rim, gw, i), key15, lab, B, palettes);
     if (e === 0 || (e === 2 && flatAt(lab, gw, gh, i))) off[i] = OFF.rim;
-    else if (i >= rim.eyeCell * gw && i < rim.chinCell * gw && neutralLeftover(lab, gw, gh, i, palettes[2]))
-      off[i] = OFF.neutral;
+    else if (neutralLeftover(lab, gw, gh, i, rim, palettes[2])) off[i] = OFF.neutral;
   }
 }
 
@@ -901,7 +891,7 @@ function offBackgroundCells(
       )
         e = 1;
       // A mix is only an edge where the colour changes; a flat mix is a shadow or a veil on the background.
-      const neutral = i >= rim.eyeCell * gw && i < rim.chinCell * gw && neutralLeftover(lab, gw, gh, i, palettes[2]);
+      const neutral = neutralLeftover(lab, gw, gh, i, rim, palettes[2]);
       if (!neutral && (e === 1 || (e === 2 && !flatAt(lab, gw, gh, i)))) continue;
       off[i] = neutral ? OFF.neutral : e === 2 ? OFF.flatMix : OFF.band;
       continue;
@@ -910,13 +900,13 @@ function offBackgroundCells(
   }
 }
 
-/** Per patch (component label): its off cells, how many of them are sure, and their centre sums. */
+/** Per patch (component label): its off cells, how many of them are sure, and its centre. */
 function patchStats(
   label: Int32Array,
   m: number,
   off: Uint8Array,
   gw: number,
-): { sizes: Float64Array; sure: Float64Array; sx: Float64Array; sy: Float64Array } {
+): { sizes: Float64Array; sure: Float64Array; centre(k: number): [number, number] } {
   const sizes = new Float64Array(m),
     sure = new Float64Array(m),
     sx = new Float64Array(m),
@@ -929,7 +919,8 @@ function patchStats(
     sx[k] += i % gw;
     sy[k] += Math.floor(i / gw);
   }
-  return { sizes, sure, sx, sy };
+  // Grid cells are 2 px: the centre in frame px.
+  return { sizes, sure, centre: (k) => [Math.round((2 * sx[k]) / sizes[k]), Math.round((2 * sy[k]) / sizes[k])] };
 }
 
 /**
@@ -950,7 +941,7 @@ function largestPatch(off: Uint8Array, gw: number, gh: number, chinCell: number,
   if (best >= 0) {
     out.patch = patchWeight(p.sure, p.sizes, best) / n;
     out.patchArea = p.sizes[best] / n;
-    out.patchAt = [Math.round((2 * p.sx[best]) / p.sizes[best]), Math.round((2 * p.sy[best]) / p.sizes[best])];
+    out.patchAt = p.centre(best);
   }
   out.scatterArea = out.patchArea;
   out.scatterAt = out.patchAt;
@@ -971,10 +962,7 @@ function largestPatch(off: Uint8Array, gw: number, gh: number, chinCell: number,
   for (let k = 0; k < wide.sizes.length; k++) if (widest < 0 || q.sizes[k] > q.sizes[widest]) widest = k;
   if (widest >= 0 && q.sizes[widest] / n > out.patchArea) {
     out.scatterArea = q.sizes[widest] / n;
-    out.scatterAt = [
-      Math.round((2 * q.sx[widest]) / q.sizes[widest]),
-      Math.round((2 * q.sy[widest]) / q.sizes[widest]),
-    ];
+    out.scatterAt = q.centre(widest);
   }
 }
 

@@ -18,7 +18,7 @@
  */
 import type { CheckResult } from '../../types.js';
 import type { FaceAnalysis } from '../analysis.js';
-import { placeOf, placed } from './place.js';
+import { placeOf, placed } from '../../place.js';
 import { deltaE2000, hypot2, type Lab } from '../colour.js';
 import {
   backgroundLab,

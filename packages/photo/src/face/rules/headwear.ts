@@ -33,7 +33,7 @@
 import type { CheckResult, Region } from '../../types.js';
 import { deltaE2000, type Lab } from '../colour.js';
 import type { FaceAnalysis } from '../analysis.js';
-import { placeOf } from './place.js';
+import { placeOf } from '../../place.js';
 import {
   analyseCrown,
   crownTexture,

@@ -1,8 +1,8 @@
 /**
- * Where a rule found its evidence (问题位置): the box around the points, worded for the message
+ * Where a check found its evidence (问题位置): the box around the points, worded for the message
  * ("（约 x 190–250，y 60–90）", the photo's own pixels) and as the result's `region` for the overlay.
  */
-import type { CheckResult, Region } from '../../types.js';
+import type { CheckResult, Region } from './types.js';
 
 export interface Place {
   /** The box in words for the message, or '' when there are no points. */
