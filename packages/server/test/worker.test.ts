@@ -36,6 +36,11 @@ for (const backend of BACKENDS) {
     });
 
     const statusOf = async (id: number) => (await t.app.ctx.repos.photos.byId(id))?.status;
+    // The worker counts a check when its job returns, a moment after the photo's row is written (the
+    // event is published in between): wait for the count, then assert it exactly.
+    const countReaches = async (w: RunningWorker, n: number) => {
+      for (let i = 0; i < 100 && w.checked() < n; i++) await new Promise((r) => setTimeout(r, 50));
+    };
     const settled = async (ids: number[]) => {
       const deadline = Date.now() + 60_000;
       for (;;) {
@@ -58,6 +63,7 @@ for (const backend of BACKENDS) {
       expect(worker.threads).toBe(1);
       const [status] = await settled([photoId]);
       expect(['pass', 'fail', 'review']).toContain(status);
+      await countReaches(worker, 1);
       expect(worker.checked()).toBeGreaterThanOrEqual(1);
       expect(webChecks).toBe(0);
       const row = await t.app.ctx.repos.photos.byId(photoId);
@@ -97,6 +103,7 @@ for (const backend of BACKENDS) {
       expect(worker.requeued).toBe(0);
       const statuses = await settled([held.id, orphan.id]);
       expect(statuses.every((s) => s !== 'pending')).toBe(true);
+      await countReaches(worker, 2);
       expect(worker.checked()).toBe(2);
       expect(webChecks).toBe(0);
     }, 120_000);
